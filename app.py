@@ -1,0 +1,3 @@
+from witness import create_app
+
+app = create_app()

@@ -1,0 +1,46 @@
+"""Witness: courtroom victim-witness support."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, database, sign-in, CSRF, blueprints and CLI."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from witness.config import build_config, load_or_create_secret
+
+    app.config.from_mapping(build_config(Path(app.instance_path)) | (test_config or {}))
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_or_create_secret(Path(app.instance_path))
+
+    from witness.db import Database
+
+    Database(app.config["DATABASE_URL"]).init_app(app)
+
+    from witness.core import web
+
+    web.init_app(app)
+
+    from witness.audit.views import bp as audit_bp
+    from witness.auth.views import bp as auth_bp
+    from witness.cases.views import bp as cases_bp
+    from witness.dashboard.views import bp as dashboard_bp
+    from witness.people.views import bp as people_bp
+
+    for blueprint in (auth_bp, dashboard_bp, cases_bp, people_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+    from witness.cli import register_cli
+
+    register_cli(app)
+    return app

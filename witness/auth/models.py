@@ -1,0 +1,88 @@
+"""Organisations, users and roles, and the sign-in attempts that drive throttling."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from witness.core.time import now_utc
+from witness.db import Base, enum_column, intpk, str200
+
+
+class OrganisationKind(enum.Enum):
+    prosecution = "prosecution"
+    ngo = "ngo"
+    court_service = "court_service"
+
+
+class Role(enum.Enum):
+    admin = "admin"
+    supervisor = "supervisor"
+    liaison_officer = "liaison_officer"
+    ngo_worker = "ngo_worker"
+    prosecutor = "prosecutor"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[intpk]
+    name: Mapped[str200] = mapped_column(unique=True)
+    kind: Mapped[OrganisationKind] = enum_column(OrganisationKind)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[intpk]
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str200]
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = enum_column(Role)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    created_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    last_login_dt: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
+        return self.is_enabled
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role.value}>"
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt; recent failures throttle the account and the address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_dt", "email", "attempted_dt"),
+        Index("ix_login_attempts_addr_dt", "remote_addr", "attempted_dt"),
+    )
+
+    id: Mapped[intpk]
+    #: as typed, lower-cased: throttling must also cover addresses that match no account
+    email: Mapped[str] = mapped_column(String(254))
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    attempted_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    succeeded: Mapped[bool]

@@ -1,0 +1,134 @@
+"""Courts, cases, their offence categories and defendants."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from witness.auth.models import Organisation, User
+from witness.core.time import now_utc
+from witness.db import Base, enum_column, intpk, str200
+
+
+class OffenceCategory(enum.Enum):
+    trafficking_sexual_exploitation = "trafficking_sexual_exploitation"
+    trafficking_forced_labour = "trafficking_forced_labour"
+    trafficking_domestic_servitude = "trafficking_domestic_servitude"
+    trafficking_organ_removal = "trafficking_organ_removal"
+    child_trafficking = "child_trafficking"
+    people_smuggling = "people_smuggling"
+    sexual_offence = "sexual_offence"
+    violence = "violence"
+    domestic_abuse = "domestic_abuse"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        labels = {
+            "trafficking_sexual_exploitation": "Trafficking — sexual exploitation",
+            "trafficking_forced_labour": "Trafficking — forced labour",
+            "trafficking_domestic_servitude": "Trafficking — domestic servitude",
+            "trafficking_organ_removal": "Trafficking — organ removal",
+            "child_trafficking": "Child trafficking",
+        }
+        return labels.get(self.value, self.value.replace("_", " ").capitalize())
+
+    @property
+    def is_trafficking(self) -> bool:
+        return "trafficking" in self.value
+
+
+class CaseStatus(enum.Enum):
+    investigation = "investigation"
+    charged = "charged"
+    trial = "trial"
+    sentenced = "sentenced"
+    appeal = "appeal"
+    closed = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class CustodyStatus(enum.Enum):
+    at_large = "at_large"
+    on_bail = "on_bail"
+    remanded = "remanded"
+    serving_sentence = "serving_sentence"
+    released = "released"
+    deceased = "deceased"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Court(Base):
+    __tablename__ = "courts"
+
+    id: Mapped[intpk]
+    name: Mapped[str200] = mapped_column(unique=True)
+    address: Mapped[str] = mapped_column(String(500))
+    #: IANA name; hearing times are shown and sent in this zone
+    timezone: Mapped[str] = mapped_column(String(64))
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("court_id", "reference"),)
+
+    id: Mapped[intpk]
+    #: the prosecution office that owns the case; its supervisors and officers work on it
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"), index=True)
+    #: the court's own number for the case, unique within that court
+    reference: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str200]
+    status: Mapped[CaseStatus] = enum_column(CaseStatus, default=CaseStatus.investigation)
+    lead_prosecutor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_dt: Mapped[datetime] = mapped_column(default=now_utc)
+
+    organisation: Mapped[Organisation] = relationship()
+    court: Mapped[Court] = relationship(lazy="joined")
+    lead_prosecutor: Mapped[User | None] = relationship()
+    offences: Mapped[list[CaseOffence]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseOffence.category"
+    )
+    defendants: Mapped[list[Defendant]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Defendant.id"
+    )
+
+    @property
+    def offence_categories(self) -> list[OffenceCategory]:
+        return [o.category for o in self.offences]
+
+    @property
+    def is_trafficking(self) -> bool:
+        return any(c.is_trafficking for c in self.offence_categories)
+
+
+class CaseOffence(Base):
+    __tablename__ = "case_offences"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    category: Mapped[OffenceCategory] = enum_column(OffenceCategory, primary_key=True)
+
+    case: Mapped[Case] = relationship(back_populates="offences")
+
+
+class Defendant(Base):
+    __tablename__ = "defendants"
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    name: Mapped[str200]
+    custody_status: Mapped[CustodyStatus] = enum_column(CustodyStatus)
+    #: can move (remission, parole, appeal); a release letter hangs on it
+    expected_release_date: Mapped[date | None]
+
+    case: Mapped[Case] = relationship(back_populates="defendants")

@@ -1,0 +1,81 @@
+"""``flask`` commands: set up the database, load demo data, create users."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from witness.auth.models import Organisation, Role
+from witness.auth.services import create_user
+from witness.core.errors import DomainError
+from witness.db import db_session
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(demo_data)
+    app.cli.add_command(setup)
+    app.cli.add_command(create_user_command)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema through the Alembic migrations."""
+    from witness.migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("Database is at the newest revision.")
+
+
+@click.command("demo-data")
+def demo_data() -> None:
+    """Load demo courts, cases, witnesses and one user per role; print the sign-ins."""
+    from witness.demo import load_demo
+
+    db = db_session()
+    credentials = load_demo(db)
+    if credentials is None:
+        click.echo("Demo data is already loaded.")
+        return
+    db.commit()
+    _print_credentials(credentials)
+
+
+@click.command("setup")
+@click.option("--demo", is_flag=True, help="Also load demo data (once).")
+@click.pass_context
+def setup(ctx: click.Context, demo: bool) -> None:
+    """Upgrade the database and, with --demo, load demo data if it is not there yet."""
+    ctx.invoke(init_db)
+    if demo:
+        ctx.invoke(demo_data)
+
+
+def _print_credentials(credentials: list[tuple[str, str, str]]) -> None:
+    click.echo("\nDemo sign-ins (demo only: change or remove before real use):")
+    for role, email, password in credentials:
+        click.echo(f"  {role:<16} {email:<32} {password}")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--organisation", required=True, help="Name of an existing organisation.")
+@click.password_option(help="At least 10 characters; prompted for if not given.")
+def create_user_command(email: str, name: str, role: str, organisation: str, password: str):
+    """Create a user in an existing organisation."""
+    db = db_session()
+    org = db.scalar(select(Organisation).where(Organisation.name == organisation))
+    if org is None:
+        names = ", ".join(db.scalars(select(Organisation.name).order_by(Organisation.name)))
+        raise click.UsageError(f"No organisation named {organisation!r}. Known: {names or 'none'}.")
+    try:
+        user = create_user(
+            db, email=email, name=name, password=password, role=Role(role), organisation=org
+        )
+    except DomainError as exc:
+        raise click.UsageError(exc.message) from exc
+    db.commit()
+    click.echo(f"Created {user.role.label.lower()} {user.email} in {org.name}.")

@@ -1,0 +1,1 @@
+"""Cross-cutting helpers: time, access control, errors."""

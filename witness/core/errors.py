@@ -1,0 +1,22 @@
+"""Domain exceptions raised by services and turned into messages or status codes by views."""
+
+
+class DomainError(Exception):
+    """A request the domain refuses, with a message a person can act on."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class AccessDenied(DomainError):
+    """The actor may not see or change this record."""
+
+
+class NotFound(DomainError):
+    """No such record, or one the actor may not know exists."""
+
+
+class InvalidTransition(DomainError):
+    """A phase change the rules do not allow."""

@@ -1,0 +1,76 @@
+"""Form helpers shared by the features: enum choices, clean text, sensible date bounds."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date
+
+from wtforms import SelectField, SelectMultipleField, ValidationError, widgets
+
+from witness.core.time import now_utc
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\r\n]")
+
+
+def enum_choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
+    return [(m.value, getattr(m, "label", m.value)) for m in enum_cls]
+
+
+def coerce_enum(enum_cls: type[enum.Enum]):
+    """A WTForms ``coerce`` that accepts a member or its value; bad values fail validation."""
+
+    def coerce(value):
+        if isinstance(value, enum_cls) or value is None:
+            return value
+        return enum_cls(value)
+
+    return coerce
+
+
+def optional_int(value):
+    """Coerce a select's value to int; the empty choice becomes None."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class EnumSelectField(SelectField):
+    def __init__(self, label=None, enum_cls=None, **kwargs):
+        super().__init__(
+            label, choices=enum_choices(enum_cls), coerce=coerce_enum(enum_cls), **kwargs
+        )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def single_line(form, field) -> None:
+    """Refuse line breaks and control characters in one-line fields (they break exports)."""
+    if field.data and (_CONTROL.search(field.data) or _LINE_BREAK.search(field.data)):
+        raise ValidationError(
+            "Use one line of plain text, without line breaks or control characters."
+        )
+
+
+def plain_text(form, field) -> None:
+    """Allow line breaks in notes but not other control characters."""
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError("Remove the control characters from this text.")
+
+
+def not_in_future(form, field) -> None:
+    if field.data and field.data > now_utc().date():
+        raise ValidationError("This date cannot be in the future.")
+
+
+def plausible_date(form, field) -> None:
+    if field.data and not (date(1900, 1, 1) <= field.data <= date(2100, 12, 31)):
+        raise ValidationError("Enter a date between 1900 and 2100.")
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value

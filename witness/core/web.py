@@ -1,0 +1,165 @@
+"""Web plumbing shared by every blueprint: sign-in, CSRF, idle timeout, errors, headers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from math import ceil
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, current_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+
+from witness.auth.models import User
+from witness.core.time import now_utc
+from witness.db import db_session
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+#: endpoints an anonymous visitor may reach
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health"})
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    user = db_session().get(User, int(user_id))
+    return user if user is not None and user.is_enabled else None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+
+    app.before_request(_require_login)
+    app.after_request(_security_headers)
+    app.add_url_rule("/health", "health", _health)
+    for code in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(code, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.jinja_env.filters["local_dt"] = local_dt
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.globals["now_utc"] = now_utc
+
+
+def _require_login():
+    """Every page needs a signed-in user, and a session idle too long is ended."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    now = now_utc().timestamp()
+    last_seen = session.get("last_seen")
+    limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if last_seen is not None and now - last_seen > limit:
+        logout_user()
+        session.clear()
+        flash("You were signed out after a period without activity. Please sign in again.")
+        return redirect(url_for("auth.login", next=request.full_path))
+    session.permanent = True
+    session["last_seen"] = now
+    return None
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault(
+        "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    )
+    if current_user.is_authenticated:
+        # Witness data must not linger in shared or browser caches.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _health():
+    db_session().execute(select(1))
+    return {"status": "ok"}
+
+
+_MESSAGES = {
+    400: "The request could not be understood. Check what you entered and try again.",
+    403: "You may not do that.",
+    404: "There is nothing here, or you do not have access to it.",
+    405: "That action is not available here.",
+    413: "What you sent is too large.",
+    500: "Something went wrong on our side. Nothing was changed; please try again.",
+}
+
+
+def _http_error(error):
+    code = error.code if isinstance(error, HTTPException) else 500
+    if code == 500:
+        db_session().rollback()
+    message = _MESSAGES.get(code, "Error")
+    return render_template("error.html", code=code, message=message), code
+
+
+def _csrf_error(error: CSRFError):
+    message = (
+        "This form has expired or was not sent from Witness. Nothing was changed; "
+        "go back, reload the page and try again."
+    )
+    return render_template("error.html", code=400, message=message), 400
+
+
+def local_dt(instant: datetime | None, tz: str = "UTC", fmt: str = "%d %b %Y %H:%M") -> str:
+    """Render a UTC instant in the given timezone, with the zone's abbreviation."""
+    if instant is None:
+        return ""
+    local = instant.astimezone(ZoneInfo(tz))
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def format_date(day, fmt: str = "%d %b %Y") -> str:
+    return day.strftime(fmt) if day else ""
+
+
+class Page:
+    """One page of a query's results, counted in SQL."""
+
+    def __init__(self, session, query, page: int, per_page: int) -> None:
+        self.total = session.scalar(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        )
+        self.per_page = per_page
+        self.pages = max(1, ceil(self.total / per_page))
+        self.page = min(max(page, 1), self.pages)
+        self.items = list(session.scalars(query.limit(per_page).offset((self.page - 1) * per_page)))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def page_arg() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def apply_domain_error(form, exc) -> None:
+    """Show a service's refusal beside the field it concerns, or as a message."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def form_page(template: str, **context):
+    """Render a form page; a POST that failed validation answers 400, with the errors."""
+    form = context["form"]
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render_template(template, **context), status

@@ -1,0 +1,66 @@
+"""What the signed-in user should look at today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from witness.auth.models import User
+from witness.cases.models import Case, CaseStatus
+from witness.core.access import visible_cases, visible_witnesses
+from witness.people.models import NeedsAssessment, Participation, Phase, Witness
+
+HORIZON = timedelta(days=14)
+LIMIT = 20
+
+
+@dataclass
+class Dashboard:
+    by_phase: dict[Phase, int]
+    reflection_ending: list[Participation]
+    needs_due: list[NeedsAssessment]
+    cases: list[Case]
+
+
+def build_dashboard(session: Session, actor: User, today: date) -> Dashboard:
+    """Counts and short lists, each one indexed query filtered by need to know."""
+    visible = visible_witnesses(actor)
+    counts = session.execute(
+        select(Participation.phase, func.count())
+        .join(Witness, Participation.witness_id == Witness.id)
+        .where(visible)
+        .group_by(Participation.phase)
+    )
+    by_phase = dict.fromkeys(Phase, 0) | {phase: n for phase, n in counts}
+    reflection_ending = session.scalars(
+        select(Participation)
+        .join(Witness, Participation.witness_id == Witness.id)
+        .where(
+            visible,
+            Participation.phase == Phase.reflection,
+            Participation.reflection_end_date <= today + HORIZON,
+        )
+        .order_by(Participation.reflection_end_date)
+        .limit(LIMIT)
+    )
+    needs_due = session.scalars(
+        select(NeedsAssessment)
+        .join(Witness, NeedsAssessment.witness_id == Witness.id)
+        .where(
+            visible,
+            NeedsAssessment.is_open.is_(True),
+            NeedsAssessment.review_date <= today + HORIZON,
+        )
+        .order_by(NeedsAssessment.review_date)
+        .limit(LIMIT)
+    )
+    cases = session.scalars(
+        select(Case)
+        .where(visible_cases(actor), Case.status != CaseStatus.closed)
+        .order_by(Case.id.desc())
+        .limit(10)
+    )
+    return Dashboard(by_phase, list(reflection_ending), list(needs_due), list(cases))

@@ -1,0 +1,242 @@
+"""Witnesses, their participation in cases and its phases, consents, assignments and needs."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from witness.auth.models import Organisation, User
+from witness.cases.models import Case
+from witness.core.time import now_utc
+from witness.db import Base, enum_column, intpk, str200
+
+CHILD_AGE = 18
+
+
+class Phase(enum.Enum):
+    reflection = "reflection"
+    pre_trial = "pre_trial"
+    trial = "trial"
+    post_trial = "post_trial"
+    closed = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", "-").capitalize()
+
+
+class ParticipationRole(enum.Enum):
+    victim_witness = "victim_witness"
+    witness = "witness"
+
+    @property
+    def label(self) -> str:
+        return "Victim-witness" if self is ParticipationRole.victim_witness else "Witness"
+
+
+class ConsentKind(enum.Enum):
+    participate = "participate"  #: take part in the proceedings of a case
+    share = "share"  #: share the file with a named organisation
+    notify = "notify"  #: receive notifications by a channel
+
+    @property
+    def label(self) -> str:
+        return {
+            "participate": "Take part in proceedings",
+            "share": "Share with organisation",
+            "notify": "Receive notifications",
+        }[self.value]
+
+
+class Channel(enum.Enum):
+    post = "post"
+    email = "email"
+    phone = "phone"
+    via_ngo = "via_ngo"
+
+    @property
+    def label(self) -> str:
+        return {"via_ngo": "Through NGO worker"}.get(self.value, self.value.capitalize())
+
+
+class NeedArea(enum.Enum):
+    childcare = "childcare"
+    transport = "transport"
+    language = "language"
+    disability_medical = "disability_medical"
+    intimidation = "intimidation"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return {"disability_medical": "Disability or medical"}.get(
+            self.value, self.value.capitalize()
+        )
+
+
+class Witness(Base):
+    __tablename__ = "witnesses"
+
+    id: Mapped[intpk]
+    #: the prosecution office responsible for the witness file
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: pseudonym or reference shown on every screen instead of the name
+    reference: Mapped[str] = mapped_column(String(60), unique=True)
+    # Sensitive identity and contact fields: shown only to those need_to_know allows.
+    legal_name: Mapped[str200]
+    date_of_birth: Mapped[date | None]
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(String(500))
+    guardian_name: Mapped[str | None] = mapped_column(String(200))
+    guardian_contact: Mapped[str | None] = mapped_column(String(300))
+    # Not identifying on their own.
+    gender: Mapped[str | None] = mapped_column(String(40))
+    nationality: Mapped[str | None] = mapped_column(String(80))
+    #: languages the witness understands, preferred first (letters use the first)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    needs_interpreter: Mapped[bool] = mapped_column(default=False)
+    #: treated as a child until age is confirmed (trafficking guidance: presumption of minority)
+    is_presumed_child: Mapped[bool] = mapped_column(default=False)
+    created_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    updated_dt: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+    organisation: Mapped[Organisation] = relationship()
+    participations: Mapped[list[Participation]] = relationship(
+        back_populates="witness", order_by="Participation.id"
+    )
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    def is_child_on(self, day: date) -> bool:
+        """Under 18 on that day, or presumed a child while the age is unconfirmed."""
+        if self.is_presumed_child:
+            return True
+        age = self.age_on(day)
+        return age is not None and age < CHILD_AGE
+
+
+class Participation(Base):
+    """A witness in a case; the phase is theirs in that case, with its history."""
+
+    __tablename__ = "participations"
+    __table_args__ = (
+        UniqueConstraint("witness_id", "case_id"),
+        Index("ix_participations_case_phase", "case_id", "phase"),
+    )
+
+    id: Mapped[intpk]
+    witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    role: Mapped[ParticipationRole] = enum_column(ParticipationRole)
+    phase: Mapped[Phase] = enum_column(Phase, default=Phase.reflection, index=True)
+    #: end of the recovery and reflection period (typically 30 to 90 days)
+    reflection_end_date: Mapped[date | None] = mapped_column(index=True)
+    created_dt: Mapped[datetime] = mapped_column(default=now_utc)
+
+    witness: Mapped[Witness] = relationship(back_populates="participations")
+    case: Mapped[Case] = relationship(lazy="joined")
+    transitions: Mapped[list[PhaseTransition]] = relationship(
+        back_populates="participation", order_by="PhaseTransition.id"
+    )
+
+
+class PhaseTransition(Base):
+    __tablename__ = "phase_transitions"
+
+    id: Mapped[intpk]
+    participation_id: Mapped[int] = mapped_column(ForeignKey("participations.id"), index=True)
+    #: None for the phase a participation starts in
+    from_phase: Mapped[Phase | None] = enum_column(Phase, name="from_phase")
+    to_phase: Mapped[Phase] = enum_column(Phase, name="to_phase")
+    transition_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+
+    participation: Mapped[Participation] = relationship(back_populates="transitions")
+    actor: Mapped[User] = relationship()
+
+
+class Consent(Base):
+    """One decision by the witness; the newest record for the same scope is the current one."""
+
+    __tablename__ = "consents"
+    __table_args__ = (
+        Index("ix_consents_share_lookup", "witness_id", "kind", "organisation_id", "is_current"),
+    )
+
+    id: Mapped[intpk]
+    witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"))
+    kind: Mapped[ConsentKind] = enum_column(ConsentKind)
+    #: for ``participate``: the case whose proceedings
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    #: for ``share``: the organisation the file may be shared with
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    #: for ``share``: whether legal name, date of birth and contact details are shared too
+    includes_identity: Mapped[bool] = mapped_column(default=False)
+    #: for ``notify``: the channel
+    channel: Mapped[Channel | None] = enum_column(Channel)
+    is_granted: Mapped[bool]
+    #: False once a later decision for the same scope replaces this one; history stays
+    is_current: Mapped[bool] = mapped_column(default=True)
+    recorded_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+    @property
+    def scope_label(self) -> str:
+        if self.kind is ConsentKind.participate:
+            return self.case.reference if self.case else "all cases"
+        if self.kind is ConsentKind.share:
+            org = self.organisation.name if self.organisation else "?"
+            return (
+                f"{org}{' (with identity and contact details)' if self.includes_identity else ''}"
+            )
+        return self.channel.label if self.channel else ""
+
+
+class Assignment(Base):
+    """An officer or NGO worker assigned to a witness; ended, never deleted."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_user_active", "user_id", "ended_dt"),)
+
+    id: Mapped[intpk]
+    witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ended_dt: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    assigned_by: Mapped[User] = relationship(foreign_keys=[assigned_by_id])
+
+
+class NeedsAssessment(Base):
+    """One assessed need of a witness, with notes and the date it must be reviewed by."""
+
+    __tablename__ = "needs_assessments"
+    __table_args__ = (Index("ix_needs_assessments_open_review", "is_open", "review_date"),)
+
+    id: Mapped[intpk]
+    witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"), index=True)
+    area: Mapped[NeedArea] = enum_column(NeedArea)
+    notes: Mapped[str] = mapped_column(Text)
+    review_date: Mapped[date]
+    is_open: Mapped[bool] = mapped_column(default=True)
+    recorded_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    witness: Mapped[Witness] = relationship()
+    recorded_by: Mapped[User] = relationship()

@@ -1,0 +1,408 @@
+"""Witness files, participation and phases, consents, assignments and needs.
+
+Services take a session and an actor, check need to know, flush when they need ids and never
+commit; the view commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from witness.audit.services import record_event
+from witness.auth.models import Role, User
+from witness.cases.models import Case
+from witness.core.access import (
+    can_manage_witness,
+    can_record_needs,
+    get_case,
+    require,
+    visible_witnesses,
+)
+from witness.core.errors import DomainError, InvalidTransition
+from witness.core.time import now_utc
+from witness.people import phases
+from witness.people.models import (
+    Assignment,
+    Channel,
+    Consent,
+    ConsentKind,
+    NeedArea,
+    NeedsAssessment,
+    Participation,
+    ParticipationRole,
+    Phase,
+    PhaseTransition,
+    Witness,
+)
+
+#: fields of a witness file that staff may edit
+WITNESS_FIELDS = (
+    "reference",
+    "legal_name",
+    "date_of_birth",
+    "gender",
+    "nationality",
+    "languages",
+    "needs_interpreter",
+    "is_presumed_child",
+    "guardian_name",
+    "guardian_contact",
+    "phone",
+    "email",
+    "address",
+)
+
+
+def _check_reference_free(session: Session, reference: str, witness_id: int | None) -> None:
+    query = select(Witness.id).where(Witness.reference == reference)
+    if witness_id is not None:
+        query = query.where(Witness.id != witness_id)
+    if session.scalar(query) is not None:
+        raise DomainError(f"The reference {reference!r} is already in use.", field="reference")
+
+
+def create_witness(session: Session, actor: User, **fields: Any) -> Witness:
+    """Open a witness file in the actor's office; an officer who opens it is assigned to it."""
+    require(
+        actor.role in (Role.admin, Role.supervisor, Role.liaison_officer),
+        "Only prosecution office staff open witness files.",
+    )
+    _check_reference_free(session, fields["reference"], None)
+    witness = Witness(organisation_id=actor.organisation_id)
+    for name in WITNESS_FIELDS:
+        if name in fields:
+            setattr(witness, name, fields[name])
+    session.add(witness)
+    session.flush()
+    if actor.role is Role.liaison_officer:
+        session.add(Assignment(witness_id=witness.id, user_id=actor.id, assigned_by_id=actor.id))
+    record_event(session, actor, "witness.create", witness, witness_id=witness.id)
+    return witness
+
+
+def update_witness(session: Session, actor: User, witness: Witness, **fields: Any) -> list[str]:
+    """Change the file's fields; returns the names of the fields that changed."""
+    require(can_manage_witness(actor, witness))
+    if "reference" in fields:
+        _check_reference_free(session, fields["reference"], witness.id)
+    changed = []
+    for name in WITNESS_FIELDS:
+        if name in fields and getattr(witness, name) != fields[name]:
+            setattr(witness, name, fields[name])
+            changed.append(name)
+    if changed:
+        # Field names only: the audit log must not become a second copy of sensitive data.
+        record_event(
+            session, actor, "witness.update", witness, witness_id=witness.id, fields=changed
+        )
+    return changed
+
+
+def add_participation(
+    session: Session,
+    actor: User,
+    witness: Witness,
+    case_id: int,
+    role: ParticipationRole,
+    reason: str,
+    reflection_end_date: date | None = None,
+) -> Participation:
+    """Put the witness in a case, starting in the reflection phase."""
+    require(can_manage_witness(actor, witness))
+    case = get_case(session, actor, case_id)
+    already = session.scalar(
+        select(
+            exists().where(Participation.witness_id == witness.id, Participation.case_id == case.id)
+        )
+    )
+    if already:
+        raise DomainError(f"{witness.reference} is already a witness in {case.reference}.")
+    participation = Participation(
+        witness=witness,
+        case=case,
+        role=role,
+        phase=Phase.reflection,
+        reflection_end_date=reflection_end_date,
+    )
+    session.add(participation)
+    session.flush()
+    session.add(
+        PhaseTransition(
+            participation=participation,
+            from_phase=None,
+            to_phase=Phase.reflection,
+            actor_id=actor.id,
+            reason=_required_reason(reason),
+        )
+    )
+    record_event(
+        session,
+        actor,
+        "participation.create",
+        participation,
+        witness_id=witness.id,
+        case_id=case.id,
+    )
+    return participation
+
+
+def _required_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give a reason for the change.", field="reason")
+    return reason
+
+
+def closed_from(participation: Participation) -> Phase | None:
+    """The phase held before the participation was last closed."""
+    for transition in reversed(participation.transitions):
+        if transition.to_phase is Phase.closed:
+            return transition.from_phase
+    return None
+
+
+def change_phase(
+    session: Session, actor: User, participation: Participation, target: Phase, reason: str
+) -> PhaseTransition:
+    """Move a participation to another phase by the rules in ``phases``; the move is kept."""
+    require(can_manage_witness(actor, participation.witness))
+    reason = _required_reason(reason)
+    current = participation.phase
+    previous = closed_from(participation) if current is Phase.closed else None
+    if not phases.is_allowed(current, target, previous):
+        allowed = ", ".join(p.label for p in phases.allowed_targets(current, previous))
+        raise InvalidTransition(
+            f"A witness cannot move from {current.label} to {target.label}. Allowed: {allowed}.",
+            field="phase",
+        )
+    transition = PhaseTransition(
+        participation=participation,
+        from_phase=current,
+        to_phase=target,
+        actor_id=actor.id,
+        reason=reason,
+    )
+    participation.phase = target
+    session.add(transition)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "participation.phase_change",
+        participation,
+        witness_id=participation.witness_id,
+        from_phase=current,
+        to_phase=target,
+    )
+    return transition
+
+
+def record_consent(
+    session: Session,
+    actor: User,
+    witness: Witness,
+    kind: ConsentKind,
+    is_granted: bool,
+    *,
+    case_id: int | None = None,
+    organisation_id: int | None = None,
+    includes_identity: bool = False,
+    channel: Channel | None = None,
+    notes: str = "",
+) -> Consent:
+    """Record a grant or withdrawal; it replaces the current decision for the same scope."""
+    require(can_manage_witness(actor, witness))
+    if kind is ConsentKind.share and organisation_id is None:
+        raise DomainError("Name the organisation the file may be shared with.", "organisation_id")
+    if kind is ConsentKind.notify and channel is None:
+        raise DomainError("Choose the channel for notifications.", field="channel")
+    if kind is ConsentKind.participate and case_id is not None:
+        get_case(session, actor, case_id)
+    scope = {
+        ConsentKind.participate: dict(case_id=case_id),
+        ConsentKind.share: dict(organisation_id=organisation_id),
+        ConsentKind.notify: dict(channel=channel),
+    }[kind]
+    session.execute(
+        update(Consent)
+        .where(
+            Consent.witness_id == witness.id,
+            Consent.kind == kind,
+            Consent.is_current.is_(True),
+            *(
+                getattr(Consent, k) == v if v is not None else getattr(Consent, k).is_(None)
+                for k, v in scope.items()
+            ),
+        )
+        .values(is_current=False)
+    )
+    consent = Consent(
+        witness_id=witness.id,
+        kind=kind,
+        is_granted=is_granted,
+        includes_identity=includes_identity if kind is ConsentKind.share else False,
+        recorded_by_id=actor.id,
+        notes=notes.strip(),
+        **scope,
+    )
+    session.add(consent)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "consent.grant" if is_granted else "consent.withdraw",
+        consent,
+        witness_id=witness.id,
+        kind=kind,
+    )
+    return consent
+
+
+def current_consents(session: Session, witness: Witness) -> list[Consent]:
+    return list(
+        session.scalars(
+            select(Consent)
+            .where(Consent.witness_id == witness.id, Consent.is_current.is_(True))
+            .order_by(Consent.kind, Consent.id)
+        )
+    )
+
+
+def assign_staff(session: Session, actor: User, witness: Witness, user_id: int) -> Assignment:
+    """Assign a liaison officer of the owning office, or an NGO worker the witness shares with."""
+    require(can_manage_witness(actor, witness))
+    staff = session.get(User, user_id)
+    if staff is None or not staff.is_enabled:
+        raise DomainError("Choose an active member of staff.", field="user_id")
+    if staff.role is Role.liaison_officer:
+        if staff.organisation_id != witness.organisation_id:
+            raise DomainError("That officer belongs to another office.", field="user_id")
+    elif staff.role is Role.ngo_worker:
+        shared = session.scalar(
+            select(Witness.id).where(Witness.id == witness.id, visible_witnesses(staff))
+        )
+        if shared is None:
+            raise DomainError(
+                f"{witness.reference} has not consented to share their file with "
+                f"{staff.organisation.name}.",
+                field="user_id",
+            )
+    else:
+        raise DomainError("Only liaison officers and NGO workers are assigned.", field="user_id")
+    active = session.scalar(
+        select(Assignment).where(
+            Assignment.witness_id == witness.id,
+            Assignment.user_id == staff.id,
+            Assignment.ended_dt.is_(None),
+        )
+    )
+    if active is not None:
+        raise DomainError(f"{staff.name} is already assigned.", field="user_id")
+    assignment = Assignment(witness_id=witness.id, user_id=staff.id, assigned_by_id=actor.id)
+    session.add(assignment)
+    session.flush()
+    record_event(
+        session, actor, "assignment.create", assignment, witness_id=witness.id, user_id=staff.id
+    )
+    return assignment
+
+
+def end_assignment(session: Session, actor: User, assignment: Assignment) -> None:
+    witness = session.get(Witness, assignment.witness_id)
+    require(witness is not None and can_manage_witness(actor, witness))
+    if assignment.ended_dt is not None:
+        raise DomainError("That assignment has already ended.")
+    assignment.ended_dt = now_utc()
+    record_event(session, actor, "assignment.end", assignment, witness_id=assignment.witness_id)
+
+
+def active_assignments(session: Session, witness: Witness) -> list[Assignment]:
+    return list(
+        session.scalars(
+            select(Assignment)
+            .where(Assignment.witness_id == witness.id, Assignment.ended_dt.is_(None))
+            .order_by(Assignment.assigned_dt)
+        )
+    )
+
+
+def record_need(
+    session: Session,
+    actor: User,
+    witness: Witness,
+    area: NeedArea,
+    notes: str,
+    review_date: date,
+) -> NeedsAssessment:
+    """Record an assessed need and the date it must be reviewed by."""
+    require(can_record_needs(actor, witness))
+    need = NeedsAssessment(
+        witness_id=witness.id,
+        area=area,
+        notes=notes.strip(),
+        review_date=review_date,
+        recorded_by_id=actor.id,
+    )
+    session.add(need)
+    session.flush()
+    record_event(session, actor, "need.create", need, witness_id=witness.id, area=area)
+    return need
+
+
+def review_need(
+    session: Session,
+    actor: User,
+    need: NeedsAssessment,
+    notes: str,
+    review_date: date | None,
+    is_open: bool,
+) -> None:
+    """Review a need: new notes and next review date, or close it as met."""
+    witness = session.get(Witness, need.witness_id)
+    require(witness is not None and can_record_needs(actor, witness))
+    need.notes = notes.strip()
+    need.is_open = is_open
+    if review_date is not None:
+        need.review_date = review_date
+    record_event(session, actor, "need.review", need, witness_id=need.witness_id, is_open=is_open)
+
+
+@dataclass
+class TimelineEntry:
+    when: Any
+    kind: str
+    title: str
+    detail: str
+    actor: str
+
+
+def witness_timeline(session: Session, witness: Witness) -> list[TimelineEntry]:
+    """Phase changes, consents and needs of a witness, newest first."""
+    entries: list[TimelineEntry] = []
+    transitions = session.scalars(
+        select(PhaseTransition).join(Participation).where(Participation.witness_id == witness.id)
+    )
+    for t in transitions:
+        case: Case = t.participation.case
+        title = (
+            f"Joined {case.reference} in {t.to_phase.label}"
+            if t.from_phase is None
+            else f"{case.reference}: {t.from_phase.label} → {t.to_phase.label}"
+        )
+        entries.append(TimelineEntry(t.transition_dt, "phase", title, t.reason, t.actor.name))
+    for c in session.scalars(select(Consent).where(Consent.witness_id == witness.id)):
+        verb = "granted" if c.is_granted else "withdrew"
+        title = f"Consent {verb}: {c.kind.label} — {c.scope_label}"
+        entries.append(TimelineEntry(c.recorded_dt, "consent", title, c.notes, c.recorded_by.name))
+    for n in session.scalars(
+        select(NeedsAssessment).where(NeedsAssessment.witness_id == witness.id)
+    ):
+        title = f"Need assessed: {n.area.label} (review by {n.review_date:%d %b %Y})"
+        entries.append(TimelineEntry(n.recorded_dt, "need", title, n.notes, n.recorded_by.name))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
