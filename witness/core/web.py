@@ -36,9 +36,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = "strong"
-    csrf.init_app(app)
-
+    # Sign-in is checked before CSRF, so an anonymous post is sent to sign in, not told off.
     app.before_request(_require_login)
+    csrf.init_app(app)
     app.after_request(_security_headers)
     app.add_url_rule("/health", "health", _health)
     for code in (400, 403, 404, 405, 413, 500):

@@ -1,0 +1,110 @@
+"""Sign-in, throttling, idle timeout and sign-out."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from witness.audit.models import AuditEvent
+from witness.auth.models import Role
+
+from .factories import PASSWORD
+
+
+def _sign_in(client, email, password=PASSWORD, **kwargs):
+    return client.submit("/login", {"email": email, "password": password}, **kwargs)
+
+
+def test_sign_in_lands_on_dashboard_and_is_audited(client, make_user, db):
+    user = make_user(Role.liaison_officer)
+    response = _sign_in(client, user.email.upper())  # e-mail is not case-sensitive
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "Signed in as" in client.get("/").get_data(as_text=True)
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login")).actor_id == user.id
+
+
+def test_wrong_password_is_refused_without_saying_which_part(client, make_user):
+    user = make_user()
+    response = _sign_in(client, user.email, "not the password")
+    assert response.status_code == 401
+    assert "do not match an active account" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_disabled_account_cannot_sign_in(client, make_user):
+    user = make_user(is_enabled=False)
+    assert _sign_in(client, user.email).status_code == 401
+
+
+def test_repeated_failures_throttle_the_account_even_for_the_right_password(
+    client, make_user, frozen_clock
+):
+    user = make_user()
+    for _ in range(5):
+        assert _sign_in(client, user.email, "wrong password!").status_code == 401
+    response = _sign_in(client, user.email)
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.get_data(as_text=True)
+    frozen_clock(frozen_clock.now() + timedelta(minutes=16))
+    assert _sign_in(client, user.email).status_code == 302
+
+
+def test_next_only_redirects_within_the_site(client, make_user):
+    user = make_user()
+    assert _sign_in(client, user.email, query_string={"next": "https://evil.example/"}).headers[
+        "Location"
+    ] == "/"
+    client.post("/logout", data={"csrf_token": client.fetch_token("/")})
+    client.csrf_token = None
+    response = _sign_in(client, user.email, query_string={"next": "/cases/"})
+    assert response.headers["Location"] == "/cases/"
+
+
+def test_idle_session_is_signed_out(login, make_user, frozen_clock):
+    client = login(make_user())
+    assert client.get("/").status_code == 200
+    frozen_clock(frozen_clock.now() + timedelta(minutes=31))
+    response = client.get("/witnesses/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    assert "without activity" in client.get("/login").get_data(as_text=True)
+
+
+def test_activity_keeps_the_session_alive(login, make_user, frozen_clock):
+    client = login(make_user())
+    for _ in range(4):
+        frozen_clock(frozen_clock.now() + timedelta(minutes=20))
+        assert client.get("/").status_code == 200
+
+
+def test_sign_out_ends_the_session(login, make_user, db):
+    user = make_user()
+    client = login(user)
+    response = client.submit("/logout")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+    logouts = select(func.count()).where(
+        AuditEvent.action == "auth.logout", AuditEvent.actor_id == user.id
+    )
+    assert db.scalar(logouts) == 1
+
+
+def test_session_cookie_is_not_readable_by_scripts(client, make_user):
+    user = make_user()
+    response = _sign_in(client, user.email)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_pages_are_not_cached(login, make_user):
+    response = login(make_user()).get("/witnesses/")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_login_form_needs_its_csrf_token(client, make_user):
+    user = make_user()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)
