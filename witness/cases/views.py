@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
 
 from witness.auth.models import Role
 from witness.auth.services import staff_choices
@@ -19,6 +20,7 @@ from witness.core.access import (
     visible_witnesses,
 )
 from witness.core.errors import AccessDenied, DomainError, NotFound
+from witness.core.forms import options
 from witness.core.web import Page, apply_domain_error, form_page, page_arg
 from witness.db import db_session
 from witness.people.models import Participation, Witness
@@ -37,9 +39,11 @@ def _load_case(case_id: int) -> Case:
 
 def _fill_choices(form: CaseForm) -> None:
     db = db_session()
-    form.court_id.choices = [(c.id, c.name) for c in db.scalars(select(Court).order_by(Court.name))]
+    courts = db.scalars(select(Court).order_by(Court.name))
+    form.court_id.choices = options((c.id, c.name) for c in courts)
     prosecutors = staff_choices(db, Role.prosecutor, organisation_id=current_user.organisation_id)
-    form.lead_prosecutor_id.choices = [("", "— none yet —")] + [(p.id, p.name) for p in prosecutors]
+    none_yet = SelectChoice("", "— none yet —")
+    form.lead_prosecutor_id.choices = [none_yet, *options((p.id, p.name) for p in prosecutors)]
 
 
 @bp.route("/")

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from wtforms import SelectField, SelectMultipleField, ValidationError, widgets
+from wtforms.fields.choices import SelectChoice
 
 from witness.core.time import now_utc
 
@@ -14,8 +15,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"[\r\n]")
 
 
-def enum_choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
-    return [(m.value, getattr(m, "label", m.value)) for m in enum_cls]
+#: the empty first option of an optional select
+EMPTY_CHOICE = SelectChoice("", "—")
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as select options."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def enum_choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
+    return options((m.value, getattr(m, "label", m.value)) for m in enum_cls)
 
 
 def coerce_enum(enum_cls: type[enum.Enum]):

@@ -11,10 +11,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from witness.core.forms import (
+    EMPTY_CHOICE,
     EnumSelectField,
     coerce_enum,
+    enum_choices,
     not_in_future,
     optional_int,
+    options,
     plain_text,
     plausible_date,
     single_line,
@@ -70,7 +73,7 @@ class ParticipationForm(FlaskForm):
     case_id = SelectField("Case", coerce=int, validators=[DataRequired()])
     role = SelectField(
         "Role",
-        choices=[(r.value, r.label) for r in ParticipationRole],
+        choices=enum_choices(ParticipationRole),
         coerce=coerce_enum(ParticipationRole),
     )
     reflection_end_date = DateField(
@@ -98,7 +101,7 @@ class ConsentForm(FlaskForm):
     kind = EnumSelectField("Consent to", enum_cls=ConsentKind)
     decision = RadioField(
         "Decision",
-        choices=[("granted", "Granted"), ("withdrawn", "Withdrawn")],
+        choices=options([("granted", "Granted"), ("withdrawn", "Withdrawn")]),
         validators=[InputRequired(message="Choose granted or withdrawn.")],
     )
     case_id = SelectField("Case (for taking part)", coerce=optional_int, validate_choice=True)
@@ -108,7 +111,7 @@ class ConsentForm(FlaskForm):
     )
     channel = SelectField(
         "Channel (for notifications)",
-        choices=[("", "—")] + [(c.value, c.label) for c in Channel],
+        choices=[EMPTY_CHOICE, *enum_choices(Channel)],
         coerce=lambda v: Channel(v) if v else None,
     )
     notes = TextAreaField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, select
+from wtforms.fields.choices import SelectChoice
 
 from witness.audit.services import record_event
 from witness.auth.models import Organisation, OrganisationKind, Role, User
@@ -18,6 +19,7 @@ from witness.core.access import (
     visible_witnesses,
 )
 from witness.core.errors import AccessDenied, DomainError, NotFound
+from witness.core.forms import EMPTY_CHOICE, options
 from witness.core.time import now_utc
 from witness.core.web import Page, apply_domain_error, form_page, page_arg
 from witness.db import db_session
@@ -178,16 +180,15 @@ def _manage_forms(witness: Witness, **bound) -> dict:
         "consent_form": ConsentForm(formdata=None),
         "assignment_form": AssignmentForm(formdata=None),
     } | bound
-    forms["participation_form"].case_id.choices = _visible_case_choices()
+    forms["participation_form"].case_id.choices = options(_visible_case_choices())
     _consent_choices(forms["consent_form"], witness)
     forms["assignment_form"].user_id.choices = _assignable(witness)
     return forms
 
 
 def _consent_choices(form: ConsentForm, witness: Witness) -> None:
-    form.case_id.choices = [("", "—")] + [
-        (p.case.id, p.case.reference) for p in witness.participations
-    ]
+    cases = options((p.case.id, p.case.reference) for p in witness.participations)
+    form.case_id.choices = [EMPTY_CHOICE, *cases]
     orgs = db_session().scalars(
         select(Organisation)
         .where(
@@ -196,10 +197,10 @@ def _consent_choices(form: ConsentForm, witness: Witness) -> None:
         )
         .order_by(Organisation.name)
     )
-    form.organisation_id.choices = [("", "—")] + [(o.id, o.name) for o in orgs]
+    form.organisation_id.choices = [EMPTY_CHOICE, *options((o.id, o.name) for o in orgs)]
 
 
-def _assignable(witness: Witness) -> list[tuple[int, str]]:
+def _assignable(witness: Witness) -> list[SelectChoice]:
     """Officers of the owning office and NGO workers of organisations the witness shares with."""
     db = db_session()
     shared_orgs = select(Organisation.id).where(
@@ -223,7 +224,7 @@ def _assignable(witness: Witness) -> list[tuple[int, str]]:
         )
         .order_by(User.name)
     )
-    return [(u.id, f"{u.name} ({u.role.label}, {u.organisation.name})") for u in users]
+    return options((u.id, f"{u.name} ({u.role.label}, {u.organisation.name})") for u in users)
 
 
 def _rerender_detail(witness: Witness, **bound_forms):
@@ -257,7 +258,7 @@ def edit(witness_id: int):
 def add_participation(witness_id: int):
     witness = _load_managed(witness_id)
     form = ParticipationForm()
-    form.case_id.choices = _visible_case_choices()
+    form.case_id.choices = options(_visible_case_choices())
     if form.validate():
         db = db_session()
         try:
@@ -287,7 +288,7 @@ def change_phase(witness_id: int, participation_id: int):
         abort(404)
     form = PhaseForm()
     targets = _targets(participation)
-    form.phase.choices = [(p.value, p.label) for p in targets]
+    form.phase.choices = options((p.value, p.label) for p in targets)
     if form.validate_on_submit():
         db = db_session()
         try:
