@@ -37,13 +37,27 @@ def test_officer_opens_a_file_and_is_assigned_to_it(login, world, db):
     witness = db.scalar(select(Witness).where(Witness.reference == "KESTREL"))
     assert witness.languages == ["Vietnamese", "English"]
     assert witness.organisation_id == world.office.id
-    assert _count(db, Assignment, Assignment.witness_id == witness.id,
-                  Assignment.user_id == world.officer.id) == 1
+    assert (
+        _count(
+            db,
+            Assignment,
+            Assignment.witness_id == witness.id,
+            Assignment.user_id == world.officer.id,
+        )
+        == 1
+    )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Witness file KESTREL opened" in page
     assert "Mai Nguyen" in page and "Child" in page
-    assert _count(db, AuditEvent, AuditEvent.action == "witness.create",
-                  AuditEvent.witness_id == witness.id) == 1
+    assert (
+        _count(
+            db,
+            AuditEvent,
+            AuditEvent.action == "witness.create",
+            AuditEvent.witness_id == witness.id,
+        )
+        == 1
+    )
 
 
 def test_edit_is_audited_by_field_name_not_value(login, world, db):
@@ -67,13 +81,15 @@ def test_add_to_case_starts_in_reflection_with_reason(login, world, make_case, d
     case = make_case()
     response = client.submit(
         f"/witnesses/{world.assigned.id}/participations",
-        {"case_id": case.id, "role": "victim_witness", "reason": "Referred by police",
-         "reflection_end_date": "2026-12-31"},
+        {
+            "case_id": case.id,
+            "role": "victim_witness",
+            "reason": "Referred by police",
+            "reflection_end_date": "2026-12-31",
+        },
     )
     assert response.status_code == 302
-    participation = db.scalar(
-        select(Participation).where(Participation.case_id == case.id)
-    )
+    participation = db.scalar(select(Participation).where(Participation.case_id == case.id))
     assert participation.phase is Phase.reflection
     assert participation.reflection_end_date == date(2026, 12, 31)
     page = client.get(f"/witnesses/{world.assigned.id}").get_data(as_text=True)
@@ -152,7 +168,11 @@ def test_needs_are_recorded_reviewed_and_shown_when_due(login, world, db, frozen
     today = frozen_clock.now().date()
     response = client.submit(
         f"/witnesses/{world.assigned.id}/needs",
-        {"area": "childcare", "notes": "Two children under 5", "review_date": str(today + timedelta(days=3))},
+        {
+            "area": "childcare",
+            "notes": "Two children under 5",
+            "review_date": str(today + timedelta(days=3)),
+        },
     )
     assert response.status_code == 302
     need = db.scalar(select(NeedsAssessment).where(NeedsAssessment.witness_id == world.assigned.id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from witness.auth.models import Organisation, Role
@@ -20,6 +21,7 @@ def register_cli(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema through the Alembic migrations."""
     from witness.migrate import upgrade
@@ -29,6 +31,7 @@ def init_db() -> None:
 
 
 @click.command("demo-data")
+@with_appcontext
 def demo_data() -> None:
     """Load demo courts, cases, witnesses and one user per role; print the sign-ins."""
     from witness.demo import load_demo
@@ -59,6 +62,7 @@ def _print_credentials(credentials: list[tuple[str, str, str]]) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)

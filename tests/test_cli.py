@@ -1,0 +1,118 @@
+"""The flask commands a newcomer and an administrator use."""
+
+from sqlalchemy import func, select
+
+from witness.auth.models import Role, User
+from witness.people.models import Witness
+
+
+def test_create_user(runner, office, db):
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "New.Officer@Example.org",
+            "--name",
+            "New Officer",
+            "--role",
+            "liaison_officer",
+            "--organisation",
+            office.name,
+            "--password",
+            "a long enough password",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created liaison officer new.officer@example.org" in result.output
+    user = db.scalar(select(User).where(User.email == "new.officer@example.org"))
+    assert user.role is Role.liaison_officer and user.check_password("a long enough password")
+
+
+def test_create_user_refuses_unknown_organisation_and_short_password(runner, office, db):
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "a@b.org",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+            "--organisation",
+            "Nowhere",
+            "--password",
+            "a long enough password",
+        ],
+    )
+    assert result.exit_code == 2 and "No organisation named 'Nowhere'" in result.output
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "a@b.org",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+            "--organisation",
+            office.name,
+            "--password",
+            "short",
+        ],
+    )
+    assert result.exit_code == 2 and "at least 10 characters" in result.output
+    assert db.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_data_loads_once_and_prints_sign_ins(runner, db):
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert "Demo sign-ins" in result.output
+    for role in ("admin", "supervisor", "liaison", "ngo", "prosecutor"):
+        assert role in result.output.lower()
+    witnesses = db.scalar(select(func.count()).select_from(Witness))
+    assert witnesses >= 60
+    again = runner.invoke(args=["demo-data"])
+    assert again.exit_code == 0 and "already loaded" in again.output
+    assert db.scalar(select(func.count()).select_from(Witness)) == witnesses
+
+
+def test_demo_officer_and_ngo_worker_done_when(runner, app, db):
+    """The issue's acceptance: the demo officer moves a witness to trial; the demo NGO worker
+    cannot open a witness who did not consent to share with the NGO."""
+    import re
+
+    output = runner.invoke(args=["demo-data"]).output
+    creds = dict(re.findall(r"^\s+\S.*?\s(\S+@\S+)\s+(\S+)$", output, re.M))
+    officer_email = next(e for e in creds if e.startswith("liaison"))
+    ngo_email = next(e for e in creds if e.startswith("ngo"))
+    officer, ngo = app.test_client(), app.test_client()
+    for client, email in ((officer, officer_email), (ngo, ngo_email)):
+        assert (
+            client.submit("/login", {"email": email, "password": creds[email]}).status_code == 302
+        )
+        client.fetch_token("/")
+    from witness.core.access import visible_witnesses
+    from witness.people.models import Participation, Phase
+
+    officer_user = db.scalar(select(User).where(User.email == officer_email))
+    ngo_user = db.scalar(select(User).where(User.email == ngo_email))
+    participation = db.scalar(
+        select(Participation)
+        .join(Witness)
+        .where(visible_witnesses(officer_user), Participation.phase == Phase.pre_trial)
+        .limit(1)
+    )
+    url = f"/witnesses/{participation.witness_id}"
+    assert officer.get(url).status_code == 200
+    moved = officer.submit(
+        f"{url}/participations/{participation.id}/phase",
+        {"phase": "trial", "reason": "Trial listed for next month"},
+    )
+    assert moved.status_code == 302
+    page = officer.get(url).get_data(as_text=True)
+    assert "Trial listed for next month" in page and "Pre-trial → Trial" in page
+    hidden = db.scalar(
+        select(Witness.id).where(visible_witnesses(officer_user), ~visible_witnesses(ngo_user))
+    )
+    assert ngo.get(f"/witnesses/{hidden}").status_code == 404
