@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from witness.audit.models import AuditEvent
 from witness.auth.models import Role, User
-from witness.core.web import Page, page_arg
+from witness.core.web import Page, id_arg, page_arg
 from witness.db import db_session
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -25,7 +25,7 @@ def index():
         .where(User.organisation_id == current_user.organisation_id)
         .order_by(AuditEvent.id.desc())
     )
-    witness_id = request.args.get("witness_id", type=int)
+    witness_id = id_arg("witness_id")
     if witness_id:
         query = query.where(AuditEvent.witness_id == witness_id)
     action = request.args.get("action", "").strip()

@@ -11,10 +11,14 @@ from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from witness.auth.models import User
 from witness.core.time import now_utc
 from witness.db import db_session
+
+#: the largest id a key column holds (PostgreSQL ``integer``); larger ids cannot exist
+MAX_ID = 2**31 - 1
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -31,7 +35,16 @@ def _load_user(user_id: str) -> User | None:
     return user if user is not None and user.is_enabled else None
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs, bounded so an absurd id is a 404 rather than a database error."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
@@ -147,6 +160,12 @@ class Page:
 
 def page_arg() -> int:
     return request.args.get("page", 1, type=int) or 1
+
+
+def id_arg(name: str) -> int | None:
+    """An id from the query string; anything that cannot be an id is ignored."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_ID else None
 
 
 def apply_domain_error(form, exc) -> None:

@@ -21,7 +21,7 @@ from witness.core.access import (
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import EMPTY_CHOICE, options
 from witness.core.time import now_utc
-from witness.core.web import Page, apply_domain_error, form_page, page_arg
+from witness.core.web import Page, apply_domain_error, form_page, id_arg, page_arg
 from witness.db import db_session
 from witness.people import services
 from witness.people.forms import (
@@ -84,7 +84,7 @@ def index():
     if q:
         query = query.where(Witness.reference.icontains(q, autoescape=True))
     phase = request.args.get("phase", "")
-    case_id = request.args.get("case_id", type=int)
+    case_id = id_arg("case_id")
     conditions = [Participation.witness_id == Witness.id]
     if phase in {p.value for p in Phase}:
         conditions.append(Participation.phase == Phase(phase))
