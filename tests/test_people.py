@@ -245,3 +245,18 @@ def test_admin_sees_refusals_in_the_audit_log(login, world):
 
 def test_roles_have_labels():
     assert Role.liaison_officer.label == "Liaison officer"
+
+
+def test_file_times_are_shown_in_the_court_timezone(
+    login, world, make_court, make_case, make_witness, frozen_clock
+):
+    """A Bangkok witness's timeline reads in Bangkok time, not UTC (09:00 UTC is 16:00 +07)."""
+    case = make_case(court=make_court(timezone="Asia/Bangkok"))
+    witness = make_witness(case=case, officer=world.officer)
+    client = login(world.officer)
+    client.submit(
+        f"/witnesses/{witness.id}/needs",
+        {"area": "language", "notes": "Thai interpreter", "review_date": "2026-04-01"},
+    )
+    page = client.get(f"/witnesses/{witness.id}").get_data(as_text=True)
+    assert "10 Mar 2026 16:00 +07" in page

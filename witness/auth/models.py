@@ -29,7 +29,9 @@ class Role(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {"ngo_worker": "NGO worker"}.get(
+            self.value, self.value.replace("_", " ").capitalize()
+        )
 
 
 class Organisation(Base):

@@ -130,7 +130,7 @@ def local_dt(instant: datetime | None, tz: str = "UTC", fmt: str = "%d %b %Y %H:
     if instant is None:
         return ""
     local = instant.astimezone(ZoneInfo(tz))
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    return f"{local.strftime(fmt)} {local.tzname()}" if "%H" in fmt else local.strftime(fmt)
 
 
 def format_date(day, fmt: str = "%d %b %Y") -> str:

@@ -109,6 +109,13 @@ class Witness(Base):
         back_populates="witness", order_by="Participation.id"
     )
 
+    @property
+    def timezone(self) -> str:
+        """The zone the file's times are shown in: that of the court of the witness's first case."""
+        for participation in self.participations:
+            return participation.case.court.timezone
+        return "UTC"
+
     def age_on(self, day: date) -> int | None:
         if self.date_of_birth is None:
             return None
