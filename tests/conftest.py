@@ -50,7 +50,8 @@ def app(database_url, tmp_path_factory):
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     app.test_client_class = CsrfClient
-    return app
+    yield app
+    app.extensions["witness.db"].engine.dispose()
 
 
 @pytest.fixture
