@@ -16,6 +16,7 @@ from witness.core import time as clock
 from witness.migrate import upgrade
 
 from .factories import *  # noqa: F403  (factory fixtures)
+from .factories import PASSWORD
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

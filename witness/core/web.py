@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = "strong"
+    app.before_request(_refuse_nul_bytes)
     # Sign-in is checked before CSRF, so an anonymous post is sent to sign in, not told off.
     app.before_request(_require_login)
     csrf.init_app(app)
@@ -60,6 +61,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.globals["now_utc"] = now_utc
+
+
+def _refuse_nul_bytes():
+    """Refuse any field carrying a NUL byte: PostgreSQL cannot store one and no person types it."""
+    values = [*request.args.values(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        message = "What you sent contains an invisible NUL character. Remove it and try again."
+        return render_template("error.html", code=400, message=message), 400
+    return None
 
 
 def _require_login():

@@ -128,7 +128,8 @@ class NeedForm(FlaskForm):
     notes = TextAreaField(
         "Notes", validators=[DataRequired(), Length(max=4000), plain_text], filters=[strip_filter]
     )
-    review_date = DateField("Review by", validators=[DataRequired(), plausible_date])
+    # InputRequired, not DataRequired: the latter would replace "not a valid date" by "required".
+    review_date = DateField("Review by", validators=[InputRequired(), plausible_date])
 
 
 class NeedReviewForm(FlaskForm):

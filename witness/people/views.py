@@ -147,6 +147,7 @@ def _detail_context(witness: Witness, **bound_forms) -> dict:
     )
     if context["can_record_needs"]:
         context["need_form"] = bound_forms.pop("need_form", None) or NeedForm(formdata=None)
+        _distinct_ids(context["need_form"], "need")
     if manage:
         context.update(_manage_forms(witness, **bound_forms))
     return context
@@ -180,10 +181,19 @@ def _manage_forms(witness: Witness, **bound) -> dict:
         "consent_form": ConsentForm(formdata=None),
         "assignment_form": AssignmentForm(formdata=None),
     } | bound
+    for name, form in forms.items():
+        _distinct_ids(form, name.removesuffix("_form"))
     forms["participation_form"].case_id.choices = options(_visible_case_choices())
     _consent_choices(forms["consent_form"], witness)
     forms["assignment_form"].user_id.choices = _assignable(witness)
     return forms
+
+
+def _distinct_ids(form, prefix: str) -> None:
+    """Several forms share one page: give their fields distinct HTML ids (names stay as they
+    are), so each label and error message points at its own field."""
+    for field in form:
+        field.id = field.label.field_id = f"{prefix}-{field.name}"
 
 
 def _consent_choices(form: ConsentForm, witness: Witness) -> None:
