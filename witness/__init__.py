@@ -39,6 +39,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (auth_bp, dashboard_bp, cases_bp, people_bp, audit_bp):
         app.register_blueprint(blueprint)
+    if app.config.get("BENCHMARK_ROUTES"):
+        # Only for `flask benchmark` and the load test; never part of the served product.
+        from witness.bench.views import bp as bench_bp
+
+        app.register_blueprint(bench_bp)
 
     from witness.cli import register_cli
 

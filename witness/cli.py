@@ -19,6 +19,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(create_user_command)
 
+    from witness.bench.cli import register_bench_cli
+
+    register_bench_cli(app)
+
 
 @click.command("init-db")
 @with_appcontext

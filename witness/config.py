@@ -55,4 +55,5 @@ def build_config(instance_path: Path) -> dict:
             minutes=int(os.environ.get("WITNESS_LOGIN_WINDOW_MINUTES", "15"))
         ),
         "PAGE_SIZE": 25,
+        "BENCHMARK_ROUTES": _flag("WITNESS_BENCHMARK_ROUTES", False),
     }

@@ -1,6 +1,6 @@
 """foundation
 
-Revision ID: 9526e3e0bc40
+Revision ID: 0001_foundation
 Revises: 
 Create Date: 2026-11-26 00:25:30.664723
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 import witness.db
 
-revision = '9526e3e0bc40'
+revision = '0001_foundation'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,0 +1,1 @@
+"""Scale: synthetic national-scale data, the benchmark and the load test (issue 3)."""
