@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from witness.auth.models import User
 from witness.cases.models import Case, CaseStatus
@@ -44,6 +44,7 @@ def build_dashboard(session: Session, actor: User, today: date) -> Dashboard:
             Participation.reflection_end_date <= today + HORIZON,
         )
         .order_by(Participation.reflection_end_date)
+        .options(selectinload(Participation.witness))
         .limit(LIMIT)
     )
     needs_due = session.scalars(
@@ -55,6 +56,7 @@ def build_dashboard(session: Session, actor: User, today: date) -> Dashboard:
             NeedsAssessment.review_date <= today + HORIZON,
         )
         .order_by(NeedsAssessment.review_date)
+        .options(selectinload(NeedsAssessment.witness))
         .limit(LIMIT)
     )
     cases = session.scalars(

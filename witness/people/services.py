@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
@@ -263,12 +263,21 @@ def record_consent(
     return consent
 
 
+#: what a consent's description needs, loaded with it
+_CONSENT_LOADS = (
+    joinedload(Consent.recorded_by),
+    joinedload(Consent.organisation),
+    joinedload(Consent.case),
+)
+
+
 def current_consents(session: Session, witness: Witness) -> list[Consent]:
     return list(
         session.scalars(
             select(Consent)
             .where(Consent.witness_id == witness.id, Consent.is_current.is_(True))
             .order_by(Consent.kind, Consent.id)
+            .options(*_CONSENT_LOADS)
         )
     )
 
@@ -327,6 +336,7 @@ def active_assignments(session: Session, witness: Witness) -> list[Assignment]:
             select(Assignment)
             .where(Assignment.witness_id == witness.id, Assignment.ended_dt.is_(None))
             .order_by(Assignment.assigned_dt)
+            .options(joinedload(Assignment.user))
         )
     )
 
@@ -385,7 +395,10 @@ def witness_timeline(session: Session, witness: Witness) -> list[TimelineEntry]:
     """Phase changes, consents and needs of a witness, newest first."""
     entries: list[TimelineEntry] = []
     transitions = session.scalars(
-        select(PhaseTransition).join(Participation).where(Participation.witness_id == witness.id)
+        select(PhaseTransition)
+        .join(Participation)
+        .where(Participation.witness_id == witness.id)
+        .options(joinedload(PhaseTransition.actor), joinedload(PhaseTransition.participation))
     )
     for t in transitions:
         case: Case = t.participation.case
@@ -395,13 +408,17 @@ def witness_timeline(session: Session, witness: Witness) -> list[TimelineEntry]:
             else f"{case.reference}: {t.from_phase.label} → {t.to_phase.label}"
         )
         entries.append(TimelineEntry(t.transition_dt, "phase", title, t.reason, t.actor.name))
-    for c in session.scalars(select(Consent).where(Consent.witness_id == witness.id)):
+    consents = select(Consent).where(Consent.witness_id == witness.id).options(*_CONSENT_LOADS)
+    for c in session.scalars(consents):
         verb = "granted" if c.is_granted else "withdrew"
         title = f"Consent {verb}: {c.kind.label} — {c.scope_label}"
         entries.append(TimelineEntry(c.recorded_dt, "consent", title, c.notes, c.recorded_by.name))
-    for n in session.scalars(
-        select(NeedsAssessment).where(NeedsAssessment.witness_id == witness.id)
-    ):
+    needs = (
+        select(NeedsAssessment)
+        .where(NeedsAssessment.witness_id == witness.id)
+        .options(joinedload(NeedsAssessment.recorded_by))
+    )
+    for n in session.scalars(needs):
         title = f"Need assessed: {n.area.label} (review by {n.review_date:%d %b %Y})"
         entries.append(TimelineEntry(n.recorded_dt, "need", title, n.notes, n.recorded_by.name))
     entries.sort(key=lambda e: e.when, reverse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from witness.audit.services import record_event
@@ -79,7 +80,12 @@ def _visible_case_choices() -> list[tuple[int, str]]:
 @bp.route("/")
 def index():
     """Witnesses the user may see: search by reference, filter by phase and case."""
-    query = select(Witness).where(visible_witnesses(current_user)).order_by(Witness.reference)
+    query = (
+        select(Witness)
+        .where(visible_witnesses(current_user))
+        .order_by(Witness.reference)
+        .options(selectinload(Witness.participations))
+    )
     q = request.args.get("q", "").strip()[:60]
     if q:
         query = query.where(Witness.reference.icontains(q, autoescape=True))
