@@ -116,3 +116,28 @@ def test_demo_officer_and_ngo_worker_done_when(runner, app, db):
         select(Witness.id).where(visible_witnesses(officer_user), ~visible_witnesses(ngo_user))
     )
     assert ngo.get(f"/witnesses/{hidden}").status_code == 404
+
+
+def test_a_new_installation_starts_with_an_organisation_and_its_admin(runner, db):
+    result = runner.invoke(
+        args=["create-organisation", "--name", "CPS North", "--kind", "prosecution"]
+    )
+    assert result.exit_code == 0 and "Created organisation CPS North" in result.output
+    again = runner.invoke(args=["create-organisation", "--name", "CPS North", "--kind", "ngo"])
+    assert again.exit_code == 2 and "already exists" in again.output
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "first@cps.example",
+            "--name",
+            "First Admin",
+            "--role",
+            "admin",
+            "--organisation",
+            "CPS North",
+            "--password",
+            "a long enough password",
+        ],
+    )
+    assert result.exit_code == 0, result.output

@@ -31,13 +31,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web.init_app(app)
 
+    from witness.admin.views import bp as admin_bp
     from witness.audit.views import bp as audit_bp
     from witness.auth.views import bp as auth_bp
     from witness.cases.views import bp as cases_bp
     from witness.dashboard.views import bp as dashboard_bp
     from witness.people.views import bp as people_bp
 
-    for blueprint in (auth_bp, dashboard_bp, cases_bp, people_bp, audit_bp):
+    for blueprint in (auth_bp, dashboard_bp, cases_bp, people_bp, audit_bp, admin_bp):
         app.register_blueprint(blueprint)
     if app.config.get("BENCHMARK_ROUTES"):
         # Only for `flask benchmark` and the load test; never part of the served product.

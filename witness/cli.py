@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from witness.auth.models import Organisation, Role
+from witness.auth.models import Organisation, OrganisationKind, Role
 from witness.auth.services import create_user
 from witness.core.errors import DomainError
 from witness.db import db_session
@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(setup)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(create_organisation_command)
 
     from witness.bench.cli import register_bench_cli
 
@@ -87,3 +88,17 @@ def create_user_command(email: str, name: str, role: str, organisation: str, pas
         raise click.UsageError(exc.message) from exc
     db.commit()
     click.echo(f"Created {user.role.label.lower()} {user.email} in {org.name}.")
+
+
+@click.command("create-organisation")
+@with_appcontext
+@click.option("--name", required=True)
+@click.option("--kind", type=click.Choice([k.value for k in OrganisationKind]), required=True)
+def create_organisation_command(name: str, kind: str) -> None:
+    """Create an organisation (the first step on a new installation, before its first user)."""
+    db = db_session()
+    if db.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
+        raise click.UsageError(f"An organisation named {name!r} already exists.")
+    db.add(Organisation(name=name, kind=OrganisationKind(kind)))
+    db.commit()
+    click.echo(f"Created organisation {name}.")

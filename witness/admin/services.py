@@ -1,0 +1,114 @@
+"""Reference data and accounts: courts, organisations, users. Administrators only."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from witness.audit.services import record_event
+from witness.auth.models import Organisation, OrganisationKind, Role, User
+from witness.auth.services import create_user
+from witness.cases.models import Court
+from witness.core.access import require
+from witness.core.errors import DomainError
+from witness.core.time import is_valid_timezone
+
+
+def _require_admin(actor: User) -> None:
+    require(actor.role is Role.admin, "Only administrators manage courts, organisations and users.")
+
+
+def _check_timezone(timezone: str) -> None:
+    if not is_valid_timezone(timezone):
+        raise DomainError(
+            f"{timezone!r} is not a timezone name. Use an IANA name such as Europe/London.",
+            field="timezone",
+        )
+
+
+def _check_unique(session: Session, column, value: str, current_id: int | None, field: str):
+    query = select(column.class_.id).where(column == value)
+    if current_id is not None:
+        query = query.where(column.class_.id != current_id)
+    if session.scalar(query) is not None:
+        raise DomainError(f"{value!r} is already in use.", field=field)
+
+
+def save_court(
+    session: Session, actor: User, court: Court | None, *, name: str, address: str, timezone: str
+) -> Court:
+    """Add a court, or change one; hearing times are shown in its timezone."""
+    _require_admin(actor)
+    _check_timezone(timezone)
+    _check_unique(session, Court.name, name, court.id if court else None, "name")
+    created = court is None
+    if court is None:
+        court = Court()
+        session.add(court)
+    court.name, court.address, court.timezone = name, address, timezone
+    session.flush()
+    record_event(session, actor, "court.create" if created else "court.update", court)
+    return court
+
+
+def add_organisation(
+    session: Session, actor: User, *, name: str, kind: OrganisationKind
+) -> Organisation:
+    """Add a prosecution office, NGO or court service that users and consents can name."""
+    _require_admin(actor)
+    _check_unique(session, Organisation.name, name, None, "name")
+    organisation = Organisation(name=name, kind=kind)
+    session.add(organisation)
+    session.flush()
+    record_event(session, actor, "organisation.create", organisation)
+    return organisation
+
+
+def add_user(
+    session: Session, actor: User, *, email: str, name: str, role: Role, password: str
+) -> User:
+    """Add a user to the administrator's own organisation."""
+    _require_admin(actor)
+    user = create_user(
+        session,
+        email=email,
+        name=name,
+        password=password,
+        role=role,
+        organisation=actor.organisation,
+    )
+    record_event(session, actor, "user.create", user, role=role)
+    return user
+
+
+def update_user(
+    session: Session,
+    actor: User,
+    user: User,
+    *,
+    name: str,
+    role: Role,
+    is_enabled: bool,
+    password: str | None = None,
+) -> list[str]:
+    """Change a colleague's name, role or access; an administrator cannot lock themselves out."""
+    _require_admin(actor)
+    require(
+        user.organisation_id == actor.organisation_id, "That user belongs to another organisation."
+    )
+    if user.id == actor.id and (role is not Role.admin or not is_enabled):
+        raise DomainError("You cannot remove your own administrator access.", field="role")
+    changed = [
+        field
+        for field, value in (("name", name), ("role", role), ("is_enabled", is_enabled))
+        if getattr(user, field) != value
+    ]
+    user.name, user.role, user.is_enabled = name, role, is_enabled
+    if password:
+        if len(password) < 10:
+            raise DomainError("Passwords must have at least 10 characters.", field="password")
+        user.set_password(password)
+        changed.append("password")
+    if changed:
+        record_event(session, actor, "user.update", user, fields=changed)
+    return changed

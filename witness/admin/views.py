@@ -1,0 +1,160 @@
+"""Administration: courts, organisations and the users of the administrator's organisation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from witness.admin import services
+from witness.admin.forms import CourtForm, OrganisationForm, UserEditForm, UserForm
+from witness.auth.models import Organisation, Role, User
+from witness.cases.models import Court
+from witness.core.errors import DomainError
+from witness.core.web import apply_domain_error, form_page
+from witness.db import db_session
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _administrators_only():
+    if not current_user.is_authenticated or current_user.role is not Role.admin:
+        abort(404)
+
+
+def _save(form, action, success: str, endpoint: str):
+    """Run one service call for a valid form; commit and redirect, or show the refusal."""
+    db = db_session()
+    try:
+        action(db)
+    except DomainError as exc:
+        db.rollback()
+        apply_domain_error(form, exc)
+        return None
+    db.commit()
+    flash(success)
+    return redirect(url_for(endpoint))
+
+
+@bp.route("/courts", methods=["GET", "POST"])
+def courts():
+    form = CourtForm()
+    if form.validate_on_submit():
+        done = _save(
+            form,
+            lambda db: services.save_court(
+                db,
+                current_user,
+                None,
+                name=form.name.data,
+                address=form.address.data,
+                timezone=form.timezone.data,
+            ),
+            f"Court {form.name.data} added.",
+            "admin.courts",
+        )
+        if done:
+            return done
+    rows = db_session().scalars(select(Court).order_by(Court.name)).all()
+    return form_page("admin/courts.html", form=form, courts=rows)
+
+
+@bp.route("/courts/<int:court_id>/edit", methods=["GET", "POST"])
+def edit_court(court_id: int):
+    court = db_session().get(Court, court_id) or abort(404)
+    form = CourtForm(obj=court)
+    if form.validate_on_submit():
+        done = _save(
+            form,
+            lambda db: services.save_court(
+                db,
+                current_user,
+                court,
+                name=form.name.data,
+                address=form.address.data,
+                timezone=form.timezone.data,
+            ),
+            f"Court {form.name.data} saved.",
+            "admin.courts",
+        )
+        if done:
+            return done
+    return form_page("admin/court_form.html", form=form, court=court)
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+def organisations():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        done = _save(
+            form,
+            lambda db: services.add_organisation(
+                db, current_user, name=form.name.data, kind=form.kind.data
+            ),
+            f"Organisation {form.name.data} added.",
+            "admin.organisations",
+        )
+        if done:
+            return done
+    rows = db_session().scalars(select(Organisation).order_by(Organisation.name)).all()
+    return form_page("admin/organisations.html", form=form, organisations=rows)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    form = UserForm()
+    if form.validate_on_submit():
+        done = _save(
+            form,
+            lambda db: services.add_user(
+                db,
+                current_user,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data,
+            ),
+            f"{form.name.data} can now sign in as {form.role.data.label.lower()}.",
+            "admin.users",
+        )
+        if done:
+            return done
+    rows = (
+        db_session()
+        .scalars(
+            select(User)
+            .where(User.organisation_id == current_user.organisation_id)
+            .order_by(User.is_enabled.desc(), User.name)
+        )
+        .all()
+    )
+    return form_page("admin/users.html", form=form, users=rows)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = db_session().get(User, user_id)
+    if user is None or user.organisation_id != current_user.organisation_id:
+        abort(404)
+    form = UserEditForm(obj=user)
+    if request.method == "GET":
+        form.password.data = ""
+    if form.validate_on_submit():
+        done = _save(
+            form,
+            lambda db: services.update_user(
+                db,
+                current_user,
+                user,
+                name=form.name.data,
+                role=form.role.data,
+                is_enabled=form.is_enabled.data,
+                password=form.password.data or None,
+            ),
+            f"{form.name.data} saved.",
+            "admin.users",
+        )
+        if done:
+            return done
+    return form_page("admin/user_form.html", form=form, user=user)
