@@ -260,3 +260,31 @@ def test_file_times_are_shown_in_the_court_timezone(
     )
     page = client.get(f"/witnesses/{witness.id}").get_data(as_text=True)
     assert "10 Mar 2026 16:00 +07" in page
+
+
+def test_form_addresses_opened_directly_show_the_file(login, world):
+    """A reload after a form error lands on the file, not on 'Not available'."""
+    client = login(world.officer)
+    for section in ("participations", "consents", "assignments", "needs"):
+        response = client.get(f"/witnesses/{world.assigned.id}/{section}")
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/witnesses/{world.assigned.id}"
+
+
+def test_officer_ending_their_own_assignment_returns_to_their_list(login, world, db):
+    client = login(world.officer)
+    assignment = db.scalar(
+        select(Assignment).where(
+            Assignment.witness_id == world.assigned.id, Assignment.user_id == world.officer.id
+        )
+    )
+    response = client.submit(f"/witnesses/{world.assigned.id}/assignments/{assignment.id}/end")
+    assert response.headers["Location"] == "/witnesses/"
+    assert "is no longer assigned" in client.get("/witnesses/").get_data(as_text=True)
+
+
+def test_assign_offers_only_people_not_yet_assigned(login, world):
+    page = login(world.officer).get(f"/witnesses/{world.assigned.id}").get_data(as_text=True)
+    assign_form = page.split('/assignments"')[-1].split("</form>")[0]
+    assert f'<option value="{world.officer.id}"' not in assign_form
+    assert f'<option value="{world.officer2.id}"' in assign_form

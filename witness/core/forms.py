@@ -8,6 +8,7 @@ from datetime import date
 
 from wtforms import SelectField, SelectMultipleField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
 from witness.core.time import now_utc
 
@@ -79,7 +80,8 @@ def not_in_future(form, field) -> None:
 
 def plausible_date(form, field) -> None:
     if field.data and not (date(1900, 1, 1) <= field.data <= date(2100, 12, 31)):
-        raise ValidationError("Enter a date between 1900 and 2100.")
+        # Stop here: further checks of an implausible date would only repeat the complaint.
+        raise StopValidation("Enter a date between 1900 and 2100.")
 
 
 def strip_filter(value):

@@ -80,7 +80,13 @@ class ParticipationForm(FlaskForm):
         "Reflection period ends", validators=[Optional(), plausible_date]
     )
     reason = TextAreaField(
-        "Reason", validators=[DataRequired(), Length(max=2000), plain_text], filters=[strip_filter]
+        "Reason",
+        validators=[
+            DataRequired(message="Give a reason for the change."),
+            Length(max=2000),
+            plain_text,
+        ],
+        filters=[strip_filter],
     )
 
 

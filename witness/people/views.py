@@ -228,9 +228,12 @@ def _assignable(witness: Witness) -> list[SelectChoice]:
             services.Consent.is_granted.is_(True),
         )
     )
+    already = select(Assignment.user_id).where(
+        Assignment.witness_id == witness.id, Assignment.ended_dt.is_(None)
+    )
     users = db.scalars(
         select(User)
-        .where(User.is_enabled.is_(True))
+        .where(User.is_enabled.is_(True), User.id.not_in(already))
         .where(
             (
                 (User.role == Role.liaison_officer)
@@ -241,6 +244,11 @@ def _assignable(witness: Witness) -> list[SelectChoice]:
         .order_by(User.name)
     )
     return options((u.id, f"{u.name} ({u.role.label}, {u.organisation.name})") for u in users)
+
+
+def _back_to_file(witness_id: int):
+    """Addresses that take a form, opened directly (a reload after an error): show the file."""
+    return redirect(url_for("people.detail", witness_id=witness_id))
 
 
 def _rerender_detail(witness: Witness, **bound_forms):
@@ -270,8 +278,10 @@ def edit(witness_id: int):
     return form_page("people/form.html", form=form, witness=witness)
 
 
-@bp.route("/<int:witness_id>/participations", methods=["POST"])
+@bp.route("/<int:witness_id>/participations", methods=["GET", "POST"])
 def add_participation(witness_id: int):
+    if request.method == "GET":
+        return _back_to_file(witness_id)
     witness = _load_managed(witness_id)
     form = ParticipationForm()
     form.case_id.choices = options(_visible_case_choices())
@@ -324,8 +334,10 @@ def change_phase(witness_id: int, participation_id: int):
     return form_page("people/phase.html", form=form, witness=witness, participation=participation)
 
 
-@bp.route("/<int:witness_id>/consents", methods=["POST"])
+@bp.route("/<int:witness_id>/consents", methods=["GET", "POST"])
 def record_consent(witness_id: int):
+    if request.method == "GET":
+        return _back_to_file(witness_id)
     witness = _load_managed(witness_id)
     form = ConsentForm()
     _consent_choices(form, witness)
@@ -354,8 +366,10 @@ def record_consent(witness_id: int):
     return _rerender_detail(witness, consent_form=form)
 
 
-@bp.route("/<int:witness_id>/assignments", methods=["POST"])
+@bp.route("/<int:witness_id>/assignments", methods=["GET", "POST"])
 def assign(witness_id: int):
+    if request.method == "GET":
+        return _back_to_file(witness_id)
     witness = _load_managed(witness_id)
     form = AssignmentForm()
     form.user_id.choices = _assignable(witness)
@@ -383,14 +397,22 @@ def end_assignment(witness_id: int, assignment_id: int):
         services.end_assignment(db, current_user, assignment)
     except DomainError as exc:
         flash(exc.message, "error")
-    else:
-        db.commit()
-        flash(f"{assignment.user.name} is no longer assigned to {witness.reference}.")
+        return redirect(url_for("people.detail", witness_id=witness.id))
+    db.commit()
+    flash(f"{assignment.user.name} is no longer assigned to {witness.reference}.")
+    # An officer who ends their own assignment no longer sees the file: send them to their list.
+    still_visible = db.scalar(
+        select(Witness.id).where(Witness.id == witness.id, visible_witnesses(current_user))
+    )
+    if still_visible is None:
+        return redirect(url_for("people.index"))
     return redirect(url_for("people.detail", witness_id=witness.id))
 
 
-@bp.route("/<int:witness_id>/needs", methods=["POST"])
+@bp.route("/<int:witness_id>/needs", methods=["GET", "POST"])
 def record_need(witness_id: int):
+    if request.method == "GET":
+        return _back_to_file(witness_id)
     witness = _load_witness(witness_id)
     if not can_record_needs(current_user, witness):
         abort(404)
