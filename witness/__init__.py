@@ -40,6 +40,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (auth_bp, dashboard_bp, cases_bp, people_bp, audit_bp, admin_bp):
         app.register_blueprint(blueprint)
+
+    from witness.api import init_app as init_api
+
+    init_api(app)  # the JSON API and its OpenAPI document, under /api/v1
     if app.config.get("BENCHMARK_ROUTES"):
         # Only for `flask benchmark` and the load test; never part of the served product.
         from witness.bench.views import bp as bench_bp

@@ -1,4 +1,4 @@
-"""``flask`` commands: set up the database, load demo data, create users."""
+"""``flask`` commands: set up the database, load demo data, create users and API tokens."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from witness.auth.models import Organisation, OrganisationKind, Role
+from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.auth.services import create_user
 from witness.core.errors import DomainError
 from witness.db import db_session
@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_organisation_command)
+    app.cli.add_command(create_token_command)
 
     from witness.bench.cli import register_bench_cli
 
@@ -102,3 +103,26 @@ def create_organisation_command(name: str, kind: str) -> None:
     db.add(Organisation(name=name, kind=OrganisationKind(kind)))
     db.commit()
     click.echo(f"Created organisation {name}.")
+
+
+@click.command("create-token")
+@with_appcontext
+@click.option("--email", required=True, help="The user the token acts as.")
+@click.option("--name", required=True, help="What the token is for, e.g. 'court listing sync'.")
+def create_token_command(email: str, name: str) -> None:
+    """Create an API token for a user and print it; it is shown this once and never again."""
+    from witness.auth.tokens import create_token
+
+    db = db_session()
+    user = db.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_enabled:
+        raise click.UsageError(f"No active user with e-mail {email!r}.")
+    try:
+        token, plaintext = create_token(db, user, name)
+    except DomainError as exc:
+        raise click.UsageError(exc.message) from exc
+    db.commit()
+    click.echo(
+        f"Created API token {token.name!r} for {user.email}. Copy it now; it is not shown again:"
+    )
+    click.echo(plaintext)

@@ -1,7 +1,7 @@
 """Every model, imported once so ``Base.metadata`` knows all tables (Alembic, tests, CLI)."""
 
 from witness.audit.models import AuditEvent
-from witness.auth.models import LoginAttempt, Organisation, User
+from witness.auth.models import ApiToken, LoginAttempt, Organisation, User
 from witness.cases.models import Case, CaseOffence, Court, Defendant
 from witness.people.models import (
     Assignment,
@@ -13,6 +13,7 @@ from witness.people.models import (
 )
 
 __all__ = [
+    "ApiToken",
     "Assignment",
     "AuditEvent",
     "Case",

@@ -88,3 +88,26 @@ class LoginAttempt(Base):
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     attempted_dt: Mapped[datetime] = mapped_column(default=now_utc)
     succeeded: Mapped[bool]
+
+
+class ApiToken(Base):
+    """A personal token for the JSON API, acting as its user; shown once, kept only as a hash."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: what the holder calls it ("court listing sync"), to tell tokens apart
+    name: Mapped[str] = mapped_column(String(100))
+    #: hex SHA-256 of the token. A fast hash is enough for 256 random bits, and lets a request
+    #: find its token by index; a copy of the table cannot be replayed against the API.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the token's first characters, shown in lists so a holder can recognise it
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    #: refreshed at most once a minute, so a busy integration does not write on every request
+    last_used_dt: Mapped[datetime | None]
+    #: set once; a revoked token is refused and never comes back
+    revoked_dt: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -1,4 +1,4 @@
-"""Sign-in and sign-out."""
+"""Sign-in and sign-out, and the user's own API tokens."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -17,8 +18,11 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from witness.audit.services import record_event
-from witness.auth.forms import LoginForm
+from witness.auth.forms import ApiTokenForm, LoginForm
 from witness.auth.services import SignInThrottled, authenticate
+from witness.auth.tokens import create_token, revoke_token, user_tokens
+from witness.core.errors import DomainError, NotFound
+from witness.core.web import form_page
 from witness.db import db_session
 
 bp = Blueprint("auth", __name__)
@@ -76,3 +80,39 @@ def logout():
     session.clear()
     flash("You are signed out.")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+def tokens():
+    """The user's API tokens; a new token's value is shown on this one response only."""
+    form = ApiTokenForm()
+    db = db_session()
+    created = None
+    if form.validate_on_submit():
+        try:
+            token, plaintext = create_token(db, current_user, form.name.data)
+        except DomainError as exc:
+            db.rollback()
+            form.name.errors = [*form.name.errors, exc.message]
+        else:
+            db.commit()
+            created = (token, plaintext)
+            form = ApiTokenForm(formdata=None)
+    return form_page(
+        "auth/tokens.html", form=form, tokens=user_tokens(db, current_user), created=created
+    )
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke(token_id: int):
+    db = db_session()
+    try:
+        token = revoke_token(db, current_user, token_id)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        db.commit()
+        flash(f"Token {token.name!r} revoked: programs using it are refused from now on.")
+    return redirect(url_for("auth.tokens"))

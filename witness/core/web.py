@@ -25,6 +25,9 @@ csrf = CSRFProtect()
 
 #: endpoints an anonymous visitor may reach
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health"})
+#: URLs of the JSON API (``witness.api``), which signs each request in with an API token,
+#: never with the session, and answers for itself when it cannot
+API_PREFIX = "/api/"
 
 
 @login_manager.user_loader
@@ -74,7 +77,7 @@ def _refuse_nul_bytes():
 
 def _require_login():
     """Every page needs a signed-in user, and a session idle too long is ended."""
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX):
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()

@@ -1,0 +1,49 @@
+"""Who is calling: every API request carries a token (``Authorization: Bearer <token>``).
+
+The session cookie is never used here: a page open in a browser must not lend its sign-in to a
+script on another site, and an integration must not depend on one.
+"""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from witness.api.problems import ApiProblem
+from witness.audit.services import record_event
+from witness.auth.models import User
+from witness.auth.tokens import user_for_token
+from witness.db import db_session
+
+REALM = 'Bearer realm="Witness API"'
+
+
+def authenticate() -> None:
+    """Find the user of the request's token, or answer 401 with a ``WWW-Authenticate``."""
+    header = request.headers.get("Authorization", "").strip()
+    if not header:
+        raise ApiProblem(
+            401,
+            "This API needs a token: send 'Authorization: Bearer <token>'. Create a token "
+            "under 'API tokens' in Witness, or with 'flask create-token'.",
+            headers={"WWW-Authenticate": REALM},
+        )
+    scheme, _, token = header.partition(" ")
+    db = db_session()
+    user = user_for_token(db, token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        record_event(db, None, "auth.api_token_refused", object_type="api_token")
+        db.commit()
+        raise ApiProblem(
+            401,
+            "The API token was not accepted: it is mistyped, revoked, or its account is "
+            "disabled. Check it, or create a new one.",
+            headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
+        )
+    if db.dirty:
+        db.commit()  # the token's last use, refreshed at most once a minute
+    g.api_user = user
+
+
+def api_user() -> User:
+    """The user the current request's token acts for."""
+    return g.api_user

@@ -1,0 +1,96 @@
+"""API tokens: created by their user, shown once, kept as a hash, revocable.
+
+A token is ``wit_`` followed by 43 URL-safe characters (32 random bytes). Only its SHA-256 is
+stored, with its first characters for display; whoever reads the table cannot use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from witness.audit.services import record_event
+from witness.auth.models import ApiToken, User
+from witness.core.errors import DomainError, NotFound
+from witness.core.time import now_utc
+
+TOKEN_PREFIX = "wit_"
+#: characters of the token kept in clear, to recognise it in a list (prefix + 8 random ones)
+SHOWN_CHARS = len(TOKEN_PREFIX) + 8
+NAME_MAX = 100
+#: how stale ``last_used_dt`` may get before a request refreshes it
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_token(plaintext: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(plaintext.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_token(session: Session, actor: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for ``actor``; returns it with its plaintext, which is never kept."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError("Give the token a name, e.g. what will use it.", field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"Use at most {NAME_MAX} characters for the name.", field="name")
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=actor.id,
+        name=name,
+        token_hash=hash_token(plaintext),
+        prefix=plaintext[:SHOWN_CHARS],
+    )
+    session.add(token)
+    session.flush()
+    record_event(session, actor, "api_token.create", token, name=name, prefix=token.prefix)
+    return token, plaintext
+
+
+def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens; it is refused from then on."""
+    token = session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == actor.id)
+    )
+    if token is None:
+        raise NotFound("No such token.")
+    if token.revoked_dt is not None:
+        raise DomainError(f"The token {token.name!r} is already revoked.")
+    token.revoked_dt = now_utc()
+    record_event(session, actor, "api_token.revoke", token, name=token.name, prefix=token.prefix)
+    return token
+
+
+def user_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked ones included (they are history)."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_dt.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def user_for_token(session: Session, plaintext: str) -> User | None:
+    """The enabled user a live token acts for, or None; notes when the token was last used."""
+    if not plaintext.startswith(TOKEN_PREFIX):
+        return None
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(plaintext))
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    if token.revoked_dt is not None or not user.is_enabled:
+        return None
+    now = now_utc()
+    if token.last_used_dt is None or now - token.last_used_dt >= LAST_USED_RESOLUTION:
+        token.last_used_dt = now
+    return user
