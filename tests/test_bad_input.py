@@ -120,7 +120,7 @@ def forms(db, world, make_court, frozen_clock) -> dict[str, Form]:
         "participation": Form(
             f"/witnesses/{witness.id}/participations",
             {
-                "case_id": str(world.other_case.id),
+                "case_reference": world.other_case.reference,
                 "role": "victim_witness",
                 "reflection_end_date": "2026-05-01",
                 "reason": "Identified in a second case",
@@ -513,8 +513,8 @@ NOT_A_CHOICE = [
     ("case", "court_id", "999999"),
     ("case", "lead_prosecutor_id", "abc"),
     ("case", "lead_prosecutor_id", "999999"),
-    ("participation", "case_id", "x"),
-    ("participation", "case_id", "999999"),
+    ("participation", "court_id", "x"),
+    ("participation", "court_id", "999999"),
     ("consent", "case_id", "x"),
     ("consent", "organisation_id", "x"),
     ("assignment", "user_id", "1 OR 1=1"),
@@ -538,8 +538,10 @@ def test_a_value_that_is_not_one_of_the_choices_is_refused(db, client, forms, na
 def test_a_case_from_another_office_cannot_be_joined(db, world, make_case, client, forms):
     """A case id that exists but is not the officer's to see is refused like an unknown one."""
     foreign_case = make_case(organisation=world.other_office)
-    response = post_bad(db, client, forms["participation"], case_id=str(foreign_case.id))
-    assert field_error(response, "case_id") == ["Not a valid choice."]
+    response = post_bad(db, client, forms["participation"], case_reference=foreign_case.reference)
+    assert field_error(response, "case_reference") == [
+        f"No case with reference {foreign_case.reference!r} that you can see."
+    ]
 
 
 def test_a_phase_change_posted_for_an_unmanaged_witness_is_not_found(db, world, client):

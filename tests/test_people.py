@@ -82,7 +82,7 @@ def test_add_to_case_starts_in_reflection_with_reason(login, world, make_case, d
     response = client.submit(
         f"/witnesses/{world.assigned.id}/participations",
         {
-            "case_id": case.id,
+            "case_reference": case.reference,
             "role": "victim_witness",
             "reason": "Referred by police",
             "reflection_end_date": "2026-12-31",
@@ -97,7 +97,7 @@ def test_add_to_case_starts_in_reflection_with_reason(login, world, make_case, d
     # Adding the same case twice is refused, and changes nothing.
     again = client.submit(
         f"/witnesses/{world.assigned.id}/participations",
-        {"case_id": case.id, "role": "victim_witness", "reason": "again"},
+        {"case_reference": case.reference, "role": "victim_witness", "reason": "again"},
     )
     assert again.status_code == 400
     assert "already a witness in" in again.get_data(as_text=True)
@@ -288,3 +288,26 @@ def test_assign_offers_only_people_not_yet_assigned(login, world):
     assign_form = page.split('/assignments"')[-1].split("</form>")[0]
     assert f'<option value="{world.officer.id}"' not in assign_form
     assert f'<option value="{world.officer2.id}"' in assign_form
+
+
+def test_a_shared_reference_asks_for_the_court(login, world, make_case, make_court, db):
+    """Court references are unique per court only: when two courts use one, the form asks which."""
+    first = make_case(reference="2026/001", court=make_court())
+    second = make_case(reference="2026/001", court=make_court())
+    client = login(world.officer)
+    url = f"/witnesses/{world.assigned.id}/participations"
+    data = {"case_reference": "2026/001", "role": "victim_witness", "reason": "Second case"}
+    ambiguous = client.submit(url, data)
+    assert ambiguous.status_code == 400
+    assert "Several courts use the reference" in ambiguous.get_data(as_text=True)
+    assert client.submit(url, data | {"court_id": second.court_id}).status_code == 302
+    joined = db.scalars(
+        select(Participation.case_id).where(Participation.witness_id == world.assigned.id)
+    ).all()
+    assert second.id in joined and first.id not in joined
+
+
+def test_witness_list_filters_by_case_reference(login, world):
+    page = login(world.supervisor).get("/witnesses/", query_string={"case": world.case.reference})
+    text = page.get_data(as_text=True)
+    assert world.assigned.reference in text and world.shared.reference not in text

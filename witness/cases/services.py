@@ -19,7 +19,7 @@ from witness.cases.models import (
     Defendant,
     OffenceCategory,
 )
-from witness.core.access import CASE_EDITOR_ROLES, can_edit_case, require
+from witness.core.access import CASE_EDITOR_ROLES, can_edit_case, require, visible_cases
 from witness.core.errors import DomainError
 
 
@@ -31,6 +31,27 @@ def _check_reference_free(session: Session, court_id: int, reference: str, case_
         raise DomainError(
             f"A case with reference {reference!r} already exists at this court.", field="reference"
         )
+
+
+def find_case(session: Session, actor: User, reference: str, court_id: int | None = None) -> Case:
+    """The case the actor may see with this court reference (and court, when several courts
+    use the same reference). At national scale cases are found by reference, not picked from a
+    list of thousands."""
+    query = select(Case).where(Case.reference == reference.strip(), visible_cases(actor))
+    if court_id is not None:
+        query = query.where(Case.court_id == court_id)
+    found = session.scalars(query.limit(2)).all()
+    if not found:
+        raise DomainError(
+            f"No case with reference {reference.strip()!r} that you can see.",
+            field="case_reference",
+        )
+    if len(found) > 1:
+        raise DomainError(
+            f"Several courts use the reference {reference.strip()!r}: choose the court.",
+            field="court_id",
+        )
+    return found[0]
 
 
 def _check_prosecutor(session: Session, actor: User, prosecutor_id: int | None) -> None:

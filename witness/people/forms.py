@@ -70,7 +70,12 @@ class WitnessForm(FlaskForm):
 
 
 class ParticipationForm(FlaskForm):
-    case_id = SelectField("Case", coerce=int, validators=[DataRequired()])
+    case_reference = _line("Case reference", 60, required=True)
+    court_id = SelectField(
+        "Court",
+        coerce=optional_int,
+        description="Only needed when several courts use that reference.",
+    )
     role = SelectField(
         "Role",
         choices=enum_choices(ParticipationRole),

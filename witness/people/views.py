@@ -10,13 +10,13 @@ from wtforms.fields.choices import SelectChoice
 
 from witness.audit.services import record_event
 from witness.auth.models import Organisation, OrganisationKind, Role, User
-from witness.cases.models import Case
+from witness.cases.models import Case, Court
+from witness.cases.services import find_case
 from witness.core.access import (
     can_manage_witness,
     can_record_needs,
     can_see_identity,
     get_witness,
-    visible_cases,
     visible_witnesses,
 )
 from witness.core.errors import AccessDenied, DomainError, NotFound
@@ -67,14 +67,9 @@ def _load_managed(witness_id: int) -> Witness:
     return witness
 
 
-def _visible_case_choices() -> list[tuple[int, str]]:
-    cases = db_session().execute(
-        select(Case.id, Case.reference, Case.title)
-        .where(visible_cases(current_user))
-        .order_by(Case.reference)
-        .limit(500)
-    )
-    return [(cid, f"{ref} — {title}") for cid, ref, title in cases]
+def _court_choices() -> list[SelectChoice]:
+    courts = db_session().execute(select(Court.id, Court.name).order_by(Court.name))
+    return [EMPTY_CHOICE, *options(courts)]
 
 
 @bp.route("/")
@@ -91,6 +86,7 @@ def index():
         query = query.where(Witness.reference.icontains(q, autoescape=True))
     phase = request.args.get("phase", "")
     case_id = id_arg("case_id")
+    case_reference = request.args.get("case", "").strip()[:60]
     conditions = [Participation.witness_id == Witness.id]
     if phase in {p.value for p in Phase}:
         conditions.append(Participation.phase == Phase(phase))
@@ -98,6 +94,8 @@ def index():
         phase = ""
     if case_id:
         conditions.append(Participation.case_id == case_id)
+    if case_reference:
+        conditions += [Participation.case_id == Case.id, Case.reference == case_reference]
     if len(conditions) > 1:
         query = query.where(exists().where(*conditions))
     page = Page(db_session(), query, page_arg(), current_app.config["PAGE_SIZE"])
@@ -107,8 +105,8 @@ def index():
         q=q,
         phase=phase,
         case_id=case_id,
+        case_reference=case_reference,
         phases=list(Phase),
-        cases=_visible_case_choices(),
         can_create=current_user.role in (Role.admin, Role.supervisor, Role.liaison_officer),
     )
 
@@ -189,7 +187,7 @@ def _manage_forms(witness: Witness, **bound) -> dict:
     } | bound
     for name, form in forms.items():
         _distinct_ids(form, name.removesuffix("_form"))
-    forms["participation_form"].case_id.choices = options(_visible_case_choices())
+    forms["participation_form"].court_id.choices = _court_choices()
     _consent_choices(forms["consent_form"], witness)
     forms["assignment_form"].user_id.choices = _assignable(witness)
     return forms
@@ -284,15 +282,16 @@ def add_participation(witness_id: int):
         return _back_to_file(witness_id)
     witness = _load_managed(witness_id)
     form = ParticipationForm()
-    form.case_id.choices = options(_visible_case_choices())
+    form.court_id.choices = _court_choices()
     if form.validate():
         db = db_session()
         try:
+            case = find_case(db, current_user, form.case_reference.data, form.court_id.data)
             participation = services.add_participation(
                 db,
                 current_user,
                 witness,
-                form.case_id.data,
+                case.id,
                 form.role.data,
                 form.reason.data,
                 form.reflection_end_date.data,
