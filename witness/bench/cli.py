@@ -1,7 +1,226 @@
 """``flask`` commands for generating data at scale, benchmarking and load testing."""
 
-from flask import Flask
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from witness.db import db_session
 
 
 def register_bench_cli(app: Flask) -> None:
     """Add the scale commands to ``app.cli``."""
+    app.cli.add_command(generate_data)
+    app.cli.add_command(benchmark)
+    app.cli.add_command(loadtest)
+
+
+def _write_json(path: Path | None, data: dict) -> None:
+    if path is not None:
+        path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+        click.echo(f"\nWrote {path}")
+
+
+@click.command("generate-data")
+@click.option("--witnesses", default=100_000, show_default=True, type=click.IntRange(1))
+@click.option("--cases", default=50_000, show_default=True, type=click.IntRange(1))
+@click.option("--courts", default=40, show_default=True, type=click.IntRange(1, 60_000))
+@click.option("--offices", default=8, show_default=True, type=click.IntRange(1, 12))
+@click.option("--ngos", default=30, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--chunk", default=5_000, show_default=True, type=click.IntRange(100))
+@click.option("--force", is_flag=True, help="Add to a database that already has witnesses.")
+@click.option(
+    "--analyze/--no-analyze",
+    default=True,
+    show_default=True,
+    help="Gather planner statistics (ANALYZE) after loading, as autovacuum would.",
+)
+@with_appcontext
+def generate_data(
+    witnesses: int,
+    cases: int,
+    courts: int,
+    offices: int,
+    ngos: int,
+    seed: int,
+    chunk: int,
+    force: bool,
+    analyze: bool,
+) -> None:
+    """Fill an empty database with a national-scale service for benchmarking.
+
+    Offices, NGOs, courts, staff, cases, witnesses with phase histories, consents,
+    assignments and needs; every user's password is printed at the end.
+    """
+    from witness.bench.generate import (
+        NotEmpty,
+        Scale,
+        SchemaMissing,
+        caseloads,
+        check_database,
+        generate,
+        summarise_caseloads,
+        typical_users,
+    )
+
+    db = db_session()
+    try:
+        check_database(db, force=force)
+    except (SchemaMissing, NotEmpty) as exc:
+        db.rollback()
+        raise click.ClickException(str(exc)) from exc
+    scale = Scale(
+        witnesses=witnesses,
+        cases=cases,
+        courts=courts,
+        offices=min(offices, courts),
+        ngos=ngos,
+        seed=seed,
+        chunk=chunk,
+    )
+    click.echo(
+        f"Generating {witnesses:,} witnesses in {cases:,} cases at {courts} courts "
+        f"({scale.offices} offices, {ngos} NGOs, seed {seed})"
+    )
+    with click.progressbar(length=cases + witnesses, label="cases, then witnesses") as bar:
+        result = generate(db, scale, progress=bar.update, analyze=analyze)
+    total = sum(result.counts.values())
+    click.echo(
+        f"\nWrote {total:,} rows in {result.seconds:.1f} s ({total / result.seconds:,.0f}/s):"
+    )
+    for table, n in sorted(result.counts.items()):
+        click.echo(f"  {table:<20} {n:>10,}")
+    click.echo(summarise_caseloads(caseloads(db)))
+    click.echo("\nSign-ins (generated data only; every user has the same password):")
+    for role, email, password in result.sign_ins:
+        click.echo(f"  {role:<16} {email:<48} {password}")
+    typical = typical_users(db)
+    if typical:
+        click.echo("\n`flask benchmark` and `flask loadtest` sign in as:")
+        for label, user in typical.items():
+            click.echo(f"  {label:<16} {user.email}")
+
+
+@click.command("benchmark")
+@click.option("--requests", "count", default=200, show_default=True, type=click.IntRange(1))
+@click.option("--warmup", default=20, show_default=True, type=click.IntRange(0))
+@click.option(
+    "--max-seconds",
+    default=300.0,
+    show_default=True,
+    type=click.FloatRange(1),
+    help="Stop measuring after this long, whatever --requests says.",
+)
+@click.option("--email", help="Sign in as this user instead of the typical officer.")
+@click.option("--password", help="Their password (default: the generated data's).")
+@click.option("--no-supervisor", is_flag=True, help="Skip the supervisor's row set.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the figures here.",
+)
+@click.option(
+    "--profile",
+    metavar="ENDPOINT",
+    help="Also run ENDPOINT (e.g. 'witness list') under cProfile and print the top functions.",
+)
+@click.option("--show-sql", is_flag=True, help="Print the costliest statements of each page.")
+@with_appcontext
+def benchmark(
+    count: int,
+    warmup: int,
+    max_seconds: float,
+    email: str | None,
+    password: str | None,
+    no_supervisor: bool,
+    json_path: Path | None,
+    profile: str | None,
+    show_sql: bool,
+) -> None:
+    """Time the main pages in-process against a floor (one row by primary key).
+
+    Signs in as a typical liaison officer and a supervisor of generated data, and prints
+    median and p95 per page, the ratio to the floor and the peak memory.
+    """
+    from witness.bench.benchmark import BenchmarkError, markdown, run_benchmark, sql_report
+
+    try:
+        report = run_benchmark(
+            current_app,
+            requests=count,
+            warmup=warmup,
+            max_seconds=max_seconds,
+            email=email,
+            password=password,
+            supervisor=not no_supervisor,
+            profile=profile,
+            echo=click.echo,
+        )
+    except BenchmarkError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(markdown(report))
+    if show_sql:
+        click.echo(sql_report(report))
+    _write_json(json_path, report)
+
+
+@click.command("loadtest")
+@click.option(
+    "--duration",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 600),
+    help="Seconds for each run (both runs reuse one sign-in, which idles out after 30 minutes).",
+)
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--connections", default=16, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--warmup", default=5, show_default=True, type=click.IntRange(0, 120))
+@click.option("--email", help="Sign in as this user instead of the typical officer.")
+@click.option("--password", help="Their password (default: the generated data's).")
+@click.option("--allow-sqlite", is_flag=True, help="Run on SQLite anyway (not representative).")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the figures here.",
+)
+@with_appcontext
+def loadtest(
+    duration: int,
+    workers: int,
+    connections: int,
+    threads: int,
+    warmup: int,
+    email: str | None,
+    password: str | None,
+    allow_sqlite: bool,
+    json_path: Path | None,
+) -> None:
+    """Serve the app with gunicorn on loopback and drive it with wrk: a liaison officer's
+    mixed workload, then the floor route, each for --duration seconds."""
+    from witness.bench.loadtest import LoadTestError, markdown, run_loadtest
+
+    try:
+        report = run_loadtest(
+            current_app,
+            duration=duration,
+            workers=workers,
+            connections=connections,
+            threads=threads,
+            warmup=warmup,
+            email=email,
+            password=password,
+            allow_sqlite=allow_sqlite,
+            echo=click.echo,
+        )
+    except LoadTestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(markdown(report))
+    _write_json(json_path, report)

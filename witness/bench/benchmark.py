@@ -1,0 +1,424 @@
+"""In-process benchmark: the main pages against a floor request, per user (``flask benchmark``).
+
+Requests go through the Flask test client, so the figures are the app's own cost (routing,
+sign-in, session, queries, templates) without a network or a server in between. Requests to
+every page are interleaved round by round, so drift on a busy machine affects all rows alike.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import random
+import re
+import resource
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Flask
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from witness.auth.models import User
+from witness.bench.generate import BENCH_PASSWORD, typical_users
+from witness.cases.models import Case
+from witness.core.access import visible_witnesses
+from witness.db import db_session
+from witness.people.models import Witness
+
+#: the issue's targets at 100,000 witnesses
+TARGET_RATIO = 3.0
+TARGET_MEMORY_MB = 200.0
+API_WITNESSES = "/api/v1/witnesses"
+SAMPLE = 50
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class BenchmarkError(Exception):
+    """The benchmark cannot run (no data, no such user, sign-in refused)."""
+
+
+@dataclass
+class Target:
+    """One row of the table: an endpoint requested by one user, cycling through paths."""
+
+    user: str
+    endpoint: str
+    paths: list[str]
+    client: object
+    headers: dict[str, str] = field(default_factory=dict)
+    times: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    sql_times: list[float] = field(default_factory=list)
+    statements: dict[str, list[float]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0.0])
+    )
+    errors: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    note: str = ""
+
+
+class _SqlRecorder:
+    """Counts and times the statements of the current request through engine events."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.current: list[tuple[str, float]] = []
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany):
+        conn.info.setdefault("bench_start", []).append(time.perf_counter())
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany):
+        started = conn.info["bench_start"].pop()
+        self.current.append((statement, time.perf_counter() - started))
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+
+def _percentile(values: list[float], pct: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _bench_app(app: Flask) -> Flask:
+    """A twin of ``app`` with the floor route and its own engine.
+
+    Always a twin: a test-client request inside an app context of the same app would share
+    that context's ``g``, and so one database session, with every other request.
+    """
+    from witness import create_app
+
+    return create_app(
+        {
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "BENCHMARK_ROUTES": True,
+        }
+    )
+
+
+def api_path(app: Flask) -> str | None:
+    """The API's witness list if the app serves it and API tokens exist, else None."""
+    try:
+        from witness.auth import tokens
+    except ImportError:
+        return None
+    if not hasattr(tokens, "create_token"):
+        return None
+    for rule in app.url_map.iter_rules():
+        if rule.rule.rstrip("/") == API_WITNESSES and "GET" in (rule.methods or ()):
+            return rule.rule
+    return None
+
+
+def sign_in(app: Flask, email: str, password: str):
+    """A test client signed in through the login form, as a browser would."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    match = _CSRF.search(page)
+    if match is None:
+        raise BenchmarkError("The sign-in page has no CSRF token.")
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": match.group(1)}
+    )
+    if response.status_code != 302:
+        raise BenchmarkError(
+            f"Could not sign in as {email} (status {response.status_code}); "
+            "give --email and --password of an existing user."
+        )
+    return client
+
+
+def choose_users(email: str | None, supervisor: bool) -> dict[str, User]:
+    """The user given by e-mail, or the typical officer (and supervisor) of generated data."""
+    db = db_session()
+    if email:
+        user = db.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise BenchmarkError(f"No user with e-mail {email}.")
+        return {user.role.label.lower(): user}
+    users = typical_users(db)
+    if not users:
+        raise BenchmarkError(
+            "No liaison officer with assigned witnesses: run `flask generate-data` first."
+        )
+    if not supervisor:
+        users.pop("supervisor", None)
+    return users
+
+
+@dataclass
+class _Plan:
+    label: str
+    email: str
+    rows: list[tuple[int, str]]
+    token: str | None
+
+
+def _plan(label: str, user: User, api: str | None) -> _Plan:
+    """The witnesses one user will open (a sample of those they may see), and an API token."""
+    db = db_session()
+    rows = db.execute(
+        select(Witness.id, Witness.reference)
+        .where(visible_witnesses(user))
+        .order_by(Witness.id)
+        .limit(10 * SAMPLE)
+    ).all()
+    if not rows:
+        raise BenchmarkError(f"{user.email} sees no witnesses; choose another user.")
+    rows = random.Random(user.id).sample([tuple(r) for r in rows], min(SAMPLE, len(rows)))
+    token = None
+    if api is not None:
+        from witness.auth.tokens import create_token
+
+        try:
+            with db.begin_nested():
+                _, token = create_token(db, user, "benchmark")
+        except SQLAlchemyError:  # e.g. the API's migration has not been applied
+            token = None
+    return _Plan(label, user.email, rows, token)
+
+
+def _targets(app: Flask, plan: _Plan, password: str, api: str | None) -> list[Target]:
+    """The rows for one user: floor, dashboard, list, search, detail and the API list."""
+    label, rows = plan.label, plan.rows
+    client = sign_in(app, plan.email, password)
+    # A partial reference, as someone types it from a letter: its last four characters.
+    terms = sorted({ref[-4:] for _, ref in rows})
+    targets = [
+        Target(label, "floor", [f"/_bench/floor/{wid}" for wid, _ in rows], client),
+        Target(label, "dashboard", ["/"], client),
+        Target(label, "witness list", ["/witnesses/"], client),
+        Target(label, "witness search", [f"/witnesses/?q={t}" for t in terms], client),
+        Target(label, "witness detail", [f"/witnesses/{wid}" for wid, _ in rows], client),
+    ]
+    if api is None or plan.token is None:
+        targets.append(Target(label, "API witness list", [], None, note="API not available"))
+    else:
+        headers = {"Authorization": f"Bearer {plan.token}"}
+        targets.append(Target(label, "API witness list", [api], app.test_client(), headers))
+    return targets
+
+
+def _request(target: Target, i: int, recorder: _SqlRecorder, record: bool) -> None:
+    path = target.paths[i % len(target.paths)]
+    recorder.current = []
+    started = time.perf_counter()
+    response = target.client.get(path, headers=target.headers)
+    response.get_data()
+    elapsed = time.perf_counter() - started
+    response.close()
+    if not record:
+        return
+    if response.status_code != 200:
+        target.errors[response.status_code] += 1
+    target.times.append(elapsed)
+    target.queries.append(len(recorder.current))
+    target.sql_times.append(sum(t for _, t in recorder.current))
+    for statement, t in recorder.current:
+        entry = target.statements[statement]
+        entry[0] += 1
+        entry[1] += t
+
+
+def run_benchmark(
+    app: Flask,
+    *,
+    requests: int = 200,
+    warmup: int = 20,
+    max_seconds: float = 300.0,
+    email: str | None = None,
+    password: str | None = None,
+    supervisor: bool = True,
+    profile: str | None = None,
+    echo: Callable[[str], None] = print,
+) -> dict:
+    """Measure every target ``requests`` times (fewer if ``max_seconds`` runs out)."""
+    bench_app = _bench_app(app)
+    engine = bench_app.extensions["witness.db"].engine
+    recorder = _SqlRecorder(engine)
+    try:
+        with bench_app.app_context():
+            db = db_session()
+            witnesses = db.scalar(select(func.count()).select_from(Witness))
+            cases = db.scalar(select(func.count()).select_from(Case))
+            api = api_path(bench_app)
+            plans = [
+                _plan(label, user, api) for label, user in choose_users(email, supervisor).items()
+            ]
+            db.commit()
+        # Requests run outside any app context, each in its own, as under a server.
+        targets: list[Target] = []
+        for plan in plans:
+            targets += _targets(bench_app, plan, password or BENCH_PASSWORD, api)
+            echo(f"Signed in as {plan.label} {plan.email}")
+        live = [t for t in targets if t.client is not None]
+        memory_before = _peak_mb()
+        echo(f"Warming up ({warmup} rounds), then up to {requests} rounds of {len(live)} requests")
+        for i in range(warmup):
+            for target in live:
+                _request(target, i, recorder, record=False)
+        started = time.perf_counter()
+        rounds = 0
+        for i in range(requests):
+            for target in live:
+                _request(target, i, recorder, record=True)
+            rounds += 1
+            if time.perf_counter() - started > max_seconds:
+                echo(f"Stopped after {rounds} rounds (--max-seconds {max_seconds:g})")
+                break
+        seconds = time.perf_counter() - started
+        profiles = _profile(live, profile, recorder, min(requests, 50)) if profile else {}
+        for text in profiles.values():
+            echo(text)
+    finally:
+        recorder.close()
+        engine.dispose()
+    return _report(
+        engine, targets, witnesses, cases, rounds, seconds, memory_before, _peak_mb(), profiles
+    )
+
+
+def _profile(targets: list[Target], name: str, recorder, count: int) -> dict[str, str]:
+    """cProfile of ``count`` requests to the endpoint ``name``, per user."""
+    out = {}
+    for target in targets:
+        if target.endpoint != name:
+            continue
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for i in range(count):
+            _request(target, i, recorder, record=False)
+        profiler.disable()
+        buffer = io.StringIO()
+        pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(30)
+        out[f"{target.user}: {target.endpoint}"] = (
+            f"\n## cProfile: {target.user}, {target.endpoint}, {count} requests\n"
+            + buffer.getvalue()
+        )
+    if not out:
+        names = sorted({t.endpoint for t in targets})
+        out["error"] = f"No endpoint named {name!r}; choose one of {', '.join(names)}."
+    return out
+
+
+def _report(
+    engine, targets, witnesses, cases, rounds, seconds, memory_before, memory_peak, profiles
+) -> dict:
+    floors = {t.user: statistics.median(t.times) for t in targets if t.endpoint == "floor"}
+    floors_p95 = {t.user: _percentile(t.times, 95) for t in targets if t.endpoint == "floor"}
+    rows = []
+    for t in targets:
+        row = {"user": t.user, "endpoint": t.endpoint, "path": t.paths[0] if t.paths else None}
+        if not t.times:
+            row.update(requests=0, note=t.note or "not measured")
+            rows.append(row)
+            continue
+        median, p95 = statistics.median(t.times), _percentile(t.times, 95)
+        top = sorted(t.statements.items(), key=lambda kv: kv[1][1], reverse=True)[:5]
+        row.update(
+            requests=len(t.times),
+            median_ms=round(median * 1000, 2),
+            p95_ms=round(p95 * 1000, 2),
+            ratio_median=round(median / floors[t.user], 2),
+            ratio_p95=round(p95 / floors_p95[t.user], 2),
+            queries=statistics.median(t.queries),
+            sql_ms_median=round(statistics.median(t.sql_times) * 1000, 2),
+            errors=dict(t.errors),
+            meets_target=t.endpoint == "floor" or median / floors[t.user] <= TARGET_RATIO,
+            top_statements=[
+                {
+                    "sql": " ".join(sql.split()),
+                    "per_request": round(n / len(t.times), 2),
+                    "ms_per_request": round(total * 1000 / len(t.times), 3),
+                }
+                for sql, (n, total) in top
+            ],
+        )
+        rows.append(row)
+    measured = [r for r in rows if r.get("requests")]
+    return {
+        "database": engine.url.render_as_string(hide_password=True),
+        "dialect": engine.dialect.name,
+        "witnesses": witnesses,
+        "cases": cases,
+        "rounds": rounds,
+        "seconds": round(seconds, 1),
+        "rows": rows,
+        "memory": {
+            "peak_mb": round(memory_peak, 1),
+            "before_measuring_mb": round(memory_before, 1),
+            "target_mb": TARGET_MEMORY_MB,
+            "meets_target": memory_peak <= TARGET_MEMORY_MB,
+        },
+        "target_ratio": TARGET_RATIO,
+        "all_pages_meet_target": all(r["meets_target"] for r in measured),
+        "errors": sum(sum(r["errors"].values()) for r in measured),
+        "profiles": profiles,
+    }
+
+
+def markdown(report: dict) -> str:
+    """The report as a markdown table, with the memory and the targets below it."""
+    lines = [
+        f"\n{report['witnesses']:,} witnesses, {report['cases']:,} cases on "
+        f"{report['dialect']}; {report['rounds']} rounds in {report['seconds']} s\n",
+        "| user | endpoint | n | median ms | p95 ms | x floor (median) | x floor (p95) "
+        "| queries | SQL ms | errors | ≤ 3x floor |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for r in report["rows"]:
+        if not r.get("requests"):
+            lines.append(
+                f"| {r['user']} | {r['endpoint']} | - | - | - | - | - | - | - | - | {r['note']} |"
+            )
+            continue
+        verdict = "floor" if r["endpoint"] == "floor" else "yes" if r["meets_target"] else "**no**"
+        errors = sum(r["errors"].values())
+        lines.append(
+            f"| {r['user']} | {r['endpoint']} | {r['requests']} | {r['median_ms']:.1f} "
+            f"| {r['p95_ms']:.1f} | {r['ratio_median']:.1f} | {r['ratio_p95']:.1f} "
+            f"| {r['queries']:g} | {r['sql_ms_median']:.1f} | {errors} | {verdict} |"
+        )
+    lines.append(
+        "\nx floor: the page's time over the floor's (one row by primary key, same user). "
+        "queries and SQL ms: statements per request and time inside the driver's execute "
+        "(PostgreSQL fetches the rows there; SQLite fetches them later, so its SQL ms is a "
+        "lower bound)."
+    )
+    memory = report["memory"]
+    lines.append(
+        f"\nPeak memory (ru_maxrss): {memory['peak_mb']:.0f} MB "
+        f"(target ≤ {memory['target_mb']:.0f} MB: {'met' if memory['meets_target'] else 'NOT met'}"
+        f"; {memory['before_measuring_mb']:.0f} MB before measuring)"
+    )
+    lines.append(
+        "Every page ≤ 3x the floor: " + ("met" if report["all_pages_meet_target"] else "NOT met")
+    )
+    return "\n".join(lines)
+
+
+def sql_report(report: dict) -> str:
+    """The costliest statements of each row, per request."""
+    lines = []
+    for r in report["rows"]:
+        if not r.get("top_statements") or r["endpoint"] == "floor":
+            continue
+        lines.append(f"\n### {r['user']}: {r['endpoint']} ({r['sql_ms_median']:.1f} ms SQL)")
+        for s in r["top_statements"]:
+            sql = s["sql"] if len(s["sql"]) <= 400 else s["sql"][:400] + " …"
+            lines.append(f"- {s['ms_per_request']:.2f} ms x {s['per_request']:g}/request: `{sql}`")
+    return "\n".join(lines)
