@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.auth.services import create_user
@@ -33,6 +33,11 @@ def init_db() -> None:
     from witness.migrate import upgrade
 
     upgrade(current_app.config["DATABASE_URL"])
+    # Fresh planner statistics: SQLite gathers none by itself, and the need-to-know queries
+    # depend on them to read the short list of a person's witnesses first.
+    db = db_session()
+    db.execute(text("ANALYZE"))
+    db.commit()
     click.echo("Database is at the newest revision.")
 
 

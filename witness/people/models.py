@@ -137,15 +137,17 @@ class Participation(Base):
     __table_args__ = (
         UniqueConstraint("witness_id", "case_id"),
         Index("ix_participations_case_phase", "case_id", "phase"),
+        #: the dashboard's "reflection periods ending soon"
+        Index("ix_participations_phase_reflection_end", "phase", "reflection_end_date"),
     )
 
     id: Mapped[intpk]
     witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"), index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     role: Mapped[ParticipationRole] = enum_column(ParticipationRole)
-    phase: Mapped[Phase] = enum_column(Phase, default=Phase.reflection, index=True)
+    phase: Mapped[Phase] = enum_column(Phase, default=Phase.reflection)
     #: end of the recovery and reflection period (typically 30 to 90 days)
-    reflection_end_date: Mapped[date | None] = mapped_column(index=True)
+    reflection_end_date: Mapped[date | None]
     created_dt: Mapped[datetime] = mapped_column(default=now_utc)
 
     witness: Mapped[Witness] = relationship(back_populates="participations")
@@ -176,7 +178,17 @@ class Consent(Base):
 
     __tablename__ = "consents"
     __table_args__ = (
-        Index("ix_consents_share_lookup", "witness_id", "kind", "organisation_id", "is_current"),
+        Index("ix_consents_witness_kind", "witness_id", "kind", "is_current"),
+        #: covers need to know: the witnesses sharing with one organisation, from the index alone
+        Index(
+            "ix_consents_shared_with",
+            "organisation_id",
+            "kind",
+            "is_current",
+            "is_granted",
+            "includes_identity",
+            "witness_id",
+        ),
     )
 
     id: Mapped[intpk]
@@ -217,7 +229,8 @@ class Assignment(Base):
     """An officer or NGO worker assigned to a witness; ended, never deleted."""
 
     __tablename__ = "assignments"
-    __table_args__ = (Index("ix_assignments_user_active", "user_id", "ended_dt"),)
+    #: covers need to know: an officer's current witnesses come from the index alone
+    __table_args__ = (Index("ix_assignments_user_active", "user_id", "ended_dt", "witness_id"),)
 
     id: Mapped[intpk]
     witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"), index=True)
