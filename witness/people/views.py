@@ -183,13 +183,11 @@ def _manage_forms(witness: Witness, **bound) -> dict:
     forms = {
         "participation_form": ParticipationForm(formdata=None),
         "consent_form": ConsentForm(formdata=None),
-        "assignment_form": AssignmentForm(formdata=None),
     } | bound
     for name, form in forms.items():
         _distinct_ids(form, name.removesuffix("_form"))
     forms["participation_form"].court_id.choices = _court_choices()
     _consent_choices(forms["consent_form"], witness)
-    forms["assignment_form"].user_id.choices = _assignable(witness)
     return forms
 
 
@@ -367,12 +365,12 @@ def record_consent(witness_id: int):
 
 @bp.route("/<int:witness_id>/assignments", methods=["GET", "POST"])
 def assign(witness_id: int):
-    if request.method == "GET":
-        return _back_to_file(witness_id)
+    """Assign staff on a page of its own: the list of eligible staff is long in a big office, and
+    rendering it on every view of the file was a third of that page's time."""
     witness = _load_managed(witness_id)
     form = AssignmentForm()
     form.user_id.choices = _assignable(witness)
-    if form.validate():
+    if form.validate_on_submit():
         db = db_session()
         try:
             assignment = services.assign_staff(db, current_user, witness, form.user_id.data)
@@ -382,7 +380,8 @@ def assign(witness_id: int):
             db.commit()
             flash(f"{assignment.user.name} assigned to {witness.reference}.")
             return redirect(url_for("people.detail", witness_id=witness.id))
-    return _rerender_detail(witness, assignment_form=form)
+    assignments = services.active_assignments(db_session(), witness)
+    return form_page("people/assign.html", form=form, witness=witness, assignments=assignments)
 
 
 @bp.route("/<int:witness_id>/assignments/<int:assignment_id>/end", methods=["POST"])
