@@ -39,30 +39,16 @@ def _save(form, action, success: str, endpoint: str):
 
 @bp.route("/courts", methods=["GET", "POST"])
 def courts():
-    form = CourtForm()
-    if form.validate_on_submit():
-        done = _save(
-            form,
-            lambda db: services.save_court(
-                db,
-                current_user,
-                None,
-                name=form.name.data,
-                address=form.address.data,
-                timezone=form.timezone.data,
-            ),
-            f"Court {form.name.data} added.",
-            "admin.courts",
-        )
-        if done:
-            return done
-    rows = db_session().scalars(select(Court).order_by(Court.name)).all()
-    return form_page("admin/courts.html", form=form, courts=rows)
+    return _court_page(None)
 
 
 @bp.route("/courts/<int:court_id>/edit", methods=["GET", "POST"])
 def edit_court(court_id: int):
-    court = db_session().get(Court, court_id) or abort(404)
+    return _court_page(db_session().get(Court, court_id) or abort(404))
+
+
+def _court_page(court: Court | None):
+    """Add a court (the list page) or change one (its own page): one form, one service."""
     form = CourtForm(obj=court)
     if form.validate_on_submit():
         done = _save(
@@ -75,12 +61,15 @@ def edit_court(court_id: int):
                 address=form.address.data,
                 timezone=form.timezone.data,
             ),
-            f"Court {form.name.data} saved.",
+            f"Court {form.name.data} {'saved' if court else 'added'}.",
             "admin.courts",
         )
         if done:
             return done
-    return form_page("admin/court_form.html", form=form, court=court)
+    if court is not None:
+        return form_page("admin/court_form.html", form=form, court=court)
+    rows = db_session().scalars(select(Court).order_by(Court.name)).all()
+    return form_page("admin/courts.html", form=form, courts=rows)
 
 
 @bp.route("/organisations", methods=["GET", "POST"])
