@@ -2,7 +2,9 @@
 
 from witness.audit.models import AuditEvent
 from witness.auth.models import ApiToken, LoginAttempt, Organisation, User
-from witness.cases.models import Case, CaseOffence, Court, Defendant
+from witness.calendar.models import CalendarFeed
+from witness.cases.models import Case, CaseOffence, Court, Defendant, Hearing, HearingChange
+from witness.notify.models import News, OutboundEmail
 from witness.people.models import (
     Assignment,
     Consent,
@@ -11,21 +13,42 @@ from witness.people.models import (
     PhaseTransition,
     Witness,
 )
+from witness.scheduling.models import (
+    Appointment,
+    AppointmentSlot,
+    AppointmentStaff,
+    Interpreter,
+    Resource,
+    ResourceWithdrawal,
+    SpecialMeasure,
+)
 
 __all__ = [
     "ApiToken",
+    "Appointment",
+    "AppointmentSlot",
+    "AppointmentStaff",
     "Assignment",
     "AuditEvent",
+    "CalendarFeed",
     "Case",
     "CaseOffence",
     "Consent",
     "Court",
     "Defendant",
+    "Hearing",
+    "HearingChange",
+    "Interpreter",
     "LoginAttempt",
     "NeedsAssessment",
+    "News",
     "Organisation",
+    "OutboundEmail",
     "Participation",
     "PhaseTransition",
+    "Resource",
+    "ResourceWithdrawal",
+    "SpecialMeasure",
     "User",
     "Witness",
 ]

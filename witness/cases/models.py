@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from witness.auth.models import Organisation, User
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
+
+if TYPE_CHECKING:
+    from witness.scheduling.models import Resource
 
 
 class OffenceCategory(enum.Enum):
@@ -137,3 +141,92 @@ class Defendant(Base):
     expected_release_date: Mapped[date | None]
 
     case: Mapped[Case] = relationship(back_populates="defendants")
+
+
+class HearingType(enum.Enum):
+    first_appearance = "first_appearance"
+    pre_trial_review = "pre_trial_review"
+    trial_day = "trial_day"
+    sentencing = "sentencing"
+    appeal = "appeal"
+    parole_hearing = "parole_hearing"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return {"parole_hearing": "Parole or licence hearing"}.get(
+            self.value, self.value.replace("_", " ").capitalize()
+        )
+
+
+class HearingStatus(enum.Enum):
+    listed = "listed"
+    moved = "moved"  #: listed again at another time; appointments that hang on it need a look
+    vacated = "vacated"  #: taken out of the list; it will not take place
+    held = "held"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Hearing(Base):
+    """A court event of a case. Times are UTC; they are shown in the court's timezone."""
+
+    __tablename__ = "hearings"
+    __table_args__ = (
+        #: a court's day list; the generator's 200,000 hearings are read by court and day
+        Index("ix_hearings_court_start", "court_id", "start_dt"),
+        Index("ix_hearings_case_start", "case_id", "start_dt"),
+        #: a court system refers to its hearings by its own listing number
+        UniqueConstraint("court_id", "external_ref"),
+    )
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    #: copied from the case so a court's day is one index range
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"))
+    type: Mapped[HearingType] = enum_column(HearingType)
+    #: a courtroom resource of the court, once the list names one
+    courtroom_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
+    start_dt: Mapped[datetime]
+    end_dt: Mapped[datetime]
+    status: Mapped[HearingStatus] = enum_column(HearingStatus, default=HearingStatus.listed)
+    #: the court system's listing number, when the hearing came from it
+    external_ref: Mapped[str | None] = mapped_column(String(80))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    updated_dt: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+    case: Mapped[Case] = relationship()
+    court: Mapped[Court] = relationship()
+    courtroom: Mapped[Resource | None] = relationship()
+    changes: Mapped[list[HearingChange]] = relationship(
+        back_populates="hearing", order_by="HearingChange.id"
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.type.label}, {self.case.reference}"
+
+
+class HearingChange(Base):
+    """One move or status change of a hearing: the history a move keeps."""
+
+    __tablename__ = "hearing_changes"
+
+    id: Mapped[intpk]
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    changed_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    #: None when a court system posted the change and no person is behind it
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[HearingStatus] = enum_column(HearingStatus, name="from_status")
+    to_status: Mapped[HearingStatus] = enum_column(HearingStatus, name="to_status")
+    from_start_dt: Mapped[datetime]
+    from_end_dt: Mapped[datetime]
+    to_start_dt: Mapped[datetime]
+    to_end_dt: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text)
+
+    hearing: Mapped[Hearing] = relationship(back_populates="changes")
+    actor: Mapped[User | None] = relationship()

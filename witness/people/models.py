@@ -101,6 +101,8 @@ class Witness(Base):
     needs_interpreter: Mapped[bool] = mapped_column(default=False)
     #: treated as a child until age is confirmed (trafficking guidance: presumption of minority)
     is_presumed_child: Mapped[bool] = mapped_column(default=False)
+    #: calendar invites to the witness name the court and case only if they chose so
+    invites_full_detail: Mapped[bool] = mapped_column(default=False)
     created_dt: Mapped[datetime] = mapped_column(default=now_utc)
     updated_dt: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 

@@ -1,0 +1,87 @@
+"""Outgoing e-mail (an outbox the sender sweeps) and news a witness must be told."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from witness.auth.models import User
+from witness.core.time import now_utc
+from witness.db import Base, enum_column, intpk, str200
+from witness.people.models import Witness
+
+
+class MailStatus(enum.Enum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  #: gave up after the last retry; shown to staff, can be retried by hand
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class OutboundEmail(Base):
+    """One e-mail to one recipient, written in the transaction that caused it, sent by a sweep."""
+
+    __tablename__ = "outbound_emails"
+    __table_args__ = (
+        #: the sender's sweep: what is due now
+        Index("ix_outbound_emails_status_next", "status", "next_attempt_dt"),
+    )
+
+    id: Mapped[intpk]
+    #: the office whose staff see it in the outbox
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    #: discreet: it is read on a lock screen
+    subject: Mapped[str200]
+    body: Mapped[str] = mapped_column(Text)
+    #: an .ics attachment, when there is one
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: what the mail is about, for the outbox page and the appointment's delivery status
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), index=True)
+    witness_id: Mapped[int | None] = mapped_column(ForeignKey("witnesses.id"))
+    status: Mapped[MailStatus] = enum_column(MailStatus, default=MailStatus.pending)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    #: a sender claims a row until then, so two sweeps never send the same mail
+    claimed_until_dt: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    sent_dt: Mapped[datetime | None]
+
+
+class NewsKind(enum.Enum):
+    special_measure_decision = "special_measure_decision"
+    hearing_moved = "hearing_moved"
+    hearing_vacated = "hearing_vacated"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class News(Base):
+    """Something the witness must be told (a decision on a measure, a moved hearing), until
+    someone records that they were told."""
+
+    __tablename__ = "news"
+    __table_args__ = (Index("ix_news_witness_told", "witness_id", "told_dt"),)
+
+    id: Mapped[intpk]
+    witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[NewsKind] = enum_column(NewsKind)
+    summary: Mapped[str] = mapped_column(Text)
+    created_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    told_dt: Mapped[datetime | None]
+    told_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    told_note: Mapped[str] = mapped_column(Text, default="")
+
+    witness: Mapped[Witness] = relationship()
+    told_by: Mapped[User | None] = relationship()
