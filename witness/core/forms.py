@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import enum
-import re
 from datetime import date
 
 from wtforms import SelectField, SelectMultipleField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
+from witness.core.text import CONTROL, LINE_BREAK
 from witness.core.time import now_utc
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAK = re.compile(r"[\r\n]")
-
 
 #: the empty first option of an optional select
 EMPTY_CHOICE = SelectChoice("", "—")
@@ -61,7 +57,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 def single_line(form, field) -> None:
     """Refuse line breaks and control characters in one-line fields (they break exports)."""
-    if field.data and (_CONTROL.search(field.data) or _LINE_BREAK.search(field.data)):
+    if field.data and (CONTROL.search(field.data) or LINE_BREAK.search(field.data)):
         raise ValidationError(
             "Use one line of plain text, without line breaks or control characters."
         )
@@ -69,7 +65,7 @@ def single_line(form, field) -> None:
 
 def plain_text(form, field) -> None:
     """Allow line breaks in notes but not other control characters."""
-    if field.data and _CONTROL.search(field.data):
+    if field.data and CONTROL.search(field.data):
         raise ValidationError("Remove the control characters from this text.")
 
 

@@ -1,0 +1,701 @@
+"""Appointments: booking, rescheduling, cancelling, completing, and the double-booking check.
+
+Every active appointment keeps one ``AppointmentSlot`` per person or room it takes (the witness,
+each member of staff, the interpreter, the resource), covering its time plus the travel buffer
+for people. The check for clashes is one range read on the slots' index. Under concurrent
+requests PostgreSQL serialises bookings that share a subject with transaction-scoped advisory
+locks taken in a fixed order before the check, so two requests cannot both see a free slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, delete, func, or_, select, text
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from witness.audit.services import record_event
+from witness.auth.models import Role, User
+from witness.cases.models import CustodyStatus, Defendant, Hearing
+from witness.core.access import OFFICE_ROLES, require, visible_witnesses
+from witness.core.errors import DomainError, NotFound
+from witness.core.text import clean_text
+from witness.core.time import now_utc
+from witness.people.models import Witness
+from witness.scheduling.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentSlot,
+    AppointmentStaff,
+    AppointmentStatus,
+    Interpreter,
+    Resource,
+    ResourceKind,
+    ResourceWithdrawal,
+)
+
+#: the longest appointment; bounds the range the clash check reads
+MAX_DURATION = timedelta(hours=12)
+MAX_TRAVEL_MINUTES = 240
+#: the longest time one slot can block, so the check reads a bounded index range
+MAX_BLOCK = MAX_DURATION + 2 * timedelta(minutes=MAX_TRAVEL_MINUTES)
+#: how far ahead the form looks for free slots to offer
+SUGGESTION_HORIZON = timedelta(days=14)
+SUGGESTION_STEP = timedelta(minutes=30)
+STAFF_ROLES = frozenset({Role.liaison_officer, Role.ngo_worker, Role.supervisor, Role.prosecutor})
+
+
+# --- who may see and change an appointment -------------------------------------------------
+
+
+def visible_appointments(actor: User) -> ColumnElement[bool]:
+    """SQL condition on ``Appointment``: those of witnesses the actor may see, or that they
+    attend."""
+    attends = Appointment.id.in_(
+        select(AppointmentStaff.appointment_id).where(AppointmentStaff.user_id == actor.id)
+    )
+    return or_(
+        Appointment.witness_id.in_(select(Witness.id).where(visible_witnesses(actor))), attends
+    )
+
+
+def get_appointment(session: Session, actor: User, appointment_id: int) -> Appointment:
+    """The appointment if ``actor`` may see it; otherwise audit the refusal, raise NotFound."""
+    appointment = session.scalar(
+        select(Appointment)
+        .where(Appointment.id == appointment_id, visible_appointments(actor))
+        .options(
+            selectinload(Appointment.staff_links).joinedload(AppointmentStaff.user),
+            joinedload(Appointment.resource).joinedload(Resource.court),
+            joinedload(Appointment.hearing),
+            joinedload(Appointment.witness),
+        )
+    )
+    if appointment is None:
+        record_event(
+            session,
+            actor,
+            "appointment.refused",
+            object_type="appointment",
+            object_id=appointment_id,
+        )
+        raise NotFound("No such appointment.")
+    return appointment
+
+
+def can_manage_appointment(actor: User, appointment: Appointment) -> bool:
+    """Book, move, cancel: the owning office; the staff attending may confirm and complete."""
+    return actor.organisation_id == appointment.organisation_id and actor.role in OFFICE_ROLES
+
+
+def can_update_status(actor: User, appointment: Appointment) -> bool:
+    return can_manage_appointment(actor, appointment) or any(
+        link.user_id == actor.id for link in appointment.staff_links
+    )
+
+
+def can_see_location(actor: User, appointment: Appointment) -> bool:
+    """A remote witness site's address: the owning office and the staff attending only."""
+    return can_update_status(actor, appointment)
+
+
+# --- the double-booking check ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    subject: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Another appointment that takes the same person or room at an overlapping time."""
+
+    subject: str
+    who: str
+    appointment_id: int
+    start: datetime
+    end: datetime
+
+    def message(self, tz: str) -> str:
+        zone = ZoneInfo(tz)
+        start, end = self.start.astimezone(zone), self.end.astimezone(zone)
+        return (
+            f"{self.who} is already booked from {start:%a %d %b %H:%M} to {end:%H:%M} "
+            f"(travel included)."
+        )
+
+
+class BookingConflict(DomainError):
+    """The booking would put someone or something in two places at once."""
+
+    def __init__(self, clashes: Sequence[Clash], suggestions: Sequence[datetime], tz: str):
+        self.clashes = list(clashes)
+        self.suggestions = list(suggestions)
+        self.timezone = tz
+        super().__init__(" ".join(c.message(tz) for c in clashes), field="start")
+
+
+def subject_key(kind: str, ident: int) -> str:
+    return f"{kind}:{ident}"
+
+
+def plan_slots(
+    *,
+    witness_id: int,
+    staff_ids: Iterable[int],
+    interpreter_id: int | None,
+    resource_id: int | None,
+    start: datetime,
+    end: datetime,
+    travel_minutes: int,
+) -> list[SlotSpec]:
+    """The slots an appointment takes: people with the travel buffer, a room without it."""
+    travel = timedelta(minutes=travel_minutes)
+    people = [subject_key("witness", witness_id)]
+    people += [subject_key("user", uid) for uid in sorted(set(staff_ids))]
+    if interpreter_id is not None:
+        people.append(subject_key("interpreter", interpreter_id))
+    slots = [SlotSpec(s, start - travel, end + travel) for s in people]
+    if resource_id is not None:
+        slots.append(SlotSpec(subject_key("resource", resource_id), start, end))
+    return slots
+
+
+def find_clashes(
+    session: Session, slots: Sequence[SlotSpec], exclude_appointment_id: int | None = None
+) -> list[Clash]:
+    """Active appointments overlapping any of ``slots`` on the same subject: one index range
+    read per subject, bounded by the longest possible block."""
+    if not slots:
+        return []
+    conditions = [
+        (AppointmentSlot.subject == s.subject)
+        & (AppointmentSlot.blocked_start_dt < s.end)
+        & (AppointmentSlot.blocked_start_dt > s.start - MAX_BLOCK)
+        & (AppointmentSlot.blocked_end_dt > s.start)
+        for s in slots
+    ]
+    query = select(AppointmentSlot).where(or_(*conditions))
+    if exclude_appointment_id is not None:
+        query = query.where(AppointmentSlot.appointment_id != exclude_appointment_id)
+    rows = session.scalars(query.order_by(AppointmentSlot.blocked_start_dt)).all()
+    return [
+        Clash(
+            r.subject,
+            describe_subject(session, r.subject),
+            r.appointment_id,
+            r.blocked_start_dt,
+            r.blocked_end_dt,
+        )
+        for r in rows
+    ]
+
+
+def describe_subject(session: Session, subject: str) -> str:
+    """A person's or room's name for a clash message (the witness by reference only)."""
+    kind, _, ident = subject.partition(":")
+    model = {"user": User, "witness": Witness, "interpreter": Interpreter, "resource": Resource}
+    row = session.get(model[kind], int(ident))
+    if row is None:
+        return subject
+    match kind:
+        case "witness":
+            return f"Witness {row.reference}"
+        case "interpreter":
+            return f"Interpreter {row.name}"
+        case "resource":
+            return row.name
+    return row.name
+
+
+def _lock_subjects(session: Session, slots: Sequence[SlotSpec]) -> None:
+    """Serialise concurrent bookings of the same people and rooms until commit (PostgreSQL).
+
+    Locks are taken in sorted order so two bookings sharing subjects cannot deadlock. SQLite
+    has one writer at a time: a second transaction that read before the first wrote fails to
+    write rather than double-book.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for subject in sorted({s.subject for s in slots}):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"witness.slot:{subject}"},
+        )
+
+
+def _resource_problem(session: Session, resource: Resource, start: datetime, end: datetime):
+    """Why the resource cannot be booked then, or None."""
+    if not resource.is_active:
+        return f"{resource.name} is no longer in use."
+    zone = ZoneInfo(resource.court.timezone)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if local_start.date() != local_end.date():
+        return f"{resource.name} is booked within one day; split the booking."
+    if str(local_start.isoweekday()) not in resource.open_weekdays:
+        return f"{resource.name} is closed on {local_start:%A}s."
+    if local_start.time() < resource.opens_at or local_end.time() > resource.closes_at:
+        return (
+            f"{resource.name} is open from {resource.opens_at:%H:%M} to "
+            f"{resource.closes_at:%H:%M} ({resource.court.timezone})."
+        )
+    withdrawn = session.scalar(
+        select(ResourceWithdrawal).where(
+            ResourceWithdrawal.resource_id == resource.id,
+            ResourceWithdrawal.start_dt < end,
+            ResourceWithdrawal.end_dt > start,
+        )
+    )
+    if withdrawn is not None:
+        until = withdrawn.end_dt.astimezone(zone)
+        return f"{resource.name} is withdrawn from use until {until:%d %b %Y %H:%M}."
+    return None
+
+
+def suggest_free_starts(
+    session: Session,
+    *,
+    slots_at,
+    start: datetime,
+    duration: timedelta,
+    resource: Resource | None,
+    exclude_appointment_id: int | None = None,
+    count: int = 3,
+) -> list[datetime]:
+    """The next ``count`` start times, on the half hour after ``start``, when everyone and
+    the room are free (and the room is open)."""
+    found: list[datetime] = []
+    candidate = start + SUGGESTION_STEP
+    horizon = start + SUGGESTION_HORIZON
+    while candidate < horizon and len(found) < count:
+        end = candidate + duration
+        if resource is not None and _resource_problem(session, resource, candidate, end):
+            candidate += SUGGESTION_STEP
+            continue
+        if not find_clashes(session, slots_at(candidate, end), exclude_appointment_id):
+            found.append(candidate)
+        candidate += SUGGESTION_STEP
+    return found
+
+
+# --- booking -------------------------------------------------------------------------------
+
+
+@dataclass
+class Booking:
+    """What a booking asks for; the same shape for a new appointment and a reschedule."""
+
+    kind: AppointmentKind
+    start: datetime
+    end: datetime
+    staff_ids: list[int]
+    travel_minutes: int = 0
+    resource_id: int | None = None
+    address: str = ""
+    interpreter_id: int | None = None
+    language: str | None = None
+    notes: str = ""
+    hearing_id: int | None = None
+    case_id: int | None = None
+
+
+def _check_times(booking: Booking, *, allow_past: bool = False) -> None:
+    if booking.start.tzinfo is None or booking.end.tzinfo is None:
+        raise DomainError("Give times with their timezone.", field="start")
+    if booking.end <= booking.start:
+        raise DomainError("The end must be after the start.", field="end")
+    if booking.end - booking.start > MAX_DURATION:
+        raise DomainError("An appointment lasts at most 12 hours; split it.", field="end")
+    if not allow_past and booking.start < now_utc():
+        raise DomainError("That start is in the past: choose a time from now on.", field="start")
+    if not 0 <= booking.travel_minutes <= MAX_TRAVEL_MINUTES:
+        raise DomainError(
+            f"Give a travel time between 0 and {MAX_TRAVEL_MINUTES} minutes.",
+            field="travel_minutes",
+        )
+
+
+def _check_staff(session: Session, witness: Witness, staff_ids: Sequence[int]) -> list[User]:
+    """Staff who attend must be enabled and allowed to see the witness."""
+    if not staff_ids:
+        raise DomainError("Choose at least one member of staff to attend.", field="staff_ids")
+    staff = []
+    for uid in sorted(set(staff_ids)):
+        user = session.get(User, uid)
+        if user is None or not user.is_enabled or user.role not in STAFF_ROLES:
+            raise DomainError("Choose active members of staff.", field="staff_ids")
+        allowed = session.scalar(
+            select(Witness.id).where(Witness.id == witness.id, visible_witnesses(user))
+        )
+        if allowed is None and user.organisation_id != witness.organisation_id:
+            raise DomainError(
+                f"{user.name} ({user.organisation.name}) may not see {witness.reference}'s "
+                "file: the witness has not consented to share it with that organisation.",
+                field="staff_ids",
+            )
+        staff.append(user)
+    return staff
+
+
+def _check_links(
+    session: Session, witness: Witness, booking: Booking
+) -> tuple[Resource | None, Interpreter | None, Hearing | None]:
+    resource = interpreter = hearing = None
+    if booking.resource_id is not None:
+        resource = session.get(Resource, booking.resource_id)
+        if resource is None:
+            raise DomainError("Choose a resource that exists.", field="resource_id")
+        problem = _resource_problem(session, resource, booking.start, booking.end)
+        if problem:
+            raise DomainError(problem, field="resource_id")
+    elif not booking.address:
+        raise DomainError("Choose a room or give an address.", field="address")
+    if booking.kind is AppointmentKind.video_link and (
+        resource is None
+        or resource.kind not in (ResourceKind.video_link_suite, ResourceKind.remote_site)
+    ):
+        raise DomainError(
+            "Book a video-link suite or a remote witness site for video-link testimony.",
+            field="resource_id",
+        )
+    if booking.interpreter_id is not None:
+        interpreter = session.get(Interpreter, booking.interpreter_id)
+        if interpreter is None or not interpreter.is_active:
+            raise DomainError("Choose an active interpreter.", field="interpreter_id")
+        if interpreter.organisation_id != witness.organisation_id:
+            raise DomainError("Choose an interpreter of the witness's office.", "interpreter_id")
+        if booking.language and booking.language not in interpreter.languages:
+            raise DomainError(
+                f"{interpreter.name} does not interpret {booking.language}.", field="language"
+            )
+    if booking.hearing_id is not None:
+        hearing = session.get(Hearing, booking.hearing_id)
+        participates = hearing is not None and any(
+            p.case_id == hearing.case_id for p in witness.participations
+        )
+        if not participates:
+            raise DomainError("Choose a hearing of one of the witness's cases.", "hearing_id")
+        booking.case_id = hearing.case_id
+    elif booking.case_id is not None and not any(
+        p.case_id == booking.case_id for p in witness.participations
+    ):
+        raise DomainError("Choose one of the witness's cases.", field="case_id")
+    return resource, interpreter, hearing
+
+
+def _clean(booking: Booking) -> None:
+    booking.address = clean_text(booking.address, "address")
+    booking.notes = clean_text(booking.notes, "notes", multiline=True, max_length=4000)
+    booking.language = clean_text(booking.language, "language", max_length=80) or None
+
+
+def _check_free(
+    session: Session,
+    witness: Witness,
+    booking: Booking,
+    resource: Resource | None,
+    exclude_appointment_id: int | None,
+) -> list[SlotSpec]:
+    def slots_at(start: datetime, end: datetime) -> list[SlotSpec]:
+        return plan_slots(
+            witness_id=witness.id,
+            staff_ids=booking.staff_ids,
+            interpreter_id=booking.interpreter_id,
+            resource_id=booking.resource_id,
+            start=start,
+            end=end,
+            travel_minutes=booking.travel_minutes,
+        )
+
+    slots = slots_at(booking.start, booking.end)
+    _lock_subjects(session, slots)
+    clashes = find_clashes(session, slots, exclude_appointment_id)
+    if clashes:
+        tz = resource.court.timezone if resource is not None else witness.timezone
+        suggestions = suggest_free_starts(
+            session,
+            slots_at=slots_at,
+            start=booking.start,
+            duration=booking.end - booking.start,
+            resource=resource,
+            exclude_appointment_id=exclude_appointment_id,
+        )
+        raise BookingConflict(clashes, suggestions, tz)
+    return slots
+
+
+def _write_slots(session: Session, appointment: Appointment, slots: Sequence[SlotSpec]) -> None:
+    session.execute(delete(AppointmentSlot).where(AppointmentSlot.appointment_id == appointment.id))
+    session.add_all(
+        AppointmentSlot(
+            appointment_id=appointment.id,
+            subject=s.subject,
+            blocked_start_dt=s.start,
+            blocked_end_dt=s.end,
+        )
+        for s in slots
+    )
+
+
+def book_appointment(
+    session: Session, actor: User, witness: Witness, booking: Booking
+) -> Appointment:
+    """Book an appointment for a witness the actor's office manages, after checking that
+    nobody and nothing it needs is elsewhere then. Queues the invites."""
+    require(
+        actor.organisation_id == witness.organisation_id and actor.role in OFFICE_ROLES,
+        "Only the witness's office books their appointments.",
+    )
+    _check_times(booking)
+    _clean(booking)
+    _check_staff(session, witness, booking.staff_ids)
+    resource, _, _ = _check_links(session, witness, booking)
+    slots = _check_free(session, witness, booking, resource, None)
+    appointment = Appointment(
+        organisation_id=witness.organisation_id,
+        witness_id=witness.id,
+        case_id=booking.case_id,
+        hearing_id=booking.hearing_id,
+        kind=booking.kind,
+        start_dt=booking.start,
+        end_dt=booking.end,
+        travel_minutes=booking.travel_minutes,
+        resource_id=booking.resource_id,
+        address=booking.address,
+        interpreter_id=booking.interpreter_id,
+        language=booking.language,
+        notes=booking.notes,
+        created_by_id=actor.id,
+        staff_links=[AppointmentStaff(user_id=uid) for uid in sorted(set(booking.staff_ids))],
+    )
+    session.add(appointment)
+    session.flush()
+    _write_slots(session, appointment, slots)
+    record_event(
+        session,
+        actor,
+        "appointment.book",
+        appointment,
+        witness_id=witness.id,
+        kind=booking.kind,
+        staff=sorted(set(booking.staff_ids)),
+    )
+    _send_invites(session, appointment, previous_staff_ids=())
+    return appointment
+
+
+def reschedule_appointment(
+    session: Session, actor: User, appointment: Appointment, booking: Booking, reason: str
+) -> Appointment:
+    """Change time, place or people; raises SEQUENCE and sends updates (and cancellations to
+    staff no longer attending)."""
+    require(can_manage_appointment(actor, appointment))
+    if not appointment.status.is_active:
+        raise DomainError(f"A {appointment.status.label.lower()} appointment cannot be changed.")
+    reason = clean_text(reason, "reason", multiline=True, max_length=2000)
+    if not reason:
+        raise DomainError("Give a reason for the change.", field="reason")
+    witness = appointment.witness
+    _check_times(booking)
+    _clean(booking)
+    _check_staff(session, witness, booking.staff_ids)
+    resource, _, _ = _check_links(session, witness, booking)
+    slots = _check_free(session, witness, booking, resource, appointment.id)
+    previous_staff = [link.user_id for link in appointment.staff_links]
+    appointment.kind = booking.kind
+    appointment.start_dt, appointment.end_dt = booking.start, booking.end
+    appointment.travel_minutes = booking.travel_minutes
+    appointment.resource_id = booking.resource_id
+    appointment.address = booking.address
+    appointment.interpreter_id = booking.interpreter_id
+    appointment.language = booking.language
+    appointment.notes = booking.notes
+    appointment.hearing_id = booking.hearing_id
+    appointment.case_id = booking.case_id
+    wanted = set(booking.staff_ids)
+    appointment.staff_links = [s for s in appointment.staff_links if s.user_id in wanted]
+    have = {s.user_id for s in appointment.staff_links}
+    appointment.staff_links.extend(AppointmentStaff(user_id=u) for u in sorted(wanted - have))
+    appointment.needs_reschedule = False
+    appointment.status_reason = reason
+    appointment.ical_sequence += 1
+    session.flush()
+    _write_slots(session, appointment, slots)
+    record_event(
+        session,
+        actor,
+        "appointment.reschedule",
+        appointment,
+        witness_id=appointment.witness_id,
+        reason=reason,
+    )
+    session.refresh(appointment)
+    _send_invites(session, appointment, previous_staff_ids=previous_staff)
+    return appointment
+
+
+def cancel_appointment(
+    session: Session, actor: User, appointment: Appointment, reason: str
+) -> Appointment:
+    """Cancel with a reason; frees the slots and sends cancellations."""
+    require(can_manage_appointment(actor, appointment))
+    if not appointment.status.is_active:
+        raise DomainError(f"This appointment is already {appointment.status.label.lower()}.")
+    reason = clean_text(reason, "reason", multiline=True, max_length=2000)
+    if not reason:
+        raise DomainError("Give a reason for cancelling.", field="reason")
+    appointment.status = AppointmentStatus.cancelled
+    appointment.status_reason = reason
+    appointment.needs_reschedule = False
+    appointment.ical_sequence += 1
+    session.execute(delete(AppointmentSlot).where(AppointmentSlot.appointment_id == appointment.id))
+    record_event(
+        session,
+        actor,
+        "appointment.cancel",
+        appointment,
+        witness_id=appointment.witness_id,
+        reason=reason,
+    )
+    session.flush()
+    _send_invites(session, appointment, previous_staff_ids=())
+    return appointment
+
+
+def confirm_appointment(session: Session, actor: User, appointment: Appointment) -> Appointment:
+    """The witness and staff have confirmed they will come."""
+    require(can_update_status(actor, appointment))
+    if appointment.status is not AppointmentStatus.scheduled:
+        raise DomainError("Only a scheduled appointment can be confirmed.")
+    appointment.status = AppointmentStatus.confirmed
+    appointment.needs_reschedule = False
+    record_event(
+        session, actor, "appointment.confirm", appointment, witness_id=appointment.witness_id
+    )
+    return appointment
+
+
+def complete_appointment(
+    session: Session, actor: User, appointment: Appointment, note: str = ""
+) -> Appointment:
+    """It took place. Slots stay: the time was taken."""
+    require(can_update_status(actor, appointment))
+    if not appointment.status.is_active:
+        raise DomainError(f"This appointment is already {appointment.status.label.lower()}.")
+    if appointment.start_dt > now_utc():
+        raise DomainError("An appointment that has not started yet cannot be completed.")
+    appointment.status = AppointmentStatus.completed
+    appointment.status_reason = clean_text(note, "note", multiline=True, max_length=2000)
+    record_event(
+        session, actor, "appointment.complete", appointment, witness_id=appointment.witness_id
+    )
+    return appointment
+
+
+def _send_invites(session: Session, appointment: Appointment, previous_staff_ids) -> None:
+    from witness.calendar.invites import queue_invites  # calendar builds on scheduling
+
+    queue_invites(session, appointment, previous_staff_ids=previous_staff_ids)
+
+
+# --- warnings and lists ----------------------------------------------------------------------
+
+
+def waiting_room_warning(session: Session, appointment: Appointment) -> str | None:
+    """A witness waiting at a court where a defendant on bail attends the same hearing, with no
+    separate waiting room booked for them that day."""
+    hearing = appointment.hearing
+    if hearing is None or appointment.kind is AppointmentKind.video_link:
+        return None
+    if appointment.resource is not None and appointment.resource.kind is ResourceKind.remote_site:
+        return None
+    on_bail = session.scalar(
+        select(func.count(Defendant.id)).where(
+            Defendant.case_id == hearing.case_id,
+            Defendant.custody_status == CustodyStatus.on_bail,
+        )
+    )
+    if not on_bail:
+        return None
+    waiting_room_booked = session.scalar(
+        select(func.count(Appointment.id))
+        .join(Resource, Resource.id == Appointment.resource_id)
+        .where(
+            Appointment.witness_id == appointment.witness_id,
+            Appointment.hearing_id == hearing.id,
+            Appointment.status.in_([AppointmentStatus.scheduled, AppointmentStatus.confirmed]),
+            Resource.kind == ResourceKind.waiting_room,
+        )
+    )
+    if waiting_room_booked:
+        return None
+    return (
+        "A defendant on bail attends this hearing and no separate waiting room is booked for "
+        "the witness: book one so they do not wait together."
+    )
+
+
+def upcoming_for_witness(session: Session, witness: Witness, limit: int = 20) -> list[Appointment]:
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.witness_id == witness.id,
+                Appointment.end_dt >= now_utc(),
+                Appointment.status.in_([AppointmentStatus.scheduled, AppointmentStatus.confirmed]),
+            )
+            .order_by(Appointment.start_dt)
+            .limit(limit)
+            .options(selectinload(Appointment.staff_links).joinedload(AppointmentStaff.user))
+        )
+    )
+
+
+def appointments_for_staff(
+    session: Session, user_id: int, start: datetime, end: datetime
+) -> list[Appointment]:
+    """A member of staff's appointments overlapping [start, end), any status but cancelled."""
+    ids = select(AppointmentStaff.appointment_id).where(AppointmentStaff.user_id == user_id)
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.id.in_(ids),
+                Appointment.start_dt < end,
+                Appointment.start_dt > start - MAX_DURATION,
+                Appointment.end_dt > start,
+                Appointment.status != AppointmentStatus.cancelled,
+            )
+            .order_by(Appointment.start_dt)
+            .options(
+                selectinload(Appointment.staff_links).joinedload(AppointmentStaff.user),
+                joinedload(Appointment.resource),
+                joinedload(Appointment.witness),
+            )
+        )
+    )
+
+
+def appointments_for_resource(
+    session: Session, resource_id: int, start: datetime, end: datetime
+) -> list[Appointment]:
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.resource_id == resource_id,
+                Appointment.start_dt < end,
+                Appointment.start_dt > start - MAX_DURATION,
+                Appointment.end_dt > start,
+                Appointment.status != AppointmentStatus.cancelled,
+            )
+            .order_by(Appointment.start_dt)
+            .options(joinedload(Appointment.witness))
+        )
+    )
