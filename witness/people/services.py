@@ -148,6 +148,9 @@ def add_participation(
         witness_id=witness.id,
         case_id=case.id,
     )
+    from witness.scheduling.measures import propose_for_participation  # builds on people
+
+    propose_for_participation(session, actor, participation)
     return participation
 
 
