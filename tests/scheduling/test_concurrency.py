@@ -1,0 +1,133 @@
+"""No double booking under concurrent requests: parallel bookings of one officer at one time,
+each in its own connection and transaction, committed for real, end with exactly one booked.
+
+The rest of the suite rolls back inside one connection, which cannot show a race; so this test
+runs on a database of its own: a sibling ``<name>_concurrency`` database on PostgreSQL (dropped
+and recreated), or a fresh SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from witness.auth.models import Organisation, OrganisationKind, Role, User
+from witness.cases.models import Case, Court
+from witness.core import time as clock
+from witness.db import Database
+from witness.migrate import upgrade
+from witness.people.models import Assignment, Witness
+from witness.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
+from witness.scheduling.services import Booking, BookingConflict, book_appointment
+
+PARALLEL = 8
+
+
+@pytest.fixture(scope="module")
+def own_database(tmp_path_factory):
+    suite_url = os.environ.get("WITNESS_TEST_DATABASE_URL")
+    if not suite_url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('race') / 'race.sqlite3'}"
+    else:
+        base = make_url(suite_url)
+        name = f"{base.database}_concurrency"
+        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        admin.dispose()
+        url = base.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    database = Database(url)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def office_with_witnesses(own_database):
+    """One officer and PARALLEL witnesses assigned to them, committed."""
+    clock.set_clock(lambda: datetime(2026, 3, 10, 9, 0, tzinfo=UTC))
+    with own_database.sessionmaker() as session:
+        office = Organisation(name="Race Office", kind=OrganisationKind.prosecution)
+        officer = User(
+            email="race.officer@test.example",
+            name="Race Officer",
+            password_hash="x",
+            role=Role.liaison_officer,
+            organisation=office,
+        )
+        court = Court(name="Race Court", address="1 Race Street", timezone="Europe/London")
+        case = Case(organisation=office, court=court, reference="RACE1", title="R v Race")
+        witnesses = [
+            Witness(organisation=office, reference=f"RACE-{n}", legal_name=f"Name {n}")
+            for n in range(PARALLEL)
+        ]
+        session.add_all([office, officer, court, case, *witnesses])
+        session.flush()
+        session.add_all(
+            Assignment(witness_id=w.id, user_id=officer.id, assigned_by_id=officer.id)
+            for w in witnesses
+        )
+        session.commit()
+        ids = officer.id, [w.id for w in witnesses]
+    yield ids
+    clock.set_clock(lambda: datetime.now(UTC))
+
+
+def test_parallel_bookings_of_one_officer_end_with_exactly_one(own_database, office_with_witnesses):
+    officer_id, witness_ids = office_with_witnesses
+    start = datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
+    barrier = threading.Barrier(PARALLEL)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def book(witness_id: int) -> None:
+        with own_database.sessionmaker() as session:
+            officer = session.get(User, officer_id)
+            witness = session.get(Witness, witness_id)
+            request = Booking(
+                kind=AppointmentKind.pre_trial_meeting,
+                start=start,
+                end=start + timedelta(hours=1),
+                staff_ids=[officer_id],
+                address="Office",
+            )
+            barrier.wait()  # every thread has read its rows; now all book at once
+            try:
+                book_appointment(session, officer, witness, request)
+                session.commit()
+                result = "booked"
+            except BookingConflict:
+                session.rollback()
+                result = "clash"
+            except OperationalError:
+                # SQLite: a writer whose snapshot is stale is refused ("database is locked")
+                session.rollback()
+                result = "refused"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=book, args=(wid,)) for wid in witness_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(outcomes) == PARALLEL
+    assert outcomes.count("booked") == 1
+    if own_database.engine.dialect.name == "postgresql":
+        # the advisory locks make every other request wait, then see the clash and say so
+        assert outcomes.count("clash") == PARALLEL - 1
+    with own_database.sessionmaker() as session:
+        active = session.scalar(
+            select(func.count(Appointment.id)).where(
+                Appointment.status == AppointmentStatus.scheduled
+            )
+        )
+    assert active == 1
