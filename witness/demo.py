@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.auth.services import create_user
-from witness.cases.models import Case, CaseStatus, Court, CustodyStatus, OffenceCategory
+from witness.cases.models import (
+    Case,
+    CaseStatus,
+    Court,
+    CustodyStatus,
+    HearingType,
+    OffenceCategory,
+)
 from witness.cases.services import add_defendant, create_case
+from witness.core.errors import DomainError
 from witness.core.time import now_utc
+from witness.notify.models import OutboundEmail
 from witness.people.models import (
     Channel,
     ConsentKind,
@@ -30,6 +40,7 @@ from witness.people.models import (
     Phase,
     Witness,
 )
+from witness.people.services import active_assignments as witness_assignments
 from witness.people.services import (
     add_participation,
     assign_staff,
@@ -38,6 +49,10 @@ from witness.people.services import (
     record_consent,
     record_need,
 )
+from witness.scheduling.hearings import create_hearing
+from witness.scheduling.models import AppointmentKind, Resource, ResourceKind
+from witness.scheduling.resources import create_interpreter, create_resource, interpreters_of
+from witness.scheduling.services import Booking, book_appointment
 
 SEED = 2026
 
@@ -538,6 +553,7 @@ class _DemoBuilder:
         self.add_courts()
         cases = self.add_cases()
         self.add_witnesses(cases)
+        self.add_schedule(cases)
         return credentials
 
     # --- time ---
@@ -621,6 +637,117 @@ class _DemoBuilder:
         elif custody is CustodyStatus.released:
             release = self.today - timedelta(days=self.rng.randint(20, 200))
         add_defendant(self.session, self.users["supervisor"], case, name, custody, release)
+
+    # --- scheduling ---
+
+    def local(self, court: Court, day: date, hour: int, minute: int = 0) -> datetime:
+        """That wall-clock time at the court, as a UTC instant."""
+        zone = ZoneInfo(court.timezone)
+        return datetime.combine(day, time(hour, minute), zone).astimezone(UTC)
+
+    def working_day(self, days_ahead: int) -> date:
+        day = self.today + timedelta(days=days_ahead)
+        while day.isoweekday() > 5:
+            day += timedelta(days=1)
+        return day
+
+    def add_schedule(self, cases: list[tuple[CaseSpec, Case]]) -> None:
+        """Rooms and interpreters, a trial day for each case at trial (its standard measures
+        proposed), and the officers' bookings around them. Demo invites are not e-mailed."""
+        supervisor = self.users["supervisor"]
+        rooms: dict[int, dict[ResourceKind, Resource]] = {}
+        for court in self.courts.values():
+            rooms[court.id] = {}
+            for kind, name, location in _Schedule.ROOMS:
+                room = create_resource(
+                    self.session,
+                    supervisor,
+                    court_id=court.id,
+                    kind=kind,
+                    name=name,
+                    location=location,
+                    opens_at=time(8, 0),
+                    closes_at=time(18, 0),
+                )
+                rooms[court.id].setdefault(kind, room)
+        for name, languages in _Schedule.INTERPRETERS:
+            create_interpreter(self.session, supervisor, name=name, languages=languages)
+        trial_cases = [c for _, c in cases if c.status in (CaseStatus.trial, CaseStatus.charged)]
+        for n, case in enumerate(trial_cases):
+            day = self.working_day(7 + 3 * n)
+            hearing = create_hearing(
+                self.session,
+                supervisor,
+                case,
+                type=HearingType.trial_day,
+                start=self.local(case.court, day, 10),
+                end=self.local(case.court, day, 16),
+                courtroom_id=rooms[case.court_id][ResourceKind.courtroom].id,
+                external_ref=f"LIST-{case.reference}",
+            )
+            self.book_for_hearing(case, hearing, rooms[case.court_id])
+        self.session.execute(delete(OutboundEmail))
+
+    def book_for_hearing(self, case: Case, hearing, rooms) -> None:
+        """Accompaniment for the first victim-witness of each officer in the case, and a
+        familiarisation visit a few days before."""
+        participations = self.session.scalars(
+            select(Participation).where(Participation.case_id == case.id)
+        ).all()
+        booked_officers: set[int] = set()
+        for participation in participations:
+            witness = participation.witness
+            assignment = next(
+                (
+                    a
+                    for a in witness_assignments(self.session, witness)
+                    if a.user.role is Role.liaison_officer
+                ),
+                None,
+            )
+            if assignment is None or assignment.user_id in booked_officers:
+                continue
+            officer = assignment.user
+            booked_officers.add(officer.id)
+            language = witness.languages[0] if witness.needs_interpreter else None
+            interpreter = (
+                next(iter(interpreters_of(self.session, officer.organisation_id, language)), None)
+                if language
+                else None
+            )
+            visit_day = hearing.start_dt.astimezone(ZoneInfo(case.court.timezone)).date()
+            visit_day -= timedelta(days=3 if visit_day.isoweekday() > 3 else 5)
+            plans = [
+                Booking(
+                    kind=AppointmentKind.familiarisation,
+                    start=self.local(case.court, visit_day, 14),
+                    end=self.local(case.court, visit_day, 15),
+                    staff_ids=[officer.id],
+                    travel_minutes=30,
+                    resource_id=rooms[ResourceKind.courtroom].id,
+                    interpreter_id=interpreter.id if interpreter else None,
+                    language=language,
+                    notes="Show the courtroom and the waiting room; explain who sits where.",
+                    case_id=case.id,
+                ),
+                Booking(
+                    kind=AppointmentKind.accompaniment,
+                    start=hearing.start_dt - timedelta(hours=1),
+                    end=hearing.end_dt,
+                    staff_ids=[officer.id],
+                    travel_minutes=45,
+                    resource_id=rooms[ResourceKind.waiting_room].id,
+                    interpreter_id=interpreter.id if interpreter else None,
+                    language=language,
+                    notes="Meet at the side entrance; wait in the witness waiting room.",
+                    hearing_id=hearing.id,
+                ),
+            ]
+            for plan in plans:
+                try:
+                    book_appointment(self.session, officer, witness, plan)
+                except DomainError:
+                    continue  # a clash or a closed room: the demo leaves that slot empty
 
     # --- witnesses ---
 
@@ -939,6 +1066,26 @@ class _DemoBuilder:
         else:
             days = self.rng.randint(15, 120)
         return self.today + timedelta(days=days)
+
+
+class _Schedule:
+    """Rooms of each court, interpreters, upcoming hearings with their measures, and bookings."""
+
+    ROOMS = [
+        (ResourceKind.courtroom, "Courtroom 1", ""),
+        (ResourceKind.courtroom, "Courtroom 2", ""),
+        (ResourceKind.video_link_suite, "Video-link suite", ""),
+        (ResourceKind.waiting_room, "Witness waiting room", ""),
+        (ResourceKind.remote_site, "Remote witness site", "Community centre, side entrance"),
+    ]
+    INTERPRETERS = [
+        ("Malee Chaiyaporn", ["th", "km"]),
+        ("Tran Van Minh", ["vi"]),
+        ("Maria Santos", ["tl", "id"]),
+        ("Ioana Radu", ["ro"]),
+        ("Arben Hoxha", ["sq"]),
+        ("Adebayo Okafor", ["yo", "en"]),
+    ]
 
 
 def _phase_path(status: CaseStatus, kind: str) -> list[Phase]:
