@@ -7,6 +7,8 @@ PUBLIC = {
     "auth.login",
     "static",
     "health",
+    # a calendar subscription: the secret token in its URL is the key (tests/calendar)
+    "calendar.feed",
     # the API's description and its browsable docs (no data in either)
     "api-docs.openapi_json",
     "api_docs.page",

@@ -1,0 +1,139 @@
+"""Invite e-mails: queued in the booking's transaction, to the right people, discreetly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from witness.notify.models import MailStatus, OutboundEmail
+from witness.people.models import Consent
+from witness.scheduling.models import AppointmentKind
+from witness.scheduling.services import Booking, cancel_appointment, reschedule_appointment
+
+from .conftest import AFTER_DST, BEFORE_DST, DEFENDANT, event_of, parse, unfolded
+
+
+def outbox(db, appointment) -> list[OutboundEmail]:
+    return db.scalars(
+        select(OutboundEmail)
+        .where(OutboundEmail.appointment_id == appointment.id)
+        .order_by(OutboundEmail.id)
+    ).all()
+
+
+def by_address(rows) -> dict[str, OutboundEmail]:
+    return {row.to_address: row for row in rows}
+
+
+def assert_discreet(mail: OutboundEmail) -> None:
+    for text in (mail.subject, mail.body):
+        assert "court" not in text.lower()
+        assert "T20267788" not in text
+        assert DEFENDANT not in text
+
+
+def test_booking_invites_each_member_of_staff_but_not_a_witness_without_consent(cal, db):
+    appointment = cal.book(staff=[cal.officer, cal.officer2], hearing_id=cal.hearing.id)
+    mails = by_address(outbox(db, appointment))
+
+    assert set(mails) == {cal.officer.email, cal.officer2.email}
+    mail = mails[cal.officer.email]
+    assert mail.status is MailStatus.pending
+    assert mail.organisation_id == cal.office.id
+    assert mail.subject == "Appointment on Fri 27 Mar"
+    assert mail.attachment_name == "appointment-2026-03-27.ics"
+    calendar = parse(mail.attachment)
+    assert calendar["METHOD"] == "REQUEST"
+    event = calendar.walk("VEVENT")[0]
+    assert str(event["UID"]) == appointment.ical_uid
+    assert "T20267788" in str(event["DESCRIPTION"])  # staff copy: full detail
+    assert_discreet(mail)
+
+
+def test_witness_gets_the_discreet_copy_with_a_current_email_consent(cal, db):
+    cal.consent_email()
+    appointment = cal.book(hearing_id=cal.hearing.id)
+    mail = by_address(outbox(db, appointment))[cal.assigned.email]
+
+    assert mail.witness_id == cal.assigned.id
+    assert mail.subject == "Appointment on Fri 27 Mar"
+    assert_discreet(mail)
+    assert "tell your support worker" in mail.body  # how to change what they receive
+    text = unfolded(mail.attachment)
+    assert "court" not in text.lower()
+    assert "T20267788" not in text
+    event = event_of(mail.attachment)
+    assert str(event["ATTENDEE"]) == f"mailto:{cal.assigned.email}"
+    assert str(event["SUMMARY"]) == AppointmentKind.accompaniment.discreet_label
+
+
+def test_a_withdrawn_email_consent_stops_the_witness_copy(cal, db):
+    cal.consent_email(granted=True)
+    for old in db.scalars(select(Consent).where(Consent.witness_id == cal.assigned.id)):
+        old.is_current = False
+    cal.consent_email(granted=False)
+    appointment = cal.book()
+    assert set(by_address(outbox(db, appointment))) == {cal.officer.email}
+
+
+def test_no_witness_mail_without_an_address(cal, db):
+    cal.consent_email()
+    cal.assigned.email = None
+    appointment = cal.book()
+    assert set(by_address(outbox(db, appointment))) == {cal.officer.email}
+
+
+def test_reschedule_updates_those_attending_and_cancels_for_staff_taken_off(cal, db):
+    cal.consent_email()
+    appointment = cal.book(staff=[cal.officer, cal.officer2])
+    first = {m.id for m in outbox(db, appointment)}
+    booking = Booking(
+        kind=AppointmentKind.accompaniment,
+        start=AFTER_DST,
+        end=AFTER_DST + timedelta(hours=2),
+        staff_ids=[cal.officer.id],
+        resource_id=cal.courtroom.id,
+    )
+    reschedule_appointment(db, cal.supervisor, appointment, booking, "Hearing moved")
+    db.flush()
+    mails = by_address(m for m in outbox(db, appointment) if m.id not in first)
+
+    assert set(mails) == {cal.officer.email, cal.officer2.email, cal.assigned.email}
+    update = mails[cal.officer.email]
+    assert update.subject == "Updated: appointment on Mon 30 Mar"
+    assert parse(update.attachment)["METHOD"] == "REQUEST"
+    assert event_of(update.attachment)["SEQUENCE"] == 1
+
+    removed = mails[cal.officer2.email]
+    assert removed.subject == "Cancelled: appointment on Mon 30 Mar"
+    calendar = parse(removed.attachment)
+    assert calendar["METHOD"] == "CANCEL"
+    event = calendar.walk("VEVENT")[0]
+    assert event["STATUS"] == "CANCELLED"
+    assert str(event["UID"]) == appointment.ical_uid
+    assert str(event["ATTENDEE"]) == f"mailto:{cal.officer2.email}"
+
+    assert mails[cal.assigned.email].subject == "Updated: appointment on Mon 30 Mar"
+
+
+def test_cancellation_goes_to_everyone_who_had_the_invite(cal, db):
+    cal.consent_email()
+    appointment = cal.book(BEFORE_DST, staff=[cal.officer, cal.officer2])
+    first = {m.id for m in outbox(db, appointment)}
+    cancel_appointment(db, cal.supervisor, appointment, "Trial vacated at the court's request")
+    db.flush()
+    mails = [m for m in outbox(db, appointment) if m.id not in first]
+
+    assert {m.to_address for m in mails} == {
+        cal.officer.email,
+        cal.officer2.email,
+        cal.assigned.email,
+    }
+    for mail in mails:
+        assert mail.subject == "Cancelled: appointment on Fri 27 Mar"
+        assert parse(mail.attachment)["METHOD"] == "CANCEL"
+        assert event_of(mail.attachment)["STATUS"] == "CANCELLED"
+    witness_mail = next(m for m in mails if m.witness_id == cal.assigned.id)
+    assert "court" not in unfolded(witness_mail.attachment).lower()  # not even the reason
+    assert "cancelled" in witness_mail.body
