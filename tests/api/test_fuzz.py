@@ -9,6 +9,9 @@ rolled-back transaction; Hypothesis is derandomized, so a run is repeatable.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import SimpleNamespace
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -23,7 +26,16 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from witness.cases.models import CustodyStatus, Defendant
+from witness.cases.models import CustodyStatus, Defendant, Hearing, HearingType
+from witness.core.time import now_utc
+from witness.scheduling.models import (
+    AppointmentKind,
+    MeasureKind,
+    Resource,
+    ResourceKind,
+    SpecialMeasure,
+)
+from witness.scheduling.services import Booking, book_appointment
 
 #: examples per operation and generation mode (valid, invalid)
 MAX_EXAMPLES = 20
@@ -49,6 +61,7 @@ def records(service, db, token_for):
     db.add(defendant)
     db.flush()
     witnesses = (service.assigned, service.shared, service.foreign)
+    schedule = _schedule(db, service)
     return {
         "token": token_for(service.supervisor),
         "ids": {
@@ -58,8 +71,54 @@ def records(service, db, token_for):
             "defendant_id": [defendant.id],
             "court_id": [service.case.court_id],
             "lead_prosecutor_id": [service.prosecutor.id],
+            "resource_id": [schedule.suite.id, schedule.courtroom.id],
+            "courtroom_id": [schedule.courtroom.id],
+            "hearing_id": [schedule.hearing.id],
+            "external_ref": [schedule.hearing.external_ref],
+            "appointment_id": [schedule.appointment.id],
+            "measure_id": [schedule.measure.id],
+            "staff_ids": [[service.officer.id], [service.supervisor.id, service.officer2.id]],
         },
     }
+
+
+def _schedule(db, service) -> SimpleNamespace:
+    """Rooms of the case's court, a hearing listed by the court, an appointment and a measure,
+    so the scheduling operations are exercised past "not found"."""
+    court = service.case.court
+    courtroom = Resource(court=court, kind=ResourceKind.courtroom, name="Fuzz Courtroom")
+    suite = Resource(court=court, kind=ResourceKind.video_link_suite, name="Fuzz Suite")
+    db.add_all([courtroom, suite])
+    db.flush()
+    day = (now_utc() + timedelta(days=30)).replace(hour=10, minute=0, second=0, microsecond=0)
+    hearing = Hearing(
+        case_id=service.case.id,
+        court_id=court.id,
+        type=HearingType.trial_day,
+        courtroom_id=courtroom.id,
+        start_dt=day,
+        end_dt=day + timedelta(hours=4),
+        external_ref="FUZZ-1",
+    )
+    db.add(hearing)
+    db.flush()
+    booking = Booking(
+        kind=AppointmentKind.accompaniment,
+        start=day - timedelta(hours=1),
+        end=day,
+        staff_ids=[service.officer.id],
+        address="Fuzz office",
+        hearing_id=hearing.id,
+    )
+    appointment = book_appointment(db, service.officer, service.assigned, booking)
+    measure = SpecialMeasure(
+        witness_id=service.assigned.id, hearing_id=hearing.id, kind=MeasureKind.screens
+    )
+    db.add(measure)
+    db.flush()
+    return SimpleNamespace(
+        courtroom=courtroom, suite=suite, hearing=hearing, appointment=appointment, measure=measure
+    )
 
 
 @pytest.fixture

@@ -326,3 +326,8 @@ def test_pages_keep_their_html_errors(login, make_user):
     response = login(make_user()).get("/witnesses/999999")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+
+
+def test_a_leading_line_break_in_a_one_line_field_is_refused(api, world):
+    response = api(world.supervisor).get("/api/v1/witnesses", query_string={"q": "\nq)"})
+    assert "one line" in assert_problem(response, 422)["errors"]["q"][0]

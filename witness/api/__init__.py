@@ -33,7 +33,8 @@ from witness.core.web import csrf
 URL_PREFIX = "/api/v1"
 
 DESCRIPTION = """\
-Cases, defendants, witnesses and their phases, for systems that work with Witness.
+Cases, defendants, witnesses and their phases, hearings, appointments, special measures and
+court resources, for systems that work with Witness.
 
 **Sign-in.** Every request sends a personal API token: `Authorization: Bearer wit_...`.
 Create one under *API tokens* in Witness (or `flask create-token`); it acts as you and sees
@@ -45,6 +46,9 @@ when you may see them (`identity_visible`); every read of a witness file is reco
 
 **Lists** are paged: `page` (from 1) and `per_page` (at most 100); the body gives `total` and
 `pages`.
+
+**Times** are ISO 8601 with their UTC offset, in and out: `2026-03-30T10:00:00+01:00`. A time
+without an offset is refused (422). Hearings and appointments come back in the court's timezone.
 
 **Errors** are problem details (RFC 9457, `application/problem+json`) with a `detail` saying
 what to do and, when fields were refused, `errors`: field name → messages. A request that is
@@ -196,9 +200,17 @@ def init_app(app: Flask) -> None:
         },
     )
 
-    from witness.api import account, cases, docs, witnesses
+    from witness.api import account, appointments, cases, docs, hearings, witnesses
 
-    for blueprint in (account.bp, cases.bp, witnesses.bp):
+    for blueprint in (
+        account.bp,
+        cases.bp,
+        witnesses.bp,
+        hearings.resources_bp,
+        hearings.bp,
+        appointments.bp,
+        appointments.measures_bp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
     # Before the pages' own checks (NUL refusal, sign-in), which answer in HTML.

@@ -42,6 +42,21 @@ MESSAGES = {
 CONFLICT_FIELDS = frozenset({"reference"})
 
 
+class ClashSchema(ma.Schema):
+    """Someone or something a booking would take twice (the ``clashes`` of a booking conflict)."""
+
+    who = ma.fields.String(
+        required=True, metadata={"description": "The person or room already booked then."}
+    )
+    start = ma.fields.AwareDateTime(
+        required=True, metadata={"description": "Taken from (travel time included)."}
+    )
+    end = ma.fields.AwareDateTime(required=True, metadata={"description": "Taken until."})
+    appointment_id = ma.fields.Integer(
+        metadata={"description": "The other appointment; present only if you may see it."}
+    )
+
+
 class ProblemSchema(ma.Schema):
     """An error, as RFC 9457 problem details."""
 
@@ -60,6 +75,18 @@ class ProblemSchema(ma.Schema):
         metadata={
             "description": "Refused fields (dotted paths for items of lists) and why; "
             "'_schema' for the body as a whole."
+        },
+    )
+    # Extension members (RFC 9457 section 3.2) of one kind of problem: a booking conflict.
+    clashes = ma.fields.List(
+        ma.fields.Nested(ClashSchema),
+        metadata={"description": "A booking conflict (409) only: who or what is already booked."},
+    )
+    suggestions = ma.fields.List(
+        ma.fields.AwareDateTime(),
+        metadata={
+            "description": "A booking conflict (409) only: the next start times, in the court's "
+            "timezone, when everyone and the room are free."
         },
     )
 
@@ -88,8 +115,10 @@ def problem_response(
     *,
     errors: Mapping[str, list[str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    extensions: Mapping | None = None,
 ):
-    """A ``application/problem+json`` response."""
+    """A ``application/problem+json`` response; ``extensions`` are further members of the
+    problem's own kind (``clashes`` of a booking conflict)."""
     body = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -98,6 +127,7 @@ def problem_response(
     }
     if errors:
         body["errors"] = dict(errors)
+    body.update(extensions or {})
     # ASCII escapes: a refused field's name may hold characters no encoder takes (a surrogate).
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     response.headers.update(headers or {})

@@ -84,7 +84,9 @@ class Line(fields.String):
         _single_line(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        value = super()._deserialize(value, attr, data, **kwargs)
+        self.check(value)  # before trimming: a leading line break is still a line break
+        return value.strip()
 
 
 class Text(Line):
