@@ -43,6 +43,7 @@ from witness.people.models import (
     Witness,
 )
 from witness.people.phases import allowed_targets
+from witness.scheduling.hearing_views import coming_up
 
 bp = Blueprint("people", __name__, url_prefix="/witnesses")
 
@@ -148,6 +149,7 @@ def _detail_context(witness: Witness, **bound_forms) -> dict:
             .order_by(NeedsAssessment.is_open.desc(), NeedsAssessment.review_date)
         ).all(),
         allowed={p.id: _targets(p) for p in witness.participations},
+        **coming_up(db, current_user, witness),
     )
     if context["can_record_needs"]:
         context["need_form"] = bound_forms.pop("need_form", None) or NeedForm(formdata=None)

@@ -1,0 +1,130 @@
+"""Forms for hearings, special measures and news: field checks only; the services decide."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields import TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from witness.cases.models import HearingType
+from witness.core.errors import DomainError
+from witness.core.forms import (
+    EnumSelectField,
+    optional_int,
+    options,
+    plain_text,
+    plausible_date,
+    single_line,
+    strip_filter,
+)
+from witness.scheduling.models import MeasureKind
+
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when a step asks for them
+
+
+def court_instant(day: date, clock: time, tz: str, field: str) -> datetime:
+    """The UTC instant of a wall-clock time at the court, or a ``DomainError`` on ``field`` when
+    the clocks change then: the time is skipped (spring) or happens twice (autumn)."""
+    zone = ZoneInfo(tz)
+    naive = datetime.combine(day, clock)
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    when = f"{clock:%H:%M} on {day:%d %b %Y} in {tz}"
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise DomainError(
+            f"{when} does not exist: the clocks go forward then. Choose another time.", field
+        )
+    if first.utcoffset() != second.utcoffset():
+        raise DomainError(
+            f"{when} happens twice: the clocks go back then. Choose another time.", field
+        )
+    return first.astimezone(UTC)
+
+
+def _reason(label: str = "Reason", message: str = "Give a reason for the change."):
+    return TextAreaField(
+        label,
+        validators=[DataRequired(message=message), Length(max=2000), plain_text],
+        filters=[strip_filter],
+    )
+
+
+class _TimesForm(FlaskForm):
+    """A day and a start and end time on it, in the court's timezone."""
+
+    # InputRequired, not DataRequired: the latter would replace "not a valid date" by "required".
+    day = DateField(
+        "Date",
+        validators=[InputRequired(message="Give the date."), plausible_date],
+        invalid_value_message="Give the date as YYYY-MM-DD.",
+    )
+    start = TimeField(
+        "Starts at",
+        format=TIME_FORMATS,
+        validators=[InputRequired(message="Give the start time.")],
+        invalid_value_message="Give the time as HH:MM, for example 09:30.",
+    )
+    end = TimeField(
+        "Ends at",
+        format=TIME_FORMATS,
+        validators=[InputRequired(message="Give the end time.")],
+        invalid_value_message="Give the time as HH:MM, for example 16:30.",
+    )
+
+    def instants(self, tz: str) -> tuple[datetime, datetime]:
+        """Start and end as UTC instants; ``DomainError`` when the clocks change then."""
+        return (
+            court_instant(self.day.data, self.start.data, tz, "start"),
+            court_instant(self.day.data, self.end.data, tz, "end"),
+        )
+
+
+class HearingForm(_TimesForm):
+    type = EnumSelectField("Type", enum_cls=HearingType)
+    courtroom_id = SelectField("Courtroom", coerce=optional_int)
+    external_ref = StringField(
+        "Court listing number",
+        validators=[Optional(), Length(max=80), single_line],
+        filters=[strip_filter],
+    )
+    notes = TextAreaField(
+        "Notes", validators=[Length(max=4000), plain_text], filters=[strip_filter]
+    )
+
+
+class MoveHearingForm(_TimesForm):
+    courtroom_id = SelectField("Courtroom", coerce=optional_int)
+    reason = _reason()
+
+
+class VacateHearingForm(FlaskForm):
+    reason = _reason()
+
+
+class ConfirmForm(FlaskForm):
+    """A button and nothing else (mark held, apply for a measure): only the CSRF token."""
+
+
+class ProposeMeasureForm(FlaskForm):
+    hearing_id = SelectField("Hearing", coerce=optional_int, validators=[InputRequired()])
+    kind = EnumSelectField("Measure", enum_cls=MeasureKind)
+
+
+class DecideMeasureForm(FlaskForm):
+    decision = RadioField(
+        "The court's decision",
+        choices=options([("granted", "Granted"), ("refused", "Refused")]),
+        validators=[InputRequired(message="Choose granted or refused.")],
+    )
+    note = TextAreaField("Note", validators=[Length(max=2000), plain_text], filters=[strip_filter])
+
+
+class WithdrawMeasureForm(FlaskForm):
+    note = _reason("Why it is withdrawn", "Say why the measure is withdrawn.")
+
+
+class ToldForm(FlaskForm):
+    note = _reason("How they were told", "Say how the witness was told (e.g. by phone).")
