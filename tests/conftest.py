@@ -17,6 +17,7 @@ from witness.migrate import upgrade
 
 from .factories import *  # noqa: F403  (factory fixtures)
 from .factories import PASSWORD
+from .mailserver import smtp_server  # noqa: F401  (a real SMTP server for mail tests)
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

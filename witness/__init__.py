@@ -34,11 +34,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     from witness.admin.views import bp as admin_bp
     from witness.audit.views import bp as audit_bp
     from witness.auth.views import bp as auth_bp
+    from witness.calendar.views import bp as calendar_bp
     from witness.cases.views import bp as cases_bp
     from witness.dashboard.views import bp as dashboard_bp
+    from witness.notify.views import bp as notify_bp
     from witness.people.views import bp as people_bp
+    from witness.scheduling.hearing_views import bp as hearings_bp
+    from witness.scheduling.views import bp as scheduling_bp
 
-    for blueprint in (auth_bp, dashboard_bp, cases_bp, people_bp, audit_bp, admin_bp):
+    for blueprint in (
+        auth_bp,
+        dashboard_bp,
+        cases_bp,
+        people_bp,
+        audit_bp,
+        admin_bp,
+        notify_bp,
+        calendar_bp,
+        hearings_bp,
+        scheduling_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from witness.api import init_app as init_api
@@ -53,4 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from witness.cli import register_cli
 
     register_cli(app)
+    if app.config["RUN_SCHEDULER"] and not app.testing:
+        # Development server only (see README); production runs `flask scheduler` instead.
+        from witness.jobs import run_in_server
+
+        run_in_server(app)
     return app

@@ -25,6 +25,10 @@ def register_cli(app: Flask) -> None:
 
     register_bench_cli(app)
 
+    from witness.jobs import register_jobs_cli
+
+    register_jobs_cli(app)
+
 
 @click.command("init-db")
 @with_appcontext

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 
@@ -13,6 +14,53 @@ def _flag(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigError(ValueError):
+    """A setting in the environment that cannot be used; the message names it and says why."""
+
+
+def _smtp_settings() -> dict:
+    """The SMTP settings, checked so a mistake stops start-up with a message, not a mail."""
+    env = os.environ
+    port_text = env.get("WITNESS_SMTP_PORT", "25").strip()
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ConfigError(f"WITNESS_SMTP_PORT must be a port number (1-65535), not {port_text!r}.")
+    security = env.get("WITNESS_SMTP_SECURITY", "none").strip().lower()
+    if security not in {"none", "starttls", "ssl"}:
+        raise ConfigError(f"WITNESS_SMTP_SECURITY must be none, starttls or ssl, not {security!r}.")
+    timeout_text = env.get("WITNESS_SMTP_TIMEOUT", "10").strip()
+    try:
+        timeout = float(timeout_text)
+    except ValueError:
+        timeout = 0.0
+    if not 0 < timeout <= 600:
+        raise ConfigError(
+            f"WITNESS_SMTP_TIMEOUT must be a number of seconds (above 0, at most 600), "
+            f"not {timeout_text!r}."
+        )
+    username = env.get("WITNESS_SMTP_USERNAME") or None
+    password = env.get("WITNESS_SMTP_PASSWORD") or None
+    if (username is None) != (password is None):
+        raise ConfigError("Set both WITNESS_SMTP_USERNAME and WITNESS_SMTP_PASSWORD, or neither.")
+    mail_from = env.get("WITNESS_MAIL_FROM", "no-reply@witness.invalid").strip()
+    if any(c in mail_from for c in "\r\n\x00") or "@" not in parseaddr(mail_from)[1]:
+        raise ConfigError(
+            "WITNESS_MAIL_FROM must be one e-mail address, such as "
+            f"'Witness <no-reply@example.org>', not {mail_from!r}."
+        )
+    host = env.get("WITNESS_SMTP_HOST", "localhost").strip()
+    if not host or any(c.isspace() for c in host):
+        raise ConfigError(f"WITNESS_SMTP_HOST must be a host name or address, not {host!r}.")
+    return {
+        "SMTP_HOST": host,
+        "SMTP_PORT": int(port_text),
+        "SMTP_SECURITY": security,
+        "SMTP_USERNAME": username,
+        "SMTP_PASSWORD": password,
+        "SMTP_TIMEOUT": timeout,
+        "MAIL_FROM": mail_from,
+    }
 
 
 def load_or_create_secret(instance_path: Path) -> str:
@@ -56,4 +104,7 @@ def build_config(instance_path: Path) -> dict:
         ),
         "PAGE_SIZE": 25,
         "BENCHMARK_ROUTES": _flag("WITNESS_BENCHMARK_ROUTES", False),
+        #: start the sweeps (mail, ...) inside this process; for the development server only
+        "RUN_SCHEDULER": _flag("WITNESS_RUN_SCHEDULER", False),
+        **_smtp_settings(),
     }

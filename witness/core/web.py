@@ -24,7 +24,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 #: endpoints an anonymous visitor may reach
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health", "calendar.feed"})
 #: URLs of the JSON API (``witness.api``), which signs each request in with an API token,
 #: never with the session, and answers for itself when it cannot
 API_PREFIX = "/api/"

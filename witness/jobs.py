@@ -1,0 +1,105 @@
+"""The scheduler: which sweeps run when. The sweeps themselves live in each feature's jobs.py.
+
+Run it in one process (``flask scheduler``); every sweep claims its rows in the database, so a
+second scheduler by mistake does no harm, only work twice. The development server can run it
+too (``WITNESS_RUN_SCHEDULER=1``), so a newcomer sees mail go out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import click
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from witness.notify.jobs import send_mail_sweep
+
+#: (job id, sweep taking the app, seconds between runs)
+SWEEPS: tuple[tuple[str, Callable[[Flask], object], int], ...] = (
+    ("send-mail", send_mail_sweep, 60),
+)
+
+
+def build_scheduler(
+    app: Flask, scheduler_class: type[BaseScheduler] = BackgroundScheduler
+) -> BaseScheduler:
+    """A scheduler with every sweep: a missed run is not repeated (coalesce), and a sweep never
+    overlaps itself (max_instances=1). The first run is at once."""
+    scheduler = scheduler_class(timezone=UTC)
+    for job_id, sweep, seconds in SWEEPS:
+        scheduler.add_job(
+            sweep,
+            "interval",
+            seconds=seconds,
+            args=[app],
+            id=job_id,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=seconds,
+            next_run_time=datetime.now(UTC),
+        )
+    return scheduler
+
+
+def describe(scheduler: BaseScheduler) -> str:
+    return ", ".join(f"{job.id} every {job.trigger.interval}" for job in scheduler.get_jobs())
+
+
+def run_in_server(app: Flask) -> None:
+    """Start the scheduler in a background thread on the first request this process serves.
+
+    Not at start-up: ``flask`` commands build the app too, and so does the reloader's watching
+    process, and neither serves requests."""
+    lock = threading.Lock()
+
+    def start_once() -> None:
+        if "witness.scheduler" in app.extensions:
+            return
+        with lock:
+            if "witness.scheduler" not in app.extensions:
+                scheduler = build_scheduler(app)
+                scheduler.start()
+                app.extensions["witness.scheduler"] = scheduler
+                app.logger.info("scheduler started in the web process: %s", describe(scheduler))
+
+    app.before_request(start_once)
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the sweeps in the foreground until stopped (production: one such process)."""
+    app = current_app._get_current_object()
+    scheduler = build_scheduler(app, BlockingScheduler)
+    click.echo(f"Scheduler running: {describe(scheduler)}. Stop it with Ctrl+C.")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()  # blocks until Ctrl+C or SIGTERM
+    click.echo("Scheduler stopped.")
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command() -> None:
+    """Send the mail that is due now, once, and print what happened (for cron)."""
+    report = send_mail_sweep(current_app._get_current_object())
+    click.echo(
+        f"Sent {report.sent} e-mail(s); {report.retrying} failed and will be retried; "
+        f"{report.failed} failed for good."
+    )
+    for error in report.errors:
+        click.echo(f"  {error}")
+
+
+def register_jobs_cli(app: Flask) -> None:
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(send_mail_command)

@@ -1,0 +1,547 @@
+"""E-mail: the outbox (``enqueue_email``), the SMTP transport and the sweep that delivers.
+
+A mail is written to the outbox in the transaction that caused it, so it exists exactly when
+the change does. ``send_due`` claims due rows in a short transaction of its own (PostgreSQL:
+``FOR UPDATE SKIP LOCKED``), so two senders never take the same row; a sender that dies after
+claiming leaves the row to be retried once the claim expires. Each result is committed as soon
+as the mail has gone, so a crash resends at most the one mail in flight, with the same
+Message-ID for the receiving side to recognise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import smtplib
+import ssl
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import NamedTuple
+
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.orm import Session
+
+from witness.audit.services import record_event
+from witness.auth.models import User
+from witness.core.access import OFFICE_ROLES, require
+from witness.core.errors import DomainError, NotFound
+from witness.core.text import CONTROL, LINE_BREAK
+from witness.core.time import now_utc
+from witness.notify.models import MailStatus, OutboundEmail
+
+log = logging.getLogger(__name__)
+
+#: how long a sender owns the rows it claimed; after that another sweep may retry them
+CLAIM_FOR = timedelta(minutes=10)
+#: minutes to wait after the 1st, 2nd, ... failure before trying again
+BACKOFF_MINUTES = (1, 5, 15, 60, 240)
+#: after this many failed attempts a mail is marked failed and waits for a person to retry it
+MAX_ATTEMPTS = 5
+#: last_error is shown on the outbox page: a line, not a traceback
+MAX_ERROR_LENGTH = 300
+
+_ADDRESS = re.compile(r"^[^@\s,;<>()\[\]\"\\]+@[^@\s,;<>()\[\]\"\\]+\.[^@\s,;<>()\[\]\"\\]+$")
+_METHOD = re.compile(rb"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
+
+
+# --- the outbox ------------------------------------------------------------------------------
+
+
+def _one_line(value: str, field_name: str, what: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if CONTROL.search(value) or LINE_BREAK.search(value):
+        raise DomainError(
+            f"The {what} must be one line without line breaks or control characters.",
+            field=field_name,
+        )
+    if not value:
+        raise DomainError(f"The {what} is missing.", field=field_name)
+    if len(value) > max_length:
+        raise DomainError(f"The {what} is longer than {max_length} characters.", field=field_name)
+    return value
+
+
+def check_address(value: str, field_name: str = "to_address") -> str:
+    """``value`` as one plain e-mail address, or a ``DomainError`` (never a list of addresses,
+    never anything that could add a header)."""
+    value = _one_line(value, field_name, "e-mail address", 254)
+    if not _ADDRESS.match(value):
+        raise DomainError("Give one e-mail address, such as name@example.org.", field=field_name)
+    return value
+
+
+def enqueue_email(
+    session: Session,
+    *,
+    organisation_id: int,
+    to_address: str,
+    subject: str,
+    body: str,
+    attachment_name: str | None = None,
+    attachment: bytes | None = None,
+    appointment_id: int | None = None,
+    witness_id: int | None = None,
+) -> OutboundEmail:
+    """Put one mail to one recipient in the outbox, due now; the sweep sends it.
+
+    Refuses (``DomainError``) a subject, address or file name that could inject a header."""
+    to_address = check_address(to_address)
+    subject = _one_line(subject, "subject", "subject", 200)
+    if (attachment is None) != (attachment_name is None):
+        raise DomainError("An attachment needs both a file name and content.", field="attachment")
+    if attachment_name is not None:
+        attachment_name = _one_line(attachment_name, "attachment_name", "file name", 100)
+    email = OutboundEmail(
+        organisation_id=organisation_id,
+        to_address=to_address,
+        subject=subject,
+        body=body,
+        attachment_name=attachment_name,
+        attachment=attachment,
+        appointment_id=appointment_id,
+        witness_id=witness_id,
+        status=MailStatus.pending,
+        attempts=0,
+        next_attempt_dt=now_utc(),
+        created_dt=now_utc(),
+        last_error="",
+    )
+    session.add(email)
+    return email
+
+
+# --- building and sending one message ----------------------------------------------------------
+
+
+def calendar_method(ics: bytes) -> str | None:
+    """The METHOD of an iCalendar object (REQUEST, CANCEL, ...), read from its bytes."""
+    match = _METHOD.search(ics)
+    return match.group(1).decode("ascii") if match else None
+
+
+def build_message(email: OutboundEmail, mail_from: str, now: datetime) -> EmailMessage:
+    """The RFC 5322 message for an outbox row; an .ics goes as ``text/calendar; method=...``."""
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = email.to_address
+    message["Subject"] = email.subject
+    message["Date"] = format_datetime(now)
+    # Stable per row: a mail resent after a crash carries the same id, so it can be recognised.
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "witness.invalid"
+    message["Message-ID"] = f"<outbox-{email.id}.{int(email.created_dt.timestamp())}@{domain}>"
+    # Quoted-printable keeps a non-English body intact through servers without 8BITMIME.
+    message.set_content(email.body, cte=None if email.body.isascii() else "quoted-printable")
+    if email.attachment is not None:
+        name = email.attachment_name or "attachment"
+        if name.lower().endswith(".ics"):
+            params = {"charset": "utf-8"}
+            method = calendar_method(email.attachment)
+            if method:
+                params["method"] = method
+            message.add_attachment(
+                email.attachment, "text", "calendar", filename=name, params=params
+            )
+        else:
+            message.add_attachment(email.attachment, "application", "octet-stream", filename=name)
+    return message
+
+
+class MailError(Exception):
+    """A mail could not be delivered; ``message`` is fit to show on the outbox page.
+
+    ``connection`` is true when no mail can go through this server right now (it cannot be
+    reached, refused TLS or the sign-in), so the rest of a batch need not try again."""
+
+    def __init__(self, message: str, *, connection: bool = False) -> None:
+        super().__init__(message)
+        self.message = message[:MAX_ERROR_LENGTH]
+        self.connection = connection
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str
+    port: int
+    security: str  # none | starttls | ssl
+    username: str | None
+    password: str | None
+    mail_from: str
+    timeout: float
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> MailSettings:
+        return cls(
+            host=config["SMTP_HOST"],
+            port=config["SMTP_PORT"],
+            security=config["SMTP_SECURITY"],
+            username=config.get("SMTP_USERNAME"),
+            password=config.get("SMTP_PASSWORD"),
+            mail_from=config["MAIL_FROM"],
+            timeout=config["SMTP_TIMEOUT"],
+        )
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else ""
+    return f"{exc.smtp_code} {' '.join(text.split())}".strip()
+
+
+class SmtpTransport:
+    """Sends messages through one SMTP server (stdlib ``smtplib``), reusing the connection
+    within a sweep; ``close()`` ends it."""
+
+    def __init__(self, config: Mapping | MailSettings) -> None:
+        self.settings = (
+            config if isinstance(config, MailSettings) else MailSettings.from_config(config)
+        )
+        self._smtp: smtplib.SMTP | None = None
+
+    @property
+    def mail_from(self) -> str:
+        return self.settings.mail_from
+
+    @property
+    def _where(self) -> str:
+        return f"{self.settings.host}:{self.settings.port}"
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        try:
+            if s.security == "ssl":
+                smtp = smtplib.SMTP_SSL(
+                    s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
+                )
+            else:
+                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        except ssl.SSLError as exc:
+            raise MailError(
+                f"TLS with the mail server at {self._where} failed ({exc.reason or exc}); "
+                "check WITNESS_SMTP_SECURITY and the port.",
+                connection=True,
+            ) from exc
+        except TimeoutError as exc:
+            raise MailError(
+                f"The mail server at {self._where} did not answer within {s.timeout:g} s.",
+                connection=True,
+            ) from exc
+        except smtplib.SMTPException as exc:
+            raise MailError(
+                f"The mail server at {self._where} refused the connection ({exc}).",
+                connection=True,
+            ) from exc
+        except OSError as exc:
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            raise MailError(
+                f"Could not connect to the mail server at {self._where} ({reason}).",
+                connection=True,
+            ) from exc
+        try:
+            if s.security == "starttls":
+                smtp.ehlo()
+                if not smtp.has_extn("starttls"):
+                    raise MailError(
+                        f"The mail server at {self._where} does not offer STARTTLS; "
+                        "check WITNESS_SMTP_SECURITY and the port.",
+                        connection=True,
+                    )
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if s.username:
+                smtp.login(s.username, s.password or "")
+        except MailError:
+            smtp.close()
+            raise
+        except smtplib.SMTPAuthenticationError as exc:
+            smtp.close()
+            raise MailError(
+                f"The mail server at {self._where} refused the user name or password "
+                f"({_reply(exc)}); check WITNESS_SMTP_USERNAME and WITNESS_SMTP_PASSWORD.",
+                connection=True,
+            ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            smtp.close()
+            raise MailError(
+                f"The mail server at {self._where} does not allow signing in here; "
+                "it may require STARTTLS or SSL (WITNESS_SMTP_SECURITY).",
+                connection=True,
+            ) from exc
+        except ssl.SSLError as exc:
+            smtp.close()
+            raise MailError(
+                f"TLS with the mail server at {self._where} failed ({exc.reason or exc}).",
+                connection=True,
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            smtp.close()
+            raise MailError(
+                f"The mail server at {self._where} failed while setting up ({exc}).",
+                connection=True,
+            ) from exc
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        """Deliver one message or raise ``MailError``; the recipient's address is never part of
+        the error (the outbox page shows it to more people than the address)."""
+        if self._smtp is None:
+            self._smtp = self._connect()
+        try:
+            self._smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            replies = "; ".join(
+                f"{code} {(text.decode('utf-8', 'replace') if isinstance(text, bytes) else text)}"
+                for code, text in exc.recipients.values()
+            )
+            raise MailError(f"The mail server refused the recipient: {replies}") from exc
+        except smtplib.SMTPSenderRefused as exc:
+            raise MailError(
+                f"The mail server refused the sender address ({_reply(exc)}); "
+                "check WITNESS_MAIL_FROM."
+            ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise MailError(
+                "The mail server does not accept addresses with non-ASCII characters (SMTPUTF8)."
+            ) from exc
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:  # the server is closing this connection
+                self._drop()
+            raise MailError(f"The mail server refused the message ({_reply(exc)}).") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            # The connection is gone: the next message opens a new one.
+            self._drop()
+            raise MailError(
+                f"The connection to the mail server at {self._where} broke ({exc or 'closed'})."
+            ) from exc
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            with contextlib.suppress(OSError):
+                smtp.close()
+
+    def close(self) -> None:
+        """Say goodbye to the server, if connected."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+
+# --- the sweep -------------------------------------------------------------------------------
+
+
+@dataclass
+class SendReport:
+    """What one ``send_due`` did."""
+
+    sent: int = 0
+    #: failed this time, will be tried again later
+    retrying: int = 0
+    #: failed for the last time; waiting in the outbox for a person to retry
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+
+def claim_due(session: Session, now: datetime, batch: int = 50) -> list[int]:
+    """Claim up to ``batch`` due mails for this sender until ``now + CLAIM_FOR``; return ids.
+
+    One statement: on PostgreSQL the inner select skips rows another sender holds locked; on
+    SQLite the statement takes the database's single write lock, so claims never overlap."""
+    due = (
+        select(OutboundEmail.id)
+        .where(
+            OutboundEmail.status == MailStatus.pending,
+            OutboundEmail.next_attempt_dt <= now,
+            or_(OutboundEmail.claimed_until_dt.is_(None), OutboundEmail.claimed_until_dt <= now),
+        )
+        .order_by(OutboundEmail.next_attempt_dt, OutboundEmail.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = session.scalars(
+        update(OutboundEmail)
+        .where(OutboundEmail.id.in_(due))
+        .values(claimed_until_dt=now + CLAIM_FOR)
+        .returning(OutboundEmail.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failure."""
+    return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
+
+
+def _record_failure(email: OutboundEmail, error: str, now: datetime, report: SendReport) -> None:
+    email.attempts += 1
+    email.last_error = error[:MAX_ERROR_LENGTH]
+    email.claimed_until_dt = None
+    email.next_attempt_dt = now + backoff(email.attempts)
+    if email.attempts >= MAX_ATTEMPTS:
+        email.status = MailStatus.failed
+        report.failed += 1
+    else:
+        report.retrying += 1
+    if error not in report.errors:
+        report.errors.append(error)
+
+
+def send_due(
+    session_factory: Callable[[], Session],
+    transport: SmtpTransport,
+    now: datetime,
+    batch: int = 50,
+) -> SendReport:
+    """Send the mails due at ``now`` (one batch); failures are recorded on the row and retried
+    later with back-off, never raised."""
+    report = SendReport()
+    with session_factory() as session:
+        ids = claim_due(session, now, batch)
+        session.commit()
+        if not ids:
+            return report
+        emails: Sequence[OutboundEmail] = session.scalars(
+            select(OutboundEmail).where(OutboundEmail.id.in_(ids)).order_by(OutboundEmail.id)
+        ).all()
+        broken: str | None = None  # the server cannot be used: fail the rest without trying
+        try:
+            for email in emails:
+                if broken is None:
+                    try:
+                        transport.send(build_message(email, transport.mail_from, now))
+                    except MailError as exc:
+                        if exc.connection:
+                            broken = exc.message
+                        _record_failure(email, exc.message, now, report)
+                    except Exception as exc:  # one bad row must not hold up the rest
+                        log.exception("mail %s could not be sent", email.id)
+                        _record_failure(
+                            email,
+                            f"The message could not be built ({type(exc).__name__}).",
+                            now,
+                            report,
+                        )
+                    else:
+                        email.status = MailStatus.sent
+                        email.sent_dt = now
+                        email.claimed_until_dt = None
+                        email.last_error = ""
+                        report.sent += 1
+                else:
+                    _record_failure(email, broken, now, report)
+                _audit(session, email)
+                # Commit each outcome at once: a crash later must not resend this one.
+                session.commit()
+        finally:
+            transport.close()
+    return report
+
+
+def _audit(session: Session, email: OutboundEmail) -> None:
+    """Record that a mail left (or finally could not); never its address, subject or body."""
+    if email.status is MailStatus.sent:
+        action = "mail.sent"
+    elif email.status is MailStatus.failed:
+        action = "mail.failed"
+    else:
+        return
+    record_event(
+        session,
+        None,
+        action,
+        email,
+        witness_id=email.witness_id,
+        appointment_id=email.appointment_id,
+        attempts=email.attempts,
+    )
+
+
+# --- the outbox page and an appointment's delivery -----------------------------------------
+
+
+def outbox_query(actor: User, status: MailStatus | None = None) -> Select:
+    """The mails of the actor's office, newest first (office roles only: ``AccessDenied``)."""
+    require(actor.role in OFFICE_ROLES, "Only the office's staff see its outbox.")
+    query = (
+        select(OutboundEmail)
+        .where(OutboundEmail.organisation_id == actor.organisation_id)
+        .order_by(OutboundEmail.id.desc())
+    )
+    if status is not None:
+        query = query.where(OutboundEmail.status == status)
+    return query
+
+
+def retry_email(session: Session, actor: User, email_id: int) -> OutboundEmail:
+    """Make a pending or failed mail of the actor's office due now; its attempts are kept, so a
+    failed one gets one more try. A mail already sent is refused."""
+    email = session.get(OutboundEmail, email_id)
+    if (
+        email is None
+        or email.organisation_id != actor.organisation_id
+        or actor.role not in OFFICE_ROLES
+    ):
+        record_event(
+            session, actor, "mail.retry_refused", object_type="outbound_email", object_id=email_id
+        )
+        raise NotFound("No such e-mail.")
+    # One conditional statement, so a sweep that is sending this very mail cannot have it
+    # marked sent and then put back to pending by a stale read.
+    changed = session.execute(
+        update(OutboundEmail)
+        .where(OutboundEmail.id == email_id, OutboundEmail.status != MailStatus.sent)
+        .values(status=MailStatus.pending, next_attempt_dt=now_utc())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(email)
+    if not changed:
+        raise DomainError("This e-mail was already sent.")
+    record_event(
+        session,
+        actor,
+        "mail.retry",
+        email,
+        witness_id=email.witness_id,
+        appointment_id=email.appointment_id,
+        attempts=email.attempts,
+    )
+    return email
+
+
+def mask_address(address: str) -> str:
+    """``a…@example.org``: enough to tell recipients apart, not enough to reveal who."""
+    local, _, domain = address.rpartition("@")
+    return f"{local[:1]}…@{domain}" if local else address
+
+
+class Delivery(NamedTuple):
+    """One mail about an appointment: to staff or to the witness, and how it went."""
+
+    recipient_kind: str  # "staff" | "witness"
+    status: MailStatus
+    last_error: str
+
+
+def delivery_summary(session: Session, appointment_id: int) -> list[Delivery]:
+    """The mails sent (or not yet) about an appointment, newest first. The caller has already
+    checked that the viewer may see the appointment."""
+    rows = session.execute(
+        select(OutboundEmail.witness_id, OutboundEmail.status, OutboundEmail.last_error)
+        .where(OutboundEmail.appointment_id == appointment_id)
+        .order_by(OutboundEmail.id.desc())
+    )
+    return [
+        Delivery("witness" if witness_id is not None else "staff", status, last_error or "")
+        for witness_id, status, last_error in rows
+    ]
