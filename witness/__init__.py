@@ -74,3 +74,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         run_in_server(app)
     return app
+
+
+# Every model, whichever module is imported first: relationships name classes of other features
+# by string (a hearing's courtroom is a scheduling resource), and all must be known when the
+# mappers are configured.
+from witness import models as _models  # noqa: E402, F401

@@ -231,7 +231,3 @@ class HearingChange(Base):
     hearing: Mapped[Hearing] = relationship(back_populates="changes")
     actor: Mapped[User | None] = relationship()
 
-
-# Hearing.courtroom refers to Resource by name; load it with the cases so every mapper resolves
-# whichever module is imported first.
-import witness.scheduling.models  # noqa: E402, F401

@@ -31,6 +31,8 @@ class OutboundEmail(Base):
     __table_args__ = (
         #: the sender's sweep: what is due now
         Index("ix_outbound_emails_status_next", "status", "next_attempt_dt"),
+        #: an office's outbox page, newest first
+        Index("ix_outbound_emails_organisation_id", "organisation_id", "id"),
     )
 
     id: Mapped[intpk]
