@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import time, timedelta
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased, selectinload
 
 from witness import create_app
 from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.bench.generate import BENCH_PASSWORD
-from witness.cases.models import Case
+from witness.cases.models import Case, Court, Hearing, HearingChange, HearingStatus, HearingType
 from witness.core.access import visible_witnesses
 from witness.people.models import (
     Assignment,
@@ -24,8 +27,23 @@ from witness.people.models import (
     Witness,
 )
 from witness.people.phases import is_allowed
+from witness.scheduling.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentSlot,
+    AppointmentStaff,
+    AppointmentStatus,
+    Interpreter,
+    Resource,
+    ResourceKind,
+    SpecialMeasure,
+)
+from witness.scheduling.services import plan_slots
 
-TINY = ["--witnesses", "200", "--cases", "100", "--courts", "4", "--ngos", "6"]
+TINY = [
+    "--witnesses", "200", "--cases", "100", "--courts", "4", "--ngos", "6",
+    "--hearings", "300", "--appointments", "1500",
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -174,3 +192,181 @@ def test_refuses_a_database_without_schema(tmp_path):
         app.extensions["witness.db"].engine.dispose()
     assert result.exit_code == 1
     assert "init-db" in result.output
+
+
+# --- scheduling (issue 4) ---------------------------------------------------------------------
+
+
+def test_scheduling_sizes_and_no_double_booking(generated, db):
+    assert _count(db, Hearing) == 300
+    assert _count(db, Appointment) == 1500
+    offices = db.scalar(
+        select(func.count())
+        .select_from(Organisation)
+        .where(Organisation.kind == OrganisationKind.prosecution)
+    )
+    assert _count(db, Interpreter) == 20 * offices
+    rooms = Counter(db.scalars(select(Resource.kind)))
+    assert rooms == {
+        ResourceKind.courtroom: 16,
+        ResourceKind.video_link_suite: 8,
+        ResourceKind.remote_site: 4,
+        ResourceKind.waiting_room: 8,
+    }
+    assert _count(db, AppointmentStaff) >= 1500
+    assert _count(db, AppointmentSlot) > 2 * 1500
+    assert _count(db, SpecialMeasure) > 0
+    for table in ("hearings", "appointments", "appointment_slots", "special_measures"):
+        assert table in generated
+    # Nobody and no room is in two places at once.
+    a, b = aliased(AppointmentSlot), aliased(AppointmentSlot)
+    overlapping = db.scalar(
+        select(func.count())
+        .select_from(a)
+        .join(
+            b,
+            and_(
+                a.subject == b.subject,
+                a.id < b.id,
+                a.blocked_start_dt < b.blocked_end_dt,
+                a.blocked_end_dt > b.blocked_start_dt,
+            ),
+        )
+    )
+    assert overlapping == 0
+    # The check is not vacuous: people have several appointments on their slot rows.
+    busiest = db.scalar(
+        select(func.count())
+        .select_from(AppointmentSlot)
+        .group_by(AppointmentSlot.subject)
+        .order_by(func.count().desc())
+        .limit(1)
+    )
+    assert busiest > 20
+
+
+def test_slots_are_what_booking_writes(generated, db):
+    slots = defaultdict(set)
+    for slot in db.scalars(select(AppointmentSlot)):
+        slots[slot.appointment_id].add((slot.subject, slot.blocked_start_dt, slot.blocked_end_dt))
+    appointments = db.scalars(select(Appointment).options(selectinload(Appointment.staff_links)))
+    statuses = Counter()
+    for appointment in appointments:
+        statuses[appointment.status] += 1
+        expected = set()
+        if appointment.status is not AppointmentStatus.cancelled:  # cancelling frees the time
+            planned = plan_slots(
+                witness_id=appointment.witness_id,
+                staff_ids=[link.user_id for link in appointment.staff_links],
+                interpreter_id=appointment.interpreter_id,
+                resource_id=appointment.resource_id,
+                start=appointment.start_dt,
+                end=appointment.end_dt,
+                travel_minutes=appointment.travel_minutes,
+            )
+            expected = {(s.subject, s.start, s.end) for s in planned}
+        assert slots[appointment.id] == expected, appointment.id
+    assert set(statuses) == set(AppointmentStatus)
+
+
+def test_staff_attend_only_witnesses_they_may_see(generated, db):
+    attended = defaultdict(set)
+    for user_id, witness_id in db.execute(
+        select(AppointmentStaff.user_id, Appointment.witness_id).join(
+            Appointment, Appointment.id == AppointmentStaff.appointment_id
+        )
+    ):
+        attended[user_id].add(witness_id)
+    roles = Counter()
+    for user in db.scalars(select(User).where(User.id.in_(attended))):
+        roles[user.role] += 1
+        visible = set(
+            db.scalars(
+                select(Witness.id).where(Witness.id.in_(attended[user.id]), visible_witnesses(user))
+            )
+        )
+        assert visible == attended[user.id], user.email
+    assert roles[Role.liaison_officer] and roles[Role.ngo_worker] and roles[Role.supervisor]
+
+
+def _local(instant, tz: str):
+    return instant.astimezone(ZoneInfo(tz))
+
+
+def test_hearings_are_their_cases_at_their_court_in_working_hours(generated, db):
+    rows = db.execute(
+        select(Hearing, Case.court_id, Court.timezone)
+        .join(Case, Case.id == Hearing.case_id)
+        .join(Court, Court.id == Hearing.court_id)
+    ).all()
+    types, statuses = Counter(), Counter()
+    for hearing, case_court, tz in rows:
+        assert hearing.court_id == case_court
+        start, end = _local(hearing.start_dt, tz), _local(hearing.end_dt, tz)
+        assert start.date() == end.date() and start.isoweekday() <= 5
+        assert time(8) <= start.time() < end.time() <= time(18)
+        types[hearing.type] += 1
+        statuses[hearing.status] += 1
+    assert types[HearingType.trial_day] > types[HearingType.sentencing] > 0
+    assert statuses[HearingStatus.listed] > statuses[HearingStatus.moved] > 0
+    assert statuses[HearingStatus.held] > statuses[HearingStatus.vacated] > 0
+    # A move or a vacated listing keeps its history.
+    changed = set(db.scalars(select(HearingChange.hearing_id)))
+    assert changed == {
+        h.id for h, _, _ in rows if h.status in (HearingStatus.moved, HearingStatus.vacated)
+    }
+
+
+def test_appointments_and_measures_fit_witness_case_room_and_interpreter(generated, db):
+    participations = set(db.execute(select(Participation.witness_id, Participation.case_id)))
+    witness_office = dict(db.execute(select(Witness.id, Witness.organisation_id)).all())
+    rooms = {r.id: r for r in db.scalars(select(Resource))}
+    interpreters = {i.id: i for i in db.scalars(select(Interpreter))}
+    hearings = {h.id: h for h in db.scalars(select(Hearing))}
+    case_court = dict(db.execute(select(Case.id, Case.court_id)).all())
+    kinds = Counter()
+    for a in db.scalars(select(Appointment)):
+        kinds[a.kind] += 1
+        assert a.organisation_id == witness_office[a.witness_id]
+        assert (a.witness_id, a.case_id) in participations
+        local_start, local_end = (
+            _local(a.start_dt, "Europe/London"),
+            _local(a.end_dt, "Europe/London"),
+        )
+        assert local_start.isoweekday() <= 5 and local_start.date() == local_end.date()
+        assert timedelta(hours=1) <= a.end_dt - a.start_dt <= timedelta(hours=3)
+        assert 0 <= a.travel_minutes <= 60
+        if a.hearing_id is not None:
+            assert a.kind in (AppointmentKind.accompaniment, AppointmentKind.video_link)
+            hearing = hearings[a.hearing_id]
+            assert hearing.case_id == a.case_id
+            if hearing.status is HearingStatus.vacated:
+                assert a.status is AppointmentStatus.cancelled
+            if hearing.status is HearingStatus.moved:
+                assert a.needs_reschedule  # still at the old time, flagged
+        if a.resource_id is not None:
+            room = rooms[a.resource_id]
+            assert room.court_id == case_court[a.case_id] and not a.address
+            assert room.opens_at <= local_start.time() and local_end.time() <= room.closes_at
+        else:
+            assert a.address
+        if a.kind is AppointmentKind.video_link:
+            assert rooms[a.resource_id].kind in (
+                ResourceKind.video_link_suite,
+                ResourceKind.remote_site,
+            )
+        if a.interpreter_id is not None:
+            interpreter = interpreters[a.interpreter_id]
+            assert interpreter.organisation_id == a.organisation_id
+            assert a.language in interpreter.languages
+    assert set(kinds) == set(AppointmentKind)
+    with_room = sum(1 for a in db.scalars(select(Appointment.resource_id)) if a is not None)
+    assert 0.25 < with_room / 1500 < 0.55  # "about 40%"
+    # Special measures: at trial days of the witness's own case.
+    measures = db.scalars(select(SpecialMeasure).options(selectinload(SpecialMeasure.hearing)))
+    for measure in measures:
+        assert measure.hearing.type is HearingType.trial_day
+        assert (measure.witness_id, measure.hearing.case_id) in participations
+        decided = measure.status.value in ("granted", "refused", "withdrawn")
+        assert (measure.decided_dt is not None) == decided
+        assert measure.proposed_dt <= (measure.applied_dt or measure.proposed_dt)

@@ -31,6 +31,22 @@ def _write_json(path: Path | None, data: dict) -> None:
 @click.option("--courts", default=40, show_default=True, type=click.IntRange(1, 60_000))
 @click.option("--offices", default=8, show_default=True, type=click.IntRange(1, 12))
 @click.option("--ngos", default=30, show_default=True, type=click.IntRange(1))
+@click.option("--hearings", default=200_000, show_default=True, type=click.IntRange(0))
+@click.option("--appointments", default=1_000_000, show_default=True, type=click.IntRange(0))
+@click.option(
+    "--rooms",
+    default="4,2,1,2",
+    show_default=True,
+    metavar="C,V,R,W",
+    help="Rooms per court: courtrooms, video-link suites, remote sites, waiting rooms.",
+)
+@click.option(
+    "--interpreters",
+    default=20,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Interpreters per prosecution office.",
+)
 @click.option("--seed", default=2026, show_default=True, type=int)
 @click.option("--chunk", default=5_000, show_default=True, type=click.IntRange(100))
 @click.option("--force", is_flag=True, help="Add to a database that already has witnesses.")
@@ -47,6 +63,10 @@ def generate_data(
     courts: int,
     offices: int,
     ngos: int,
+    hearings: int,
+    appointments: int,
+    rooms: str,
+    interpreters: int,
     seed: int,
     chunk: int,
     force: bool,
@@ -54,8 +74,9 @@ def generate_data(
 ) -> None:
     """Fill an empty database with a national-scale service for benchmarking.
 
-    Offices, NGOs, courts, staff, cases, witnesses with phase histories, consents,
-    assignments and needs; every user's password is printed at the end.
+    Offices, NGOs, courts with their rooms, staff, interpreters, cases and their hearings,
+    witnesses with phase histories, consents, assignments and needs, appointments that never
+    double-book anyone, special measures; every user's password is printed at the end.
     """
     from witness.bench.generate import (
         NotEmpty,
@@ -68,6 +89,12 @@ def generate_data(
         typical_users,
     )
 
+    try:
+        courtrooms, video_suites, remote_sites, waiting_rooms = (int(n) for n in rooms.split(","))
+    except ValueError:
+        raise click.BadParameter("give four numbers, e.g. 4,2,1,2", param_hint="--rooms") from None
+    if min(courtrooms, video_suites, remote_sites, waiting_rooms) < 0:
+        raise click.BadParameter("room counts cannot be negative", param_hint="--rooms")
     db = db_session()
     try:
         check_database(db, force=force)
@@ -80,21 +107,37 @@ def generate_data(
         courts=courts,
         offices=min(offices, courts),
         ngos=ngos,
+        hearings=hearings,
+        appointments=appointments,
+        courtrooms=courtrooms,
+        video_suites=video_suites,
+        remote_sites=remote_sites,
+        waiting_rooms=waiting_rooms,
+        interpreters=interpreters,
         seed=seed,
         chunk=chunk,
     )
     click.echo(
         f"Generating {witnesses:,} witnesses in {cases:,} cases at {courts} courts "
-        f"({scale.offices} offices, {ngos} NGOs, seed {seed})"
+        f"({scale.offices} offices, {ngos} NGOs, seed {seed}), {hearings:,} hearings and "
+        f"{appointments:,} appointments"
     )
-    with click.progressbar(length=cases + witnesses, label="cases, then witnesses") as bar:
+    with click.progressbar(
+        length=cases + hearings + witnesses + appointments,
+        label="cases, hearings, witnesses, appointments",
+    ) as bar:
         result = generate(db, scale, progress=bar.update, analyze=analyze)
     total = sum(result.counts.values())
     click.echo(
         f"\nWrote {total:,} rows in {result.seconds:.1f} s ({total / result.seconds:,.0f}/s):"
     )
     for table, n in sorted(result.counts.items()):
-        click.echo(f"  {table:<20} {n:>10,}")
+        click.echo(f"  {table:<22} {n:>10,}")
+    if result.unplaced_appointments:
+        click.echo(
+            f"{result.unplaced_appointments:,} appointments found no time when everyone was "
+            "free and were left out."
+        )
     click.echo(summarise_caseloads(caseloads(db)))
     click.echo("\nSign-ins (generated data only; every user has the same password):")
     for role, email, password in result.sign_ins:

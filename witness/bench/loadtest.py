@@ -33,7 +33,13 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from witness.bench.benchmark import BenchmarkError, api_path, choose_users
+from witness.bench.benchmark import (
+    BenchmarkError,
+    api_path,
+    choose_users,
+    route_exists,
+    scheduling_paths,
+)
 from witness.bench.generate import BENCH_PASSWORD
 from witness.core.access import visible_witnesses
 from witness.core.time import now_utc
@@ -44,15 +50,18 @@ from witness.people.models import Participation, Phase, Witness
 TARGET_THROUGHPUT_RATIO = 0.3
 USER_AGENT = "witness-loadtest/1"
 SCRIPT = Path(__file__).with_name("mixed.lua")
-#: share of each kind of request in the mix (the API's share goes to detail pages without it)
+#: share of each kind of request in the mix (a share whose pages are not there, such as the
+#: API's, goes to the others in proportion)
 MIX = {
-    "dashboard": 0.18,
-    "list": 0.17,
-    "search": 0.13,
-    "detail": 0.32,
-    "api": 0.08,
-    "phase": 0.06,
-    "need": 0.06,
+    "dashboard": 0.16,
+    "list": 0.15,
+    "search": 0.12,
+    "detail": 0.28,
+    "api": 0.07,
+    "week": 0.08,  # the officer's week calendar, on their busiest weeks
+    "court_day": 0.04,  # the day list of the court their witnesses go to, on its busiest days
+    "phase": 0.05,
+    "need": 0.05,
 }
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -84,8 +93,9 @@ def _lua(value) -> str:
     raise TypeError(type(value))
 
 
-def _plan(email: str | None, api: str | None) -> dict:
-    """Who signs in, and the witnesses, search terms and participations they will use."""
+def _plan(app: Flask, email: str | None, api: str | None) -> dict:
+    """Who signs in, and the witnesses, search terms, participations and scheduling pages
+    they will use."""
     db = db_session()
     users = choose_users(email, supervisor=False)
     user = next(iter(users.values()))
@@ -114,8 +124,16 @@ def _plan(email: str | None, api: str | None) -> dict:
                 _, token = create_token(db, user, "load test")
         except SQLAlchemyError:  # e.g. the API's migration has not been applied
             token = None
+    try:
+        pages = scheduling_paths(user)
+    except SQLAlchemyError:  # the scheduling migration has not been applied
+        db.rollback()
+        pages = {}
+    pages = {k: v for k, v in pages.items() if v and route_exists(app, v[0])}
     db.commit()
     return {
+        "weeks": pages.get("officer week", []),
+        "court_days": pages.get("court day", []),
         "email": user.email,
         "role": user.role.label,
         "witnesses": [wid for wid, _ in rows],
@@ -254,7 +272,7 @@ def run_loadtest(
         raise LoadTestError(f"{SCRIPT} is missing (run from a source checkout).")
     api = api_path(app)
     try:
-        plan = _plan(email, api)
+        plan = _plan(app, email, api)
     except BenchmarkError as exc:
         raise LoadTestError(str(exc)) from exc
     if plan["token"] is None:
@@ -288,8 +306,9 @@ def run_loadtest(
         )
         echo(f"Signed in as {plan['role'].lower()} {plan['email']}")
         mix, total = [], 0.0
+        missing = _missing(plan, api)
         for name, share in MIX.items():
-            if name == "api" and api is None:
+            if name in missing:
                 continue
             total += share
             mix.append([total, name])
@@ -303,6 +322,8 @@ def run_loadtest(
             "witnesses": plan["witnesses"],
             "terms": plan["terms"],
             "participations": plan["participations"],
+            "weeks": plan["weeks"],
+            "court_days": plan["court_days"],
             "threads": threads,
             "review_date": (now_utc().date() + timedelta(days=30)).isoformat(),
         }
@@ -337,7 +358,7 @@ def run_loadtest(
         "threads": threads,
         "duration_s": duration,
         "api": api is not None,
-        "mix": {name: share for name, share in MIX.items() if name != "api" or api},
+        "mix": {name: share for name, share in MIX.items() if name not in _missing(plan, api)},
         "floor": floor,
         "mixed": mixed,
         "throughput_ratio": round(ratio, 3),
@@ -348,6 +369,18 @@ def run_loadtest(
         },
         "server_log_tail": server_log[-2000:],
     }
+
+
+def _missing(plan: dict, api: str | None) -> set[str]:
+    """Kinds of request left out of the mix: the app or the data has nothing for them."""
+    missing = set()
+    if api is None:
+        missing.add("api")
+    if not plan["weeks"]:
+        missing.add("week")
+    if not plan["court_days"]:
+        missing.add("court_day")
+    return missing
 
 
 def engine_name(url: str) -> str:

@@ -63,6 +63,14 @@ function make.detail()
   return wrk.format("GET", "/witnesses/" .. pick(config.witnesses), page_headers)
 end
 
+function make.week()
+  return wrk.format("GET", pick(config.weeks), page_headers)
+end
+
+function make.court_day()
+  return wrk.format("GET", pick(config.court_days), page_headers)
+end
+
 function make.api()
   return wrk.format("GET", config.api, api_headers)
 end
