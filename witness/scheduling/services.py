@@ -662,15 +662,24 @@ def upcoming_for_witness(session: Session, witness: Witness, limit: int = 20) ->
 def appointments_for_staff(
     session: Session, user_id: int, start: datetime, end: datetime
 ) -> list[Appointment]:
-    """A member of staff's appointments overlapping [start, end), any status but cancelled."""
-    ids = select(AppointmentStaff.appointment_id).where(AppointmentStaff.user_id == user_id)
+    """A member of staff's appointments overlapping [start, end), any status but cancelled.
+
+    Read through the person's slots (a cancelled appointment has none): one short range of the
+    slots' index, where the staff links would list every appointment they ever attended.
+    """
+    travel = timedelta(minutes=MAX_TRAVEL_MINUTES)
+    ids = select(AppointmentSlot.appointment_id).where(
+        AppointmentSlot.subject == subject_key("user", user_id),
+        AppointmentSlot.blocked_start_dt < end + travel,
+        AppointmentSlot.blocked_start_dt > start - MAX_BLOCK,
+        AppointmentSlot.blocked_end_dt > start - travel,
+    )
     return list(
         session.scalars(
             select(Appointment)
             .where(
                 Appointment.id.in_(ids),
                 Appointment.start_dt < end,
-                Appointment.start_dt > start - MAX_DURATION,
                 Appointment.end_dt > start,
                 Appointment.status != AppointmentStatus.cancelled,
             )
