@@ -230,4 +230,3 @@ class HearingChange(Base):
 
     hearing: Mapped[Hearing] = relationship(back_populates="changes")
     actor: Mapped[User | None] = relationship()
-

@@ -12,6 +12,7 @@ from witness.auth.models import Role, User
 from witness.cases.models import Case, CaseStatus
 from witness.core.access import visible_cases, visible_witnesses
 from witness.people.models import NeedsAssessment, Participation, Phase, Witness
+from witness.scheduling.models import Appointment, AppointmentStaff, AppointmentStatus
 
 HORIZON = timedelta(days=14)
 LIMIT = 20
@@ -41,6 +42,7 @@ class Dashboard:
     reflection_ending: list[Participation]
     needs_due: list[NeedsAssessment]
     cases: list[Case]
+    to_reschedule: list[Appointment]
 
 
 def build_dashboard(session: Session, actor: User, today: date) -> Dashboard:
@@ -83,4 +85,21 @@ def build_dashboard(session: Session, actor: User, today: date) -> Dashboard:
         .order_by(Case.id.desc())
         .limit(10)
     )
-    return Dashboard(by_phase, list(reflection_ending), list(needs_due), list(cases))
+    # Appointments the person attends whose hearing moved or was vacated: a small partial
+    # index holds the flagged ones, checked against the person's staff links.
+    to_reschedule = session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.needs_reschedule.is_(True),
+            Appointment.status.in_([AppointmentStatus.scheduled, AppointmentStatus.confirmed]),
+            Appointment.id.in_(
+                select(AppointmentStaff.appointment_id).where(AppointmentStaff.user_id == actor.id)
+            ),
+        )
+        .order_by(Appointment.start_dt)
+        .options(selectinload(Appointment.witness))
+        .limit(LIMIT)
+    )
+    return Dashboard(
+        by_phase, list(reflection_ending), list(needs_due), list(cases), list(to_reschedule)
+    )

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime, time
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
@@ -155,6 +155,13 @@ class Appointment(Base):
         Index("ix_appointments_witness_start", "witness_id", "start_dt"),
         Index("ix_appointments_resource_start", "resource_id", "start_dt"),
         Index("ix_appointments_hearing", "hearing_id"),
+        #: the few flagged for rescheduling, for the dashboard
+        Index(
+            "ix_appointments_needs_reschedule",
+            "id",
+            postgresql_where=text("needs_reschedule"),
+            sqlite_where=text("needs_reschedule"),
+        ),
     )
 
     id: Mapped[intpk]
