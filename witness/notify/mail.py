@@ -355,8 +355,10 @@ class SendReport:
 def claim_due(session: Session, now: datetime, batch: int = 50) -> list[int]:
     """Claim up to ``batch`` due mails for this sender until ``now + CLAIM_FOR``; return ids.
 
-    One statement: on PostgreSQL the inner select skips rows another sender holds locked; on
-    SQLite the statement takes the database's single write lock, so claims never overlap."""
+    On PostgreSQL two statements: the select locks the rows it picks, skipping rows another
+    sender holds, and the update marks exactly those (one UPDATE ... WHERE id IN (SELECT ...
+    LIMIT) may run its subquery more than once and claim more than ``batch``). On SQLite one
+    statement, which takes the database's single write lock, so claims never overlap."""
     due = (
         select(OutboundEmail.id)
         .where(
@@ -368,14 +370,18 @@ def claim_due(session: Session, now: datetime, batch: int = 50) -> list[int]:
         .limit(batch)
         .with_for_update(skip_locked=True)
     )
-    claimed = session.scalars(
-        update(OutboundEmail)
-        .where(OutboundEmail.id.in_(due))
-        .values(claimed_until_dt=now + CLAIM_FOR)
-        .returning(OutboundEmail.id)
-        .execution_options(synchronize_session=False)
-    )
-    return sorted(claimed)
+    claim = update(OutboundEmail).values(claimed_until_dt=now + CLAIM_FOR)
+    claim = claim.execution_options(synchronize_session=False)
+    if session.get_bind().dialect.name == "sqlite":
+        # one statement, so the read and the write share the single write lock
+        claimed = session.scalars(
+            claim.where(OutboundEmail.id.in_(due)).returning(OutboundEmail.id)
+        )
+        return sorted(claimed)
+    ids = list(session.scalars(due))
+    if ids:
+        session.execute(claim.where(OutboundEmail.id.in_(ids)))
+    return sorted(ids)
 
 
 def backoff(attempts: int) -> timedelta:
