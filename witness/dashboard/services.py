@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from witness.auth.models import Role, User
-from witness.cases.models import Case, CaseStatus
+from witness.cases.models import Case, CaseStatus, Hearing
 from witness.core.access import visible_cases, visible_witnesses
 from witness.people.models import NeedsAssessment, Participation, Phase, Witness
-from witness.scheduling.models import Appointment, AppointmentStaff, AppointmentStatus
+from witness.scheduling.models import Appointment, AppointmentStaff, AppointmentStatus, Resource
 
 HORIZON = timedelta(days=14)
 LIMIT = 20
@@ -97,7 +97,12 @@ def build_dashboard(session: Session, actor: User, today: date) -> Dashboard:
             ),
         )
         .order_by(Appointment.start_dt)
-        .options(selectinload(Appointment.witness))
+        .options(
+            selectinload(Appointment.witness),
+            # what Appointment.timezone reads, in one go
+            joinedload(Appointment.resource).joinedload(Resource.court),
+            joinedload(Appointment.hearing).joinedload(Hearing.court),
+        )
         .limit(LIMIT)
     )
     return Dashboard(
