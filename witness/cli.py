@@ -29,6 +29,10 @@ def register_cli(app: Flask) -> None:
 
     register_jobs_cli(app)
 
+    from witness.ledger.cli import register_ledger_cli
+
+    register_ledger_cli(app)
+
 
 @click.command("init-db")
 @with_appcontext

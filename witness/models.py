@@ -4,6 +4,7 @@ from witness.audit.models import AuditEvent
 from witness.auth.models import ApiToken, LoginAttempt, Organisation, User
 from witness.calendar.models import CalendarFeed
 from witness.cases.models import Case, CaseOffence, Court, Defendant, Hearing, HearingChange
+from witness.ledger.models import LedgerFlag, SupportApproval, SupportItem
 from witness.notify.models import News, OutboundEmail
 from witness.people.models import (
     Assignment,
@@ -39,6 +40,7 @@ __all__ = [
     "Hearing",
     "HearingChange",
     "Interpreter",
+    "LedgerFlag",
     "LoginAttempt",
     "NeedsAssessment",
     "News",
@@ -49,6 +51,8 @@ __all__ = [
     "Resource",
     "ResourceWithdrawal",
     "SpecialMeasure",
+    "SupportApproval",
+    "SupportItem",
     "User",
     "Witness",
 ]

@@ -1,0 +1,175 @@
+"""The support ledger: every item given to a witness, append-only, hash-chained per case.
+
+An entry is never changed: a mistake is corrected by a reversing entry that points at the
+original, and an approval is a row of its own. Each entry stores the SHA-256 of its canonical
+content and of the entry before it in its case's chain, so an alteration made behind the
+application's back is found by walking the chain.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from witness.auth.models import Organisation, User
+from witness.core.time import now_utc
+from witness.db import Base, enum_column, intpk
+from witness.people.models import NeedsAssessment, Phase, Witness
+
+
+class SupportCategory(enum.Enum):
+    # Table 1 of the source guide
+    safe_accommodation = "safe_accommodation"
+    safety_security = "safety_security"
+    counselling = "counselling"
+    medical_dental = "medical_dental"
+    education = "education"
+    language_training = "language_training"
+    vocational_training = "vocational_training"
+    job_placement = "job_placement"
+    livelihood_grant = "livelihood_grant"
+    legal_counselling = "legal_counselling"
+    compensation_assistance = "compensation_assistance"
+    immigration_visa = "immigration_visa"
+    # and the everyday costs of taking part in a case
+    transport = "transport"
+    meals_subsistence = "meals_subsistence"
+    witness_expenses = "witness_expenses"
+    childcare = "childcare"
+    interpreting = "interpreting"
+    communication = "communication"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "safety_security": "Safety and security measures",
+            "counselling": "Psychological and social counselling",
+            "medical_dental": "Medical and dental care",
+            "livelihood_grant": "Livelihood grant",
+            "immigration_visa": "Immigration or visa assistance",
+            "meals_subsistence": "Meals and subsistence",
+        }.get(self.value, self.value.replace("_", " ").capitalize())
+
+    @property
+    def is_cash_like(self) -> bool:
+        """Money in hand, or as good as: always needs a second person's approval."""
+        return self in (SupportCategory.livelihood_grant, SupportCategory.witness_expenses)
+
+
+class SupportItem(Base):
+    """One ledger entry: an item given, or the reversal of one."""
+
+    __tablename__ = "support_items"
+    __table_args__ = (
+        #: the chain: one position per case, so two writers cannot fork it
+        UniqueConstraint("case_id", "chain_seq"),
+        Index("ix_support_items_witness_date", "witness_id", "date_provided"),
+    )
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"))
+    category: Mapped[SupportCategory] = enum_column(SupportCategory)
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    unit: Mapped[str] = mapped_column(String(40))
+    #: total value of the entry; negative for a reversal
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    #: cash, a voucher, a top-up card: anything spendable like money
+    is_cash: Mapped[bool] = mapped_column(default=False)
+    date_provided: Mapped[date]
+    provider_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    #: the need it meets, in words; linked to the assessed need where there is one
+    rationale: Mapped[str] = mapped_column(Text)
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs_assessments.id"))
+    #: the witness's phase in the case when the item was recorded
+    phase: Mapped[Phase] = enum_column(Phase)
+    #: set when the item counts only once a supervisor other than the recorder approves it
+    needs_approval: Mapped[bool] = mapped_column(default=False)
+    #: a reversal points at the entry it cancels, and says why
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("support_items.id"), unique=True)
+    reversal_reason: Mapped[str] = mapped_column(Text, default="")
+    chain_seq: Mapped[int]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+    witness: Mapped[Witness] = relationship()
+    provider: Mapped[Organisation] = relationship()
+    recorded_by: Mapped[User] = relationship()
+    need: Mapped[NeedsAssessment | None] = relationship()
+    reverses: Mapped[SupportItem | None] = relationship(remote_side="SupportItem.id")
+    approval: Mapped[SupportApproval | None] = relationship(back_populates="item", uselist=False)
+
+
+class SupportApproval(Base):
+    """The second pair of eyes on an item; append-only like the items."""
+
+    __tablename__ = "support_approvals"
+
+    id: Mapped[intpk]
+    item_id: Mapped[int] = mapped_column(ForeignKey("support_items.id"), unique=True)
+    approved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approved_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    item: Mapped[SupportItem] = relationship(back_populates="approval")
+    approved_by: Mapped[User] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _ledger_is_append_only(session: Session, _flush_context, _instances) -> None:
+    """No update or delete through the ORM; the database triggers refuse the rest."""
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, (SupportItem, SupportApproval)) and (
+            obj in session.deleted or session.is_modified(obj)
+        ):
+            raise PermissionError("the support ledger is append-only: record a reversal instead")
+
+
+class FlagRule(enum.Enum):
+    cash = "cash"  #: a cash or cash-like item
+    no_linked_need = "no_linked_need"  #: an item that meets no assessed need
+    pre_testimony_rise = "pre_testimony_rise"  #: more given in the 30 days before testimony
+    after_verdict = "after_verdict"  #: trial-related support given after the verdict
+    peer_outlier = "peer_outlier"  #: far more than witnesses in similar cases
+
+    @property
+    def label(self) -> str:
+        return {
+            "cash": "Cash or cash-like item",
+            "no_linked_need": "No linked need",
+            "pre_testimony_rise": "Rise before testimony",
+            "after_verdict": "Trial support after the verdict",
+            "peer_outlier": "Far above peers",
+        }[self.value]
+
+
+class LedgerFlag(Base):
+    """A possible abuse of support or inducement, for a supervisor to review and close."""
+
+    __tablename__ = "ledger_flags"
+    __table_args__ = (Index("ix_ledger_flags_open", "closed_dt", "raised_dt"),)
+
+    id: Mapped[intpk]
+    rule: Mapped[FlagRule] = enum_column(FlagRule)
+    witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    #: the entry that raised it; None for a flag on the witness's pattern of support
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("support_items.id"), index=True)
+    detail: Mapped[str] = mapped_column(Text)
+    raised_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    closed_dt: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    close_note: Mapped[str] = mapped_column(Text, default="")
+
+    witness: Mapped[Witness] = relationship()
+    item: Mapped[SupportItem | None] = relationship()
+    closed_by: Mapped[User | None] = relationship()

@@ -1,0 +1,383 @@
+"""Recording support, approving it, reversing it, and proving the ledger was not altered."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from witness.audit.services import record_event
+from witness.auth.models import Role, User
+from witness.core.access import can_manage_witness, require
+from witness.core.errors import DomainError
+from witness.core.text import clean_text
+from witness.core.time import now_utc
+from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
+from witness.people.models import NeedsAssessment, Participation, Phase, Witness
+
+#: items worth more than this need a second person's approval (in the item's currency)
+DEFAULT_APPROVAL_THRESHOLD = Decimal("100.00")
+GENESIS = "0" * 64
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999.99")
+APPROVER_ROLES = frozenset({Role.supervisor, Role.admin})
+
+
+# --- the hash chain ---------------------------------------------------------------------------
+
+
+def _amount(value: Decimal) -> str:
+    return str(Decimal(value).quantize(CENT))
+
+
+def canonical_content(item: SupportItem) -> bytes:
+    """The entry as the hash sees it: every recorded field, in a fixed form."""
+    content = {
+        "case_id": item.case_id,
+        "chain_seq": item.chain_seq,
+        "witness_id": item.witness_id,
+        "category": item.category.value,
+        "description": item.description,
+        "quantity": _amount(item.quantity),
+        "unit": item.unit,
+        "value": _amount(item.value),
+        "currency": item.currency,
+        "is_cash": bool(item.is_cash),
+        "date_provided": item.date_provided.isoformat(),
+        "provider_organisation_id": item.provider_organisation_id,
+        "recorded_by_id": item.recorded_by_id,
+        "recorded_dt": item.recorded_dt.isoformat(timespec="microseconds"),
+        "rationale": item.rationale,
+        "need_id": item.need_id,
+        "phase": item.phase.value,
+        "needs_approval": bool(item.needs_approval),
+        "reverses_id": item.reverses_id,
+        "reversal_reason": item.reversal_reason or "",
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+
+
+def entry_hash(prev_hash: str, item: SupportItem) -> str:
+    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_content(item)).hexdigest()
+
+
+@dataclass
+class ChainStatus:
+    case_id: int
+    entries: int = 0
+    #: the first entry whose stored hash does not match its content or its predecessor
+    first_broken_id: int | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken_id is None
+
+
+def verify_chain(session: Session, case_id: int) -> ChainStatus:
+    """Walk the case's chain in order, recomputing every hash; streamed, never all in memory."""
+    status = ChainStatus(case_id)
+    expected_prev, expected_seq = GENESIS, 1
+    result = session.execute(
+        select(SupportItem)
+        .where(SupportItem.case_id == case_id)
+        .order_by(SupportItem.chain_seq)
+        .execution_options(yield_per=1000)
+    )
+    with result:  # closes the server-side cursor when the walk stops early
+        for item in result.scalars():
+            status.entries += 1
+            problem = ""
+            if item.chain_seq != expected_seq:
+                problem = f"entry {expected_seq} of the chain is missing"
+            elif item.prev_hash != expected_prev:
+                problem = "it does not follow the entry before it"
+            elif item.entry_hash != entry_hash(item.prev_hash, item):
+                problem = "its content was changed after it was recorded"
+            if problem:
+                status.first_broken_id, status.problem = item.id, problem
+                break
+            expected_prev, expected_seq = item.entry_hash, expected_seq + 1
+    return status
+
+
+def _lock_chain(session: Session, case_id: int) -> None:
+    """One writer per case chain at a time (PostgreSQL); the unique (case, position) refuses a
+    fork anywhere else."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"witness.ledger:{case_id}"},
+        )
+
+
+def _append(session: Session, item: SupportItem) -> SupportItem:
+    _lock_chain(session, item.case_id)
+    last = session.execute(
+        select(SupportItem.chain_seq, SupportItem.entry_hash)
+        .where(SupportItem.case_id == item.case_id)
+        .order_by(SupportItem.chain_seq.desc())
+        .limit(1)
+    ).first()
+    item.chain_seq = last.chain_seq + 1 if last else 1
+    item.prev_hash = last.entry_hash if last else GENESIS
+    # microseconds are what both databases keep, so the hash survives the round trip
+    item.recorded_dt = now_utc()
+    item.entry_hash = entry_hash(item.prev_hash, item)
+    session.add(item)
+    session.flush()
+    return item
+
+
+# --- recording --------------------------------------------------------------------------------
+
+
+def _decimal(value, field_name: str, *, positive: bool) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(CENT)
+    except (InvalidOperation, ValueError, TypeError):
+        raise DomainError("Give a number, e.g. 12.50.", field=field_name) from None
+    if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
+        raise DomainError("Give a number, e.g. 12.50.", field=field_name)
+    if amount < 0 or (positive and amount == 0):
+        raise DomainError(
+            "Give an amount above zero." if positive else "Give zero or more.", field=field_name
+        )
+    return amount
+
+
+def can_record_support(actor: User, witness: Witness) -> bool:
+    """The witness's office, and NGO workers the witness shares their file with (who record
+    what their organisation gives)."""
+    return can_manage_witness(actor, witness) or actor.role is Role.ngo_worker
+
+
+def record_item(
+    session: Session,
+    actor: User,
+    witness: Witness,
+    *,
+    case_id: int,
+    category: SupportCategory,
+    description: str,
+    quantity,
+    unit: str,
+    value,
+    currency: str,
+    date_provided: date,
+    rationale: str,
+    is_cash: bool = False,
+    need_id: int | None = None,
+    provider_organisation_id: int | None = None,
+    approval_threshold: Decimal = DEFAULT_APPROVAL_THRESHOLD,
+) -> SupportItem:
+    """Record one item given to a witness (``witness`` already checked by need to know)."""
+    require(can_record_support(actor, witness), "You may not record support for this witness.")
+    participation = session.scalar(
+        select(Participation).where(
+            Participation.witness_id == witness.id, Participation.case_id == case_id
+        )
+    )
+    if participation is None:
+        raise DomainError("Choose one of the witness's cases.", field="case_id")
+    description = clean_text(description, "description", max_length=500)
+    if not description:
+        raise DomainError("Say what was given.", field="description")
+    rationale = clean_text(rationale, "rationale", multiline=True, max_length=4000)
+    if not rationale:
+        raise DomainError(
+            "Give the rationale: the need this meets (every item must be justified).",
+            field="rationale",
+        )
+    unit = clean_text(unit, "unit", max_length=40)
+    if not unit:
+        raise DomainError("Give the unit, e.g. nights, trips, sessions.", field="unit")
+    currency = clean_text(currency, "currency", max_length=3).upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise DomainError("Give the currency as three letters, e.g. GBP.", field="currency")
+    if date_provided > now_utc().date():
+        raise DomainError("The date provided cannot be in the future.", field="date_provided")
+    if date_provided < date(1900, 1, 1):
+        raise DomainError("Give a date after 1900.", field="date_provided")
+    if need_id is not None:
+        need = session.get(NeedsAssessment, need_id)
+        if need is None or need.witness_id != witness.id:
+            raise DomainError("Choose one of the witness's assessed needs.", field="need_id")
+    if actor.role is Role.ngo_worker or provider_organisation_id is None:
+        provider_organisation_id = actor.organisation_id
+    amount = _decimal(value, "value", positive=False)
+    category = SupportCategory(category)
+    cash = bool(is_cash) or category.is_cash_like
+    item = SupportItem(
+        case_id=case_id,
+        witness_id=witness.id,
+        category=category,
+        description=description,
+        quantity=_decimal(quantity, "quantity", positive=True),
+        unit=unit,
+        value=amount,
+        currency=currency,
+        is_cash=cash,
+        date_provided=date_provided,
+        provider_organisation_id=provider_organisation_id,
+        recorded_by_id=actor.id,
+        rationale=rationale,
+        need_id=need_id,
+        phase=participation.phase,
+        needs_approval=cash or amount > approval_threshold,
+    )
+    _append(session, item)
+    record_event(
+        session,
+        actor,
+        "support.record",
+        item,
+        witness_id=witness.id,
+        case_id=case_id,
+        category=category,
+        needs_approval=item.needs_approval,
+    )
+    return item
+
+
+def approve_item(
+    session: Session, actor: User, item: SupportItem, note: str = ""
+) -> SupportApproval:
+    """Four eyes: a supervisor of the witness's office who did not record the item."""
+    witness = session.get(Witness, item.witness_id)
+    require(
+        actor.role in APPROVER_ROLES and witness.organisation_id == actor.organisation_id,
+        "Only a supervisor of the witness's office approves support.",
+    )
+    if item.recorded_by_id == actor.id:
+        raise DomainError("Someone other than the person who recorded it must approve it.")
+    if not item.needs_approval:
+        raise DomainError("This item does not need approval.")
+    if item.approval is not None:
+        raise DomainError("This item is already approved.")
+    approval = SupportApproval(
+        item_id=item.id,
+        approved_by_id=actor.id,
+        note=clean_text(note, "note", multiline=True, max_length=2000),
+    )
+    session.add(approval)
+    session.flush()
+    session.refresh(item)
+    record_event(session, actor, "support.approve", item, witness_id=item.witness_id)
+    return approval
+
+
+def reverse_item(session: Session, actor: User, item: SupportItem, reason: str) -> SupportItem:
+    """Correct a mistake: a new entry that cancels ``item`` and says why."""
+    witness = session.get(Witness, item.witness_id)
+    require(can_record_support(actor, witness), "You may not correct this witness's ledger.")
+    if item.reverses_id is not None:
+        raise DomainError("A reversal cannot itself be reversed; record the item again.")
+    already = session.scalar(select(SupportItem.id).where(SupportItem.reverses_id == item.id))
+    if already is not None:
+        raise DomainError("This item has already been reversed.")
+    reason = clean_text(reason, "reason", multiline=True, max_length=2000)
+    if not reason:
+        raise DomainError("Give the reason for the reversal.", field="reason")
+    participation_phase = session.scalar(
+        select(Participation.phase).where(
+            Participation.witness_id == item.witness_id, Participation.case_id == item.case_id
+        )
+    )
+    reversal = SupportItem(
+        case_id=item.case_id,
+        witness_id=item.witness_id,
+        category=item.category,
+        description=f"Reversal of entry {item.id}: {item.description}"[:500],
+        quantity=-item.quantity,
+        unit=item.unit,
+        value=-item.value,
+        currency=item.currency,
+        is_cash=item.is_cash,
+        date_provided=now_utc().date(),
+        provider_organisation_id=item.provider_organisation_id,
+        recorded_by_id=actor.id,
+        rationale=item.rationale,
+        need_id=item.need_id,
+        phase=participation_phase or Phase.closed,
+        needs_approval=False,
+        reverses_id=item.id,
+        reversal_reason=reason,
+    )
+    _append(session, reversal)
+    record_event(
+        session, actor, "support.reverse", reversal, witness_id=item.witness_id, reverses=item.id
+    )
+    return reversal
+
+
+# --- totals -----------------------------------------------------------------------------------
+
+
+def counts(item: SupportItem, approved_ids: set[int], by_id: dict[int, SupportItem]) -> bool:
+    """An item counts once approved (or when it needs no approval); a reversal counts when the
+    item it reverses counts, so a pending item reversed nets to nothing either way."""
+    if item.reverses_id is not None:
+        original = by_id.get(item.reverses_id)
+        return original is not None and counts(original, approved_ids, by_id)
+    return not item.needs_approval or item.id in approved_ids
+
+
+@dataclass
+class Totals:
+    """Sums per currency of what counts, by category and by phase, and what is pending."""
+
+    total: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    by_category: dict[tuple[SupportCategory, str], Decimal] = field(
+        default_factory=lambda: defaultdict(Decimal)
+    )
+    by_phase: dict[tuple[Phase, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    pending: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+
+def totals(items: Iterable[SupportItem], approved_ids: set[int]) -> Totals:
+    items = list(items)
+    by_id = {i.id: i for i in items}
+    result = Totals()
+    for item in items:
+        if counts(item, approved_ids, by_id):
+            result.total[item.currency] += item.value
+            result.by_category[(item.category, item.currency)] += item.value
+            result.by_phase[(item.phase, item.currency)] += item.value
+        elif item.reverses_id is None:
+            result.pending[item.currency] += item.value
+    return result
+
+
+def approved_ids(session: Session, item_ids: Iterable[int]) -> set[int]:
+    ids = list(item_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(select(SupportApproval.item_id).where(SupportApproval.item_id.in_(ids)))
+    )
+
+
+def witness_ledger(session: Session, witness: Witness) -> list[SupportItem]:
+    return list(
+        session.scalars(
+            select(SupportItem)
+            .where(SupportItem.witness_id == witness.id)
+            .order_by(SupportItem.date_provided, SupportItem.id)
+        )
+    )
+
+
+def case_ids_with_entries(session: Session) -> list[int]:
+    return list(session.scalars(select(SupportItem.case_id).group_by(SupportItem.case_id)))
+
+
+def entry_count(session: Session, case_id: int) -> int:
+    return session.scalar(select(func.count(SupportItem.id)).where(SupportItem.case_id == case_id))
