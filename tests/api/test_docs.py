@@ -40,6 +40,12 @@ def test_the_document_lists_every_operation(spec):
     assert spec["info"]["title"] == "Witness API"
     found = {(method.upper(), path.removeprefix("/api/v1")) for path, method, _ in operations(spec)}
     assert found == {
+        ("GET", "/cases/{case_id}/ledger-chain"),
+        ("GET", "/support-items/{item_id}"),
+        ("POST", "/support-items/{item_id}/approval"),
+        ("POST", "/support-items/{item_id}/reversals"),
+        ("GET", "/witnesses/{witness_id}/support-items"),
+        ("POST", "/witnesses/{witness_id}/support-items"),
         ("GET", "/appointments/{appointment_id}"),
         ("POST", "/appointments/{appointment_id}/cancel"),
         ("POST", "/appointments/{appointment_id}/complete"),

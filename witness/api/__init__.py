@@ -200,7 +200,7 @@ def init_app(app: Flask) -> None:
         },
     )
 
-    from witness.api import account, appointments, cases, docs, hearings, witnesses
+    from witness.api import account, appointments, cases, docs, hearings, ledger, witnesses
 
     for blueprint in (
         account.bp,
@@ -210,6 +210,7 @@ def init_app(app: Flask) -> None:
         hearings.bp,
         appointments.bp,
         appointments.measures_bp,
+        ledger.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
