@@ -37,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from witness.calendar.views import bp as calendar_bp
     from witness.cases.views import bp as cases_bp
     from witness.dashboard.views import bp as dashboard_bp
+    from witness.ledger.disclosure_views import bp as disclosure_bp
+    from witness.ledger.flag_views import bp as ledger_flags_bp
+    from witness.ledger.views import bp as ledger_bp
     from witness.notify.views import bp as notify_bp
     from witness.people.views import bp as people_bp
     from witness.scheduling.hearing_views import bp as hearings_bp
@@ -53,6 +56,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         calendar_bp,
         hearings_bp,
         scheduling_bp,
+        ledger_bp,
+        ledger_flags_bp,
+        disclosure_bp,
     ):
         app.register_blueprint(blueprint)
 

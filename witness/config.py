@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -107,4 +108,22 @@ def build_config(instance_path: Path) -> dict:
         #: start the sweeps (mail, ...) inside this process; for the development server only
         "RUN_SCHEDULER": _flag("WITNESS_RUN_SCHEDULER", False),
         **_smtp_settings(),
+        **_ledger_settings(),
+    }
+
+
+def _ledger_settings() -> dict:
+    """Support above this value (and every cash item) needs a second person's approval."""
+    raw = os.environ.get("WITNESS_LEDGER_APPROVAL_THRESHOLD", "100")
+    try:
+        threshold = Decimal(raw)
+    except InvalidOperation:
+        threshold = Decimal("NaN")
+    if not threshold.is_finite() or threshold < 0:
+        raise ConfigError(
+            f"WITNESS_LEDGER_APPROVAL_THRESHOLD must be an amount of zero or more, not {raw!r}."
+        )
+    return {
+        "LEDGER_APPROVAL_THRESHOLD": threshold,
+        "LEDGER_DEFAULT_CURRENCY": os.environ.get("WITNESS_LEDGER_CURRENCY", "GBP").upper(),
     }

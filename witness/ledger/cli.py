@@ -36,5 +36,19 @@ def ledger_verify(case_id: int | None) -> None:
         raise SystemExit(1)
 
 
+@click.command("ledger-sweep")
+@with_appcontext
+def ledger_sweep() -> None:
+    """Run the pattern rules (rise before testimony, after the verdict, far above peers) and
+    raise review flags; safe to run again."""
+    from witness.ledger.flags import sweep_flags
+
+    session = db_session()
+    raised = sweep_flags(session)
+    session.commit()
+    click.echo(f"{len(raised)} new flags raised.")
+
+
 def register_ledger_cli(app: Flask) -> None:
     app.cli.add_command(ledger_verify)
+    app.cli.add_command(ledger_sweep)

@@ -234,6 +234,9 @@ def record_item(
         needs_approval=cash or amount > approval_threshold,
     )
     _append(session, item)
+    from witness.ledger.flags import raise_flags  # the rules read the ledger this module writes
+
+    raise_flags(session, item)
     record_event(
         session,
         actor,

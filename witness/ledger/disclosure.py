@@ -1,0 +1,544 @@
+"""The disclosure report: every ledger entry of a case or a witness, as a PDF and as a CSV.
+
+``disclosure_rows`` reads the entries in chain order (streamed); ``render_pdf`` and ``render_csv``
+turn plain rows into bytes and text without touching the database, so they are unit-tested by
+parsing their output back, and ``layout_floor`` lays out the same table alone for the benchmark.
+Witnesses appear by their reference (pseudonym), never by their legal name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session, aliased
+
+from witness.auth.models import Organisation, User
+from witness.cases.models import Case
+from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
+from witness.ledger.services import ChainStatus
+from witness.people.models import NeedsAssessment, Phase, Witness
+
+PAGE = landscape(A4)
+MARGIN = 8 * mm
+#: SimpleDocTemplate's frame pads its content by 6 points on each side
+FRAME_PADDING = 12
+CELL_PADDING = 2
+#: points; they add up to the page width less the margins
+COLUMNS = (
+    ("Entry", 30),
+    ("Date", 46),
+    ("Witness", 56),
+    ("Category", 66),
+    ("Description", 112),
+    ("Quantity", 46),
+    ("Value", 58),
+    ("Rationale (linked need)", 118),
+    ("Provider", 60),
+    ("Recorded by / approval", 80),
+    ("Reversal", 74),
+    ("Phase", 0),  # the rest
+)
+CSV_HEADER = (
+    "entry",
+    "case",
+    "chain_position",
+    "date_provided",
+    "witness",
+    "category",
+    "description",
+    "quantity",
+    "unit",
+    "value",
+    "currency",
+    "rationale",
+    "linked_need",
+    "provider",
+    "recorded_by",
+    "approval",
+    "approved_by",
+    "approved_on",
+    "reverses_entry",
+    "reversed_by_entry",
+    "reversal_reason",
+    "phase",
+)
+#: entry, quantity and value: right-aligned
+NUMERIC_COLUMNS = (0, 5, 6)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class DisclosureRow:
+    """One ledger entry as the report shows it: names, labels and links already resolved."""
+
+    entry: int  #: the entry's number (its id), as reversals and the chain check name it
+    case: str
+    chain_seq: int
+    date_provided: date
+    witness: str  #: the witness's reference, never their legal name
+    category: SupportCategory
+    description: str
+    quantity: Decimal
+    unit: str
+    value: Decimal
+    currency: str
+    rationale: str
+    linked_need: str
+    provider: str
+    recorded_by: str
+    needs_approval: bool
+    approved_by: str | None
+    approved_on: date | None
+    reverses: int | None
+    reversal_reason: str
+    reversed_by: int | None
+    reversed_by_reason: str
+    phase: Phase
+    #: approved or not needing approval (for a reversal: the entry it reverses counts)
+    counts: bool
+
+    @property
+    def approval(self) -> str:
+        if self.approved_by is not None:
+            return f"approved by {self.approved_by} on {self.approved_on:%d %b %Y}"
+        if self.reverses is not None or not self.needs_approval:
+            return "not required"
+        return "pending"
+
+    @property
+    def reversal(self) -> str:
+        parts = []
+        if self.reverses is not None:
+            parts.append(f"reverses entry {self.reverses}: {self.reversal_reason}")
+        if self.reversed_by is not None:
+            parts.append(f"reversed by entry {self.reversed_by}: {self.reversed_by_reason}")
+        return "; ".join(parts)
+
+
+def disclosure_rows(
+    session: Session,
+    *,
+    case_id: int | None = None,
+    witness_id: int | None = None,
+    visible: ColumnElement[bool] | None = None,
+) -> Iterator[DisclosureRow]:
+    """The entries of a case (all its witnesses) or of a witness, in chain order, streamed.
+
+    ``visible`` is an optional SQL condition on ``Witness`` (need to know) that leaves out the
+    entries of witnesses the reader may not see.
+    """
+    if (case_id is None) == (witness_id is None):
+        raise ValueError("give a case or a witness")
+    recorder, approver = aliased(User), aliased(User)
+    reversal = aliased(SupportItem)
+    query = (
+        select(
+            SupportItem.id,
+            Case.reference,
+            SupportItem.chain_seq,
+            SupportItem.date_provided,
+            Witness.reference,
+            SupportItem.category,
+            SupportItem.description,
+            SupportItem.quantity,
+            SupportItem.unit,
+            SupportItem.value,
+            SupportItem.currency,
+            SupportItem.rationale,
+            NeedsAssessment.area,
+            Organisation.name,
+            recorder.name,
+            SupportItem.needs_approval,
+            approver.name,
+            SupportApproval.approved_dt,
+            SupportItem.reverses_id,
+            SupportItem.reversal_reason,
+            reversal.id,
+            reversal.reversal_reason,
+            SupportItem.phase,
+        )
+        .join(Case, Case.id == SupportItem.case_id)
+        .join(Witness, Witness.id == SupportItem.witness_id)
+        .join(Organisation, Organisation.id == SupportItem.provider_organisation_id)
+        .join(recorder, recorder.id == SupportItem.recorded_by_id)
+        .outerjoin(NeedsAssessment, NeedsAssessment.id == SupportItem.need_id)
+        .outerjoin(SupportApproval, SupportApproval.item_id == SupportItem.id)
+        .outerjoin(approver, approver.id == SupportApproval.approved_by_id)
+        .outerjoin(reversal, reversal.reverses_id == SupportItem.id)
+    )
+    if case_id is not None:
+        query = query.where(SupportItem.case_id == case_id)
+    else:
+        query = query.where(SupportItem.witness_id == witness_id)
+    if visible is not None:
+        query = query.where(visible)
+    query = query.order_by(SupportItem.case_id, SupportItem.chain_seq)
+    # An original is always earlier in its chain than its reversal, so whether it counted is
+    # known by the time the reversal is read.
+    counted: dict[int, bool] = {}
+    result = session.execute(query.execution_options(yield_per=1000))
+    with result:
+        for r in result:
+            if r[18] is not None:
+                counts = counted.get(r[18], False)
+            else:
+                counts = not r[15] or r[16] is not None
+            counted[r[0]] = counts
+            yield DisclosureRow(
+                entry=r[0],
+                case=r[1],
+                chain_seq=r[2],
+                date_provided=r[3],
+                witness=r[4],
+                category=r[5],
+                description=r[6],
+                quantity=r[7],
+                unit=r[8],
+                value=r[9],
+                currency=r[10],
+                rationale=r[11],
+                linked_need=r[12].label if r[12] is not None else "",
+                provider=r[13],
+                recorded_by=r[14],
+                needs_approval=r[15],
+                approved_by=r[16],
+                approved_on=r[17].date() if r[17] is not None else None,
+                reverses=r[18],
+                reversal_reason=r[19] or "",
+                reversed_by=r[20],
+                reversed_by_reason=r[21] or "",
+                phase=r[22],
+                counts=counts,
+            )
+
+
+# --- totals -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DisclosureTotals:
+    """What counts, per currency, by category and by phase; what is pending, per currency."""
+
+    entries: int = 0
+    total: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    by_category: dict[tuple[SupportCategory, str], Decimal] = field(
+        default_factory=lambda: defaultdict(Decimal)
+    )
+    by_phase: dict[tuple[Phase, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    pending: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    pending_entries: list[int] = field(default_factory=list)
+
+    def add(self, row: DisclosureRow) -> None:
+        self.entries += 1
+        if row.counts:
+            self.total[row.currency] += row.value
+            self.by_category[(row.category, row.currency)] += row.value
+            self.by_phase[(row.phase, row.currency)] += row.value
+        elif row.reverses is None:
+            self.pending[row.currency] += row.value
+            self.pending_entries.append(row.entry)
+
+
+def money(value: Decimal, currency: str) -> str:
+    """``1,234.50 GBP``."""
+    return f"{value:,.2f} {currency}"
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportHeading:
+    """What the report is of, who made it and when, and what the chain check found."""
+
+    subject: str  #: "case T00001" or "witness VW-00012"
+    generated_by: str
+    generated_at: datetime  #: already in the court's timezone
+    chains: list[tuple[str, ChainStatus]]  #: (case reference, status) for each chain covered
+    note: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"Support ledger disclosure — {self.subject}"
+
+
+def chain_line(case_reference: str, status: ChainStatus) -> str:
+    """The chain check's verdict on one case, as the report states it."""
+    if status.intact:
+        return f"Chain check, case {case_reference}: intact with {status.entries} entries."
+    return (
+        f"Chain check, case {case_reference}: BROKEN at entry {status.first_broken_id}: "
+        f"{status.problem}."
+    )
+
+
+class NumberedCanvas(canvas.Canvas):
+    """Two passes: keep every page's state, then draw "Page X of Y" once Y is known."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self):  # reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        count = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont("Helvetica", 8)
+            self.drawRightString(
+                PAGE[0] - MARGIN, MARGIN / 2, f"Page {self._pageNumber} of {count}"
+            )
+            super().showPage()
+        super().save()
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    sheet = getSampleStyleSheet()
+    cell = ParagraphStyle("cell", parent=sheet["BodyText"], fontSize=7, leading=8.5)
+    return {
+        "title": sheet["Title"],
+        "body": sheet["BodyText"],
+        "h2": sheet["Heading2"],
+        "cell": cell,
+        "head": ParagraphStyle("head", parent=cell, fontName="Helvetica-Bold"),
+        "num": ParagraphStyle("num", parent=cell, alignment=2),
+    }
+
+
+@cache
+def _widths() -> tuple[float, ...]:
+    fixed = [w for _, w in COLUMNS]
+    rest = PAGE[0] - 2 * MARGIN - FRAME_PADDING - sum(fixed)
+    return tuple(w or rest for w in fixed)
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text), style)
+
+
+def _table(data: list[list], widths: list[float], numeric=(1,)) -> LongTable:
+    table = LongTable(data, colWidths=list(widths), repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [("ALIGN", (column, 1), (column, -1), "RIGHT") for column in numeric]
+            + [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONT", (0, 0), (-1, -1), "Helvetica", 7, 8.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _fit(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
+    """A plain string when the text fits the column on one line, else a Paragraph that wraps:
+    a Paragraph costs some fifty times as much to lay out, and most cells are short."""
+    if stringWidth(text, style.fontName, style.fontSize) <= width - 2 * CELL_PADDING:
+        return text
+    return _p(text, style)
+
+
+def _item_cells(row: DisclosureRow, s: dict[str, ParagraphStyle]) -> list[str | Paragraph]:
+    cell, num = s["cell"], s["num"]
+    rationale = row.rationale + (f" (need: {row.linked_need})" if row.linked_need else "")
+    texts = (
+        str(row.entry),
+        f"{row.date_provided:%d %b %Y}",
+        row.witness,
+        row.category.label,
+        row.description,
+        f"{row.quantity:,.2f} {row.unit}",
+        money(row.value, row.currency),
+        rationale,
+        row.provider,
+        f"{row.recorded_by}; {row.approval}",
+        row.reversal,
+        row.phase.label,
+    )
+    return [
+        _fit(text, num if column in NUMERIC_COLUMNS else cell, width)
+        for column, (text, width) in enumerate(zip(texts, _widths(), strict=True))
+    ]
+
+
+def _items_table(rows: Iterable[DisclosureRow], s, on_row=None) -> LongTable:
+    data = [[_p(name, s["head"]) for name, _ in COLUMNS]]
+    for row in rows:
+        if on_row is not None:
+            on_row(row)
+        data.append(_item_cells(row, s))
+    if len(data) == 1:
+        data.append([_p("No entries.", s["cell"])] + [""] * (len(COLUMNS) - 1))
+    return _table(data, _widths(), NUMERIC_COLUMNS)
+
+
+def _totals_table(
+    title: str, pairs: list[tuple[str, str]], s, empty: str = "Nothing counted."
+) -> LongTable:
+    data = [[_p(title, s["head"]), _p("Total", s["head"])]]
+    data += [[_p(label, s["cell"]), _p(amount, s["num"])] for label, amount in pairs]
+    if len(data) == 1:
+        data.append([_p(empty, s["cell"]), ""])
+    return _table(data, [220, 120])
+
+
+def _document(out: io.BytesIO, title: str) -> SimpleDocTemplate:
+    return SimpleDocTemplate(
+        out,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+    )
+
+
+def render_pdf(heading: ReportHeading, rows: Iterable[DisclosureRow]) -> bytes:
+    """The disclosure PDF: heading, chain check, every entry, totals by category and phase."""
+    s = _styles()
+    sums = DisclosureTotals()
+    items = _items_table(rows, s, on_row=sums.add)
+    story = [
+        _p(heading.title, s["title"]),
+        _p(
+            f"Generated by {heading.generated_by} at "
+            f"{heading.generated_at:%d %B %Y %H:%M} ({heading.generated_at.tzinfo}).",
+            s["body"],
+        ),
+    ]
+    for reference, status in heading.chains:
+        story.append(_p(chain_line(reference, status), s["body"]))
+    if not heading.chains:
+        story.append(_p("Chain check: no entries to check.", s["body"]))
+    if heading.note:
+        story.append(_p(heading.note, s["body"]))
+    story += [
+        _p(
+            "Values count once approved or when they need no approval; a reversal nets out "
+            "the entry it reverses.",
+            s["body"],
+        ),
+        Spacer(1, 4 * mm),
+        _p(f"Entries ({sums.entries})", s["h2"]),
+        items,
+        Spacer(1, 4 * mm),
+        _p("Totals", s["h2"]),
+        _totals_table(
+            "Category",
+            [
+                (category.label, money(value, currency))
+                for (category, currency), value in sorted(
+                    sums.by_category.items(), key=lambda kv: (kv[0][0].label, kv[0][1])
+                )
+            ]
+            + [(f"All categories ({c})", money(v, c)) for c, v in sorted(sums.total.items())],
+            s,
+        ),
+        Spacer(1, 3 * mm),
+        _totals_table(
+            "Phase",
+            [
+                (phase.label, money(value, currency))
+                for (phase, currency), value in sorted(
+                    sums.by_phase.items(),
+                    key=lambda kv: (list(Phase).index(kv[0][0]), kv[0][1]),
+                )
+            ],
+            s,
+        ),
+        Spacer(1, 3 * mm),
+        _totals_table(
+            "Pending approval (not counted)",
+            [(f"Pending ({c})", money(v, c)) for c, v in sorted(sums.pending.items())]
+            + (
+                [("Entries", ", ".join(map(str, sums.pending_entries)))]
+                if sums.pending_entries
+                else []
+            ),
+            s,
+            empty="Nothing pending.",
+        ),
+    ]
+    out = io.BytesIO()
+    _document(out, heading.title).build(story, canvasmaker=NumberedCanvas)
+    return out.getvalue()
+
+
+def layout_floor(rows: Iterable[DisclosureRow]) -> bytes:
+    """The same entries table alone, laid out by reportlab: the benchmark's floor."""
+    out = io.BytesIO()
+    _document(out, "floor").build([_items_table(rows, _styles())])
+    return out.getvalue()
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def neutralise(cell: str) -> str:
+    """A spreadsheet must not run a cell as a formula: quote anything that could start one."""
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
+def render_csv(rows: Iterable[DisclosureRow]) -> str:
+    """The same rows as the PDF, one line each after a header. Amounts are written as plain
+    numbers (a reversal's negative value included) so that they sum; every text cell is
+    neutralised against formula injection."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        n = neutralise
+        reason = row.reversal_reason if row.reverses is not None else row.reversed_by_reason
+        writer.writerow(
+            [
+                row.entry,
+                n(row.case),
+                row.chain_seq,
+                row.date_provided.isoformat(),
+                n(row.witness),
+                n(row.category.label),
+                n(row.description),
+                f"{row.quantity:.2f}",
+                n(row.unit),
+                f"{row.value:.2f}",
+                n(row.currency),
+                n(row.rationale),
+                n(row.linked_need),
+                n(row.provider),
+                n(row.recorded_by),
+                "approved" if row.approved_by else row.approval,
+                n(row.approved_by or ""),
+                row.approved_on.isoformat() if row.approved_on else "",
+                row.reverses or "",
+                row.reversed_by or "",
+                n(reason),
+                row.phase.label,
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,65 @@
+"""Forms for the support ledger: record an item, approve it, reverse it, filter the list.
+
+Field checks only; amounts, currencies, the case and the need are checked by the services,
+which say exactly what is wrong beside the field.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from witness.core.forms import (
+    coerce_enum,
+    enum_choices,
+    not_in_future,
+    plain_text,
+    plausible_date,
+    single_line,
+    strip_filter,
+)
+from witness.ledger.models import SupportCategory
+from witness.scheduling.forms import optional_id, record_id
+
+
+def _line(label, max_len, required=True):
+    checks = [InputRequired() if required else Optional(), Length(max=max_len), single_line]
+    return StringField(label, validators=checks, filters=[strip_filter])
+
+
+class SupportItemForm(FlaskForm):
+    case_id = SelectField("Case", coerce=record_id, validate_choice=False)
+    category = SelectField(
+        "Category",
+        choices=enum_choices(SupportCategory),
+        coerce=coerce_enum(SupportCategory),
+        validators=[InputRequired()],
+    )
+    description = _line("What was given", 500)
+    quantity = _line("Quantity", 20)
+    unit = _line("Unit", 40)
+    value = _line("Total value", 20)
+    currency = _line("Currency", 3)
+    is_cash = BooleanField("Cash or cash-like (voucher, top-up card)")
+    date_provided = DateField(
+        "Date provided", validators=[InputRequired(), plausible_date, not_in_future]
+    )
+    need_id = SelectField("Need it meets", coerce=optional_id, validate_choice=False)
+    rationale = TextAreaField(
+        "Rationale",
+        validators=[InputRequired(), Length(max=4000), plain_text],
+        filters=[strip_filter],
+    )
+    suggest = SubmitField("Suggest the rationale from the chosen need")
+    record = SubmitField("Record")
+
+
+class ApproveForm(FlaskForm):
+    note = TextAreaField("Note", validators=[Optional(), Length(max=2000), plain_text])
+
+
+class ReverseForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason", validators=[InputRequired(), Length(max=2000), plain_text], filters=[strip_filter]
+    )

@@ -1,0 +1,372 @@
+"""The support ledger's pages: a witness's ledger, recording an item, approving and reversing
+it, and a case's ledger with its totals and the state of its hash chain."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from witness.audit.services import record_event
+from witness.core.access import get_case, get_witness, visible_witnesses
+from witness.core.errors import AccessDenied, DomainError, NotFound
+from witness.core.forms import EMPTY_CHOICE, options
+from witness.core.web import Page, apply_domain_error, form_page, id_arg, page_arg
+from witness.db import db_session
+from witness.ledger import services
+from witness.ledger.forms import ApproveForm, ReverseForm, SupportItemForm
+from witness.ledger.models import SupportCategory, SupportItem
+from witness.people.models import NeedsAssessment, Witness
+
+bp = Blueprint("ledger", __name__)
+
+PER_PAGE = 50
+STATUSES = ("all", "pending", "approved")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _bad_request(message: str):
+    return render_template("error.html", code=400, message=message), 400
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        abort(make_response(_bad_request("Give the date as YYYY-MM-DD, for example 2026-03-12.")))
+    if not date(1900, 1, 1) <= day <= date(2100, 12, 31):
+        abort(make_response(_bad_request("Give a date between 1900 and 2100.")))
+    return day
+
+
+def _load_witness(witness_id: int) -> Witness:
+    """The witness if the user may see them; otherwise an audited 404."""
+    db = db_session()
+    try:
+        return get_witness(db, current_user, witness_id)
+    except NotFound:
+        db.commit()
+        abort(404)
+
+
+def _load_item(item_id: int) -> tuple[SupportItem, Witness]:
+    db = db_session()
+    item = db.get(SupportItem, item_id)
+    if item is None:
+        record_event(
+            db, current_user, "support.refused", object_type="support_item", object_id=item_id
+        )
+        db.commit()
+        abort(404)
+    return item, _load_witness(item.witness_id)
+
+
+def _threshold() -> Decimal:
+    value = current_app.config.get("LEDGER_APPROVAL_THRESHOLD")
+    return Decimal(str(value)) if value is not None else services.DEFAULT_APPROVAL_THRESHOLD
+
+
+def _default_currency() -> str:
+    return current_app.config.get("LEDGER_DEFAULT_CURRENCY") or "GBP"
+
+
+def _open_needs(witness: Witness) -> list[NeedsAssessment]:
+    return list(
+        db_session().scalars(
+            select(NeedsAssessment)
+            .where(NeedsAssessment.witness_id == witness.id, NeedsAssessment.is_open.is_(True))
+            .order_by(NeedsAssessment.review_date, NeedsAssessment.id)
+        )
+    )
+
+
+def need_label(need: NeedsAssessment) -> str:
+    notes = " ".join(need.notes.split())
+    return f"{need.area.label}: {notes[:80]}{'…' if len(notes) > 80 else ''}"
+
+
+def suggested_rationale(need: NeedsAssessment) -> str:
+    return f"Meets the assessed {need.area.label.lower()} need: {need.notes.strip()}"
+
+
+def can_approve(item: SupportItem, witness: Witness, approved: set[int]) -> bool:
+    return (
+        current_user.role in services.APPROVER_ROLES
+        and current_user.organisation_id == witness.organisation_id
+        and item.recorded_by_id != current_user.id
+        and item.needs_approval
+        and item.reverses_id is None
+        and item.id not in approved
+    )
+
+
+def _chain_badges(case_ids) -> list[tuple]:
+    from witness.cases.models import Case
+
+    db = db_session()
+    return [(db.get(Case, cid), services.verify_chain(db, cid)) for cid in case_ids]
+
+
+# --- a witness's ledger ----------------------------------------------------------------------
+
+
+def _witness_context(witness: Witness, reverse_errors: dict | None = None) -> dict:
+    db = db_session()
+    items = services.witness_ledger(db, witness)
+    approved = services.approved_ids(db, [i.id for i in items])
+    by_id = {i.id: i for i in items}
+    reversed_by = {i.reverses_id: i for i in items if i.reverses_id is not None}
+    running: dict[int, dict[str, Decimal]] = {}
+    cumulative: dict[str, Decimal] = defaultdict(Decimal)
+    for item in items:
+        if services.counts(item, approved, by_id):
+            cumulative[item.currency] += item.value
+        running[item.id] = cumulative[item.currency]
+    figures = services.totals(items, approved)
+
+    category = request.args.get("category", "")
+    if category and category not in SupportCategory.__members__:
+        abort(make_response(_bad_request("Choose one of the categories.")))
+    status = request.args.get("status", "all") or "all"
+    if status not in STATUSES:
+        abort(make_response(_bad_request("Choose pending, approved or all.")))
+    start, end = _date_arg("from"), _date_arg("to")
+    shown = [
+        i
+        for i in items
+        if (not category or i.category.value == category)
+        and (start is None or i.date_provided >= start)
+        and (end is None or i.date_provided <= end)
+        and (
+            status == "all"
+            or (
+                status == "pending"
+                and i.needs_approval
+                and i.reverses_id is None
+                and i.id not in approved
+            )
+            or (status == "approved" and i.id in approved)
+        )
+    ]
+    can_record = services.can_record_support(current_user, witness)
+    return dict(
+        witness=witness,
+        items=shown,
+        all_count=len(items),
+        approved=approved,
+        reversed_by=reversed_by,
+        running=running,
+        figures=figures,
+        chains=_chain_badges(p.case_id for p in witness.participations),
+        can_record=can_record,
+        can_approve={i.id: can_approve(i, witness, approved) for i in shown},
+        can_reverse={
+            i.id: can_record and i.reverses_id is None and i.id not in reversed_by for i in shown
+        },
+        categories=list(SupportCategory),
+        filters=dict(category=category, status=status, start=start, end=end),
+        reverse_errors=reverse_errors or {},
+        approve_form=ApproveForm(formdata=None),
+        reverse_form=ReverseForm(formdata=None),
+    )
+
+
+def _audit_view(witness: Witness | None = None, case=None) -> None:
+    db = db_session()
+    if witness is not None:
+        record_event(db, current_user, "support.view", witness, witness_id=witness.id)
+    else:
+        record_event(db, current_user, "support.view", case)
+    db.commit()
+
+
+@bp.route("/witnesses/<int:witness_id>/ledger")
+def witness_ledger(witness_id: int):
+    witness = _load_witness(witness_id)
+    context = _witness_context(witness)
+    _audit_view(witness)
+    return render_template("ledger/witness.html", **context)
+
+
+@bp.route("/witnesses/<int:witness_id>/ledger/new", methods=["GET", "POST"])
+def record(witness_id: int):
+    witness = _load_witness(witness_id)
+    db = db_session()
+    if not services.can_record_support(current_user, witness):
+        record_event(
+            db,
+            current_user,
+            "support.record_refused",
+            object_type="witness",
+            object_id=witness.id,
+            witness_id=witness.id,
+        )
+        db.commit()
+        abort(403)
+    needs = _open_needs(witness)
+    form = SupportItemForm()
+    form.case_id.choices = options((p.case_id, p.case.reference) for p in witness.participations)
+    form.need_id.choices = [EMPTY_CHOICE, *options((n.id, need_label(n)) for n in needs)]
+    form.category.choices = options((c.value, c.label) for c in SupportCategory)
+    needs_by_id = {n.id: n for n in needs}
+    if request.method == "GET":
+        form.currency.data = _default_currency()
+        form.quantity.data = "1"
+        chosen = needs_by_id.get(id_arg("need_id"))
+        if chosen is not None:
+            form.need_id.data = chosen.id
+            form.rationale.data = suggested_rationale(chosen)
+    elif form.suggest.data:
+        # no JavaScript needed: the form comes back with the rationale filled in from the need
+        chosen = needs_by_id.get(form.need_id.data) if not form.need_id.errors else None
+        form.rationale.raw_data = None
+        if chosen is not None:
+            form.rationale.data = suggested_rationale(chosen)
+        else:
+            form.need_id.errors = ["Choose an open need to suggest a rationale from."]
+        return form_page("ledger/record.html", form=form, witness=witness, needs=needs)
+    elif form.validate():
+        try:
+            item = services.record_item(
+                db,
+                current_user,
+                witness,
+                case_id=form.case_id.data,
+                category=form.category.data,
+                description=form.description.data,
+                quantity=form.quantity.data,
+                unit=form.unit.data,
+                value=form.value.data,
+                currency=form.currency.data,
+                date_provided=form.date_provided.data,
+                rationale=form.rationale.data,
+                is_cash=form.is_cash.data,
+                need_id=form.need_id.data,
+                approval_threshold=_threshold(),
+            )
+        except DomainError as exc:
+            db.rollback()
+            apply_domain_error(form, exc)
+        except AccessDenied:
+            db.rollback()
+            abort(403)
+        else:
+            db.commit()
+            if item.needs_approval:
+                flash(
+                    f"Recorded: {item.description}. It needs a supervisor's approval before it "
+                    "counts in the totals."
+                )
+            else:
+                flash(f"Recorded: {item.description}. No approval is needed.")
+            return redirect(url_for("ledger.witness_ledger", witness_id=witness.id))
+    return form_page("ledger/record.html", form=form, witness=witness, needs=needs)
+
+
+@bp.route("/ledger/items/<int:item_id>/approve", methods=["POST"])
+def approve(item_id: int):
+    item, witness = _load_item(item_id)
+    db = db_session()
+    form = ApproveForm()
+    if not form.validate():
+        flash(" ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(url_for("ledger.witness_ledger", witness_id=witness.id))
+    try:
+        services.approve_item(db, current_user, item, form.note.data or "")
+    except AccessDenied:
+        db.rollback()
+        abort(403)
+    except DomainError as exc:
+        db.rollback()
+        context = _witness_context(witness, reverse_errors={item.id: exc.message})
+        return render_template("ledger/witness.html", **context), 400
+    db.commit()
+    flash(f"Approved: {item.description}. It now counts in the totals.")
+    return redirect(url_for("ledger.witness_ledger", witness_id=witness.id))
+
+
+@bp.route("/ledger/items/<int:item_id>/reverse", methods=["POST"])
+def reverse(item_id: int):
+    item, witness = _load_item(item_id)
+    db = db_session()
+    form = ReverseForm()
+    message = None
+    if form.validate():
+        try:
+            services.reverse_item(db, current_user, item, form.reason.data)
+        except AccessDenied:
+            db.rollback()
+            abort(403)
+        except DomainError as exc:
+            db.rollback()
+            message = exc.message
+        else:
+            db.commit()
+            flash(f"Reversed: {item.description}.")
+            return redirect(url_for("ledger.witness_ledger", witness_id=witness.id))
+    else:
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        if "reason" in form.errors:
+            message = "Give the reason for the reversal. " + message
+    context = _witness_context(witness, reverse_errors={item.id: message})
+    return render_template("ledger/witness.html", **context), 400
+
+
+# --- a case's ledger -------------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/ledger")
+def case_ledger(case_id: int):
+    db = db_session()
+    try:
+        case = get_case(db, current_user, case_id)
+    except NotFound:
+        db.commit()
+        abort(404)
+    visible = (
+        select(SupportItem)
+        .join(Witness, Witness.id == SupportItem.witness_id)
+        .where(SupportItem.case_id == case.id, visible_witnesses(current_user))
+    )
+    everything = list(db.scalars(visible))
+    approved = services.approved_ids(db, [i.id for i in everything])
+    figures = services.totals(everything, approved)
+    page = Page(
+        db,
+        visible.options(
+            selectinload(SupportItem.witness), selectinload(SupportItem.recorded_by)
+        ).order_by(SupportItem.chain_seq),
+        page_arg(),
+        PER_PAGE,
+    )
+    context = dict(
+        case=case,
+        page=page,
+        approved=approved,
+        figures=figures,
+        by_category=sorted(figures.by_category.items(), key=lambda kv: (kv[0][0].label, kv[0][1])),
+        by_phase=sorted(figures.by_phase.items(), key=lambda kv: (kv[0][0].label, kv[0][1])),
+        chains=_chain_badges([case.id]),
+    )
+    _audit_view(case=case)
+    return render_template("ledger/case.html", **context)
