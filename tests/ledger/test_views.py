@@ -283,6 +283,16 @@ def test_the_case_ledger_totals_and_links_disclosure(db, world, login):
     assert client.get(f"/cases/{world.other_case.id}/ledger").status_code == 404
 
 
+def test_the_witness_ledger_links_its_disclosure_report(db, world, login):
+    _item(db, world)
+    client = login(world.officer)
+    page = client.get(f"/witnesses/{world.assigned.id}/ledger").get_data(as_text=True)
+    pdf = f"/witnesses/{world.assigned.id}/ledger/disclosure.pdf"
+    assert pdf in page and f"/witnesses/{world.assigned.id}/ledger/disclosure.csv" in page
+    response = client.get(pdf)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+
+
 def test_the_chain_badge_says_broken_after_tampering(db, world, login):
     _item(db, world)
     second = _item(db, world, value="99")
