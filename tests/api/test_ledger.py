@@ -7,6 +7,7 @@ from sqlalchemy import func, select, text
 
 from witness.ledger.models import SupportItem
 
+from ..ledger.conftest import drop_update_guard
 from .conftest import assert_problem, audit_count
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -96,10 +97,7 @@ def test_the_chain_endpoint_names_an_altered_entry(api, world, db):
         .post(f"/api/v1/witnesses/{world.assigned.id}/support-items", json=_item(world))
         .get_json()
     )
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("DROP TRIGGER support_items_append_only ON support_items"))
-    else:
-        db.execute(text("DROP TRIGGER support_items_no_update"))
+    drop_update_guard(db)
     db.execute(text("UPDATE support_items SET value = 3 WHERE id = :id"), {"id": created["id"]})
     chain = api(world.supervisor).get(f"/api/v1/cases/{world.case.id}/ledger-chain").get_json()
     assert chain["intact"] is False and chain["first_broken_id"] == created["id"]

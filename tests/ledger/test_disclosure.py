@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -23,23 +23,9 @@ from witness.ledger.disclosure import (
 from witness.ledger.models import SupportCategory, SupportItem
 from witness.ledger.services import ChainStatus
 
+from .conftest import record
+
 pytestmark = pytest.mark.usefixtures("frozen_clock")
-
-
-def _record(db, actor, witness, case, **kw):
-    fields = dict(
-        case_id=case.id,
-        category=SupportCategory.transport,
-        description="Return bus fare to the shelter",
-        quantity="2",
-        unit="trips",
-        value="12.50",
-        currency="GBP",
-        date_provided=date(2026, 3, 9),
-        rationale="Travel to the pre-trial meeting",
-    )
-    fields.update(kw)
-    return services.record_item(db, actor, witness, **fields)
 
 
 def _pages(body: bytes) -> list[str]:
@@ -50,8 +36,8 @@ def _pages(body: bytes) -> list[str]:
 @pytest.fixture
 def ledger(db, world):
     """A case ledger with an item, its reversal, an approved cash item and a pending one."""
-    fare = _record(db, world.officer, world.assigned, world.case)
-    _record(
+    fare = record(db, world.officer, world.assigned, world.case)
+    record(
         db,
         world.officer,
         world.assigned,
@@ -63,7 +49,7 @@ def ledger(db, world):
         value="80",
         rationale="Threats after the arrest",
     )
-    grant = _record(
+    grant = record(
         db,
         world.officer,
         world.unassigned,
@@ -76,7 +62,7 @@ def ledger(db, world):
         rationale="Lost income while attending court",
     )
     services.approve_item(db, world.supervisor, grant, "Seen the receipts")
-    pending = _record(
+    pending = record(
         db,
         world.officer,
         world.unassigned,
@@ -149,7 +135,7 @@ def test_a_witness_pdf_holds_only_their_entries(db, world, login, ledger):
 
 def test_a_long_ledger_splits_across_pages_repeating_the_header(db, world):
     for n in range(300):
-        _record(db, world.officer, world.assigned, world.case, description=f"Bus fare {n:03d}")
+        record(db, world.officer, world.assigned, world.case, description=f"Bus fare {n:03d}")
     heading = ReportHeading(
         subject=f"case {world.case.reference}",
         generated_by="Tester",
@@ -184,7 +170,7 @@ def test_a_broken_chain_is_reported_at_the_top():
 
 
 def test_the_csv_has_the_same_rows_and_no_formulas(db, world, login, ledger):
-    _record(
+    record(
         db,
         world.officer,
         world.assigned,

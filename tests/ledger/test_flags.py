@@ -13,28 +13,17 @@ from witness.cases.models import HearingType, OffenceCategory
 from witness.core.errors import AccessDenied, DomainError
 from witness.ledger import flags
 from witness.ledger.models import FlagRule, LedgerFlag, SupportCategory
-from witness.ledger.services import record_item
 from witness.people.models import NeedArea, NeedsAssessment
 from witness.scheduling.hearings import create_hearing, mark_held, vacate_hearing
+
+from .conftest import record
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def _record(db, actor, witness, case, **kw):
-    fields = dict(
-        case_id=case.id,
-        category=SupportCategory.transport,
-        description="Return bus fare to the shelter",
-        quantity="1",
-        unit="trips",
-        value="10",
-        currency="GBP",
-        date_provided=date(2026, 3, 9),
-        rationale="Travel to the pre-trial meeting",
-    )
-    fields.update(kw)
-    return record_item(db, actor, witness, **fields)
+    return record(db, actor, witness, case, **{"quantity": "1", "value": "10", **kw})
 
 
 def _need(db, world, witness):

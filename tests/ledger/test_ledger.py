@@ -15,28 +15,14 @@ from witness.ledger import services
 from witness.ledger.models import SupportCategory, SupportItem
 from witness.people.models import NeedArea, NeedsAssessment, Phase
 
+from .conftest import drop_update_guard, record
+
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
-def _record(db, actor, witness, case, **kw):
-    fields = dict(
-        case_id=case.id,
-        category=SupportCategory.transport,
-        description="Return bus fare to the shelter",
-        quantity="2",
-        unit="trips",
-        value="12.50",
-        currency="GBP",
-        date_provided=date(2026, 3, 9),
-        rationale="Travel to the pre-trial meeting",
-    )
-    fields.update(kw)
-    return services.record_item(db, actor, witness, **fields)
-
-
 def test_an_item_records_its_phase_recorder_and_a_valid_chain(db, world):
-    first = _record(db, world.officer, world.assigned, world.case)
-    second = _record(db, world.officer, world.assigned, world.case, value="30")
+    first = record(db, world.officer, world.assigned, world.case)
+    second = record(db, world.officer, world.assigned, world.case, value="30")
     assert (first.chain_seq, second.chain_seq) == (1, 2)
     assert first.prev_hash == services.GENESIS and second.prev_hash == first.entry_hash
     assert first.phase is Phase.reflection and first.recorded_by_id == world.officer.id
@@ -61,7 +47,7 @@ def test_an_item_records_its_phase_recorder_and_a_valid_chain(db, world):
 )
 def test_bad_items_are_refused_and_nothing_is_recorded(db, world, change, field):
     with pytest.raises(DomainError) as raised:
-        _record(db, world.officer, world.assigned, world.case, **change)
+        record(db, world.officer, world.assigned, world.case, **change)
     assert raised.value.field == field
     assert db.scalar(select(SupportItem.id)) is None
 
@@ -77,14 +63,14 @@ def test_a_need_of_another_witness_or_a_case_they_are_not_in_is_refused(db, worl
     db.add(other_need)
     db.flush()
     with pytest.raises(DomainError, match="assessed needs"):
-        _record(db, world.officer, world.assigned, world.case, need_id=other_need.id)
+        record(db, world.officer, world.assigned, world.case, need_id=other_need.id)
     with pytest.raises(DomainError, match="witness's cases"):
-        _record(db, world.officer, world.assigned, world.other_case)
+        record(db, world.officer, world.assigned, world.other_case)
 
 
 def test_four_eyes_for_cash_and_for_items_above_the_threshold(db, world, make_user):
-    cash = _record(db, world.officer, world.assigned, world.case, value="20", is_cash=True)
-    grant = _record(
+    cash = record(db, world.officer, world.assigned, world.case, value="20", is_cash=True)
+    grant = record(
         db,
         world.officer,
         world.assigned,
@@ -92,8 +78,8 @@ def test_four_eyes_for_cash_and_for_items_above_the_threshold(db, world, make_us
         category=SupportCategory.livelihood_grant,
         value="50",
     )
-    dear = _record(db, world.officer, world.assigned, world.case, value="100.01")
-    cheap = _record(db, world.officer, world.assigned, world.case, value="100.00")
+    dear = record(db, world.officer, world.assigned, world.case, value="100.01")
+    cheap = record(db, world.officer, world.assigned, world.case, value="100.00")
     assert [i.needs_approval for i in (cash, grant, dear, cheap)] == [True, True, True, False]
     # pending items do not count
     items = services.witness_ledger(db, world.assigned)
@@ -102,7 +88,7 @@ def test_four_eyes_for_cash_and_for_items_above_the_threshold(db, world, make_us
     assert figures.pending["GBP"] == Decimal("170.01")
     # not by the recorder, not by an officer, not by another office
     supervisor_recorder = world.supervisor
-    own = _record(db, supervisor_recorder, world.assigned, world.case, value="500")
+    own = record(db, supervisor_recorder, world.assigned, world.case, value="500")
     with pytest.raises(DomainError, match="other than the person who recorded"):
         services.approve_item(db, supervisor_recorder, own)
     with pytest.raises(AccessDenied):
@@ -120,7 +106,7 @@ def test_four_eyes_for_cash_and_for_items_above_the_threshold(db, world, make_us
 
 
 def test_a_reversal_points_at_the_original_and_totals_net_it_out(db, world):
-    meals = _record(
+    meals = record(
         db,
         world.officer,
         world.assigned,
@@ -128,7 +114,7 @@ def test_a_reversal_points_at_the_original_and_totals_net_it_out(db, world):
         category=SupportCategory.meals_subsistence,
         value="40",
     )
-    _record(db, world.officer, world.assigned, world.case, value="10")
+    record(db, world.officer, world.assigned, world.case, value="10")
     with pytest.raises(DomainError, match="reason"):
         services.reverse_item(db, world.officer, meals, " ")
     reversal = services.reverse_item(db, world.officer, meals, "Entered twice")
@@ -146,7 +132,7 @@ def test_a_reversal_points_at_the_original_and_totals_net_it_out(db, world):
 
 
 def test_reversing_a_pending_item_leaves_nothing_pending_or_counted(db, world):
-    pending = _record(db, world.officer, world.assigned, world.case, value="250")
+    pending = record(db, world.officer, world.assigned, world.case, value="250")
     services.reverse_item(db, world.officer, pending, "Wrong witness")
     figures = services.totals(services.witness_ledger(db, world.assigned), set())
     assert figures.total["GBP"] == 0 and figures.pending["GBP"] == Decimal("250.00")
@@ -154,7 +140,7 @@ def test_reversing_a_pending_item_leaves_nothing_pending_or_counted(db, world):
 
 
 def test_the_orm_refuses_to_change_or_delete_an_entry(db, world):
-    item = _record(db, world.officer, world.assigned, world.case)
+    item = record(db, world.officer, world.assigned, world.case)
     item.value = Decimal("1")
     with pytest.raises(PermissionError, match="append-only"):
         db.flush()
@@ -169,7 +155,7 @@ def test_the_orm_refuses_to_change_or_delete_an_entry(db, world):
     ],
 )
 def test_the_database_refuses_update_and_delete(db, world, statement):
-    item = _record(db, world.officer, world.assigned, world.case)
+    item = record(db, world.officer, world.assigned, world.case)
     savepoint = db.begin_nested()
     with pytest.raises(DatabaseError, match="append-only"):
         db.execute(text(statement), {"id": item.id})
@@ -177,14 +163,11 @@ def test_the_database_refuses_update_and_delete(db, world, statement):
 
 
 def test_an_entry_altered_behind_the_applications_back_is_caught(db, world):
-    first = _record(db, world.officer, world.assigned, world.case)
-    second = _record(db, world.officer, world.assigned, world.case, value="99")
-    _record(db, world.officer, world.assigned, world.case, value="5")
+    first = record(db, world.officer, world.assigned, world.case)
+    second = record(db, world.officer, world.assigned, world.case, value="99")
+    record(db, world.officer, world.assigned, world.case, value="5")
     # Someone with database access drops the guard and lowers a value (rolled back after).
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("DROP TRIGGER support_items_append_only ON support_items"))
-    else:
-        db.execute(text("DROP TRIGGER support_items_no_update"))
+    drop_update_guard(db)
     db.execute(text("UPDATE support_items SET value = 9 WHERE id = :id"), {"id": second.id})
     db.expire_all()
     status = services.verify_chain(db, world.case.id)
@@ -195,23 +178,20 @@ def test_an_entry_altered_behind_the_applications_back_is_caught(db, world):
 
 
 def test_an_ngo_worker_records_what_their_organisation_gives(db, world):
-    item = _record(db, world.ngo_worker, world.shared, world.other_case)
+    item = record(db, world.ngo_worker, world.shared, world.other_case)
     assert item.provider_organisation_id == world.ngo.id
     with pytest.raises(AccessDenied):
-        _record(db, world.prosecutor, world.assigned, world.case)
+        record(db, world.prosecutor, world.assigned, world.case)
 
 
 def test_ledger_verify_names_the_first_broken_entry(db, world, runner):
-    _record(db, world.officer, world.assigned, world.case)
-    bad = _record(db, world.officer, world.assigned, world.case, value="7")
+    record(db, world.officer, world.assigned, world.case)
+    bad = record(db, world.officer, world.assigned, world.case, value="7")
     db.flush()
     result = runner.invoke(args=["ledger-verify"])
     assert result.exit_code == 0, result.output
     assert f"{world.case.reference}: intact (2 entries)" in result.output
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("DROP TRIGGER support_items_append_only ON support_items"))
-    else:
-        db.execute(text("DROP TRIGGER support_items_no_update"))
+    drop_update_guard(db)
     db.execute(text("UPDATE support_items SET rationale = 'x' WHERE id = :id"), {"id": bad.id})
     db.expire_all()
     result = runner.invoke(args=["ledger-verify", "--case-id", str(world.case.id)])

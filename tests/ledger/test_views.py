@@ -13,6 +13,8 @@ from witness.ledger import services
 from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
 from witness.people.models import NeedArea, NeedsAssessment
 
+from .conftest import drop_update_guard
+
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
@@ -300,10 +302,7 @@ def test_the_chain_badge_says_broken_after_tampering(db, world, login):
     client = login(world.officer)
     url = f"/witnesses/{world.assigned.id}/ledger"
     assert "Chain intact (3 entries)" in client.get(url).get_data(as_text=True)
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("DROP TRIGGER support_items_append_only ON support_items"))
-    else:
-        db.execute(text("DROP TRIGGER support_items_no_update"))
+    drop_update_guard(db)
     db.execute(text("UPDATE support_items SET value = 9 WHERE id = :id"), {"id": second.id})
     db.commit()
     page = client.get(url).get_data(as_text=True)

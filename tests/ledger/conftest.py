@@ -1,0 +1,36 @@
+"""Helpers the ledger tests share: recording an item with defaults, and tampering."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import text
+
+from witness.ledger import services
+from witness.ledger.models import SupportCategory
+
+
+def record(db, actor, witness, case, **kw):
+    """Record an item through the service; ``kw`` overrides the defaults."""
+    fields = dict(
+        case_id=case.id,
+        category=SupportCategory.transport,
+        description="Return bus fare to the shelter",
+        quantity="2",
+        unit="trips",
+        value="12.50",
+        currency="GBP",
+        date_provided=date(2026, 3, 9),
+        rationale="Travel to the pre-trial meeting",
+    )
+    fields.update(kw)
+    return services.record_item(db, actor, witness, **fields)
+
+
+def drop_update_guard(db) -> None:
+    """What someone with database access could do: drop the trigger that refuses UPDATE on the
+    ledger (inside the test's transaction, so it comes back afterwards)."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("DROP TRIGGER support_items_append_only ON support_items"))
+    else:
+        db.execute(text("DROP TRIGGER support_items_no_update"))
