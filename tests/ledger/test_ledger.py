@@ -197,3 +197,35 @@ def test_ledger_verify_names_the_first_broken_entry(db, world, runner):
     result = runner.invoke(args=["ledger-verify", "--case-id", str(world.case.id)])
     assert result.exit_code == 1
     assert f"BROKEN at entry {bad.id}" in result.output
+
+
+def test_totals_summed_by_the_database_match_the_entry_by_entry_rule(db, world):
+    """The case ledger's figures (summed in SQL) and the witness ledger's (summed per entry)
+    agree on every mix: approved, pending, reversed either way, two currencies."""
+    approved = record(db, world.officer, world.assigned, world.case, value="300")
+    services.approve_item(db, world.supervisor, approved)
+    services.reverse_item(db, world.officer, approved, "Wrong amount")
+    pending = record(db, world.officer, world.assigned, world.case, value="20", is_cash=True)
+    services.reverse_item(db, world.officer, pending, "Not given")
+    record(db, world.officer, world.assigned, world.case, value="250")  # pending
+    record(db, world.officer, world.assigned, world.case, value="12.40")
+    record(db, world.officer, world.assigned, world.case, value="900", currency="THB")
+    granted = record(
+        db,
+        world.officer,
+        world.assigned,
+        world.case,
+        category=SupportCategory.livelihood_grant,
+        value="60",
+    )
+    services.approve_item(db, world.supervisor, granted)
+    items = services.witness_ledger(db, world.assigned)
+    by_entry = services.totals(items, services.approved_ids(db, [i.id for i in items]))
+    summed = services.summed_totals(db, SupportItem.case_id == world.case.id)
+    assert dict(summed.total) == dict(by_entry.total)
+    assert dict(summed.pending) == dict(by_entry.pending)
+    assert {k: v for k, v in summed.by_category.items() if v} == {
+        k: v for k, v in by_entry.by_category.items() if v
+    }
+    assert dict(summed.by_phase) == dict(by_entry.by_phase)
+    assert summed.total["GBP"] == Decimal("72.40") and summed.pending["GBP"] == Decimal("270.00")

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select, text
+from sqlalchemy.orm import Session, aliased
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
@@ -64,6 +64,15 @@ def canonical_content(item: SupportItem) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
 
 
+#: what the chain check reads of each entry: its content, its position and its hashes
+CHAIN_COLUMNS = (
+    "id", "case_id", "chain_seq", "witness_id", "category", "description", "quantity", "unit",
+    "value", "currency", "is_cash", "date_provided", "provider_organisation_id",
+    "recorded_by_id", "recorded_dt", "rationale", "need_id", "phase", "needs_approval",
+    "reverses_id", "reversal_reason", "prev_hash", "entry_hash",
+)  # fmt: skip
+
+
 def entry_hash(prev_hash: str, item: SupportItem) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_content(item)).hexdigest()
 
@@ -85,14 +94,16 @@ def verify_chain(session: Session, case_id: int) -> ChainStatus:
     """Walk the case's chain in order, recomputing every hash; streamed, never all in memory."""
     status = ChainStatus(case_id)
     expected_prev, expected_seq = GENESIS, 1
+    # Plain rows, not entities: a row answers canonical_content's attribute reads as an item
+    # does, at a third of the cost (a 10,000-entry case is walked on every ledger page).
     result = session.execute(
-        select(SupportItem)
+        select(*(SupportItem.__table__.c[name] for name in CHAIN_COLUMNS))
         .where(SupportItem.case_id == case_id)
         .order_by(SupportItem.chain_seq)
         .execution_options(yield_per=1000)
     )
     with result:  # closes the server-side cursor when the walk stops early
-        for item in result.scalars():
+        for item in result:
             status.entries += 1
             problem = ""
             if item.chain_seq != expected_seq:
@@ -356,6 +367,52 @@ def totals(items: Iterable[SupportItem], approved_ids: set[int]) -> Totals:
             result.by_phase[(item.phase, item.currency)] += item.value
         elif item.reverses_id is None:
             result.pending[item.currency] += item.value
+    return result
+
+
+def summed_totals(session: Session, *where) -> Totals:
+    """``totals`` of the entries matching ``where`` (conditions on the entry or its
+    ``Witness``), summed by the database: a case of 10,000 entries comes back as a few dozen
+    (category, phase, currency) rows."""
+    original = aliased(SupportItem)
+    approval = aliased(SupportApproval)
+    # counts(): an entry counts when it needs no approval or is approved; a reversal when the
+    # entry it reverses does (the original's flag and approval decide).
+    counted = case(
+        (func.coalesce(original.needs_approval, SupportItem.needs_approval).is_(False), True),
+        (approval.id.is_not(None), True),
+        else_=False,
+    ).label("counted")
+    is_reversal = SupportItem.reverses_id.is_not(None).label("is_reversal")
+    rows = session.execute(
+        select(
+            SupportItem.category,
+            SupportItem.phase,
+            SupportItem.currency,
+            counted,
+            is_reversal,
+            func.sum(SupportItem.value),
+        )
+        .join(Witness, Witness.id == SupportItem.witness_id)
+        .outerjoin(original, original.id == SupportItem.reverses_id)
+        .outerjoin(
+            approval,
+            approval.item_id == func.coalesce(SupportItem.reverses_id, SupportItem.id),
+        )
+        .where(*where)
+        .group_by(
+            SupportItem.category, SupportItem.phase, SupportItem.currency, counted, is_reversal
+        )
+    ).all()
+    result = Totals()
+    for category, phase, currency, counts_, reversal, value in rows:
+        value = Decimal(value).quantize(CENT)
+        if counts_:
+            result.total[currency] += value
+            result.by_category[(category, currency)] += value
+            result.by_phase[(phase, currency)] += value
+        elif not reversal:
+            result.pending[currency] += value
     return result
 
 

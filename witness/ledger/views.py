@@ -348,9 +348,11 @@ def case_ledger(case_id: int):
         .join(Witness, Witness.id == SupportItem.witness_id)
         .where(SupportItem.case_id == case.id, visible_witnesses(current_user))
     )
-    everything = list(db.scalars(visible))
-    approved = services.approved_ids(db, [i.id for i in everything])
-    figures = services.totals(everything, approved)
+    figures = services.summed_totals(
+        db,
+        SupportItem.case_id == case.id,
+        visible_witnesses(current_user),
+    )
     page = Page(
         db,
         visible.options(
@@ -362,7 +364,7 @@ def case_ledger(case_id: int):
     context = dict(
         case=case,
         page=page,
-        approved=approved,
+        approved=services.approved_ids(db, [i.id for i in page.items]),
         figures=figures,
         by_category=sorted(figures.by_category.items(), key=lambda kv: (kv[0][0].label, kv[0][1])),
         by_phase=sorted(figures.by_phase.items(), key=lambda kv: (kv[0][0].label, kv[0][1])),
