@@ -309,3 +309,38 @@ def test_the_chain_badge_says_broken_after_tampering(db, world, login):
     assert "Chain BROKEN at entry 2: its content was changed after it was recorded" in page
     case_page = client.get(f"/cases/{world.case.id}/ledger").get_data(as_text=True)
     assert "Chain BROKEN at entry 2" in case_page
+
+
+def test_a_long_ledger_pages_with_running_totals_over_every_entry(db, world, login):
+    """A witness in a long case: 100 entries a page, the running total carrying on across
+    pages, the filters kept by the pager."""
+    for day in range(1, 106):
+        services.record_item(
+            db,
+            world.officer,
+            world.assigned,
+            case_id=world.case.id,
+            category=SupportCategory.transport,
+            description=f"Bus fare {day:03d}",
+            quantity="1",
+            unit="trips",
+            value="2.00",
+            currency="GBP",
+            date_provided=date(2025, 11, 1) + (date(2025, 11, 2) - date(2025, 11, 1)) * day,
+            rationale="Travel to counselling",
+        )
+    db.commit()
+    client = login(world.officer)
+    url = f"/witnesses/{world.assigned.id}/ledger"
+    first = client.get(url).get_data(as_text=True)
+    assert "Bus fare 001" in first and "Bus fare 100" in first and "Bus fare 101" not in first
+    assert "105 of 105 entries match; showing 1–100" in first
+    assert "Page 1 of 2" in first and '<dd id="total-counted">210.00 GBP</dd>' in first
+    assert "?page=2" in first
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    assert "Bus fare 100" not in second and "Bus fare 105" in second
+    assert "202.00 GBP" in second and "210.00 GBP" in second  # running totals 101st–105th
+    filtered = client.get(url + "?category=transport&page=2").get_data(as_text=True)
+    assert "category=transport" in filtered and "Bus fare 105" in filtered
+    assert client.get(url + "?page=99").status_code == 200  # past the end: the last page
+    assert client.get(url + "?page=abc").status_code == 200

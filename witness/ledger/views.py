@@ -30,12 +30,14 @@ from witness.core.web import Page, apply_domain_error, form_page, id_arg, page_a
 from witness.db import db_session
 from witness.ledger import services
 from witness.ledger.forms import ApproveForm, ReverseForm, SupportItemForm
-from witness.ledger.models import SupportCategory, SupportItem
+from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
 from witness.people.models import NeedsAssessment, Witness
 
 bp = Blueprint("ledger", __name__)
 
 PER_PAGE = 50
+#: a witness's ledger shows this many entries a page; running totals cover them all
+WITNESS_PER_PAGE = 100
 STATUSES = ("all", "pending", "approved")
 
 
@@ -130,20 +132,21 @@ def _chain_badges(case_ids) -> list[tuple]:
 # --- a witness's ledger ----------------------------------------------------------------------
 
 
-def _witness_context(witness: Witness, reverse_errors: dict | None = None) -> dict:
-    db = db_session()
-    items = services.witness_ledger(db, witness)
-    approved = services.approved_ids(db, [i.id for i in items])
-    by_id = {i.id: i for i in items}
-    reversed_by = {i.reverses_id: i for i in items if i.reverses_id is not None}
-    running: dict[int, dict[str, Decimal]] = {}
-    cumulative: dict[str, Decimal] = defaultdict(Decimal)
-    for item in items:
-        if services.counts(item, approved, by_id):
-            cumulative[item.currency] += item.value
-        running[item.id] = cumulative[item.currency]
-    figures = services.totals(items, approved)
+class _Shown:
+    """One page of the filtered entries (the page's items loaded in full), with the counts
+    the pager shows."""
 
+    def __init__(self, items: list[SupportItem], total: int, page: int, per_page: int) -> None:
+        self.items, self.total, self.page, self.per_page = items, total, page, per_page
+        self.pages = max(1, -(-total // per_page))
+        self.has_prev, self.has_next = page > 1, page < self.pages
+
+
+def _witness_context(witness: Witness, reverse_errors: dict | None = None) -> dict:
+    """The witness's ledger: one light pass over every entry for the running totals and the
+    filters, then only the shown page loaded in full (a witness in a long case can have
+    thousands of entries)."""
+    db = db_session()
     category = request.args.get("category", "")
     if category and category not in SupportCategory.__members__:
         abort(make_response(_bad_request("Choose one of the categories.")))
@@ -151,37 +154,86 @@ def _witness_context(witness: Witness, reverse_errors: dict | None = None) -> di
     if status not in STATUSES:
         abort(make_response(_bad_request("Choose pending, approved or all.")))
     start, end = _date_arg("from"), _date_arg("to")
-    shown = [
-        i
-        for i in items
-        if (not category or i.category.value == category)
-        and (start is None or i.date_provided >= start)
-        and (end is None or i.date_provided <= end)
+
+    entries = db.execute(
+        select(
+            SupportItem.id,
+            SupportItem.category,
+            SupportItem.date_provided,
+            SupportItem.currency,
+            SupportItem.value,
+            SupportItem.needs_approval,
+            SupportItem.reverses_id,
+            SupportItem.reversal_reason,
+            SupportApproval.id.is_not(None).label("approved"),
+        )
+        .outerjoin(SupportApproval, SupportApproval.item_id == SupportItem.id)
+        .where(SupportItem.witness_id == witness.id)
+        .order_by(SupportItem.date_provided, SupportItem.id)
+    ).all()
+    approved = {e.id for e in entries if e.approved}
+    # counts(): an original counts once approved or when it needs no approval; a reversal
+    # when its original does
+    counted = {e.id: not e.needs_approval or e.approved for e in entries if e.reverses_id is None}
+    running: dict[int, Decimal] = {}
+    cumulative: dict[str, Decimal] = defaultdict(Decimal)
+    reversed_by: dict[int, tuple[int, str]] = {}
+    for e in entries:
+        if e.reverses_id is not None:
+            reversed_by[e.reverses_id] = (e.id, e.reversal_reason)
+        if counted.get(e.reverses_id or e.id, False):
+            cumulative[e.currency] += e.value
+        running[e.id] = cumulative[e.currency]
+    shown_ids = [
+        e.id
+        for e in entries
+        if (not category or e.category.value == category)
+        and (start is None or e.date_provided >= start)
+        and (end is None or e.date_provided <= end)
         and (
             status == "all"
             or (
                 status == "pending"
-                and i.needs_approval
-                and i.reverses_id is None
-                and i.id not in approved
+                and e.needs_approval
+                and e.reverses_id is None
+                and not e.approved
             )
-            or (status == "approved" and i.id in approved)
+            or (status == "approved" and e.approved)
         )
     ]
+    pages = max(1, -(-len(shown_ids) // WITNESS_PER_PAGE))
+    number = min(max(page_arg(), 1), pages)
+    page_ids = shown_ids[(number - 1) * WITNESS_PER_PAGE : number * WITNESS_PER_PAGE]
+    loaded = {
+        item.id: item
+        for item in db.scalars(
+            select(SupportItem)
+            .where(SupportItem.id.in_(page_ids))
+            .options(
+                selectinload(SupportItem.need),
+                selectinload(SupportItem.provider),
+                selectinload(SupportItem.recorded_by),
+                selectinload(SupportItem.approval).selectinload(SupportApproval.approved_by),
+            )
+        )
+    }
+    shown = _Shown([loaded[i] for i in page_ids], len(shown_ids), number, WITNESS_PER_PAGE)
     can_record = services.can_record_support(current_user, witness)
     return dict(
         witness=witness,
-        items=shown,
-        all_count=len(items),
+        items=shown.items,
+        page=shown,
+        all_count=len(entries),
         approved=approved,
         reversed_by=reversed_by,
         running=running,
-        figures=figures,
+        figures=services.summed_totals(db, SupportItem.witness_id == witness.id),
         chains=_chain_badges(p.case_id for p in witness.participations),
         can_record=can_record,
-        can_approve={i.id: can_approve(i, witness, approved) for i in shown},
+        can_approve={i.id: can_approve(i, witness, approved) for i in shown.items},
         can_reverse={
-            i.id: can_record and i.reverses_id is None and i.id not in reversed_by for i in shown
+            i.id: can_record and i.reverses_id is None and i.id not in reversed_by
+            for i in shown.items
         },
         categories=list(SupportCategory),
         filters=dict(category=category, status=status, start=start, end=end),
