@@ -33,6 +33,10 @@ def register_cli(app: Flask) -> None:
 
     register_ledger_cli(app)
 
+    from witness.ledger.exports import disclosure_run
+
+    app.cli.add_command(disclosure_run)
+
 
 @click.command("init-db")
 @with_appcontext

@@ -107,6 +107,8 @@ def build_config(instance_path: Path) -> dict:
         "BENCHMARK_ROUTES": _flag("WITNESS_BENCHMARK_ROUTES", False),
         #: start the sweeps (mail, ...) inside this process; for the development server only
         "RUN_SCHEDULER": _flag("WITNESS_RUN_SCHEDULER", False),
+        #: a disclosure PDF of more entries than this is built in the background, not at once
+        "DISCLOSURE_INLINE_MAX": int(os.environ.get("WITNESS_DISCLOSURE_INLINE_MAX", "2000")),
         **_smtp_settings(),
         **_ledger_settings(),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from witness.audit.models import AuditEvent
 from witness.ledger import services
 from witness.ledger.disclosure import (
+    DisclosureRow,
     ReportHeading,
     disclosure_rows,
     layout_floor,
@@ -22,6 +23,7 @@ from witness.ledger.disclosure import (
 )
 from witness.ledger.models import SupportCategory, SupportItem
 from witness.ledger.services import ChainStatus
+from witness.people.models import Phase
 
 from .conftest import record
 
@@ -167,6 +169,46 @@ def test_a_broken_chain_is_reported_at_the_top():
     text = " ".join(_pages(render_pdf(heading, [])))
     assert "BROKEN at entry 17: its content was changed after it was recorded" in text
     assert "No entries." in text
+
+
+def test_a_thousand_entries_awaiting_approval_are_all_listed_over_pages():
+    """The pending list splits across pages (found at scale: one cell of a thousand entry
+    numbers was taller than a page, and reportlab refused to lay the report out)."""
+    rows = [
+        DisclosureRow(
+            entry=n,
+            case="T1",
+            chain_seq=n,
+            date_provided=date(2026, 3, 1),
+            witness="VW-1",
+            category=SupportCategory.witness_expenses,
+            description="Loss of earnings, trial day",
+            quantity=Decimal("1"),
+            unit="days",
+            value=Decimal("80.00"),
+            currency="GBP",
+            rationale="Attended court to give evidence",
+            linked_need="",
+            provider="Office",
+            recorded_by="Officer",
+            needs_approval=True,
+            approved_by=None,
+            approved_on=None,
+            reverses=None,
+            reversal_reason="",
+            reversed_by=None,
+            reversed_by_reason="",
+            phase=Phase.trial,
+            counts=False,
+        )
+        for n in range(100_001, 101_001)
+    ]
+    heading = ReportHeading("case T1", "Tester", datetime(2026, 3, 10, 9, 0, tzinfo=UTC), [])
+    pages = _pages(render_pdf(heading, rows))
+    tail = " ".join(pages[len(pages) // 2 :])
+    assert "Pending (GBP) 80,000.00 GBP" in tail and "Entries (1000)" in tail
+    listed = tail[tail.index("Entries (1000)") :]
+    assert all(str(n) in listed for n in range(100_001, 101_001))
 
 
 def test_the_csv_has_the_same_rows_and_no_formulas(db, world, login, ledger):

@@ -334,12 +334,12 @@ def test_a_long_ledger_pages_with_running_totals_over_every_entry(db, world, log
     url = f"/witnesses/{world.assigned.id}/ledger"
     first = client.get(url).get_data(as_text=True)
     assert "Bus fare 001" in first and "Bus fare 100" in first and "Bus fare 101" not in first
-    assert "105 of 105 entries match; showing 1–100" in first
+    assert "105 of 105 entries match; showing 1\N{EN DASH}100" in first
     assert "Page 1 of 2" in first and '<dd id="total-counted">210.00 GBP</dd>' in first
     assert "?page=2" in first
     second = client.get(url + "?page=2").get_data(as_text=True)
     assert "Bus fare 100" not in second and "Bus fare 105" in second
-    assert "202.00 GBP" in second and "210.00 GBP" in second  # running totals 101st–105th
+    assert "202.00 GBP" in second and "210.00 GBP" in second  # running totals, 101st to 105th
     filtered = client.get(url + "?category=transport&page=2").get_data(as_text=True)
     assert "category=transport" in filtered and "Bus fare 105" in filtered
     assert client.get(url + "?page=99").status_code == 200  # past the end: the last page

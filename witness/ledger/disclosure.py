@@ -407,6 +407,20 @@ def _totals_table(
     return _table(data, [220, 120])
 
 
+#: pending entries listed per row of the totals: a row must fit on a page, and the table
+#: splits between rows (a case can have a thousand entries awaiting approval)
+PENDING_PER_ROW = 10
+
+
+def _pending_rows(entries: list[int]) -> list[tuple[str, str]]:
+    """The entries awaiting approval, ten to a row: "Entries (n)" then the rest unlabelled."""
+    rows = []
+    for start in range(0, len(entries), PENDING_PER_ROW):
+        label = f"Entries ({len(entries)})" if start == 0 else ""
+        rows.append((label, ", ".join(map(str, entries[start : start + PENDING_PER_ROW]))))
+    return rows
+
+
 def _document(out: io.BytesIO, title: str) -> SimpleDocTemplate:
     return SimpleDocTemplate(
         out,
@@ -476,11 +490,7 @@ def render_pdf(heading: ReportHeading, rows: Iterable[DisclosureRow]) -> bytes:
         _totals_table(
             "Pending approval (not counted)",
             [(f"Pending ({c})", money(v, c)) for c, v in sorted(sums.pending.items())]
-            + (
-                [("Entries", ", ".join(map(str, sums.pending_entries)))]
-                if sums.pending_entries
-                else []
-            ),
+            + _pending_rows(sums.pending_entries),
             s,
             empty="Nothing pending.",
         ),

@@ -1,13 +1,23 @@
-"""Download the disclosure report of a case or a witness, as a PDF or a CSV (audited)."""
+"""Download the disclosure report of a case or a witness, as a PDF or a CSV (audited); a PDF too
+big to lay out within a request is prepared in the background (see ``witness.ledger.exports``)
+and downloaded from the reports page."""
 
 from __future__ import annotations
 
 import re
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from witness.audit.services import record_event
 from witness.cases.models import Case
@@ -15,9 +25,9 @@ from witness.core.access import get_case, get_witness, visible_witnesses
 from witness.core.errors import NotFound
 from witness.core.time import now_utc
 from witness.db import db_session
-from witness.ledger.disclosure import ReportHeading, disclosure_rows, render_csv, render_pdf
-from witness.ledger.models import SupportItem
-from witness.ledger.services import verify_chain
+from witness.ledger import exports
+from witness.ledger.disclosure import disclosure_rows, render_csv
+from witness.ledger.models import ExportStatus
 from witness.people.models import Witness
 
 bp = Blueprint("disclosure", __name__)
@@ -37,92 +47,151 @@ def _respond(body: bytes | str, fmt: str, filename: str) -> Response:
     return response
 
 
-def _case_report(case_id: int, fmt: str) -> Response:
+def _load(kind: str, scope_id: int) -> Case | Witness:
+    """The case or witness if the user may see it; else the refusal is audited and 404."""
     db = db_session()
     try:
-        case = get_case(db, current_user, case_id)
+        if kind == "case":
+            return get_case(db, current_user, scope_id)
+        return get_witness(db, current_user, scope_id)
     except NotFound:
         db.commit()  # the refusal is audited
         abort(404)
-    visible = visible_witnesses(current_user)
-    rows = disclosure_rows(db, case_id=case.id, visible=visible)
-    if fmt == "csv":
-        body = render_csv(rows)
+
+
+def _scope_args(scope: Case | Witness) -> tuple[str, dict]:
+    if isinstance(scope, Case):
+        return "case", {"case_id": scope.id}
+    return "witness", {"witness_id": scope.id}
+
+
+def _audit(scope: Case | Witness, fmt: str, **detail) -> None:
+    if isinstance(scope, Case):
+        record_event(db_session(), current_user, "support.disclosure", scope, format=fmt, **detail)
     else:
-        status = verify_chain(db, case.id)
-        shown = db.scalar(
-            select(func.count(SupportItem.id))
-            .join(Witness, Witness.id == SupportItem.witness_id)
-            .where(SupportItem.case_id == case.id, visible)
+        record_event(
+            db_session(),
+            current_user,
+            "support.disclosure",
+            scope,
+            witness_id=scope.id,
+            format=fmt,
+            **detail,
         )
-        note = ""
-        if shown != status.entries and status.intact:
-            note = (
-                f"{status.entries - shown} entries of witnesses you may not see are left out "
-                "of the table; the chain check covers the whole case."
-            )
-        heading = ReportHeading(
-            subject=f"case {case.reference}",
-            generated_by=current_user.name,
-            generated_at=now_utc().astimezone(ZoneInfo(case.court.timezone)),
-            chains=[(case.reference, status)],
-            note=note,
-        )
-        body = render_pdf(heading, rows)
-    record_event(db, current_user, "support.disclosure", case, format=fmt)
-    db.commit()
-    return _respond(body, fmt, _filename("case", case.reference, fmt))
 
 
-def _witness_report(witness_id: int, fmt: str) -> Response:
+def _report(kind: str, scope_id: int, fmt: str) -> Response:
+    """The report at once: always the CSV; the PDF when it is small enough to lay out within
+    the request. A bigger PDF is queued (on POST, the ledger page's button) or offered on the
+    reports page (on GET), so a click never waits minutes for a response."""
     db = db_session()
-    try:
-        witness = get_witness(db, current_user, witness_id)
-    except NotFound:
-        db.commit()  # the refusal is audited
-        abort(404)
-    rows = disclosure_rows(db, witness_id=witness.id)
+    scope = _load(kind, scope_id)
     if fmt == "csv":
-        body = render_csv(rows)
+        if isinstance(scope, Case):
+            rows = disclosure_rows(db, case_id=scope.id, visible=visible_witnesses(current_user))
+        else:
+            rows = disclosure_rows(db, witness_id=scope.id)
+        body: bytes | str = render_csv(rows)
     else:
-        cases = db.execute(
-            select(Case.id, Case.reference)
-            .where(
-                Case.id.in_(select(SupportItem.case_id).where(SupportItem.witness_id == witness.id))
-            )
-            .order_by(Case.id)
-        ).all()
-        heading = ReportHeading(
-            subject=f"witness {witness.reference}",
-            generated_by=current_user.name,
-            generated_at=now_utc().astimezone(ZoneInfo(witness.timezone)),
-            chains=[(reference, verify_chain(db, case_id)) for case_id, reference in cases],
-        )
-        body = render_pdf(heading, rows)
-    record_event(db, current_user, "support.disclosure", witness, witness_id=witness.id, format=fmt)
+        size = exports.report_size(db, current_user, scope)
+        if size > current_app.config["DISCLOSURE_INLINE_MAX"]:
+            endpoint, args = _scope_args(scope)
+            if request.method == "POST":
+                exports.request_export(db, current_user, scope)
+                db.commit()
+                flash(
+                    f"The report lists {size:,} entries, too many to prepare at once: it is "
+                    "being prepared in the background and will be listed here when ready."
+                )
+            else:
+                flash(
+                    f"The report lists {size:,} entries, too many to prepare at once: prepare "
+                    "it in the background with the button below."
+                )
+            return redirect(url_for(f"disclosure.{endpoint}_exports", **args), code=303)
+        body, _ = exports.build_pdf(db, current_user, scope, now_utc())
+    _audit(scope, fmt)
     db.commit()
-    return _respond(body, fmt, _filename("witness", witness.reference, fmt))
+    return _respond(body, fmt, _filename(kind, scope.reference, fmt))
 
 
-@bp.route("/cases/<int:case_id>/ledger/disclosure.pdf")
+def _exports_page(scope: Case | Witness, notice: str = "", status: int = 200):
+    db = db_session()
+    kind, args = _scope_args(scope)
+    listed = exports.exports_for(db, current_user, scope)
+    db.commit()
+    return (
+        render_template(
+            "ledger/disclosures.html",
+            kind=kind,
+            scope=scope,
+            args=args,
+            exports=listed,
+            pending=any(e.status in exports.PENDING for e in listed),
+            notice=notice,
+            ExportStatus=ExportStatus,
+            keep_days=exports.KEEP_FOR.days,
+        ),
+        status,
+    )
+
+
+@bp.route("/cases/<int:case_id>/ledger/disclosure.pdf", methods=["GET", "POST"])
 def case_pdf(case_id: int):
     """The case's disclosure report: every entry for all its witnesses, with totals."""
-    return _case_report(case_id, "pdf")
+    return _report("case", case_id, "pdf")
 
 
 @bp.route("/cases/<int:case_id>/ledger/disclosure.csv")
 def case_csv(case_id: int):
     """The same entries as the case's PDF, as CSV."""
-    return _case_report(case_id, "csv")
+    return _report("case", case_id, "csv")
 
 
-@bp.route("/witnesses/<int:witness_id>/ledger/disclosure.pdf")
+@bp.route("/witnesses/<int:witness_id>/ledger/disclosure.pdf", methods=["GET", "POST"])
 def witness_pdf(witness_id: int):
     """One witness's disclosure report, across their cases."""
-    return _witness_report(witness_id, "pdf")
+    return _report("witness", witness_id, "pdf")
 
 
 @bp.route("/witnesses/<int:witness_id>/ledger/disclosure.csv")
 def witness_csv(witness_id: int):
     """The same entries as the witness's PDF, as CSV."""
-    return _witness_report(witness_id, "csv")
+    return _report("witness", witness_id, "csv")
+
+
+@bp.route("/cases/<int:case_id>/ledger/disclosures")
+def case_exports(case_id: int):
+    """The user's disclosure reports of the case prepared in the background."""
+    return _exports_page(_load("case", case_id))
+
+
+@bp.route("/witnesses/<int:witness_id>/ledger/disclosures")
+def witness_exports(witness_id: int):
+    """The user's disclosure reports of the witness prepared in the background."""
+    return _exports_page(_load("witness", witness_id))
+
+
+@bp.route("/ledger/disclosures/<int:export_id>.pdf")
+def download_export(export_id: int):
+    """A report prepared in the background: its requester alone, while they may still see what
+    it is of and until it expires."""
+    db = db_session()
+    try:
+        export, scope = exports.get_export(db, current_user, export_id)
+    except NotFound:
+        db.commit()  # the refusal is audited
+        abort(404)
+    if export.status is ExportStatus.expired:
+        return _exports_page(
+            scope,
+            f"Report {export.id} has expired: reports are deleted "
+            f"{exports.KEEP_FOR.days} days after they are prepared. Prepare a new one.",
+            410,
+        )
+    if export.status is not ExportStatus.ready or export.content is None:
+        return _exports_page(scope, f"Report {export.id} is not ready to download.", 409)
+    _audit(scope, "pdf", export_id=export.id)
+    db.commit()
+    kind, _ = _scope_args(scope)
+    return _respond(export.content, "pdf", _filename(kind, scope.reference, "pdf"))

@@ -12,7 +12,17 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
@@ -173,3 +183,50 @@ class LedgerFlag(Base):
     witness: Mapped[Witness] = relationship()
     item: Mapped[SupportItem | None] = relationship()
     closed_by: Mapped[User | None] = relationship()
+
+
+class ExportStatus(enum.Enum):
+    queued = "queued"
+    running = "running"
+    ready = "ready"
+    failed = "failed"  #: gave up after the last attempt, or the requester may no longer see it
+    expired = "expired"  #: was ready; its content has been purged
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class DisclosureExport(Base):
+    """A disclosure PDF too big to render in a request: queued by a user, built by a sweep as
+    that user would see it, downloaded by them alone, and purged after a few days."""
+
+    __tablename__ = "disclosure_exports"
+    __table_args__ = (
+        #: the report is of a case or of a witness, never both
+        CheckConstraint("(case_id IS NULL) <> (witness_id IS NULL)", name="one_scope"),
+        #: the sweep: what is queued, running too long, or ready to purge
+        Index("ix_disclosure_exports_status", "status", "requested_dt"),
+        #: a user's reports, newest first
+        Index("ix_disclosure_exports_requested_by", "requested_by_id", "id"),
+    )
+
+    id: Mapped[intpk]
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    witness_id: Mapped[int | None] = mapped_column(ForeignKey("witnesses.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    status: Mapped[ExportStatus] = enum_column(ExportStatus, default=ExportStatus.queued)
+    started_dt: Mapped[datetime | None]
+    finished_dt: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: the PDF; deferred so that listing reports never loads it
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    row_count: Mapped[int | None]
+    #: when a ready report's content is purged
+    expires_dt: Mapped[datetime | None]
+
+    requested_by: Mapped[User] = relationship()
