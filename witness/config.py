@@ -108,24 +108,72 @@ def build_config(instance_path: Path) -> dict:
         #: start the sweeps (mail, ...) inside this process; for the development server only
         "RUN_SCHEDULER": _flag("WITNESS_RUN_SCHEDULER", False),
         #: a disclosure PDF of more entries than this is built in the background, not at once
-        "DISCLOSURE_INLINE_MAX": int(os.environ.get("WITNESS_DISCLOSURE_INLINE_MAX", "2000")),
+        "DISCLOSURE_INLINE_MAX": _count_setting("WITNESS_DISCLOSURE_INLINE_MAX", 2000),
         **_smtp_settings(),
         **_ledger_settings(),
     }
 
 
-def _ledger_settings() -> dict:
-    """Support above this value (and every cash item) needs a second person's approval."""
-    raw = os.environ.get("WITNESS_LEDGER_APPROVAL_THRESHOLD", "100")
+#: support above these values (in the currency) needs approval unless configured otherwise:
+#: about the same help in each of the demo's currencies
+DEFAULT_APPROVAL_THRESHOLDS = {
+    "GBP": Decimal("100"),
+    "THB": Decimal("4000"),
+    "AUD": Decimal("200"),
+}
+
+
+def _count_setting(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number of zero or more, not {raw!r}.")
+    return int(raw)
+
+
+def _amount_setting(name: str, raw: str) -> Decimal:
     try:
-        threshold = Decimal(raw)
+        amount = Decimal(raw.strip())
     except InvalidOperation:
-        threshold = Decimal("NaN")
-    if not threshold.is_finite() or threshold < 0:
-        raise ConfigError(
-            f"WITNESS_LEDGER_APPROVAL_THRESHOLD must be an amount of zero or more, not {raw!r}."
-        )
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount < 0:
+        raise ConfigError(f"{name} must be an amount of zero or more, not {raw!r}.")
+    return amount
+
+
+def _approval_thresholds(raw: str) -> dict[str, Decimal]:
+    """``GBP=100,EUR=120``: the threshold per currency (three letters, each once)."""
+    name = "WITNESS_LEDGER_APPROVAL_THRESHOLDS"
+    thresholds: dict[str, Decimal] = {}
+    for entry in raw.split(","):
+        if not entry.strip():
+            continue
+        currency, sep, amount = entry.partition("=")
+        currency = currency.strip().upper()
+        if not sep or len(currency) != 3 or not currency.isascii() or not currency.isalpha():
+            raise ConfigError(
+                f"{name} must be CURRENCY=AMOUNT pairs separated by commas, such as "
+                f"'GBP=100,EUR=120,THB=4000', not {entry.strip()!r}."
+            )
+        if currency in thresholds:
+            raise ConfigError(f"{name} gives {currency} twice.")
+        thresholds[currency] = _amount_setting(f"{name} ({currency})", amount)
+    return thresholds
+
+
+def _ledger_settings() -> dict:
+    """Support above the threshold for its currency (and every cash item) needs a second
+    person's approval; the single threshold is for currencies with none of their own."""
+    single = os.environ.get("WITNESS_LEDGER_APPROVAL_THRESHOLD")
+    threshold = _amount_setting("WITNESS_LEDGER_APPROVAL_THRESHOLD", single or "100")
+    # An installation that set the single threshold keeps it for every currency it has not
+    # given its own: the built-in ones must never loosen a control someone configured.
+    built_in = DEFAULT_APPROVAL_THRESHOLDS if single is None else {}
+    thresholds = {
+        **built_in,
+        **_approval_thresholds(os.environ.get("WITNESS_LEDGER_APPROVAL_THRESHOLDS", "")),
+    }
     return {
         "LEDGER_APPROVAL_THRESHOLD": threshold,
+        "LEDGER_APPROVAL_THRESHOLDS": thresholds,
         "LEDGER_DEFAULT_CURRENCY": os.environ.get("WITNESS_LEDGER_CURRENCY", "GBP").upper(),
     }

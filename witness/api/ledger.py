@@ -133,9 +133,8 @@ def _item(db, user, item_id: int) -> SupportItem:
     return item
 
 
-def _threshold() -> Decimal:
-    configured = current_app.config.get("LEDGER_APPROVAL_THRESHOLD")
-    return services.DEFAULT_APPROVAL_THRESHOLD if configured is None else Decimal(str(configured))
+def _threshold(currency: str) -> Decimal:
+    return services.approval_threshold(currency, current_app.config)
 
 
 @bp.route("/witnesses/<int:witness_id>/support-items")
@@ -163,7 +162,9 @@ class WitnessSupportItems(MethodView):
         db, user = db_session(), api_user()
         witness = get_witness(db, user, witness_id)
         with committing(db, user, "support", witness_id=witness.id):
-            item = services.record_item(db, user, witness, approval_threshold=_threshold(), **data)
+            item = services.record_item(
+                db, user, witness, approval_threshold=_threshold(data["currency"]), **data
+            )
         return item
 
 

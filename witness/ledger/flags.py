@@ -9,24 +9,29 @@ its figures have changed. Supervisors of the witness's office close flags, with 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from statistics import median
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, Integer, and_, case, column, func, or_, select, values
+from sqlalchemy.orm import Session, aliased
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
-from witness.cases.models import Case, Hearing, HearingStatus, HearingType
+from witness.cases.models import Case, CaseOffence, Court, Hearing, HearingStatus, HearingType
 from witness.core.access import require
 from witness.core.errors import DomainError
 from witness.core.text import clean_text
 from witness.core.time import now_utc
-from witness.ledger.models import FlagRule, LedgerFlag, SupportCategory, SupportItem
-from witness.ledger.services import approved_ids, counts
+from witness.ledger.models import (
+    FlagRule,
+    LedgerFlag,
+    SupportApproval,
+    SupportCategory,
+    SupportItem,
+)
 from witness.people.models import Witness
 
 #: support for taking part in the trial; given after the verdict it looks like a reward
@@ -96,29 +101,33 @@ def _raise(
 def _verdict_dates(session: Session, case_ids) -> dict[int, date]:
     """The verdict of each case, taken as the end (in the court's time) of its last held trial
     day, once no trial day is still listed after it."""
-    case_ids = set(case_ids)
-    if not case_ids:
-        return {}
-    hearings = session.scalars(
-        select(Hearing).where(
-            Hearing.case_id.in_(case_ids),
-            Hearing.type == HearingType.trial_day,
-            Hearing.status.in_(TESTIMONY_STATUSES),
+    verdicts: dict[int, date] = {}
+    case_ids = sorted(set(case_ids))
+    for chunk in _chunks(case_ids):
+        last_held = (
+            select(Hearing.case_id, func.max(Hearing.end_dt).label("last_end"))
+            .where(
+                Hearing.case_id.in_(chunk),
+                Hearing.type == HearingType.trial_day,
+                Hearing.status == HearingStatus.held,
+            )
+            .group_by(Hearing.case_id)
+            .subquery()
         )
-    ).all()
-    by_case: dict[int, list[Hearing]] = defaultdict(list)
-    for hearing in hearings:
-        by_case[hearing.case_id].append(hearing)
-    verdicts = {}
-    for case_id, days in by_case.items():
-        held = [h for h in days if h.status is HearingStatus.held]
-        if not held:
-            continue
-        last = max(held, key=lambda h: h.end_dt)
-        if any(h.status is not HearingStatus.held and h.start_dt > last.end_dt for h in days):
-            continue  # the trial goes on
-        tz = session.get(Case, case_id).court.timezone
-        verdicts[case_id] = last.end_dt.astimezone(ZoneInfo(tz)).date()
+        still_listed = select(Hearing.id).where(
+            Hearing.case_id == last_held.c.case_id,
+            Hearing.type == HearingType.trial_day,
+            Hearing.status.in_((HearingStatus.listed, HearingStatus.moved)),
+            Hearing.start_dt > last_held.c.last_end,
+        )
+        rows = session.execute(
+            select(last_held.c.case_id, last_held.c.last_end, Court.timezone)
+            .join(Case, Case.id == last_held.c.case_id)
+            .join(Court, Court.id == Case.court_id)
+            .where(~still_listed.exists())  # the trial goes on
+        )
+        for case_id, last_end, tz in rows:
+            verdicts[case_id] = last_end.astimezone(ZoneInfo(tz)).date()
     return verdicts
 
 
@@ -133,10 +142,16 @@ def _after_verdict(session: Session, item: SupportItem, verdict: date | None):
         witness_id=item.witness_id,
         case_id=item.case_id,
         item_id=item.id,
-        detail=(
-            f"{item.category.label} ({_money(item.value, item.currency)}) given on "
-            f"{item.date_provided.isoformat()}, after the verdict on {verdict.isoformat()}."
+        detail=_after_verdict_detail(
+            item.category, item.value, item.currency, item.date_provided, verdict
         ),
+    )
+
+
+def _after_verdict_detail(category, value, currency: str, given: date, verdict: date) -> str:
+    return (
+        f"{category.label} ({_money(value, currency)}) given on "
+        f"{given.isoformat()}, after the verdict on {verdict.isoformat()}."
     )
 
 
@@ -177,122 +192,348 @@ def raise_flags(session: Session, item: SupportItem) -> list[LedgerFlag]:
 
 
 # --- the sweep --------------------------------------------------------------------------------
+#
+# The ledger may hold millions of entries, so the sweep never loads it: the databases sum what
+# counts per witness, case and currency (and per trial day's window), and only those figures and
+# the candidate entries come back, a batch of cases at a time.
+
+#: ids (or rows of a VALUES list) per query: well under every database's limit on parameters
+BATCH = 500
+PATTERN_RULES = (FlagRule.pre_testimony_rise, FlagRule.peer_outlier)
 
 
-def _ledger(session: Session) -> tuple[list[SupportItem], list[SupportItem]]:
-    """Every item given that stands (not a reversal, not reversed), and every entry that counts
-    (approved, or needing no approval; reversals net out)."""
-    items = list(session.scalars(select(SupportItem).order_by(SupportItem.id)))
-    approved = approved_ids(session, [i.id for i in items])
-    by_id = {i.id: i for i in items}
-    reversed_ids = {i.reverses_id for i in items if i.reverses_id is not None}
-    standing = [i for i in items if i.reverses_id is None and i.id not in reversed_ids]
-    return standing, [i for i in items if counts(i, approved, by_id)]
+def _chunks(values, size: int = BATCH):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
-def _pre_testimony_rises(session: Session, items: list[SupportItem], today: date) -> list:
-    """Per witness per trial day: what counted in the 30 days before it against the witness's
-    own average per 30 days before that (per currency)."""
-    hearings = session.scalars(
-        select(Hearing)
-        .where(Hearing.type == HearingType.trial_day, Hearing.status.in_(TESTIMONY_STATUSES))
-        .order_by(Hearing.start_dt, Hearing.id)
-    ).all()
-    by_case: dict[int, list[Hearing]] = defaultdict(list)
-    for hearing in hearings:
-        by_case[hearing.case_id].append(hearing)
-    # the witness's items, per case, per currency
-    ledgers: dict[tuple[int, int, str], list[SupportItem]] = defaultdict(list)
-    for item in items:
-        ledgers[(item.witness_id, item.case_id, item.currency)].append(item)
+def _counted(case_ids=None):
+    """The entries that count, as ``services.counts`` says, in SQL: an item once approved or
+    needing no approval; a reversal when the item it reverses counts."""
+    original = aliased(SupportItem)
+    own = aliased(SupportApproval)
+    theirs = aliased(SupportApproval)
+    query = (
+        select(
+            SupportItem.id,
+            SupportItem.witness_id,
+            SupportItem.case_id,
+            SupportItem.currency,
+            SupportItem.value,
+            SupportItem.date_provided,
+        )
+        .outerjoin(original, original.id == SupportItem.reverses_id)
+        .outerjoin(own, own.item_id == SupportItem.id)
+        .outerjoin(theirs, theirs.item_id == SupportItem.reverses_id)
+        .where(
+            or_(
+                and_(
+                    SupportItem.reverses_id.is_(None),
+                    or_(SupportItem.needs_approval.is_(False), own.id.is_not(None)),
+                ),
+                and_(
+                    original.id.is_not(None),
+                    or_(original.needs_approval.is_(False), theirs.id.is_not(None)),
+                ),
+            )
+        )
+    )
+    if case_ids is not None:
+        query = query.where(SupportItem.case_id.in_(case_ids))
+    return query.subquery("counted")
+
+
+def _counted_totals(session: Session) -> dict[tuple[int, int, str], Decimal]:
+    """What counts per (witness, case, currency), ordered by the first entry that counts (the
+    order the rules consider them in, so which flag is raised first does not change)."""
+    counted = _counted()
+    rows = session.execute(
+        select(
+            counted.c.witness_id, counted.c.case_id, counted.c.currency, func.sum(counted.c.value)
+        )
+        .group_by(counted.c.witness_id, counted.c.case_id, counted.c.currency)
+        .order_by(func.min(counted.c.id))
+    )
+    return {(w, c, cur): Decimal(total) for w, c, cur, total in rows}
+
+
+def _raise_patterns(session: Session, candidates: list[tuple]) -> list[LedgerFlag]:
+    """``_raise`` for pattern flags, in batch: (rule, witness, case, detail) in order; each is
+    added unless the same flag is open, or was closed with the same figures."""
+    known: dict[tuple, list[tuple[bool, str]]] = defaultdict(list)
+    for chunk in _chunks(sorted({c[1] for c in candidates})):
+        rows = session.execute(
+            select(
+                LedgerFlag.rule,
+                LedgerFlag.witness_id,
+                LedgerFlag.case_id,
+                LedgerFlag.closed_dt,
+                LedgerFlag.detail,
+            ).where(
+                LedgerFlag.rule.in_(PATTERN_RULES),
+                LedgerFlag.item_id.is_(None),
+                LedgerFlag.witness_id.in_(chunk),
+            )
+        )
+        for rule, witness_id, case_id, closed_dt, detail in rows:
+            known[(rule, witness_id, case_id)].append((closed_dt is None, detail))
     raised = []
-    for (witness_id, case_id, currency), entries in ledgers.items():
-        for hearing in by_case.get(case_id, []):
-            tz = session.get(Case, case_id).court.timezone
-            day = hearing.start_dt.astimezone(ZoneInfo(tz)).date()
-            window_start = day - WINDOW
-            if window_start > today:
-                continue  # the 30 days before it have not begun
-            earlier = [i for i in entries if i.date_provided < window_start]
-            if not earlier:
-                continue  # nothing to compare with
-            recent = sum(
-                (i.value for i in entries if window_start <= i.date_provided < day), Decimal(0)
-            )
-            first = min(i.date_provided for i in earlier)
-            days = max((window_start - first).days, WINDOW.days)
-            before = sum((i.value for i in earlier), Decimal(0))
-            average = before * WINDOW.days / days
-            if recent <= 0 or recent <= RISE_FACTOR * average:
-                continue
-            raised.append(
-                _raise(
-                    session,
-                    FlagRule.pre_testimony_rise,
-                    witness_id=witness_id,
-                    case_id=case_id,
-                    detail=(
-                        f"{_money(recent, currency)} in the 30 days before the trial day of "
-                        f"{day.isoformat()}, against an average of {_money(average, currency)} "
-                        f"per 30 days over the {days} days before ({_money(before, currency)} "
-                        f"from {first.isoformat()})."
-                    ),
-                )
-            )
+    for rule, witness_id, case_id, detail in candidates:
+        existing = known[(rule, witness_id, case_id)]
+        if any(is_open or seen == detail for is_open, seen in existing):
+            continue
+        flag = LedgerFlag(
+            rule=rule, witness_id=witness_id, case_id=case_id, detail=detail, raised_dt=now_utc()
+        )
+        session.add(flag)
+        existing.append((True, detail))
+        raised.append(flag)
     return raised
 
 
-def _peer_outliers(session: Session, items: list[SupportItem]) -> list:
+def _after_verdict_sweep(session: Session) -> list[LedgerFlag]:
+    """Trial support that stands (not a reversal, not reversed) given after its case's verdict,
+    not flagged before."""
+    case_ids = session.scalars(select(SupportItem.case_id).distinct()).all()
+    verdicts = sorted(_verdict_dates(session, case_ids).items())
+    reversal = aliased(SupportItem)
+    raised = []
+    for chunk in _chunks(verdicts):
+        days = (
+            values(column("case_id", Integer), column("verdict", Date), name="verdicts")
+            .data(chunk)
+            .cte()
+        )
+        rows = session.execute(
+            select(
+                SupportItem.id,
+                SupportItem.witness_id,
+                SupportItem.case_id,
+                SupportItem.category,
+                SupportItem.value,
+                SupportItem.currency,
+                SupportItem.date_provided,
+                days.c.verdict,
+            )
+            .join(days, days.c.case_id == SupportItem.case_id)
+            .where(
+                SupportItem.case_id.in_([case_id for case_id, _ in chunk]),
+                SupportItem.date_provided > days.c.verdict,
+                SupportItem.category.in_(TRIAL_CATEGORIES),
+                # not "IS NULL": SQLite takes the unique index on it for a selective one
+                func.coalesce(SupportItem.reverses_id, 0) == 0,
+                ~select(reversal.id).where(reversal.reverses_id == SupportItem.id).exists(),
+                ~select(LedgerFlag.id)
+                .where(
+                    LedgerFlag.rule == FlagRule.after_verdict,
+                    LedgerFlag.item_id == SupportItem.id,
+                )
+                .exists(),
+            )
+            .order_by(SupportItem.id)
+        ).all()
+        for item_id, witness_id, case_id, category, value, currency, given, verdict in rows:
+            flag = LedgerFlag(
+                rule=FlagRule.after_verdict,
+                witness_id=witness_id,
+                case_id=case_id,
+                item_id=item_id,
+                detail=_after_verdict_detail(category, value, currency, given, verdict),
+                raised_dt=now_utc(),
+            )
+            session.add(flag)
+            raised.append(flag)
+    raised.sort(key=lambda f: f.item_id)
+    return raised
+
+
+def _trial_days(session: Session, case_ids: list[int], today: date) -> list[tuple]:
+    """(case, local date, window start) of the cases' trial days whose 30 days before have
+    begun, each day once, in the order of the hearings."""
+    rows = session.execute(
+        select(Hearing.case_id, Hearing.start_dt, Court.timezone)
+        .join(Case, Case.id == Hearing.case_id)
+        .join(Court, Court.id == Case.court_id)
+        .where(
+            Hearing.case_id.in_(case_ids),
+            Hearing.type == HearingType.trial_day,
+            Hearing.status.in_(TESTIMONY_STATUSES),
+        )
+        .order_by(Hearing.start_dt, Hearing.id)
+    )
+    seen = {}
+    for case_id, start_dt, tz in rows:
+        day = start_dt.astimezone(ZoneInfo(tz)).date()  # the court's date, not UTC's
+        if day - WINDOW <= today:
+            seen.setdefault((case_id, day), day - WINDOW)
+    return [(case_id, day, start) for (case_id, day), start in seen.items()]
+
+
+def _days_between(session: Session, later, earlier):
+    if session.get_bind().dialect.name == "postgresql":
+        return later - earlier  # date - date is a number of days
+    return func.julianday(later) - func.julianday(earlier)
+
+
+def _window_sums(session: Session, trial_days: list[tuple]):
+    """Per witness, case, currency and trial day: what counted in the 30 days before the day,
+    what counted before that and since when. Only rows that may be a rise come back: the exact
+    test (in Decimal) is the caller's; the one here only leaves out what cannot be."""
+    days = (
+        values(
+            column("case_id", Integer),
+            column("day", Date),
+            column("window_start", Date),
+            name="trial_days",
+        )
+        .data(trial_days)
+        .cte()
+    )
+    counted = _counted(sorted({row[0] for row in trial_days}))
+    earlier = counted.c.date_provided < days.c.window_start
+    recent_cond = and_(
+        counted.c.date_provided >= days.c.window_start, counted.c.date_provided < days.c.day
+    )
+    recent = func.sum(case((recent_cond, counted.c.value)))
+    before = func.sum(case((earlier, counted.c.value)))
+    first = func.min(case((earlier, counted.c.date_provided)))
+    span = _days_between(session, days.c.window_start, first)
+    span = case((span < WINDOW.days, WINDOW.days), else_=span)
+    return session.execute(
+        select(
+            counted.c.witness_id,
+            counted.c.case_id,
+            counted.c.currency,
+            days.c.day,
+            days.c.window_start,
+            recent,
+            before,
+            first,
+        )
+        .join(days, days.c.case_id == counted.c.case_id)
+        .group_by(
+            counted.c.witness_id,
+            counted.c.case_id,
+            counted.c.currency,
+            days.c.day,
+            days.c.window_start,
+        )
+        # recent > 2 * before * 30 / span, loosened so float sums (SQLite) never drop a rise
+        .having(
+            recent > 0,
+            first.is_not(None),
+            recent * span * 1001 + 1 > before * (RISE_FACTOR * WINDOW.days * 1000),
+        )
+    )
+
+
+def _pre_testimony_rises(session: Session, order: dict, today: date) -> list[tuple]:
+    """Per witness per trial day: what counted in the 30 days before it against the witness's
+    own average per 30 days before that (per currency). ``order`` ranks the (witness, case,
+    currency) keys; returns the candidate flags in that order, then the hearings'."""
+    found = []
+    for case_ids in _chunks(sorted({key[1] for key in order})):
+        trial_days = _trial_days(session, case_ids, today)
+        rank = {(c, d): n for n, (c, d, _) in enumerate(trial_days)}
+        for rows in _chunks(trial_days, BATCH * 2):
+            for witness_id, case_id, currency, day, start, recent, before, first in _window_sums(
+                session, rows
+            ):
+                recent, before = Decimal(recent), Decimal(before)
+                days = max((start - first).days, WINDOW.days)
+                average = before * WINDOW.days / days
+                if recent <= 0 or recent <= RISE_FACTOR * average:
+                    continue
+                detail = (
+                    f"{_money(recent, currency)} in the 30 days before the trial day of "
+                    f"{day.isoformat()}, against an average of {_money(average, currency)} "
+                    f"per 30 days over the {days} days before ({_money(before, currency)} "
+                    f"from {first.isoformat()})."
+                )
+                key = (witness_id, case_id, currency)
+                found.append(
+                    (
+                        (order[key], rank[(case_id, day)]),
+                        (FlagRule.pre_testimony_rise, witness_id, case_id, detail),
+                    )
+                )
+    found.sort(key=lambda pair: pair[0])
+    return [candidate for _, candidate in found]
+
+
+def _median_without(values: list[Decimal], removed: list[Decimal]) -> Decimal:
+    """The median of the sorted ``values`` once the sorted ``removed`` (some of them) are taken
+    out; as ``statistics.median`` gives it, without copying the list."""
+    n = len(values) - len(removed)
+
+    def nth(k: int) -> Decimal:
+        # the k-th smallest left is one of values[k .. k + len(removed)]
+        for index in range(k, k + len(removed) + 1):
+            x = values[index]
+            if bisect_right(values, x) - bisect_right(removed, x) >= k + 1:
+                return x
+        raise AssertionError("removed must be taken from values")
+
+    if n % 2:
+        return nth(n // 2)
+    return (nth(n // 2 - 1) + nth(n // 2)) / 2
+
+
+def _peer_outliers(session: Session, totals: dict) -> list[tuple]:
     """A witness's counted total in a case, per currency, against the median of witnesses
     (given support in that currency) in cases with the same main offence."""
-    main_offence = {
-        case.id: case.offence_categories[0]
-        for case in session.scalars(select(Case).where(Case.offences.any()))
-    }
-    totals: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
-    for item in items:
-        totals[(item.witness_id, item.case_id, item.currency)] += item.value
+    main_offence = dict(
+        session.execute(
+            select(CaseOffence.case_id, func.min(CaseOffence.category)).group_by(
+                CaseOffence.case_id
+            )
+        ).all()
+    )
     groups: dict[tuple, list[tuple[tuple[int, int, str], Decimal]]] = defaultdict(list)
     for key, value in totals.items():
         offence = main_offence.get(key[1])
         if offence is not None and value > 0:
             groups[(offence, key[2])].append((key, value))
-    raised = []
+    candidates = []
     for (offence, currency), members in groups.items():
+        ordered = sorted(value for _, value in members)
+        by_witness: dict[int, list[Decimal]] = defaultdict(list)
         for key, value in members:
-            peers = [v for k, v in members if k[0] != key[0]]
-            if len(peers) < MIN_PEERS:
+            by_witness[key[0]].append(value)
+        for own in by_witness.values():
+            own.sort()
+        for key, value in members:
+            own = by_witness[key[0]]
+            peers = len(ordered) - len(own)
+            if peers < MIN_PEERS:
                 continue
-            middle = Decimal(median(peers))
+            middle = Decimal(_median_without(ordered, own))
             if value <= PEER_FACTOR * middle:
                 continue
-            raised.append(
-                _raise(
-                    session,
+            candidates.append(
+                (
                     FlagRule.peer_outlier,
-                    witness_id=key[0],
-                    case_id=key[1],
-                    detail=(
-                        f"{_money(value, currency)} in all, more than 3 times the median of "
-                        f"{_money(middle, currency)} over {len(peers)} witnesses in "
-                        f"{offence.value.replace('_', ' ')} cases."
-                    ),
+                    key[0],
+                    key[1],
+                    f"{_money(value, currency)} in all, more than 3 times the median of "
+                    f"{_money(middle, currency)} over {peers} witnesses in "
+                    f"{offence.value.replace('_', ' ')} cases.",
                 )
             )
-    return raised
+    return candidates
 
 
 def sweep_flags(session: Session, now: datetime | None = None) -> list[LedgerFlag]:
     """The pattern rules over the whole ledger; safe to run again. Returns the new flags."""
     today = (now or now_utc()).date()
-    standing, items = _ledger(session)
-    raised = []
-    verdicts = _verdict_dates(session, {i.case_id for i in standing})
-    for item in standing:
-        raised.append(_after_verdict(session, item, verdicts.get(item.case_id)))
-    raised += _pre_testimony_rises(session, items, today)
-    raised += _peer_outliers(session, items)
-    return [f for f in raised if f is not None]
+    raised = _after_verdict_sweep(session)
+    totals = _counted_totals(session)
+    order = {key: n for n, key in enumerate(totals)}
+    raised += _raise_patterns(session, _pre_testimony_rises(session, order, today))
+    raised += _raise_patterns(session, _peer_outliers(session, totals))
+    session.flush()
+    return raised
 
 
 # --- review -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
+from witness.config import DEFAULT_APPROVAL_THRESHOLDS
 from witness.core.access import can_manage_witness, require
 from witness.core.errors import DomainError
 from witness.core.text import clean_text
@@ -22,7 +23,8 @@ from witness.core.time import now_utc
 from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
 from witness.people.models import NeedsAssessment, Participation, Phase, Witness
 
-#: items worth more than this need a second person's approval (in the item's currency)
+#: items worth more than this need a second person's approval, in a currency with no threshold
+#: of its own (see ``approval_threshold``)
 DEFAULT_APPROVAL_THRESHOLD = Decimal("100.00")
 GENESIS = "0" * 64
 CENT = Decimal("0.01")
@@ -168,6 +170,21 @@ def can_record_support(actor: User, witness: Witness) -> bool:
     """The witness's office, and NGO workers the witness shares their file with (who record
     what their organisation gives)."""
     return can_manage_witness(actor, witness) or actor.role is Role.ngo_worker
+
+
+def approval_threshold(currency: str, config: Mapping | None = None) -> Decimal:
+    """Above this value an item in ``currency`` needs a second person's approval: the
+    currency's own threshold (``LEDGER_APPROVAL_THRESHOLDS``, built-in ones by default), else
+    the single ``LEDGER_APPROVAL_THRESHOLD``. ``config`` is the app's configuration."""
+    config = config or {}
+    thresholds = config.get("LEDGER_APPROVAL_THRESHOLDS")
+    if thresholds is None:
+        thresholds = DEFAULT_APPROVAL_THRESHOLDS
+    code = (currency or "").strip().upper()
+    if code in thresholds:
+        return Decimal(str(thresholds[code]))
+    fallback = config.get("LEDGER_APPROVAL_THRESHOLD")
+    return DEFAULT_APPROVAL_THRESHOLD if fallback is None else Decimal(str(fallback))
 
 
 def record_item(

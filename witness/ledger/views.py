@@ -83,9 +83,16 @@ def _load_item(item_id: int) -> tuple[SupportItem, Witness]:
     return item, _load_witness(item.witness_id)
 
 
-def _threshold() -> Decimal:
-    value = current_app.config.get("LEDGER_APPROVAL_THRESHOLD")
-    return Decimal(str(value)) if value is not None else services.DEFAULT_APPROVAL_THRESHOLD
+def _threshold(currency: str) -> Decimal:
+    return services.approval_threshold(currency, current_app.config)
+
+
+def _threshold_hint(currency: str | None) -> str:
+    """The approval threshold for the form's currency, for the hint beside the value."""
+    code = (currency or "").strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        return ""
+    return f"{_threshold(code).quantize(Decimal('0.01'))} {code}"
 
 
 def _default_currency() -> str:
@@ -296,7 +303,13 @@ def record(witness_id: int):
             form.rationale.data = suggested_rationale(chosen)
         else:
             form.need_id.errors = ["Choose an open need to suggest a rationale from."]
-        return form_page("ledger/record.html", form=form, witness=witness, needs=needs)
+        return form_page(
+            "ledger/record.html",
+            form=form,
+            witness=witness,
+            needs=needs,
+            threshold=_threshold_hint(form.currency.data),
+        )
     elif form.validate():
         try:
             item = services.record_item(
@@ -314,7 +327,7 @@ def record(witness_id: int):
                 rationale=form.rationale.data,
                 is_cash=form.is_cash.data,
                 need_id=form.need_id.data,
-                approval_threshold=_threshold(),
+                approval_threshold=_threshold(form.currency.data),
             )
         except DomainError as exc:
             db.rollback()
@@ -332,7 +345,13 @@ def record(witness_id: int):
             else:
                 flash(f"Recorded: {item.description}. No approval is needed.")
             return redirect(url_for("ledger.witness_ledger", witness_id=witness.id))
-    return form_page("ledger/record.html", form=form, witness=witness, needs=needs)
+    return form_page(
+        "ledger/record.html",
+        form=form,
+        witness=witness,
+        needs=needs,
+        threshold=_threshold_hint(form.currency.data),
+    )
 
 
 @bp.route("/ledger/items/<int:item_id>/approve", methods=["POST"])
