@@ -9,6 +9,8 @@ import pytest
 from witness import create_app
 from witness.config import ConfigError, build_config
 from witness.jobs import build_scheduler
+from witness.ledger.exports import disclosure_sweep
+from witness.ledger.jobs import ledger_sweep
 from witness.notify.jobs import send_mail_sweep
 from witness.notify.models import MailStatus
 
@@ -56,13 +58,19 @@ def test_the_sweep_works_through_a_backlog(app, db, smtp_server, make_mail, froz
     assert len(smtp_server.messages) == 120
 
 
-def test_scheduler_runs_the_mail_sweep_every_minute(app):
+def test_scheduler_runs_mail_disclosure_reports_and_ledger_flags(app):
     scheduler = build_scheduler(app)
-    [job] = scheduler.get_jobs()
-    assert job.id == "send-mail"
-    assert job.func is send_mail_sweep and job.args == (app,)
-    assert job.trigger.interval == timedelta(seconds=60)
-    assert job.coalesce is True and job.max_instances == 1
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"send-mail", "disclosure-reports", "ledger-flags"}
+    assert jobs["send-mail"].func is send_mail_sweep
+    assert jobs["disclosure-reports"].func is disclosure_sweep
+    assert jobs["ledger-flags"].func is ledger_sweep
+    assert jobs["send-mail"].trigger.interval == timedelta(seconds=60)
+    assert jobs["disclosure-reports"].trigger.interval == timedelta(seconds=30)
+    assert jobs["ledger-flags"].trigger.interval == timedelta(hours=1)
+    for job in jobs.values():
+        assert job.args == (app,)
+        assert job.coalesce is True and job.max_instances == 1
 
 
 def test_scheduler_command_is_there(runner):
@@ -87,7 +95,11 @@ def test_the_development_server_starts_the_scheduler_on_its_first_request(databa
         app.test_client().get("/health")
         scheduler = app.extensions["witness.scheduler"]
         assert scheduler.running
-        assert [job.id for job in scheduler.get_jobs()] == ["send-mail"]
+        assert {job.id for job in scheduler.get_jobs()} == {
+            "send-mail",
+            "disclosure-reports",
+            "ledger-flags",
+        }
         app.test_client().get("/health")
         assert app.extensions["witness.scheduler"] is scheduler  # only one
     finally:
