@@ -135,8 +135,13 @@ def test_reversing_a_pending_item_leaves_nothing_pending_or_counted(db, world):
     pending = record(db, world.officer, world.assigned, world.case, value="250")
     services.reverse_item(db, world.officer, pending, "Wrong witness")
     figures = services.totals(services.witness_ledger(db, world.assigned), set())
-    assert figures.total["GBP"] == 0 and figures.pending["GBP"] == Decimal("250.00")
-    # the original stays visible as pending history; the chain holds both
+    assert figures.total["GBP"] == 0 and figures.pending["GBP"] == 0
+    summed = services.summed_totals(db, SupportItem.case_id == world.case.id)
+    assert summed.total["GBP"] == 0 and summed.pending["GBP"] == 0
+    # nothing is left to approve: the reversal cancelled it; the chain holds both
+    with pytest.raises(DomainError, match="reversed: there is nothing left to approve"):
+        services.approve_item(db, world.supervisor, pending)
+    assert services.verify_chain(db, world.case.id).entries == 2
 
 
 def test_the_orm_refuses_to_change_or_delete_an_entry(db, world):
@@ -228,4 +233,4 @@ def test_totals_summed_by_the_database_match_the_entry_by_entry_rule(db, world):
         k: v for k, v in by_entry.by_category.items() if v
     }
     assert dict(summed.by_phase) == dict(by_entry.by_phase)
-    assert summed.total["GBP"] == Decimal("72.40") and summed.pending["GBP"] == Decimal("270.00")
+    assert summed.total["GBP"] == Decimal("72.40") and summed.pending["GBP"] == Decimal("250.00")

@@ -344,3 +344,18 @@ def test_a_long_ledger_pages_with_running_totals_over_every_entry(db, world, log
     assert "category=transport" in filtered and "Bus fare 105" in filtered
     assert client.get(url + "?page=99").status_code == 200  # past the end: the last page
     assert client.get(url + "?page=abc").status_code == 200
+
+
+def test_an_item_reversed_before_approval_awaits_nothing(db, world, login):
+    pending = _item(db, world, value="250", description="Hotel near court")
+    services.reverse_item(db, world.officer, pending, "Booked for the wrong witness")
+    db.commit()
+    page = login(world.supervisor).get(f"/witnesses/{world.assigned.id}/ledger")
+    html = page.get_data(as_text=True)
+    assert '<dd id="total-pending">0.00</dd>' in html
+    assert "needs approval" not in html
+    assert f'/ledger/items/{pending.id}/approve"' not in html
+    listed = login(world.supervisor).get(f"/witnesses/{world.assigned.id}/ledger?status=pending")
+    assert "Hotel near court" not in listed.get_data(as_text=True)
+    case_page = login(world.supervisor).get(f"/cases/{world.case.id}/ledger")
+    assert "needs approval" not in case_page.get_data(as_text=True)

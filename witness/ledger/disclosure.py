@@ -119,6 +119,8 @@ class DisclosureRow:
             return f"approved by {self.approved_by} on {self.approved_on:%d %b %Y}"
         if self.reverses is not None or not self.needs_approval:
             return "not required"
+        if self.reversed_by is not None:
+            return "not required: reversed before approval"
         return "pending"
 
     @property
@@ -250,7 +252,7 @@ class DisclosureTotals:
             self.total[row.currency] += row.value
             self.by_category[(row.category, row.currency)] += row.value
             self.by_phase[(row.phase, row.currency)] += row.value
-        elif row.reverses is None:
+        elif row.reverses is None and row.reversed_by is None:
             self.pending[row.currency] += row.value
             self.pending_entries.append(row.entry)
 

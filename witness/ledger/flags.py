@@ -186,8 +186,9 @@ def raise_flags(session: Session, item: SupportItem) -> list[LedgerFlag]:
                 "assessed need.",
             )
         )
-    verdict = _verdict_dates(session, [item.case_id]).get(item.case_id)
-    raised.append(_after_verdict(session, item, verdict))
+    if item.category in TRIAL_CATEGORIES:  # only those can be a reward for the verdict
+        verdict = _verdict_dates(session, [item.case_id]).get(item.case_id)
+        raised.append(_after_verdict(session, item, verdict))
     return [f for f in raised if f is not None]
 
 

@@ -293,6 +293,8 @@ def approve_item(
         raise DomainError("This item does not need approval.")
     if item.approval is not None:
         raise DomainError("This item is already approved.")
+    if session.scalar(select(SupportItem.id).where(SupportItem.reverses_id == item.id)):
+        raise DomainError("This item was reversed: there is nothing left to approve.")
     approval = SupportApproval(
         item_id=item.id,
         approved_by_id=actor.id,
@@ -374,15 +376,18 @@ class Totals:
 
 
 def totals(items: Iterable[SupportItem], approved_ids: set[int]) -> Totals:
+    """What counts, and what awaits approval: an item reversed before it was approved awaits
+    nothing (its reversal cancels it either way)."""
     items = list(items)
     by_id = {i.id: i for i in items}
+    reversed_ids = {i.reverses_id for i in items if i.reverses_id is not None}
     result = Totals()
     for item in items:
         if counts(item, approved_ids, by_id):
             result.total[item.currency] += item.value
             result.by_category[(item.category, item.currency)] += item.value
             result.by_phase[(item.phase, item.currency)] += item.value
-        elif item.reverses_id is None:
+        elif item.reverses_id is None and item.id not in reversed_ids:
             result.pending[item.currency] += item.value
     return result
 
@@ -391,7 +396,7 @@ def summed_totals(session: Session, *where) -> Totals:
     """``totals`` of the entries matching ``where`` (conditions on the entry or its
     ``Witness``), summed by the database: a case of 10,000 entries comes back as a few dozen
     (category, phase, currency) rows."""
-    original = aliased(SupportItem)
+    original, reversal = aliased(SupportItem), aliased(SupportItem)
     approval = aliased(SupportApproval)
     # counts(): an entry counts when it needs no approval or is approved; a reversal when the
     # entry it reverses does (the original's flag and approval decide).
@@ -401,6 +406,7 @@ def summed_totals(session: Session, *where) -> Totals:
         else_=False,
     ).label("counted")
     is_reversal = SupportItem.reverses_id.is_not(None).label("is_reversal")
+    is_reversed = reversal.id.is_not(None).label("is_reversed")
     rows = session.execute(
         select(
             SupportItem.category,
@@ -408,27 +414,34 @@ def summed_totals(session: Session, *where) -> Totals:
             SupportItem.currency,
             counted,
             is_reversal,
+            is_reversed,
             func.sum(SupportItem.value),
         )
         .join(Witness, Witness.id == SupportItem.witness_id)
         .outerjoin(original, original.id == SupportItem.reverses_id)
+        .outerjoin(reversal, reversal.reverses_id == SupportItem.id)
         .outerjoin(
             approval,
             approval.item_id == func.coalesce(SupportItem.reverses_id, SupportItem.id),
         )
         .where(*where)
         .group_by(
-            SupportItem.category, SupportItem.phase, SupportItem.currency, counted, is_reversal
+            SupportItem.category,
+            SupportItem.phase,
+            SupportItem.currency,
+            counted,
+            is_reversal,
+            is_reversed,
         )
     ).all()
     result = Totals()
-    for category, phase, currency, counts_, reversal, value in rows:
+    for category, phase, currency, counts_, a_reversal, reversed_, value in rows:
         value = Decimal(value).quantize(CENT)
         if counts_:
             result.total[currency] += value
             result.by_category[(category, currency)] += value
             result.by_phase[(phase, currency)] += value
-        elif not reversal:
+        elif not a_reversal and not reversed_:
             result.pending[currency] += value
     return result
 

@@ -203,6 +203,7 @@ def _witness_context(witness: Witness, reverse_errors: dict | None = None) -> di
                 status == "pending"
                 and e.needs_approval
                 and e.reverses_id is None
+                and e.id not in reversed_by
                 and not e.approved
             )
             or (status == "approved" and e.approved)
@@ -237,7 +238,9 @@ def _witness_context(witness: Witness, reverse_errors: dict | None = None) -> di
         figures=services.summed_totals(db, SupportItem.witness_id == witness.id),
         chains=_chain_badges(p.case_id for p in witness.participations),
         can_record=can_record,
-        can_approve={i.id: can_approve(i, witness, approved) for i in shown.items},
+        can_approve={
+            i.id: i.id not in reversed_by and can_approve(i, witness, approved) for i in shown.items
+        },
         can_reverse={
             i.id: can_record and i.reverses_id is None and i.id not in reversed_by
             for i in shown.items
@@ -436,6 +439,13 @@ def case_ledger(case_id: int):
         case=case,
         page=page,
         approved=services.approved_ids(db, [i.id for i in page.items]),
+        reversed_ids=set(
+            db.scalars(
+                select(SupportItem.reverses_id).where(
+                    SupportItem.reverses_id.in_([i.id for i in page.items])
+                )
+            )
+        ),
         figures=figures,
         by_category=sorted(figures.by_category.items(), key=lambda kv: (kv[0][0].label, kv[0][1])),
         by_phase=sorted(figures.by_phase.items(), key=lambda kv: (kv[0][0].label, kv[0][1])),
