@@ -11,6 +11,8 @@ from witness import create_app
 from witness.bench.benchmark import benchmark_feed
 from witness.calendar.models import CalendarFeed
 from witness.db import db_session
+from witness.ledger.models import SupportItem
+from witness.ledger.services import verify_chain
 from witness.migrate import upgrade
 
 ENDPOINTS = {
@@ -23,10 +25,14 @@ ENDPOINTS = {
     "officer week",
     "court day",
     "resource day",
+    "witness ledger",
+    "record item",
+    "chain check",
 }
 TINY = [
     "--witnesses", "200", "--cases", "100", "--courts", "4",
     "--hearings", "300", "--appointments", "1500",
+    "--ledger-entries", "2000", "--disclosure-case-entries", "150",
 ]  # fmt: skip
 #: measured for the liaison officer only
 OFFICER_ONLY = {"conflict check", "staff feed"}
@@ -49,6 +55,8 @@ def bench_app(tmp_path_factory):
 
 def test_benchmark_prints_a_table_and_writes_json(bench_app, tmp_path):
     path = tmp_path / "bench.json"
+    with bench_app.app_context():
+        before = db_session().scalar(select(func.count()).select_from(SupportItem))
     result = bench_app.test_cli_runner().invoke(
         args=["benchmark", "--requests", "3", "--warmup", "1", "--json", str(path), "--show-sql"]
     )
@@ -80,6 +88,26 @@ def test_benchmark_prints_a_table_and_writes_json(bench_app, tmp_path):
     feed = next(r for r in rows if r["endpoint"] == "staff feed")
     assert feed["path"].startswith("/feeds/") and feed["path"].endswith(".ics")
     assert report["memory"]["peak_mb"] > 0
+    # recording really records, through the form: one entry per round (warm-up included)
+    # and user, each saying where it came from, and every chain still intact
+    record = [r for r in rows if r["endpoint"] == "record item"]
+    assert [r["target_ratio"] for r in record] == [2.0, 2.0]
+    chain = next(r for r in rows if r["endpoint"] == "chain check")
+    assert chain["target_ratio"] is None and chain["meets_target"]
+    assert "| chain check |" in result.output and "no target" in result.output
+    with bench_app.app_context():
+        db = db_session()
+        recorded = db.scalars(select(SupportItem).where(SupportItem.id > before)).all()
+        assert len(recorded) == 2 * (3 + 1)
+        assert all("recorded by the benchmark" in item.rationale for item in recorded)
+        assert all(verify_chain(db, case_id).intact for case_id in {i.case_id for i in recorded})
+        db.rollback()
+    # the biggest case's disclosure PDF against reportlab's floor, in the same run
+    disclosure = report["disclosure"]
+    assert disclosure["entries"] >= 150 and disclosure["rounds"] == 1
+    assert disclosure["report_s"] > 0 and disclosure["floor_s"] > 0
+    assert disclosure["pdf_bytes"] > 10_000 and disclosure["target_ratio"] == 2.0
+    assert f"Disclosure PDF of case {disclosure['case']}" in result.output
     # The feed's token comes from the secret key: another run reuses the same feed row.
     with bench_app.app_context():
         db = db_session()

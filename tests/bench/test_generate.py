@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
 from datetime import time, timedelta
 from itertools import pairwise
@@ -14,8 +15,19 @@ from sqlalchemy.orm import aliased, selectinload
 from witness import create_app
 from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.bench.generate import BENCH_PASSWORD
+from witness.bench.ledger import allocate
 from witness.cases.models import Case, Court, Hearing, HearingChange, HearingStatus, HearingType
 from witness.core.access import visible_witnesses
+from witness.core.time import now_utc
+from witness.ledger.models import SupportApproval, SupportItem
+from witness.ledger.services import (
+    CENT,
+    approval_threshold,
+    case_ids_with_entries,
+    entry_count,
+    totals,
+    verify_chain,
+)
 from witness.people.models import (
     Assignment,
     Consent,
@@ -43,7 +55,9 @@ from witness.scheduling.services import plan_slots
 TINY = [
     "--witnesses", "200", "--cases", "100", "--courts", "4", "--ngos", "6",
     "--hearings", "300", "--appointments", "1500",
+    "--ledger-entries", "3000", "--disclosure-case-entries", "600",
 ]  # fmt: skip
+LEDGER_ENTRIES, DISCLOSURE_ENTRIES = 3000, 600
 
 
 @pytest.fixture
@@ -370,3 +384,107 @@ def test_appointments_and_measures_fit_witness_case_room_and_interpreter(generat
         decided = measure.status.value in ("granted", "refused", "withdrawn")
         assert (measure.decided_dt is not None) == decided
         assert measure.proposed_dt <= (measure.applied_dt or measure.proposed_dt)
+
+
+# --- support ledger (issue 5) -----------------------------------------------------------------
+
+
+def test_ledger_chains_are_intact_and_the_disclosure_case_is_the_biggest(generated, db):
+    assert _count(db, SupportItem) == LEDGER_ENTRIES
+    cases = case_ids_with_entries(db)
+    assert len(cases) > 50
+    for case_id in cases:
+        status = verify_chain(db, case_id)
+        assert status.intact, (case_id, status.problem)
+        assert status.entries == entry_count(db, case_id)
+    sizes = dict(
+        db.execute(select(SupportItem.case_id, func.count()).group_by(SupportItem.case_id)).all()
+    )
+    biggest = max(sizes, key=sizes.get)
+    assert sizes[biggest] == DISCLOSURE_ENTRIES
+    assert sorted(sizes.values())[-2] < DISCLOSURE_ENTRIES
+    assert f"case id {biggest}" in generated
+
+
+def test_ledger_items_are_plausible(generated, db, app):
+    now = now_utc()
+    threshold = approval_threshold("GBP", app.config)  # as the forms decide
+    items = db.scalars(select(SupportItem).where(SupportItem.reverses_id.is_(None))).all()
+    witnesses = {w.id: w for w in db.scalars(select(Witness))}
+    joined = {(p.witness_id, p.case_id): p.created_dt for p in db.scalars(select(Participation))}
+    needs = {n.id: n.witness_id for n in db.scalars(select(NeedsAssessment))}
+    users = {u.id: u for u in db.scalars(select(User))}
+    categories = Counter(i.category for i in items)
+    assert len(categories) >= 10 and categories.most_common(1)[0][1] < len(items) / 2
+    linked = 0
+    for item in items:
+        witness = witnesses[item.witness_id]
+        assert item.currency == "GBP" and item.quantity > 0 and item.value > 0
+        assert item.value == item.value.quantize(CENT)
+        assert item.recorded_dt <= now and item.date_provided <= now.date()
+        assert item.recorded_dt >= joined[(item.witness_id, item.case_id)]
+        assert item.date_provided >= joined[(item.witness_id, item.case_id)].date()
+        if item.category.is_cash_like:
+            assert item.is_cash
+        assert item.needs_approval == (item.is_cash or item.value > threshold)
+        if item.need_id is not None:
+            assert needs[item.need_id] == item.witness_id
+            linked += 1
+        assert item.rationale
+        recorder = users[item.recorded_by_id]
+        if recorder.role is Role.liaison_officer:
+            assert item.provider_organisation_id == witness.organisation_id
+            assert recorder.organisation_id == witness.organisation_id
+        else:
+            assert recorder.role is Role.ngo_worker
+            assert item.provider_organisation_id == recorder.organisation_id
+    assert linked > len(items) / 2
+
+
+def test_approvals_by_another_supervisor_of_the_office(generated, db):
+    rows = db.execute(
+        select(SupportApproval, SupportItem, User, Witness)
+        .join(SupportItem, SupportItem.id == SupportApproval.item_id)
+        .join(User, User.id == SupportApproval.approved_by_id)
+        .join(Witness, Witness.id == SupportItem.witness_id)
+    ).all()
+    for approval, item, approver, witness in rows:
+        assert item.needs_approval and item.reverses_id is None
+        assert approver.role is Role.supervisor
+        assert approver.organisation_id == witness.organisation_id
+        assert approver.id != item.recorded_by_id
+        assert approval.approved_dt >= item.recorded_dt
+    needing = db.scalar(
+        select(func.count())
+        .select_from(SupportItem)
+        .where(SupportItem.needs_approval.is_(True), SupportItem.reverses_id.is_(None))
+    )
+    assert 0.8 * needing <= len(rows) < needing  # most approved, some pending
+
+
+def test_reversals_cancel_an_earlier_entry_of_the_case(generated, db):
+    original = aliased(SupportItem)
+    pairs = db.execute(
+        select(SupportItem, original).join(original, original.id == SupportItem.reverses_id)
+    ).all()
+    assert LEDGER_ENTRIES * 0.005 <= len(pairs) <= LEDGER_ENTRIES * 0.02
+    approved = set(db.scalars(select(SupportApproval.item_id)))
+    for reversal, item in pairs:
+        assert reversal.case_id == item.case_id and reversal.witness_id == item.witness_id
+        assert reversal.chain_seq > item.chain_seq and reversal.id > item.id
+        assert reversal.recorded_dt >= item.recorded_dt
+        assert (reversal.quantity, reversal.value) == (-item.quantity, -item.value)
+        assert not reversal.needs_approval and reversal.reversal_reason
+        assert reversal.description == f"Reversal of entry {item.id}: {item.description}"
+        assert reversal.date_provided == reversal.recorded_dt.date()
+        both = totals([item, reversal], approved)
+        assert sum(both.total.values()) == 0
+        assert sum(both.pending.values()) == 0  # a reversed item awaits no approval
+
+
+def test_allocation_keeps_every_other_case_below_the_cap():
+    counts, left = allocate(array("d", [1, 8, 1, 0, 2]), 20, 6)
+    assert (sum(counts), left) == (20, 0)
+    assert max(counts) <= 6 and counts[3] == 0
+    counts, left = allocate(array("d", [1, 1]), 20, 6)
+    assert (list(counts), left) == ([6, 6], 8)

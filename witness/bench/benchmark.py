@@ -4,7 +4,10 @@ Requests go through the Flask test client, so the figures are the app's own cost
 sign-in, session, queries, templates) without a network or a server in between. Requests to
 every page are interleaved round by round, so drift on a busy machine affects all rows alike.
 The scheduling rows (issue 4) add the double-booking check, called in-process as a booking
-form would, an officer's week, a court's day, a room's day and a staff calendar feed.
+form would, an officer's week, a court's day, a room's day and a staff calendar feed. The
+ledger rows (issue 5) add recording an item through the form, a witness's ledger page and the
+chain check of a case through the API; the disclosure PDF of the case with the most entries is
+timed once against reportlab laying out the same table alone (``measure_disclosure``).
 """
 
 from __future__ import annotations
@@ -31,14 +34,14 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from witness.auth.models import User
+from witness.auth.models import Role, User
 from witness.bench.generate import BENCH_PASSWORD, COURT_TIMEZONE, typical_users
 from witness.calendar.models import CalendarFeed
 from witness.cases.models import Case, Court, Hearing
 from witness.core.access import visible_witnesses
 from witness.core.time import now_utc
 from witness.db import db_session
-from witness.people.models import Participation, Witness
+from witness.people.models import NeedsAssessment, Participation, Witness
 from witness.scheduling.models import (
     Appointment,
     AppointmentStaff,
@@ -50,8 +53,15 @@ from witness.scheduling.services import find_clashes, plan_slots
 
 #: the issue's targets at 100,000 witnesses: pages and feeds, the double-booking check
 TARGET_RATIO = 3.0
-TARGET_RATIOS = {"conflict check": 2.0}
+#: None: measured, no target (the chain check's cost grows with the case's ledger)
+TARGET_RATIOS: dict[str, float | None] = {
+    "conflict check": 2.0,
+    "record item": 2.0,
+    "chain check": None,
+}
 TARGET_MEMORY_MB = 200.0
+#: the disclosure PDF against reportlab's own layout of the same table (issue 5)
+DISCLOSURE_TARGET = 2.0
 #: the staff feed measured has about this many events (issue 4)
 FEED_EVENTS = 500
 #: a feed's window (witness.calendar.feeds): 30 days back to a year ahead
@@ -205,6 +215,8 @@ class _Plan:
     bookings: list[dict] = field(default_factory=list)
     #: the public staff feed's path and how many events it holds
     feed: tuple[str, int] | None = None
+    #: ledger rows: (witness, one of their cases, an open need or None) to record against
+    ledger: list[tuple[int, int, int | None]] = field(default_factory=list)
 
 
 def _plan(label: str, user: User, api: str | None) -> _Plan:
@@ -234,7 +246,28 @@ def _plan(label: str, user: User, api: str | None) -> _Plan:
             _schedule_plan(plan, user, officer=label == "liaison officer", secret=_secret())
     except SQLAlchemyError:  # the scheduling migration has not been applied
         plan.pages, plan.bookings, plan.feed = {}, [], None
+    plan.ledger = _ledger_plan([wid for wid, _ in rows])
     return plan
+
+
+def _ledger_plan(witness_ids: list[int]) -> list[tuple[int, int, int | None]]:
+    """Each sampled witness with one of their cases and an open need an item would meet."""
+    db = db_session()
+    cases = dict(
+        db.execute(
+            select(Participation.witness_id, func.min(Participation.case_id))
+            .where(Participation.witness_id.in_(witness_ids))
+            .group_by(Participation.witness_id)
+        ).all()
+    )
+    needs = dict(
+        db.execute(
+            select(NeedsAssessment.witness_id, func.min(NeedsAssessment.id))
+            .where(NeedsAssessment.witness_id.in_(witness_ids), NeedsAssessment.is_open.is_(True))
+            .group_by(NeedsAssessment.witness_id)
+        ).all()
+    )
+    return [(wid, cases[wid], needs.get(wid)) for wid in witness_ids if wid in cases]
 
 
 def _secret() -> bytes:
@@ -411,7 +444,68 @@ def _targets(app: Flask, plan: _Plan, password: str, api: str | None) -> list[Ta
         feed = _page_target(app, label, "staff feed", [path], app.test_client())
         feed.note = feed.note or f"{events} events"
         targets.append(feed)
+    targets += _ledger_targets(app, plan, client)
     return targets
+
+
+def _ledger_targets(app: Flask, plan: _Plan, client) -> list[Target]:
+    """Recording an item through the form, the witness's ledger page, a case's chain check."""
+    label = plan.label
+    if not plan.ledger:
+        return [Target(label, "witness ledger", [], None, note="nothing to show in the data")]
+    pages = [f"/witnesses/{wid}/ledger" for wid, _, _ in plan.ledger]
+    targets = [_page_target(app, label, "witness ledger", pages, client)]
+    if targets[0].client is not None:
+        targets.append(_record_target(label, plan.ledger, client))
+    chains = [f"/api/v1/cases/{cid}/ledger-chain" for cid in sorted({c for _, c, _ in plan.ledger})]
+    if plan.token is None or not route_exists(app, chains[0]):
+        targets.append(Target(label, "chain check", chains, None, note="API not available"))
+    else:
+        headers = {"Authorization": f"Bearer {plan.token}"}
+        targets.append(Target(label, "chain check", chains, app.test_client(), headers))
+    return targets
+
+
+def _record_target(label: str, ledger: list[tuple[int, int, int | None]], client) -> Target:
+    """POST the record form as an officer does: a return bus fare meeting an open need.
+
+    Every round really records an entry (the ledger is append-only): a benchmark database
+    gains one item per witness row and round, each saying it came from the benchmark."""
+    target = Target(
+        label, "record item", [f"/witnesses/{w}/ledger/new" for w, _, _ in ledger], None
+    )
+    csrf: list[str] = []
+
+    def record(i: int) -> int:
+        path = target.paths[i % len(target.paths)]
+        _, case_id, need_id = ledger[i % len(ledger)]
+        if not csrf:  # one token per signed-in session, as a browser keeps it
+            match = _CSRF.search(client.get(path).get_data(as_text=True))
+            if match is None:
+                return 500
+            csrf.append(match.group(1))
+        response = client.post(
+            path,
+            data={
+                "csrf_token": csrf[0],
+                "case_id": str(case_id),
+                "category": "transport",
+                "description": "Return bus fare to the court familiarisation visit",
+                "quantity": "2",
+                "unit": "trips",
+                "value": "12.40",
+                "currency": "GBP",
+                "date_provided": (now_utc() - timedelta(days=1)).date().isoformat(),
+                "need_id": str(need_id or ""),
+                "rationale": "Travel to the familiarisation visit (recorded by the benchmark).",
+                "record": "Record",
+            },
+        )
+        response.close()
+        return 200 if response.status_code == 302 else response.status_code
+
+    target.call = record
+    return target
 
 
 def route_exists(app: Flask, path: str) -> bool:
@@ -458,9 +552,8 @@ def _request(target: Target, i: int, recorder: _SqlRecorder, record: bool) -> No
     recorder.current = []
     if target.call is not None:
         started = time.perf_counter()
-        target.call(i)
+        status = target.call(i) or 200
         elapsed = time.perf_counter() - started
-        status = 200
     else:
         path = target.paths[i % len(target.paths)]
         started = time.perf_counter()
@@ -540,6 +633,77 @@ def run_benchmark(
     )
 
 
+def measure_disclosure(app: Flask, *, rounds: int = 1, echo: Callable[[str], None] = print):
+    """The disclosure PDF of the case with the most ledger entries, built as its prosecutor's
+    download is (rows, chain check, totals, page numbers), against reportlab laying out the
+    same entries table alone from rows already in memory; alternated, ``rounds`` times each.
+    None when the ledger is empty."""
+    from witness.ledger.disclosure import disclosure_rows, layout_floor
+    from witness.ledger.exports import build_pdf
+    from witness.ledger.models import SupportItem
+
+    bench_app = _bench_app(app)
+    try:
+        with bench_app.app_context():
+            db = db_session()
+            biggest = db.execute(
+                select(SupportItem.case_id, func.count())
+                .group_by(SupportItem.case_id)
+                .order_by(func.count().desc(), SupportItem.case_id)
+                .limit(1)
+            ).first()
+            if biggest is None:
+                return None
+            case = db.get(Case, biggest[0])
+            reader = _case_reader(case)
+            reference, email = case.reference, reader.email
+            echo(
+                f"Disclosure PDF of case {reference} ({biggest[1]:,} entries) as {email}, "
+                f"{rounds} round(s) of report and floor"
+            )
+            report_times, floor_times, size = [], [], 0
+            for _ in range(rounds):
+                started = time.perf_counter()
+                size = len(build_pdf(db, reader, case, now_utc())[0])
+                report_times.append(time.perf_counter() - started)
+                rows = list(disclosure_rows(db, case_id=case.id, visible=visible_witnesses(reader)))
+                started = time.perf_counter()
+                layout_floor(rows)
+                floor_times.append(time.perf_counter() - started)
+                del rows
+                db.rollback()
+    finally:
+        bench_app.extensions["witness.db"].engine.dispose()
+    report, floor = statistics.median(report_times), statistics.median(floor_times)
+    return {
+        "case": reference,
+        "entries": biggest[1],
+        "reader": email,
+        "rounds": rounds,
+        "report_s": round(report, 2),
+        "floor_s": round(floor, 2),
+        "ratio": round(report / floor, 2),
+        "target_ratio": DISCLOSURE_TARGET,
+        "meets_target": report / floor <= DISCLOSURE_TARGET,
+        "pdf_bytes": size,
+    }
+
+
+def _case_reader(case: Case) -> User:
+    """Who downloads a case's disclosure: its lead prosecutor, else a supervisor of its office."""
+    if case.lead_prosecutor is not None:
+        return case.lead_prosecutor
+    reader = db_session().scalar(
+        select(User)
+        .where(User.organisation_id == case.organisation_id, User.role == Role.supervisor)
+        .order_by(User.id)
+        .limit(1)
+    )
+    if reader is None:
+        raise BenchmarkError(f"No prosecutor or supervisor can read case {case.reference}.")
+    return reader
+
+
 def _profile(targets: list[Target], name: str, recorder, count: int) -> dict[str, str]:
     """cProfile of ``count`` requests to the endpoint ``name``, per user."""
     out = {}
@@ -591,7 +755,9 @@ def _report(
             sql_ms_median=round(statistics.median(t.sql_times) * 1000, 2),
             errors=dict(t.errors),
             target_ratio=target,
-            meets_target=t.endpoint == "floor" or median / floors[t.user] <= target,
+            meets_target=t.endpoint == "floor"
+            or target is None
+            or median / floors[t.user] <= target,
             note=note,
             top_statements=[
                 {
@@ -643,6 +809,8 @@ def markdown(report: dict) -> str:
             continue
         if r["endpoint"] == "floor":
             verdict = "floor"
+        elif r["target_ratio"] is None:
+            verdict = "no target"
         else:
             verdict = f"{'yes' if r['meets_target'] else '**no**'} (≤ {r['target_ratio']:g}x)"
         errors = sum(r["errors"].values())
@@ -670,6 +838,18 @@ def markdown(report: dict) -> str:
         "Every row within its target: " + ("met" if report["all_pages_meet_target"] else "NOT met")
     )
     return "\n".join(lines)
+
+
+def disclosure_markdown(figures: dict | None) -> str:
+    if figures is None:
+        return "\nDisclosure PDF: the ledger is empty, nothing to measure."
+    return (
+        f"\nDisclosure PDF of case {figures['case']} ({figures['entries']:,} entries, as "
+        f"{figures['reader']}): report {figures['report_s']:.1f} s, reportlab laying out the "
+        f"same table alone {figures['floor_s']:.1f} s = {figures['ratio']:.2f}x (target ≤ "
+        f"{figures['target_ratio']:g}x: {'met' if figures['meets_target'] else 'NOT met'}); "
+        f"{figures['pdf_bytes'] / 1e6:.1f} MB, median of {figures['rounds']} round(s)"
+    )
 
 
 def sql_report(report: dict) -> str:

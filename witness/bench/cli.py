@@ -47,6 +47,20 @@ def _write_json(path: Path | None, data: dict) -> None:
     type=click.IntRange(0),
     help="Interpreters per prosecution office.",
 )
+@click.option(
+    "--ledger-entries",
+    default=2_000_000,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Support ledger entries (reversals included), hash-chained per case; 0 for none.",
+)
+@click.option(
+    "--disclosure-case-entries",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Entries of the one case with the most (its id is printed); at most --ledger-entries.",
+)
 @click.option("--seed", default=2026, show_default=True, type=int)
 @click.option("--chunk", default=5_000, show_default=True, type=click.IntRange(100))
 @click.option("--force", is_flag=True, help="Add to a database that already has witnesses.")
@@ -67,6 +81,8 @@ def generate_data(
     appointments: int,
     rooms: str,
     interpreters: int,
+    ledger_entries: int,
+    disclosure_case_entries: int,
     seed: int,
     chunk: int,
     force: bool,
@@ -76,7 +92,8 @@ def generate_data(
 
     Offices, NGOs, courts with their rooms, staff, interpreters, cases and their hearings,
     witnesses with phase histories, consents, assignments and needs, appointments that never
-    double-book anyone, special measures; every user's password is printed at the end.
+    double-book anyone, special measures, a support ledger with valid hash chains (and one big
+    case for the disclosure report); every user's password is printed at the end.
     """
     from witness.bench.generate import (
         NotEmpty,
@@ -114,17 +131,19 @@ def generate_data(
         remote_sites=remote_sites,
         waiting_rooms=waiting_rooms,
         interpreters=interpreters,
+        ledger_entries=ledger_entries,
+        disclosure_case_entries=min(disclosure_case_entries, ledger_entries),
         seed=seed,
         chunk=chunk,
     )
     click.echo(
         f"Generating {witnesses:,} witnesses in {cases:,} cases at {courts} courts "
-        f"({scale.offices} offices, {ngos} NGOs, seed {seed}), {hearings:,} hearings and "
-        f"{appointments:,} appointments"
+        f"({scale.offices} offices, {ngos} NGOs, seed {seed}), {hearings:,} hearings, "
+        f"{appointments:,} appointments and {ledger_entries:,} support ledger entries"
     )
     with click.progressbar(
-        length=cases + hearings + witnesses + appointments,
-        label="cases, hearings, witnesses, appointments",
+        length=cases + hearings + witnesses + appointments + ledger_entries,
+        label="cases, hearings, witnesses, appointments, ledger",
     ) as bar:
         result = generate(db, scale, progress=bar.update, analyze=analyze)
     total = sum(result.counts.values())
@@ -137,6 +156,12 @@ def generate_data(
         click.echo(
             f"{result.unplaced_appointments:,} appointments found no time when everyone was "
             "free and were left out."
+        )
+    if result.disclosure_case_id is not None:
+        click.echo(
+            f"Support ledger written in {result.ledger_seconds:.1f} s; the case with the most "
+            f"entries ({scale.disclosure_case_entries:,} if asked for), for the disclosure "
+            f"report: case id {result.disclosure_case_id}"
         )
     click.echo(summarise_caseloads(caseloads(db)))
     click.echo("\nSign-ins (generated data only; every user has the same password):")
@@ -174,6 +199,14 @@ def generate_data(
     help="Also run ENDPOINT (e.g. 'witness list') under cProfile and print the top functions.",
 )
 @click.option("--show-sql", is_flag=True, help="Print the costliest statements of each page.")
+@click.option(
+    "--disclosure-rounds",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 20),
+    help="Times to build the biggest case's disclosure PDF and its floor (0: skip; each "
+    "takes about a minute at 10,000 entries).",
+)
 @with_appcontext
 def benchmark(
     count: int,
@@ -185,13 +218,21 @@ def benchmark(
     json_path: Path | None,
     profile: str | None,
     show_sql: bool,
+    disclosure_rounds: int,
 ) -> None:
     """Time the main pages in-process against a floor (one row by primary key).
 
     Signs in as a typical liaison officer and a supervisor of generated data, and prints
     median and p95 per page, the ratio to the floor and the peak memory.
     """
-    from witness.bench.benchmark import BenchmarkError, markdown, run_benchmark, sql_report
+    from witness.bench.benchmark import (
+        BenchmarkError,
+        disclosure_markdown,
+        markdown,
+        measure_disclosure,
+        run_benchmark,
+        sql_report,
+    )
 
     try:
         report = run_benchmark(
@@ -205,11 +246,16 @@ def benchmark(
             profile=profile,
             echo=click.echo,
         )
+        click.echo(markdown(report))
+        if show_sql:
+            click.echo(sql_report(report))
+        if disclosure_rounds:
+            report["disclosure"] = measure_disclosure(
+                current_app, rounds=disclosure_rounds, echo=click.echo
+            )
+            click.echo(disclosure_markdown(report["disclosure"]))
     except BenchmarkError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(markdown(report))
-    if show_sql:
-        click.echo(sql_report(report))
     _write_json(json_path, report)
 
 

@@ -1,4 +1,4 @@
-"""Synthetic national-scale data for the benchmark and the load test (issues 3 and 4).
+"""Synthetic national-scale data for the benchmark and the load test (issues 3, 4 and 5).
 
 Rows are planned in Python with explicit ids and written by the driver (executemany on SQLite,
 COPY on PostgreSQL), one transaction per chunk, in a background thread while the next chunk is
@@ -6,7 +6,8 @@ planned: the national default (6.3 million rows, a million of them appointments)
 five minutes. Values follow the demo's vocabulary (``witness.demo``): the same phase paths by
 case status, reasons, notes and names. No audit events are written: the data stands for years
 of past work. Hearings, rooms, interpreters, appointments and special measures come from
-``witness.bench.schedule``.
+``witness.bench.schedule``; the support ledger (2 million entries with valid hash chains, one
+case of 10,000 for the disclosure report) from ``witness.bench.ledger``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from witness.demo import (
     WITHDRAWN_PATH,
     WITHDRAWN_REASON,
 )
+from witness.ledger.models import SupportApproval, SupportItem
 from witness.people.models import (
     Assignment,
     Channel,
@@ -149,8 +151,10 @@ VICTIM_NATIONALITIES = [n for n in NATIONALITIES if n not in ("British", "Austra
 ID_TABLES = (
     Organisation, Court, User, Case, Defendant, Witness, Participation, PhaseTransition,
     Consent, Assignment, NeedsAssessment, Resource, Interpreter, Hearing, HearingChange,
-    Appointment, AppointmentSlot, SpecialMeasure,
+    Appointment, AppointmentSlot, SpecialMeasure, SupportItem, SupportApproval,
 )  # fmt: skip
+PHASES = list(Phase)
+NEED_AREAS = list(NeedArea)
 REQUIRED_TABLES = [m.__tablename__ for m in ID_TABLES] + [
     CaseOffence.__tablename__,
     AppointmentStaff.__tablename__,
@@ -231,6 +235,11 @@ class Scale:
     waiting_rooms: int = 2
     #: interpreters per prosecution office
     interpreters: int = 20
+    #: support ledger entries (reversals included), hash-chained per case
+    ledger_entries: int = 2_000_000
+    #: entries of the one case with the most (the disclosure report's worst case); at most
+    #: ``ledger_entries``
+    disclosure_case_entries: int = 10_000
     seed: int = 2026
     chunk: int = 5_000
 
@@ -244,6 +253,10 @@ class Generated:
     seconds: float = 0.0
     #: appointments asked for that found no free time for everyone (normally none)
     unplaced_appointments: int = 0
+    #: the case with the most ledger entries (``Scale.disclosure_case_entries`` of them)
+    disclosure_case_id: int | None = None
+    #: time spent planning and writing the ledger
+    ledger_seconds: float = 0.0
 
 
 def check_database(session: Session, *, force: bool = False) -> None:
@@ -323,6 +336,8 @@ class _Generator:
             raise ValueError("witnesses, cases, courts and ngos must be at least 1")
         if min(scale.hearings, scale.appointments, scale.interpreters) < 0:
             raise ValueError("hearings, appointments and interpreters cannot be negative")
+        if min(scale.ledger_entries, scale.disclosure_case_entries) < 0:
+            raise ValueError("ledger entries cannot be negative")
         self.session = session
         self.scale = scale
         self.progress = progress
@@ -474,6 +489,7 @@ class _Generator:
     # --- the plan ---
 
     def run(self) -> Generated:
+        from witness.bench.ledger import LedgerGenerator
         from witness.bench.schedule import ScheduleGenerator
 
         self.plan_cases()
@@ -490,6 +506,10 @@ class _Generator:
         schedule.add_appointments()
         self.background.wait()
         self.result.unplaced_appointments = schedule.unplaced
+        started = time.perf_counter()
+        self.result.disclosure_case_id = LedgerGenerator(self, schedule).add_ledger()
+        self.background.wait()
+        self.result.ledger_seconds = time.perf_counter() - started
         return self.result
 
     def plan_cases(self) -> None:
@@ -640,8 +660,9 @@ class _Generator:
             )
             self.prosecutors.append(pros)
         per_ngo = max(1, min(5, s.witnesses // 20_000 + 1))
-        #: where an NGO worker sees a witness (counselling)
+        #: where an NGO worker sees a witness (counselling), and their NGO
         self.worker_addresses: dict[int, str] = {}
+        self.worker_org: dict[int, int] = {}
         for ngo in self.ngos:
             ngo["workers"] = [
                 user(Role.ngo_worker, ngo["id"], f"worker.{k + 1}.{ngo['slug']}@{self.domain}")
@@ -649,6 +670,7 @@ class _Generator:
             ]
             for worker in ngo["workers"]:
                 self.worker_addresses[worker] = f"{ngo['name']}, counselling room"
+                self.worker_org[worker] = ngo["id"]
         self.write(User, rows)
         for row in rows:
             signs.setdefault(row["role"], []).append(row["email"])
@@ -736,6 +758,14 @@ class _Generator:
         #: index into language_codes of the language an interpreter is needed for; 255: none
         self.w_lang = bytearray(b"\xff") * s.witnesses
         self.w_workers: dict[int, tuple[int, ...]] = {}
+        # For the ledger (``witness.bench.ledger``), compactly: each participation's witness
+        # and phase history (timestamps and phases), linked per case from its latest; each
+        # witness's needs assessments (ids and areas) from ``need_start[i]``.
+        self.case_last_part = array("i", [-1]) * s.cases
+        self.p_witness, self.p_before, self.p_history = array("I"), array("i"), array("I")
+        self.history_ts, self.history_phase = array("d"), bytearray()
+        self.need_start = array("I", bytes(4 * (s.witnesses + 1)))
+        self.need_ids, self.need_areas = array("I"), bytearray()
         for start in range(0, s.witnesses, s.chunk):
             self.rows: dict[type, list[dict]] = {
                 m: []
@@ -801,6 +831,7 @@ class _Generator:
             witness["guardian_contact"] = f"07700 9{rng.randint(0, 99999):05d}"
         role = ParticipationRole.witness if kind == "w" else ParticipationRole.victim_witness
         joined, transitions = self.join_case(wid, officer, c, role, kind)
+        self.keep_participation(i, c, transitions)
         witness["created_dt"] = witness["updated_dt"] = joined - timedelta(hours=1)
         self.rows[Witness].append(witness)
         participates = self.consent_to_participate(wid, officer, c, kind, transitions)
@@ -810,14 +841,63 @@ class _Generator:
         self.assign(wid, officer, office, joined, workers)
         self.remember(i, kind, officer, witness, joined, workers)
         if rng.random() < 0.7:
+            needs = self.rows[NeedsAssessment]
+            before = len(needs)
             self.assess_needs(wid, officer, witness, kind, offences, joined, workers)
+            if self.scale.ledger_entries:
+                for need in needs[before:]:
+                    self.need_ids.append(need["id"])
+                    self.need_areas.append(NEED_AREAS.index(need["area"]))
+        self.need_start[i + 1] = len(self.need_ids)
         # Some victims also give evidence in a second case at the same court.
         if kind == "a" and rng.random() < 0.06:
             others = self.cases_by_court[self.case_court[c]]
             other = rng.choice(others)
             if other != c:
                 _, more = self.join_case(wid, officer, other, ParticipationRole.witness, "w")
+                self.keep_participation(i, other, more)
                 self.consent_to_participate(wid, officer, other, "w", more)
+
+    def keep_participation(self, i: int, c: int, transitions: list[dict]) -> None:
+        if not self.scale.ledger_entries:
+            return
+        k = len(self.p_witness)
+        self.p_witness.append(i)
+        self.p_before.append(self.case_last_part[c])
+        self.case_last_part[c] = k
+        self.p_history.append(len(self.history_ts))
+        for t in transitions:
+            self.history_ts.append(t["transition_dt"].timestamp())
+            self.history_phase.append(PHASES.index(t["to_phase"]))
+
+    def case_participations(self, c: int) -> list[tuple]:
+        """The ledger's view of case ``c``'s participations: (witness index, witness id,
+        officer, office, joined, ended, (timestamp, phase, ...)), as timestamps; ended is when
+        the participation closed, else now."""
+        parts = []
+        now = self.now.timestamp()
+        office = self.case_office(c)
+        k = self.case_last_part[c]
+        while k >= 0:
+            lo = self.p_history[k]
+            hi = self.p_history[k + 1] if k + 1 < len(self.p_history) else len(self.history_ts)
+            history: list = []
+            for j in range(lo, hi):
+                history += (self.history_ts[j], PHASES[self.history_phase[j]])
+            ended = history[-2] if history[-1] is Phase.closed else now
+            i = self.p_witness[k]
+            wid = self.first_witness_id + i
+            parts.append((i, wid, self.w_officer[i], office, history[0], ended, tuple(history)))
+            k = self.p_before[k]
+        parts.reverse()
+        return parts
+
+    def witness_needs(self, i: int) -> list[tuple[int, NeedArea]]:
+        """Witness ``i``'s needs assessments as (id, area)."""
+        return [
+            (self.need_ids[j], NEED_AREAS[self.need_areas[j]])
+            for j in range(self.need_start[i], self.need_start[i + 1])
+        ]
 
     def remember(
         self, i: int, kind: str, officer: int, witness: dict, joined: datetime, workers: list

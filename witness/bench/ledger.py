@@ -1,0 +1,688 @@
+"""The generated support ledger (issue 5): what each witness was given, hash-chained per case.
+
+Entries are planned case by case, so only one case's chain is in memory at a time: the items
+of the case's participations (spread over each witness's time in the case, in proportion to its
+length), about one in a hundred reversed by a later entry, put in the order they were recorded
+and chained as ``record_item`` and ``reverse_item`` would have (the hash is
+``witness.ledger.services.entry_hash``'s, over the same canonical content built faster here and
+checked against ``canonical_content`` as it goes). Items needing approval are approved by a
+supervisor of the witness's office (never the recorder) nine times in ten; the rest are
+pending.
+
+Each item's phase is the participation's phase at the moment it was recorded (from the
+generated phase history), which is what ``record_item`` stores; the day provided is that day or
+up to a week before (witness expenses: a past trial day of the case, claimed within a
+fortnight). Items fall within the witness's time in the case: from joining to now, or to the
+day the participation closed. 95% of the items of a witness with assessed needs are linked to
+one (of the matching area where there is one): about two thirds of all items, as 70% of the
+generated witnesses have an assessment; the others carry a rationale only.
+
+The case with the most entries is the *disclosure case*: it gets exactly
+``Scale.disclosure_case_entries`` entries and every other case fewer (only with very few cases,
+when the others cannot take the rest below that, does it get more), and its id is returned in
+``Generated.disclosure_case_id`` (``generate-data`` prints it). It is the case whose witnesses
+have spent the most time in it, in practice a big trafficking case.
+
+What a participation needs is kept compact in arrays by ``_Generator.keep_participation``
+while the witnesses are planned (about 80 bytes each) and read back per case by
+``_Generator.case_participations``: the witness, their officer and office, the phase history as
+(timestamp, phase) pairs, when it began and when it ended (a closed participation takes no new
+items).
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from hashlib import sha256
+from itertools import accumulate
+from json.encoder import encode_basestring_ascii
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+from witness.bench.schedule import HEARING_STATUSES, HEARING_TYPES
+from witness.cases.models import HearingStatus, HearingType
+from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
+from witness.ledger.services import CENT, GENESIS, canonical_content
+from witness.people.models import NeedArea, Phase
+
+if TYPE_CHECKING:
+    from witness.bench.generate import _Generator
+    from witness.bench.schedule import ScheduleGenerator
+
+CURRENCY = "GBP"
+APPROVED_SHARE = 0.9
+REVERSED_SHARE = 0.01
+#: items per day in the case, relative, by the witness's roster letter (generate.KIND_WEIGHTS)
+KIND_FACTOR = {"a": 1.0, "c": 1.2, "p": 1.2, "l": 0.8, "x": 0.5, "w": 0.25}
+DAY = 86_400.0
+
+C = SupportCategory
+A = NeedArea
+UNLINKED_PREFIX = "Not yet in an assessment of needs: "
+
+
+def _json(text: str) -> str:
+    """A string as ``json.dumps`` writes it (ASCII, quoted)."""
+    return encode_basestring_ascii(text)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """A kind of item: what it is called, in what unit, how many and at what unit price."""
+
+    category: SupportCategory
+    #: relative weights for victims and for bystander witnesses
+    victim: float
+    bystander: float
+    #: (description, is cash or cash-like) to choose from
+    descriptions: tuple[tuple[str, bool], ...]
+    unit: str
+    quantity: tuple[int, int]
+    #: unit price in pence
+    price: tuple[int, int]
+    area: NeedArea
+    rationales: tuple[str, ...]
+    #: an NGO the witness shares their file with may give it (and records it)
+    ngo: bool = False
+
+    def __post_init__(self) -> None:
+        # What the planner picks from, with the JSON the hash takes, worked out once.
+        put = object.__setattr__
+        put(self, "choices", tuple((d, cash, _json(d)) for d, cash in self.descriptions))
+        put(self, "linked", tuple((r, _json(r)) for r in self.rationales))
+        unlinked = (UNLINKED_PREFIX + r for r in self.rationales)
+        put(self, "unlinked", tuple((r, _json(r)) for r in unlinked))
+        put(self, "category_json", _json(self.category.value))
+        put(self, "unit_json", _json(self.unit))
+
+
+KINDS = (
+    _Kind(
+        C.safe_accommodation, 12, 0,
+        (("Safe house accommodation", False), ("Emergency hotel room", False),
+         ("Refuge bed space", False)),
+        "nights", (1, 7), (3800, 8500), A.intimidation,
+        ("Cannot stay at the previous address: the defendant's associates know it.",
+         "Moved after threats were reported to the police."),
+        ngo=True,
+    ),
+    _Kind(
+        C.counselling, 15, 1,
+        (("Counselling session", False), ("Trauma-focused therapy session", False),
+         ("Group support session", False)),
+        "sessions", (1, 2), (4000, 7500), A.other,
+        ("Referred for counselling after the assessment of needs.",
+         "Anxiety and sleeplessness ahead of giving evidence."),
+        ngo=True,
+    ),
+    _Kind(
+        C.transport, 20, 30,
+        (("Rail fare to court", False), ("Taxi to the witness service", False),
+         ("Bus fares to appointments", False), ("Mileage for the supporter's car", False)),
+        "trips", (1, 4), (400, 3800), A.transport,
+        ("No car; lives far from the court and the office.",
+         "Cannot use public transport alone on the day (fear of being followed)."),
+    ),
+    _Kind(
+        C.meals_subsistence, 13, 14,
+        (("Meals on a court day", False), ("Subsistence allowance", False),
+         ("Supermarket food vouchers", True)),
+        "meals", (1, 6), (500, 1200), A.other,
+        ("No income while waiting for a decision on support.",
+         "A long day at court or the office, away from home."),
+    ),
+    _Kind(
+        C.witness_expenses, 7, 22,
+        (("Loss of earnings for attending court", True),
+         ("Travel and subsistence claim for the court day", True),
+         ("Carer's costs for the court day", True)),
+        "days", (1, 1), (3500, 12000), A.transport,
+        ("Attended court to give evidence; claim checked against the listing.",),
+    ),
+    _Kind(
+        C.communication, 6, 2,
+        (("Mobile phone top-up", True), ("Basic mobile phone", False)),
+        "items", (1, 1), (1000, 4000), A.intimidation,
+        ("Needs a phone the officer can reach safely.",),
+    ),
+    _Kind(
+        C.medical_dental, 5, 1,
+        (("Dental treatment", False), ("Prescription charges", False),
+         ("Optician appointment and glasses", False)),
+        "appointments", (1, 1), (2000, 18000), A.disability_medical,
+        ("Untreated injuries from the time of the offence.",),
+    ),
+    _Kind(
+        C.interpreting, 5, 0,
+        (("Interpreter for a support meeting", False), ("Telephone interpreting", False)),
+        "hours", (1, 3), (2800, 4500), A.language,
+        ("Speaks little English; the meeting needed an interpreter.",),
+    ),
+    _Kind(
+        C.language_training, 2, 0,
+        (("English language course (ESOL), one term", False),),
+        "terms", (1, 1), (9000, 26000), A.language,
+        ("Learning English to live independently.",),
+    ),
+    _Kind(
+        C.childcare, 3, 2,
+        (("Childcare while attending an appointment", False),),
+        "hours", (2, 8), (600, 1200), A.childcare,
+        ("Sole carer of young children.",),
+    ),
+    _Kind(
+        C.immigration_visa, 2, 0,
+        (("Visa application fee", False), ("Immigration advice appointment", False),
+         ("Biometric residence permit fee", False)),
+        "applications", (1, 1), (4000, 40000), A.other,
+        ("Immigration status unresolved; needed to stay for the trial.",),
+        ngo=True,
+    ),
+    _Kind(
+        C.legal_counselling, 2, 0.5,
+        (("Legal advice session", False),),
+        "sessions", (1, 1), (6000, 15000), A.other,
+        ("Questions about rights as a victim and about compensation.",),
+        ngo=True,
+    ),
+    _Kind(
+        C.safety_security, 3, 1,
+        (("Personal alarm", False), ("Door lock replacement", False), ("Video doorbell", False)),
+        "items", (1, 1), (2500, 18000), A.intimidation,
+        ("Fears being found at home before the trial.",),
+    ),
+    _Kind(
+        C.livelihood_grant, 1, 0,
+        (("Livelihood start-up grant", True), ("Hardship grant", True)),
+        "grants", (1, 1), (15000, 60000), A.other,
+        ("No income; working towards independence after the exploitation.",),
+    ),
+    _Kind(
+        C.vocational_training, 1, 0,
+        (("Vocational training course", False),),
+        "courses", (1, 1), (15000, 70000), A.other,
+        ("Training for work after the exploitation.",),
+    ),
+    _Kind(
+        C.education, 1, 0,
+        (("School uniform and books", False), ("College enrolment fee", False)),
+        "items", (1, 1), (3000, 25000), A.other,
+        ("Back into education.",),
+    ),
+    _Kind(
+        C.job_placement, 0.5, 0,
+        (("Job placement support", False),),
+        "sessions", (1, 1), (5000, 12000), A.other,
+        ("Looking for work.",),
+    ),
+    _Kind(
+        C.compensation_assistance, 0.5, 0,
+        (("Help with a criminal injuries compensation claim", False),),
+        "sessions", (1, 1), (4000, 9000), A.other,
+        ("Eligible to claim criminal injuries compensation.",),
+    ),
+    _Kind(
+        C.other, 1, 1,
+        (("Clothing for court", False), ("Toiletries pack", False)),
+        "items", (1, 1), (1500, 6000), A.other,
+        ("Arrived with nothing of their own.",),
+    ),
+)  # fmt: skip
+_VICTIM_CUM = list(accumulate(k.victim for k in KINDS))
+_BYSTANDER_CUM = list(accumulate(k.bystander for k in KINDS))
+#: days before it is recorded that an item was given
+BACK_DAYS = (0, 0, 0, 0, 1, 2, 3, 7)
+_EXPENSES = next(k for k in KINDS if k.category is C.witness_expenses)
+_TRANSPORT = next(k for k in KINDS if k.category is C.transport)
+_INTERPRETING = (C.interpreting, C.language_training)
+
+REVERSAL_REASONS = (
+    "Recorded twice by mistake.",
+    "Wrong amount entered; recorded again with the right amount.",
+    "The session did not take place.",
+    "Recorded against the wrong witness.",
+)
+APPROVAL_NOTES = ("", "", "", "Checked against the receipt.", "Agreed at the case review.")
+
+
+class _Entry:
+    """A planned ledger entry (amounts in whole units and pence, texts with their JSON); see
+    ``_as_row`` for the values the database gives back, which the hash is taken over."""
+
+    __slots__ = (
+        "case_id", "category", "chain_seq", "date_provided", "description", "description_json",
+        "entry_hash", "id", "is_cash", "iso", "kind", "need_id", "needs_approval", "office",
+        "pence", "phase", "prev_hash", "provider_organisation_id", "qty", "rationale",
+        "rationale_json", "recorded_by_id", "recorded_dt", "reversal_json", "reversal_reason",
+        "reverses", "reverses_id", "ts", "witness_id",
+    )  # fmt: skip
+
+
+ITEM_KEYS = (
+    "id", "case_id", "witness_id", "category", "description", "quantity", "unit", "value",
+    "currency", "is_cash", "date_provided", "provider_organisation_id", "recorded_by_id",
+    "recorded_dt", "rationale", "need_id", "phase", "needs_approval", "reverses_id",
+    "reversal_reason", "chain_seq", "prev_hash", "entry_hash",
+)  # fmt: skip
+
+
+def _pounds(pence: int) -> Decimal:
+    return Decimal(pence).scaleb(-2)
+
+
+def allocate(weights: array, total: int, cap: int | None) -> tuple[array, int]:
+    """``total`` entries over cases in proportion to ``weights``, none above ``cap``; returns
+    the counts and how many found no case below the cap (only with very few cases)."""
+    n = len(weights)
+    counts = array("I", bytes(4 * n))
+    whole = sum(weights)
+    if total <= 0 or whole <= 0:
+        return counts, max(total, 0)
+    running, given = 0.0, 0
+    for c, w in enumerate(weights):
+        running += w
+        due = round(total * running / whole)
+        counts[c] = due - given
+        given = due
+    if cap is not None:
+        spill = 0
+        for c in range(n):
+            if counts[c] > cap:
+                spill += counts[c] - cap
+                counts[c] = cap
+        room = [c for c in range(n) if weights[c] > 0 and counts[c] < cap]
+        while spill and room:
+            for c in list(room):
+                if not spill:
+                    break
+                counts[c] += 1
+                spill -= 1
+                if counts[c] >= cap:
+                    room.remove(c)
+        return counts, spill
+    return counts, 0
+
+
+class LedgerGenerator:
+    """Adds the support ledger to a ``_Generator``'s plan, case by case.
+
+    Speed: rows go to the driver as tuples built here, and the hash is taken over the canonical
+    content built here too, both checked against ``_Generator.converter`` and
+    ``services.canonical_content`` on the first entries and every thousandth after (a change
+    in either raises at once rather than writing chains that do not verify).
+    """
+
+    def __init__(self, gen: _Generator, schedule: ScheduleGenerator) -> None:
+        self.gen = gen
+        self.schedule = schedule
+        self.rng = gen.rng
+        self.scale = gen.scale
+        self.now_ts = gen.now.timestamp()
+        self.items: list = []
+        self.approvals: list = []
+        self.convert_item = gen.converter(SupportItem, ITEM_KEYS)
+        self.approval_keys = ("id", "item_id", "approved_by_id", "approved_dt", "note")
+        self.convert_approval = gen.converter(SupportApproval, self.approval_keys)
+        self.dialect = gen.session.get_bind().dialect.name
+        self.checked = 0
+        #: in pence: above it an item needs approval, as the app's forms decide
+        self.threshold = _approval_threshold() * 100
+        self.trial_index = HEARING_TYPES.index(HearingType.trial_day)
+        self.vacated_index = HEARING_STATUSES.index(HearingStatus.vacated)
+        self.trial_base = datetime.combine(schedule.timeline.base, time(16), UTC).timestamp()
+
+    # --- the plan ---
+
+    def add_ledger(self) -> int | None:
+        """Write the entries and approvals; returns the disclosure case's id (the case with the
+        most entries), or None when no entries were asked for."""
+        gen, s = self.gen, self.scale
+        total = s.ledger_entries
+        if total <= 0:
+            return None
+        weights = array("d", bytes(8 * s.cases))
+        for c in range(s.cases):
+            weights[c] = sum(self.weight(p) for p in gen.case_participations(c))
+        disclosure = min(s.disclosure_case_entries, total)
+        top = max(range(s.cases), key=weights.__getitem__)
+        if disclosure > 0:
+            rest = weights[top]
+            weights[top] = 0.0
+            counts, left = allocate(weights, total - disclosure, disclosure - 1)
+            # Exactly as asked, unless the other cases cannot take the rest below it.
+            counts[top] = disclosure + left
+            weights[top] = rest
+        else:
+            counts, _ = allocate(weights, total, None)
+            top = max(range(s.cases), key=counts.__getitem__)
+        for c in range(s.cases):
+            if counts[c]:
+                self.plan_case(c, counts[c])
+                if len(self.items) >= 4 * s.chunk:
+                    self.flush()
+        self.flush()
+        return gen.case_ids[top]
+
+    def weight(self, p: tuple) -> float:
+        """Days in the case (at least one), times how much support the witness's kind gets."""
+        i, _wid, _officer, _office, joined, end, _transitions = p
+        return max(end - joined, DAY) / DAY * KIND_FACTOR[chr(self.gen.w_kind[i])]
+
+    def flush(self) -> None:
+        gen = self.gen
+        gen.write_converted(SupportItem, ITEM_KEYS, self.items)
+        gen.write_converted(SupportApproval, self.approval_keys, self.approvals)
+        gen.commit()
+        gen.progress(len(self.items))
+        self.items, self.approvals = [], []
+
+    def court_days(self, c: int) -> list[float]:
+        """Trial days of the case that took place (not vacated, not in the future), as the
+        time of day expenses are settled (16:00 UTC)."""
+        sch = self.schedule
+        first = sch.case_first_hearing[c]
+        days = set()
+        for h in range(first, first + sch.case_hearings[c]):
+            if (
+                sch.h_type[h] == self.trial_index
+                and sch.h_status[h] != self.vacated_index
+                and sch.h_day[h] < sch.timeline.today
+            ):
+                days.add(self.trial_base + sch.h_day[h] * DAY)
+        return sorted(days)
+
+    def plan_case(self, c: int, n: int) -> None:
+        """``n`` entries of case ``c`` (reversals included), chained in the order recorded."""
+        gen, rng = self.gen, self.rng
+        case_id = gen.case_ids[c]
+        ps = gen.case_participations(c)
+        cum = list(accumulate(self.weight(p) for p in ps))
+        court = self.court_days(c) if gen.scale.hearings else []
+        contexts = [self.context(p, court) for p in ps]
+        reversals = min(n // 2, int(n * REVERSED_SHARE + rng.random())) if n > 1 else 0
+        entries = [
+            self.plan_item(case_id, ctx)
+            for ctx in rng.choices(contexts, cum_weights=cum, k=n - reversals)
+        ]
+        for k in rng.sample(range(len(entries)), reversals):
+            entries.append(self.plan_reversal(entries[k], ps))
+        # The order they were recorded in; a reversal after the entry it reverses.
+        entries.sort(key=lambda e: (e.ts, e.reverses is not None))
+        prev = GENESIS
+        sqlite = self.dialect == "sqlite"
+        fast = self.dialect in ("sqlite", "postgresql")
+        random = rng.random
+        for seq, e in enumerate(entries, 1):
+            e.id = gen.new_id(SupportItem)
+            e.chain_seq = seq
+            original = e.reverses
+            if original is not None:
+                e.reverses_id = original.id
+                e.description = f"Reversal of entry {original.id}: {original.description}"[:500]
+                e.description_json = _json(e.description)
+            e.prev_hash = prev
+            content = _canonical(e)
+            prev = e.entry_hash = sha256(prev.encode() + b"\n" + content).hexdigest()
+            if fast:
+                row = _sqlite_row(e) if sqlite else _postgresql_row(e)
+            else:
+                row = self.convert_item(_as_row(e))
+            if self.checked < 100 or e.id % 1000 == 0:
+                self.check(e, content, row)
+            self.items.append(row)
+            if e.needs_approval and original is None and random() < APPROVED_SHARE:
+                self.approve(e, sqlite, fast)
+
+    def check(self, e: _Entry, content: bytes, row: tuple) -> None:
+        """The fast content and row are exactly what the services and the converter give."""
+        self.checked += 1
+        item = _as_item(e)
+        if content != canonical_content(item):
+            raise RuntimeError("the ledger's canonical content changed: update bench/ledger.py")
+        if row != self.convert_item(_as_row(e)):
+            raise RuntimeError("the support_items row format changed: update bench/ledger.py")
+
+    def approve(self, e: _Entry, sqlite: bool, fast: bool) -> None:
+        rng = self.rng
+        approvers = self.gen.supervisors[e.office]
+        if e.recorded_by_id in approvers:
+            approvers = [u for u in approvers if u != e.recorded_by_id]
+            if not approvers:
+                return
+        when = datetime.fromtimestamp(min(e.ts + rng.uniform(600, 5 * DAY), self.now_ts), UTC)
+        row = (
+            self.gen.new_id(SupportApproval),
+            e.id,
+            approvers[int(rng.random() * len(approvers))],
+            when,
+            APPROVAL_NOTES[int(rng.random() * len(APPROVAL_NOTES))],
+        )
+        fast_row = (*row[:3], _sqlite_dt(when), row[4]) if sqlite else row
+        if not fast or self.checked < 100:
+            converted = self.convert_approval(dict(zip(self.approval_keys, row, strict=True)))
+            if not fast:
+                fast_row = converted
+            elif converted != fast_row:
+                raise RuntimeError("the support_approvals row format changed")
+        self.approvals.append(fast_row)
+
+    def context(self, p: tuple, court: list[float]) -> tuple:
+        """What planning an item of participation ``p`` needs, worked out once per case."""
+        gen = self.gen
+        i, wid, officer, office, joined, end, transitions = p
+        return (
+            wid,
+            officer,
+            office,
+            joined,
+            end,
+            transitions,
+            gen.w_kind[i] == ord("w"),
+            gen.w_lang[i] != 255,
+            gen.w_workers.get(i, ()),
+            gen.witness_needs(i),
+            [d for d in court if joined <= d <= end],
+            gen.offices[office]["id"],
+        )
+
+    def plan_item(self, case_id: int, ctx: tuple) -> _Entry:
+        gen, rng = self.gen, self.rng
+        random = rng.random
+        (
+            wid, officer, office, joined, end, transitions, bystander, interpreted, workers,
+            needs, court, office_org,
+        ) = ctx  # fmt: skip
+        cumulative = _BYSTANDER_CUM if bystander else _VICTIM_CUM
+        kind = KINDS[bisect(cumulative, random() * cumulative[-1])]
+        if kind.category in _INTERPRETING and not interpreted:
+            kind = _TRANSPORT  # no interpreter needed: they travel instead
+        if kind is _EXPENSES and not court:
+            kind = _TRANSPORT  # no court day yet: travel to meetings instead
+        if kind is _EXPENSES:
+            day = court[int(random() * len(court))]
+            provided = datetime.fromtimestamp(day, UTC).date()
+            # Claimed on the day or in the fortnight after.
+            ts = min(day + random() * 14 * DAY, self.now_ts)
+            recorded = datetime.fromtimestamp(ts, UTC)
+        else:
+            ts = joined + random() * (end - joined) if end > joined else end
+            recorded = datetime.fromtimestamp(ts, UTC)
+            back = BACK_DAYS[int(random() * len(BACK_DAYS))]
+            if back == 0 or ts - back * DAY < joined:
+                provided = datetime.fromtimestamp(max(ts - back * DAY, joined), UTC).date()
+            else:
+                provided = (recorded - timedelta(days=back)).date()
+        description, cash, description_json = kind.choices[int(random() * len(kind.choices))]
+        low, high = kind.quantity
+        quantity = low + int(random() * (high - low + 1))
+        low, high = kind.price
+        pence = quantity * (low + int(random() * (high - low + 1)))
+        cash = cash or kind.category.is_cash_like
+        e = _Entry()
+        e.case_id, e.witness_id, e.category, e.kind = case_id, wid, kind.category, kind
+        e.description, e.description_json = description, description_json
+        e.qty, e.pence, e.is_cash = quantity, pence, cash
+        e.date_provided, e.ts, e.office, e.recorded_dt = provided, ts, office, recorded
+        e.iso = recorded.isoformat(timespec="microseconds")
+        e.phase = _phase_at(transitions, ts)
+        e.needs_approval = cash or pence > self.threshold
+        e.reverses = e.reverses_id = None
+        e.reversal_reason, e.reversal_json = "", '""'
+        if workers and kind.ngo and random() < 0.6:
+            worker = workers[int(random() * len(workers))]
+            e.recorded_by_id, e.provider_organisation_id = worker, gen.worker_org[worker]
+        else:
+            e.recorded_by_id, e.provider_organisation_id = officer, office_org
+        e.need_id = None
+        if needs and random() < 0.95:
+            matching = [nid for nid, area in needs if area is kind.area]
+            if matching:
+                e.need_id = matching[int(random() * len(matching))]
+            else:  # support towards the witness's wider needs
+                e.need_id = needs[int(random() * len(needs))][0]
+        rationales = kind.linked if e.need_id else kind.unlinked
+        e.rationale, e.rationale_json = rationales[int(random() * len(rationales))]
+        return e
+
+    def plan_reversal(self, original: _Entry, ps: list) -> _Entry:
+        """As ``reverse_item`` builds it: negated, dated the day it is recorded, in the
+        participation's phase at that moment, by the person who recorded the original."""
+        rng = self.rng
+        ts = min(original.ts + rng.uniform(3600, 30 * DAY), self.now_ts)
+        transitions = next(p[6] for p in ps if p[1] == original.witness_id)
+        e = _Entry()
+        for key in _COPIED:
+            setattr(e, key, getattr(original, key))
+        e.description = original.description  # completed once the original has its id
+        e.qty, e.pence = -original.qty, -original.pence
+        e.ts = ts
+        e.recorded_dt = datetime.fromtimestamp(ts, UTC)
+        e.iso = e.recorded_dt.isoformat(timespec="microseconds")
+        e.date_provided = e.recorded_dt.date()
+        e.phase = _phase_at(transitions, ts)
+        e.needs_approval = False
+        e.reverses = original
+        e.reversal_reason = REVERSAL_REASONS[int(rng.random() * len(REVERSAL_REASONS))]
+        e.reversal_json = _json(e.reversal_reason)
+        return e
+
+
+def _approval_threshold() -> Decimal:
+    """The threshold the app's forms pass to ``record_item`` for GBP (the app's configuration
+    when there is an app context; ``record_item``'s default otherwise)."""
+    from flask import current_app, has_app_context
+
+    from witness.ledger import services
+
+    configured = getattr(services, "approval_threshold", None)
+    if configured is None:
+        return services.DEFAULT_APPROVAL_THRESHOLD
+    return configured(CURRENCY, current_app.config if has_app_context() else None)
+
+
+def _phase_at(transitions: tuple, ts: float) -> Phase:
+    """The participation's phase at ``ts``: what ``record_item`` stores when recording then.
+    ``transitions`` is (timestamp, phase, timestamp, phase, ...) in order."""
+    phase = transitions[1]
+    for k in range(2, len(transitions), 2):
+        if transitions[k] > ts:
+            break
+        phase = transitions[k + 1]
+    return phase
+
+
+_COPIED = (
+    "case_id", "witness_id", "category", "kind", "is_cash", "office",
+    "provider_organisation_id", "recorded_by_id", "rationale", "rationale_json", "need_id",
+)  # fmt: skip
+_TRUE_FALSE = ("false", "true")
+
+
+def _amount_text(cents: int) -> str:
+    """``services._amount`` of ``cents / 100``."""
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+
+def _canonical(e: _Entry) -> bytes:
+    """``services.canonical_content`` of the entry, built directly (keys sorted)."""
+    need = "null" if e.need_id is None else e.need_id
+    reverses = "null" if e.reverses_id is None else e.reverses_id
+    kind = e.kind
+    return (
+        f'{{"case_id":{e.case_id},"category":{kind.category_json},"chain_seq":{e.chain_seq},'
+        f'"currency":"{CURRENCY}","date_provided":"{e.date_provided.isoformat()}",'
+        f'"description":{e.description_json},"is_cash":{_TRUE_FALSE[e.is_cash]},'
+        f'"need_id":{need},"needs_approval":{_TRUE_FALSE[e.needs_approval]},'
+        f'"phase":"{e.phase.value}","provider_organisation_id":{e.provider_organisation_id},'
+        f'"quantity":"{_amount_text(100 * e.qty)}","rationale":{e.rationale_json},'
+        f'"recorded_by_id":{e.recorded_by_id},"recorded_dt":"{e.iso}",'
+        f'"reversal_reason":{e.reversal_json},"reverses_id":{reverses},'
+        f'"unit":{kind.unit_json},"value":"{_amount_text(e.pence)}","witness_id":{e.witness_id}}}'
+    ).encode()
+
+
+def _as_item(e: _Entry) -> SimpleNamespace:
+    """The entry as the ORM reads it back (for ``canonical_content``)."""
+    return SimpleNamespace(**_as_row(e))
+
+
+def _as_row(e: _Entry) -> dict:
+    return dict(
+        id=e.id,
+        case_id=e.case_id,
+        witness_id=e.witness_id,
+        category=e.category,
+        description=e.description,
+        quantity=Decimal(e.qty).quantize(CENT),
+        unit=e.kind.unit,
+        value=_pounds(e.pence),
+        currency=CURRENCY,
+        is_cash=e.is_cash,
+        date_provided=e.date_provided,
+        provider_organisation_id=e.provider_organisation_id,
+        recorded_by_id=e.recorded_by_id,
+        recorded_dt=e.recorded_dt,
+        rationale=e.rationale,
+        need_id=e.need_id,
+        phase=e.phase,
+        needs_approval=e.needs_approval,
+        reverses_id=e.reverses_id,
+        reversal_reason=e.reversal_reason,
+        chain_seq=e.chain_seq,
+        prev_hash=e.prev_hash,
+        entry_hash=e.entry_hash,
+    )
+
+
+def _sqlite_dt(value: datetime) -> str:
+    """What ``UTCDateTime`` stores on SQLite for an aware UTC datetime."""
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_row(e: _Entry) -> tuple:
+    """The driver's values on SQLite, in ``ITEM_KEYS`` order (as the converter gives them)."""
+    iso = e.iso
+    return (
+        e.id, e.case_id, e.witness_id, e.category.value, e.description, float(e.qty),
+        e.kind.unit, e.pence / 100, CURRENCY, int(e.is_cash), e.date_provided.isoformat(),
+        e.provider_organisation_id, e.recorded_by_id, f"{iso[:10]} {iso[11:26]}", e.rationale,
+        e.need_id, e.phase.value, int(e.needs_approval), e.reverses_id, e.reversal_reason,
+        e.chain_seq, e.prev_hash, e.entry_hash,
+    )  # fmt: skip
+
+
+def _postgresql_row(e: _Entry) -> tuple:
+    """The driver's values on PostgreSQL (COPY), in ``ITEM_KEYS`` order."""
+    return (
+        e.id, e.case_id, e.witness_id, e.category.value, e.description, Decimal(e.qty),
+        e.kind.unit, _pounds(e.pence), CURRENCY, e.is_cash, e.date_provided,
+        e.provider_organisation_id, e.recorded_by_id, e.recorded_dt, e.rationale,
+        e.need_id, e.phase.value, e.needs_approval, e.reverses_id, e.reversal_reason,
+        e.chain_seq, e.prev_hash, e.entry_hash,
+    )  # fmt: skip
