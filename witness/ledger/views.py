@@ -20,7 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from witness.audit.services import record_event
 from witness.core.access import get_case, get_witness, visible_witnesses
@@ -172,6 +172,7 @@ def _witness_context(witness: Witness, reverse_errors: dict | None = None) -> di
             SupportItem.needs_approval,
             SupportItem.reverses_id,
             SupportItem.reversal_reason,
+            SupportItem.phase,
             SupportApproval.id.is_not(None).label("approved"),
         )
         .outerjoin(SupportApproval, SupportApproval.item_id == SupportItem.id)
@@ -217,11 +218,11 @@ def _witness_context(witness: Witness, reverse_errors: dict | None = None) -> di
         for item in db.scalars(
             select(SupportItem)
             .where(SupportItem.id.in_(page_ids))
-            .options(
-                selectinload(SupportItem.need),
-                selectinload(SupportItem.provider),
-                selectinload(SupportItem.recorded_by),
-                selectinload(SupportItem.approval).selectinload(SupportApproval.approved_by),
+            .options(  # one query: each is at most one row per entry
+                joinedload(SupportItem.need),
+                joinedload(SupportItem.provider),
+                joinedload(SupportItem.recorded_by),
+                joinedload(SupportItem.approval).joinedload(SupportApproval.approved_by),
             )
         )
     }
@@ -235,7 +236,7 @@ def _witness_context(witness: Witness, reverse_errors: dict | None = None) -> di
         approved=approved,
         reversed_by=reversed_by,
         running=running,
-        figures=services.summed_totals(db, SupportItem.witness_id == witness.id),
+        figures=services.totals(entries, approved),  # the light rows answer as items do
         chains=_chain_badges(p.case_id for p in witness.participations),
         can_record=can_record,
         can_approve={
