@@ -10,7 +10,7 @@ from witness import create_app
 from witness.config import ConfigError, build_config
 from witness.jobs import build_scheduler
 from witness.ledger.exports import disclosure_sweep
-from witness.ledger.jobs import ledger_sweep
+from witness.ledger.jobs import chain_sweep, ledger_sweep
 from witness.notify.jobs import send_mail_sweep
 from witness.notify.models import MailStatus
 
@@ -58,16 +58,18 @@ def test_the_sweep_works_through_a_backlog(app, db, smtp_server, make_mail, froz
     assert len(smtp_server.messages) == 120
 
 
-def test_scheduler_runs_mail_disclosure_reports_and_ledger_flags(app):
+def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"send-mail", "disclosure-reports", "ledger-flags"}
+    assert set(jobs) == {"send-mail", "disclosure-reports", "ledger-flags", "ledger-chains"}
     assert jobs["send-mail"].func is send_mail_sweep
     assert jobs["disclosure-reports"].func is disclosure_sweep
     assert jobs["ledger-flags"].func is ledger_sweep
     assert jobs["send-mail"].trigger.interval == timedelta(seconds=60)
     assert jobs["disclosure-reports"].trigger.interval == timedelta(seconds=30)
     assert jobs["ledger-flags"].trigger.interval == timedelta(hours=1)
+    assert jobs["ledger-chains"].func is chain_sweep
+    assert jobs["ledger-chains"].trigger.interval == timedelta(days=1)
     for job in jobs.values():
         assert job.args == (app,)
         assert job.coalesce is True and job.max_instances == 1
@@ -99,6 +101,7 @@ def test_the_development_server_starts_the_scheduler_on_its_first_request(databa
             "send-mail",
             "disclosure-reports",
             "ledger-flags",
+            "ledger-chains",
         }
         app.test_client().get("/health")
         assert app.extensions["witness.scheduler"] is scheduler  # only one

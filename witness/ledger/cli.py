@@ -15,7 +15,7 @@ from witness.db import db_session
 def ledger_verify(case_id: int | None) -> None:
     """Recompute every ledger hash; exit 1 and name the first bad entry of any broken chain."""
     from witness.cases.models import Case
-    from witness.ledger.services import case_ids_with_entries, verify_chain
+    from witness.ledger.services import case_ids_with_entries, record_full_check, verify_chain
 
     session = db_session()
     case_ids = [case_id] if case_id is not None else case_ids_with_entries(session)
@@ -24,6 +24,7 @@ def ledger_verify(case_id: int | None) -> None:
         status = verify_chain(session, cid)
         case = session.get(Case, cid)
         name = case.reference if case else f"case {cid}"
+        record_full_check(session, status)
         if status.intact:
             click.echo(f"{name}: intact ({status.entries} entries)")
         else:
@@ -31,6 +32,7 @@ def ledger_verify(case_id: int | None) -> None:
             click.echo(
                 f"{name}: BROKEN at entry {status.first_broken_id}: {status.problem}", err=True
             )
+    session.commit()  # the full checks the ledger pages start from
     click.echo(f"{len(case_ids)} chains checked, {broken} broken.")
     if broken:
         raise SystemExit(1)

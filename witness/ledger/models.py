@@ -144,6 +144,19 @@ def _ledger_is_append_only(session: Session, _flush_context, _instances) -> None
             raise PermissionError("the support ledger is append-only: record a reversal instead")
 
 
+class LedgerChainCheck(Base):
+    """The last full walk of a case's chain that found it intact: up to which entry, that
+    entry's hash, and when. A long chain's badge walks only the entries after it (see
+    ``services.page_chain_status``); ``flask ledger-verify`` and a daily sweep walk in full."""
+
+    __tablename__ = "ledger_chain_checks"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    checked_seq: Mapped[int]
+    checked_hash: Mapped[str] = mapped_column(String(64))
+    checked_dt: Mapped[datetime] = mapped_column(default=now_utc)
+
+
 class FlagRule(enum.Enum):
     cash = "cash"  #: a cash or cash-like item
     no_linked_need = "no_linked_need"  #: an item that meets no assessed need

@@ -7,7 +7,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import case, func, select, text
@@ -20,7 +20,12 @@ from witness.core.access import can_manage_witness, require
 from witness.core.errors import DomainError
 from witness.core.text import clean_text
 from witness.core.time import now_utc
-from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
+from witness.ledger.models import (
+    LedgerChainCheck,
+    SupportApproval,
+    SupportCategory,
+    SupportItem,
+)
 from witness.people.models import NeedsAssessment, Participation, Phase, Witness
 
 #: items worth more than this need a second person's approval, in a currency with no threshold
@@ -79,6 +84,11 @@ def entry_hash(prev_hash: str, item: SupportItem) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_content(item)).hexdigest()
 
 
+#: a chain up to this long is walked in full on every page that shows its badge; a longer one
+#: from its last full check (a 10,000-entry chain takes about a second to walk)
+PAGE_FULL_WALK = 1000
+
+
 @dataclass
 class ChainStatus:
     case_id: int
@@ -86,27 +96,37 @@ class ChainStatus:
     #: the first entry whose stored hash does not match its content or its predecessor
     first_broken_id: int | None = None
     problem: str = ""
+    #: the hash of the last entry walked (what a checkpoint keeps)
+    last_hash: str = GENESIS
+    #: set when only the entries after the last full check were walked now: that check's time
+    full_check_dt: datetime | None = None
+    #: entries walked now
+    walked: int = 0
 
     @property
     def intact(self) -> bool:
         return self.first_broken_id is None
 
 
-def verify_chain(session: Session, case_id: int) -> ChainStatus:
-    """Walk the case's chain in order, recomputing every hash; streamed, never all in memory."""
-    status = ChainStatus(case_id)
-    expected_prev, expected_seq = GENESIS, 1
+def verify_chain(
+    session: Session, case_id: int, *, after_seq: int = 0, after_hash: str = GENESIS
+) -> ChainStatus:
+    """Walk the case's chain in order, recomputing every hash; streamed, never all in memory.
+    From its start, or after entry ``after_seq`` whose hash is known to be ``after_hash``."""
+    status = ChainStatus(case_id, entries=after_seq, last_hash=after_hash)
+    expected_prev, expected_seq = after_hash, after_seq + 1
     # Plain rows, not entities: a row answers canonical_content's attribute reads as an item
     # does, at a third of the cost (a 10,000-entry case is walked on every ledger page).
     result = session.execute(
         select(*(SupportItem.__table__.c[name] for name in CHAIN_COLUMNS))
-        .where(SupportItem.case_id == case_id)
+        .where(SupportItem.case_id == case_id, SupportItem.chain_seq > after_seq)
         .order_by(SupportItem.chain_seq)
         .execution_options(yield_per=1000)
     )
     with result:  # closes the server-side cursor when the walk stops early
         for item in result:
             status.entries += 1
+            status.walked += 1
             problem = ""
             if item.chain_seq != expected_seq:
                 problem = f"entry {expected_seq} of the chain is missing"
@@ -118,6 +138,53 @@ def verify_chain(session: Session, case_id: int) -> ChainStatus:
                 status.first_broken_id, status.problem = item.id, problem
                 break
             expected_prev, expected_seq = item.entry_hash, expected_seq + 1
+    status.last_hash = expected_prev
+    return status
+
+
+def record_full_check(session: Session, status: ChainStatus) -> None:
+    """Remember a full walk (``verify_chain`` from the start) for ``page_chain_status``: where
+    it found the chain intact, or — when broken — forget the last good one, so that every page
+    walks the chain in full and names the bad entry."""
+    if status.full_check_dt is not None or status.walked != status.entries:
+        raise ValueError("only a walk from the start of the chain is a full check")
+    check = session.get(LedgerChainCheck, status.case_id)
+    if not status.intact or not status.entries:
+        if check is not None:
+            session.delete(check)
+        return
+    if check is None:
+        check = LedgerChainCheck(case_id=status.case_id)
+        session.add(check)
+    check.checked_seq, check.checked_hash = status.entries, status.last_hash
+    check.checked_dt = now_utc()
+
+
+def page_chain_status(session: Session, case_id: int) -> ChainStatus:
+    """The badge of a chain: a short chain walked in full; a long one walked from its last full
+    check (if the entry it ended at is unchanged), so the badge says when that check was. An
+    alteration before that entry is found by the next full check (``flask ledger-verify``, the
+    daily sweep, every disclosure report)."""
+    check = session.get(LedgerChainCheck, case_id)
+    if check is None or check.checked_seq <= PAGE_FULL_WALK:
+        return verify_chain(session, case_id)
+    # the entry the full check ended at is re-hashed too: its content, its link and its hash
+    # must still be what that check found
+    anchor = session.execute(
+        select(*(SupportItem.__table__.c[name] for name in CHAIN_COLUMNS)).where(
+            SupportItem.case_id == case_id, SupportItem.chain_seq == check.checked_seq
+        )
+    ).first()
+    if (
+        anchor is None
+        or anchor.entry_hash != check.checked_hash
+        or entry_hash(anchor.prev_hash, anchor) != check.checked_hash
+    ):
+        return verify_chain(session, case_id)  # walked in full, it names the first bad entry
+    status = verify_chain(
+        session, case_id, after_seq=check.checked_seq, after_hash=check.checked_hash
+    )
+    status.full_check_dt = check.checked_dt
     return status
 
 

@@ -133,7 +133,7 @@ def _chain_badges(case_ids) -> list[tuple]:
     from witness.cases.models import Case
 
     db = db_session()
-    return [(db.get(Case, cid), services.verify_chain(db, cid)) for cid in case_ids]
+    return [(db.get(Case, cid), services.page_chain_status(db, cid)) for cid in case_ids]
 
 
 # --- a witness's ledger ----------------------------------------------------------------------

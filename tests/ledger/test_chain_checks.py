@@ -1,0 +1,98 @@
+"""Long chains: the badge walks only what was recorded since the last full check, and says
+when that was; a full check that finds a break makes every page walk in full again."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from witness.ledger import services
+from witness.ledger.jobs import chain_sweep
+from witness.ledger.models import LedgerChainCheck
+
+from .conftest import drop_update_guard, record
+
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
+
+@pytest.fixture
+def long_chains(monkeypatch):
+    """Chains of more than two entries count as long (instead of a thousand)."""
+    monkeypatch.setattr(services, "PAGE_FULL_WALK", 2)
+
+
+def _tamper(db, item_id: int) -> None:
+    drop_update_guard(db)
+    db.execute(text("UPDATE support_items SET value = 1 WHERE id = :id"), {"id": item_id})
+    db.commit()
+
+
+def _badge(client, world) -> str:
+    page = client.get(f"/cases/{world.case.id}/ledger").get_data(as_text=True)
+    return " ".join(page[page.index('<p class="chain">') :].split("</p>")[0].split())
+
+
+def test_a_long_chain_is_walked_from_its_last_full_check(db, world, login, runner, long_chains):
+    items = [record(db, world.officer, world.assigned, world.case) for _ in range(4)]
+    db.commit()
+    client = login(world.officer)
+    assert "checked in full" not in _badge(client, world)  # never checked in full: walked now
+    result = runner.invoke(args=["ledger-verify"])
+    assert result.exit_code == 0, result.output
+    check = db.get(LedgerChainCheck, world.case.id)
+    assert (check.checked_seq, check.checked_hash) == (4, items[-1].entry_hash)
+    newer = record(db, world.officer, world.assigned, world.case, value="3")
+    db.commit()
+    badge = _badge(client, world)
+    assert "Chain intact (5 entries)" in badge
+    assert "checked in full 10 Mar 2026 09:00" in badge and "1 recorded since, checked now" in badge
+    # an entry recorded since is walked: altered, the badge says so at once
+    _tamper(db, newer.id)
+    assert "Chain BROKEN at entry 5" in _badge(client, world)
+
+
+def test_the_entry_a_full_check_ended_at_is_checked_on_every_page(
+    db, world, login, runner, long_chains
+):
+    items = [record(db, world.officer, world.assigned, world.case) for _ in range(4)]
+    db.commit()
+    assert runner.invoke(args=["ledger-verify"]).exit_code == 0
+    _tamper(db, items[-1].id)
+    assert "Chain BROKEN at entry 4" in _badge(login(world.officer), world)
+
+
+def test_an_older_alteration_is_found_by_the_next_full_check_and_then_on_every_page(
+    app, db, world, login, runner, long_chains
+):
+    items = [record(db, world.officer, world.assigned, world.case) for _ in range(4)]
+    db.commit()
+    assert runner.invoke(args=["ledger-verify"]).exit_code == 0
+    _tamper(db, items[1].id)
+    client = login(world.officer)
+    # until the next full check the badge stands on the last one, and says when it was
+    assert "checked in full 10 Mar 2026 09:00" in _badge(client, world)
+    result = runner.invoke(args=["ledger-verify"])
+    assert result.exit_code == 1 and f"BROKEN at entry {items[1].id}" in result.output
+    assert db.get(LedgerChainCheck, world.case.id) is None
+    assert "Chain BROKEN at entry 2" in _badge(client, world)
+
+
+def test_the_daily_sweep_checks_every_chain_in_full(app, db, world, long_chains):
+    items = [record(db, world.officer, world.assigned, world.case) for _ in range(3)]
+    db.commit()
+    assert chain_sweep(app) == (1, 0)
+    db.expire_all()
+    assert db.get(LedgerChainCheck, world.case.id).checked_seq == 3
+    _tamper(db, items[0].id)
+    assert chain_sweep(app) == (1, 1)
+    db.expire_all()
+    assert db.get(LedgerChainCheck, world.case.id) is None
+
+
+def test_a_partial_walk_is_never_taken_for_a_full_check(db, world):
+    first = record(db, world.officer, world.assigned, world.case)
+    record(db, world.officer, world.assigned, world.case)
+    partial = services.verify_chain(db, world.case.id, after_seq=1, after_hash=first.entry_hash)
+    assert partial.intact and partial.entries == 2 and partial.walked == 1
+    with pytest.raises(ValueError, match="full check"):
+        services.record_full_check(db, partial)
