@@ -102,6 +102,7 @@ def test_a_big_case_report_is_queued_built_and_downloaded(
     page = client.get(f"/cases/{world.case.id}/ledger/disclosures").get_data(as_text=True)
     assert "http-equiv" not in page
     assert f"/ledger/disclosures/{export.id}.pdf" in page
+    assert "until 17 Mar 2026 09:02 GMT" in page  # in the court's time, not UTC
     response = client.get(f"/ledger/disclosures/{export.id}.pdf")
     assert response.status_code == 200
     assert response.content_type == "application/pdf"
