@@ -80,8 +80,11 @@ def test_record_approve_and_reverse_a_cash_item(
     sign_in(seed.officer)
     tab.goto(f"/witnesses/{witness.id}/ledger")
     row = tab.locator("tr", has_text="Meal allowance for the trial week").first
-    row.get_by_label("Reason for reversal").fill("Paid by the court instead")
-    row.get_by_role("button", name="Reverse").click()
+    row.get_by_role("link", name="Reverse…").click()
+    expect(tab.get_by_role("heading", name="Reverse entry")).to_be_visible()
+    expect(tab.locator("dl")).to_contain_text("Meal allowance for the trial week")
+    tab.get_by_label("Reason").fill("Paid by the court instead")
+    tab.get_by_role("button", name="Record the reversal").click()
     expect(tab.get_by_role("status")).to_contain_text("Reversed")
     expect(tab.locator("#total-counted")).to_have_text("0.00 GBP")
     expect(tab.get_by_text("Paid by the court instead").first).to_be_visible()

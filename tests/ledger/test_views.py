@@ -187,6 +187,25 @@ def test_a_reversal_shows_both_ways_and_nets_out(db, world, login):
     assert again.status_code == 400 and "already been reversed" in again.get_data(as_text=True)
 
 
+def test_a_reversal_is_asked_for_on_its_own_page(db, world, login):
+    item = _item(db, world, description="Taxi to the wrong court")
+    client = login(world.officer)
+    ledger = client.get(f"/witnesses/{world.assigned.id}/ledger").get_data(as_text=True)
+    assert f'href="/ledger/items/{item.id}/reverse"' in ledger
+    page = client.get(f"/ledger/items/{item.id}/reverse")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and f"Reverse entry {item.id}" in html
+    assert "Taxi to the wrong court" in html and "No bus on hearing days" in html
+    assert f'href="/witnesses/{world.assigned.id}/ledger#item-{item.id}"' in html
+    refused = client.submit(f"/ledger/items/{item.id}/reverse", {"reason": ""})
+    assert refused.status_code == 400 and "Taxi to the wrong court" in refused.get_data(
+        as_text=True
+    )
+    assert _count(db) == 1
+    # only those who may record for the witness: a prosecutor sees the ledger, not this page
+    assert login(world.prosecutor).get(f"/ledger/items/{item.id}/reverse").status_code == 403
+
+
 def test_filters_by_category_date_and_status(db, world, login):
     _item(db, world, description="Taxi early", date_provided=date(2026, 2, 1))
     _item(

@@ -149,7 +149,7 @@ class _Shown:
         self.has_prev, self.has_next = page > 1, page < self.pages
 
 
-def _witness_context(witness: Witness, reverse_errors: dict | None = None) -> dict:
+def _witness_context(witness: Witness, row_errors: dict[int, str] | None = None) -> dict:
     """The witness's ledger: one light pass over every entry for the running totals and the
     filters, then only the shown page loaded in full (a witness in a long case can have
     thousands of entries)."""
@@ -248,9 +248,8 @@ def _witness_context(witness: Witness, reverse_errors: dict | None = None) -> di
         },
         categories=list(SupportCategory),
         filters=dict(category=category, status=status, start=start, end=end),
-        reverse_errors=reverse_errors or {},
+        row_errors=row_errors or {},
         approve_form=ApproveForm(formdata=None),
-        reverse_form=ReverseForm(formdata=None),
     )
 
 
@@ -373,20 +372,22 @@ def approve(item_id: int):
         abort(403)
     except DomainError as exc:
         db.rollback()
-        context = _witness_context(witness, reverse_errors={item.id: exc.message})
+        context = _witness_context(witness, row_errors={item.id: exc.message})
         return render_template("ledger/witness.html", **context), 400
     db.commit()
     flash(f"Approved: {item.description}. It now counts in the totals.")
     return redirect(url_for("ledger.witness_ledger", witness_id=witness.id))
 
 
-@bp.route("/ledger/items/<int:item_id>/reverse", methods=["POST"])
+@bp.route("/ledger/items/<int:item_id>/reverse", methods=["GET", "POST"])
 def reverse(item_id: int):
+    """A reversal is asked for on a page of its own: the entry as it stands, and the reason."""
     item, witness = _load_item(item_id)
     db = db_session()
+    if not services.can_record_support(current_user, witness):
+        abort(403)
     form = ReverseForm()
-    message = None
-    if form.validate():
+    if request.method == "POST" and form.validate():
         try:
             services.reverse_item(db, current_user, item, form.reason.data)
         except AccessDenied:
@@ -394,17 +395,12 @@ def reverse(item_id: int):
             abort(403)
         except DomainError as exc:
             db.rollback()
-            message = exc.message
+            apply_domain_error(form, exc)
         else:
             db.commit()
             flash(f"Reversed: {item.description}.")
             return redirect(url_for("ledger.witness_ledger", witness_id=witness.id))
-    else:
-        message = " ".join(e for errors in form.errors.values() for e in errors)
-        if "reason" in form.errors:
-            message = "Give the reason for the reversal. " + message
-    context = _witness_context(witness, reverse_errors={item.id: message})
-    return render_template("ledger/witness.html", **context), 400
+    return form_page("ledger/reverse.html", form=form, item=item, witness=witness)
 
 
 # --- a case's ledger -------------------------------------------------------------------------
