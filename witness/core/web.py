@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from math import ceil
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import func, select
@@ -179,6 +190,24 @@ def id_arg(name: str) -> int | None:
     """An id from the query string; anything that cannot be an id is ignored."""
     value = request.args.get(name, type=int)
     return value if value is not None and 0 < value <= MAX_ID else None
+
+
+def bad_request(message: str):
+    return render_template("error.html", code=400, message=message), 400
+
+
+def date_arg(name: str) -> date | None:
+    """A YYYY-MM-DD date from the query string; None when absent, a 400 page when malformed."""
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        abort(make_response(bad_request("Give the date as YYYY-MM-DD, for example 2026-03-12.")))
+    if not date(1900, 1, 1) <= day <= date(2100, 12, 31):
+        abort(make_response(bad_request("Give a date between 1900 and 2100.")))
+    return day
 
 
 def apply_domain_error(form, exc) -> None:

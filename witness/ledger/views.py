@@ -4,7 +4,6 @@ it, and a case's ledger with its totals and the state of its hash chain."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from decimal import Decimal
 
 from flask import (
@@ -26,7 +25,15 @@ from witness.audit.services import record_event
 from witness.core.access import get_case, get_witness, visible_witnesses
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import EMPTY_CHOICE, options
-from witness.core.web import Page, apply_domain_error, form_page, id_arg, page_arg
+from witness.core.web import (
+    Page,
+    apply_domain_error,
+    bad_request,
+    date_arg,
+    form_page,
+    id_arg,
+    page_arg,
+)
 from witness.db import db_session
 from witness.ledger import services
 from witness.ledger.forms import ApproveForm, ReverseForm, SupportItemForm
@@ -42,23 +49,6 @@ STATUSES = ("all", "pending", "approved")
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _bad_request(message: str):
-    return render_template("error.html", code=400, message=message), 400
-
-
-def _date_arg(name: str) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        abort(make_response(_bad_request("Give the date as YYYY-MM-DD, for example 2026-03-12.")))
-    if not date(1900, 1, 1) <= day <= date(2100, 12, 31):
-        abort(make_response(_bad_request("Give a date between 1900 and 2100.")))
-    return day
 
 
 def _load_witness(witness_id: int) -> Witness:
@@ -156,11 +146,11 @@ def _witness_context(witness: Witness, row_errors: dict[int, str] | None = None)
     db = db_session()
     category = request.args.get("category", "")
     if category and category not in SupportCategory.__members__:
-        abort(make_response(_bad_request("Choose one of the categories.")))
+        abort(make_response(bad_request("Choose one of the categories.")))
     status = request.args.get("status", "all") or "all"
     if status not in STATUSES:
-        abort(make_response(_bad_request("Choose pending, approved or all.")))
-    start, end = _date_arg("from"), _date_arg("to")
+        abort(make_response(bad_request("Choose pending, approved or all.")))
+    start, end = date_arg("from"), date_arg("to")
 
     entries = db.execute(
         select(

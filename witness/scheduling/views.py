@@ -19,7 +19,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -38,7 +37,7 @@ from witness.core.access import OFFICE_ROLES, can_manage_witness, get_witness
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import EMPTY_CHOICE, options
 from witness.core.time import is_valid_timezone, now_utc, today_in
-from witness.core.web import apply_domain_error, form_page, id_arg
+from witness.core.web import apply_domain_error, bad_request, date_arg, form_page, id_arg
 from witness.db import db_session
 from witness.people.models import Consent, ConsentKind, Witness
 from witness.scheduling import resources as rooms
@@ -102,24 +101,6 @@ WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 # --- small helpers ---------------------------------------------------------------------------
-
-
-def _bad_request(message: str):
-    return render_template("error.html", code=400, message=message), 400
-
-
-def _date_arg(name: str) -> date | None:
-    """A YYYY-MM-DD date from the query string; None when absent, 400 when malformed."""
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        abort(make_response(_bad_request("Give the date as YYYY-MM-DD, for example 2026-03-12.")))
-    if not date(1900, 1, 1) <= day <= date(2100, 12, 31):
-        abort(make_response(_bad_request("Give a date between 1900 and 2100.")))
-    return day
 
 
 def local_instant(day: date, clock: time, tz: str, field_name: str) -> datetime:
@@ -767,10 +748,10 @@ def week():
     each shown in its own court's local time."""
     tz = request.args.get("tz", "").strip() or _default_timezone()
     if not is_valid_timezone(tz):
-        return _bad_request(
+        return bad_request(
             f"Unknown timezone {tz[:64]!r}: give an IANA name such as Europe/London."
         )
-    day = _date_arg("date") or today_in(tz)
+    day = date_arg("date") or today_in(tz)
     owner = _week_owner(id_arg("user_id"))
     monday = day - timedelta(days=day.weekday())
     start, _ = _day_bounds(monday, tz)
@@ -844,7 +825,7 @@ def resource_day(resource_id: int):
     """A room's bookings on one day in its court's time, with any withdrawal that day."""
     resource = _load_resource(resource_id)
     tz = resource.court.timezone
-    day = _date_arg("date") or today_in(tz)
+    day = date_arg("date") or today_in(tz)
     start, end = _day_bounds(day, tz)
     db = db_session()
     bookings = appointments_for_resource(db, resource.id, start, end)
