@@ -288,9 +288,18 @@ BAD = [
     ("garbage travel", {"travel_minutes": "lots"}, "Not a valid integer value."),
     ("long travel", {"travel_minutes": "600"}, "Give a travel time between 0 and 240 minutes."),
     (
-        "clock change",
+        "clocks go forward",
         {"date": "2026-03-29", "start": "01:30", "end": "03:00"},
-        "01:30 does not exist on 29 Mar 2026 in Europe/London",
+        "01:30 on 29 Mar 2026 in Europe/London does not exist: at 01:00 GMT the clocks go "
+        "forward to 02:00 BST (01:00 UTC)",
+    ),
+    # The booking form took the repeated hour silently (the hearing form refused it), and
+    # icalendar and ical.js then read the invite an hour apart.
+    (
+        "clocks go back",
+        {"date": "2026-10-25", "start": "01:30", "end": "03:00"},
+        "01:30 on 25 Oct 2026 in Europe/London happens twice: the clocks go back then, so it "
+        "could be 01:30 BST (00:30 UTC) or 01:30 GMT (01:30 UTC)",
     ),
     ("no place", {"address": ""}, "Choose a room or give an address."),
     ("newline in address", {"address": "Flat 1\nHigh St"}, "Use one line of plain text"),

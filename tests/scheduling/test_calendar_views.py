@@ -88,18 +88,36 @@ def test_week_across_the_clock_change_in_local_time(db, login, world):
     assert cells[6].startswith("10:00\N{EN DASH}11:00 BST")  # Sunday
 
 
-def test_week_in_another_zone_shows_each_time_in_its_own(
+def test_week_puts_each_appointment_on_its_own_courts_day(
     db, login, world, make_case, make_court, make_witness
 ):
     witness = make_witness(case=make_case(court=make_court("Asia/Bangkok")), officer=world.officer)
-    # 23:30 UTC on Wednesday is 06:30 on Thursday in Bangkok
+    # 23:30 UTC on Wednesday is 06:30 on Thursday in Bangkok: Thursday, whatever zone the
+    # page is read in (it was Wednesday in a London week: a day the witness never goes)
     book(db, world.officer, witness, booking([world.officer], start=at(11, 23, 30)))
     client = login(world.officer)
     london = columns(text_of(client.get("/calendar/week?date=2026-03-12")))
-    assert london[2].startswith("06:30\N{EN DASH}07:30 +07 (Asia/Bangkok)")  # Wednesday in London
+    assert london[2] == "—"
+    assert london[3].startswith("06:30\N{EN DASH}07:30 +07 (Asia/Bangkok)")
     bangkok = columns(text_of(client.get("/calendar/week?date=2026-03-12&tz=Asia/Bangkok")))
-    assert bangkok[3].startswith("06:30\N{EN DASH}07:30 +07")  # Thursday in Bangkok
+    assert bangkok[3].startswith("06:30\N{EN DASH}07:30 +07")
     assert "(Asia/Bangkok)" not in bangkok[3]
+
+
+def test_week_puts_a_sydney_night_time_event_on_its_sydney_day(
+    db, login, world, make_case, make_court, make_witness
+):
+    witness = make_witness(
+        case=make_case(court=make_court("Australia/Sydney")), officer=world.officer
+    )
+    # 15:30 UTC on Sunday 15 March is 02:30 on Monday 16 March in Sydney (AEDT, +11): the
+    # next week's Monday, not this week's Sunday
+    book(db, world.officer, witness, booking([world.officer], start=at(15, 15, 30)))
+    client = login(world.officer)
+    this_week = columns(text_of(client.get("/calendar/week?date=2026-03-12")))
+    assert this_week[6] == "—"
+    next_week = columns(text_of(client.get("/calendar/week?date=2026-03-16")))
+    assert next_week[0].startswith("02:30\N{EN DASH}03:30 AEDT (Australia/Sydney)")
 
 
 def test_bad_week_arguments_are_refused(login, world):

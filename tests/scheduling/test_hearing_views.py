@@ -127,13 +127,15 @@ def test_listing_a_trial_day_for_a_child_proposes_the_standard_measures(
         (
             {"day": "2026-03-29", "start": "01:30", "end": "03:00"},
             "start",
-            "01:30 on 29 Mar 2026 in Europe/London does not exist: the clocks go forward then.",
+            "01:30 on 29 Mar 2026 in Europe/London does not exist: at 01:00 GMT the clocks go "
+            "forward to 02:00 BST (01:00 UTC).",
         ),
         # ... and back at 02:00 on 25 October: 01:30 happens twice.
         (
             {"day": "2026-10-25", "start": "01:30", "end": "03:00"},
             "start",
-            "01:30 on 25 Oct 2026 in Europe/London happens twice: the clocks go back then.",
+            "01:30 on 25 Oct 2026 in Europe/London happens twice: the clocks go back then, so it "
+            "could be 01:30 BST (00:30 UTC) or 01:30 GMT (01:30 UTC).",
         ),
         ({"day": "2026-02-30"}, "day", "Give the date as YYYY-MM-DD."),
         ({"day": "1066-10-14"}, "day", "Enter a date between 1900 and 2100."),
@@ -321,7 +323,10 @@ def test_a_move_posted_by_the_court_system_shows_as_such(login, world, db, heari
         ({"day": "2026-03-12"}, "The hearing is already listed at that time."),
         ({"reason": ""}, "Give a reason for the change."),
         ({"reason": "bad \x1b escape"}, "Remove the control characters from this text."),
-        ({"day": "2026-03-29", "start": "01:15"}, "does not exist: the clocks go forward then"),
+        (
+            {"day": "2026-03-29", "start": "01:15"},
+            "does not exist: at 01:00 GMT the clocks go forward to 02:00 BST",
+        ),
         ({"day": "not a day"}, "Give the date as YYYY-MM-DD."),
     ],
 )

@@ -211,7 +211,7 @@ def test_withdrawal_at_a_time_the_clocks_skip_is_refused(db, login, world, rooms
         },
     )
     assert response.status_code == 400
-    assert "01:15 does not exist on 29 Mar 2026 in Europe/London" in text_of(response)
+    assert "01:15 on 29 Mar 2026 in Europe/London does not exist" in text_of(response)
 
 
 def test_a_rooms_day(db, login, world, rooms, make_witness):
@@ -240,7 +240,10 @@ def test_a_rooms_day(db, login, world, rooms, make_witness):
     assert "Remote site North · Thursday 12 Mar 2026" in page
     assert "08:00\N{EN DASH}18:00, Mon, Tue, Wed, Thu, Fri" in page
     assert "10:00\N{EN DASH}11:00" in page and "14:00\N{EN DASH}15:00" in page
-    assert world.assigned.reference in page and other.reference in page
+    # a witness the officer may not know of: the room is taken then, and nothing more
+    assert world.assigned.reference in page and other.reference not in page
+    assert "14:00\N{EN DASH}15:00 GMT" in page and page.count("Booked") == 1
+    assert page.count("Video-link testimony session") == 1
     assert world.officer.name not in page.split("<main>")[1]  # references only, no names
     assert "Remote site North, 1 Quiet Lane" in page  # the officer attends that day
 
@@ -248,6 +251,8 @@ def test_a_rooms_day(db, login, world, rooms, make_witness):
     assert "Remote site North, 1 Quiet Lane" not in page
     assert "Shown only to supervisors" in page
     assert "/appointments/" not in page  # officer2 may not open either appointment
+    assert world.assigned.reference not in page and other.reference not in page
+    assert page.count("Booked") == 2
 
     page = text_of(login(world.supervisor).get(url))
     assert "Remote site North, 1 Quiet Lane" in page

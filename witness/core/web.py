@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from math import ceil
 from zoneinfo import ZoneInfo
@@ -25,9 +26,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from witness.auth.models import User
-from witness.core.time import now_utc
+from witness.core.errors import DomainError
+from witness.core.time import check_year, now_utc
 from witness.db import db_session
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: the largest id a key column holds (PostgreSQL ``integer``); larger ids cannot exist
 MAX_ID = 2**31 - 1
 
@@ -202,12 +205,16 @@ def date_arg(name: str) -> date | None:
     if not value:
         return None
     try:
-        day = date.fromisoformat(value)
+        # YYYY-MM-DD only: fromisoformat would also take 20260312 and 2026-W11-4
+        day = date.fromisoformat(value) if _ISO_DAY.fullmatch(value) else None
     except ValueError:
+        day = None
+    if day is None:
         abort(make_response(bad_request("Give the date as YYYY-MM-DD, for example 2026-03-12.")))
-    if not date(1900, 1, 1) <= day <= date(2100, 12, 31):
-        abort(make_response(bad_request("Give a date between 1900 and 2100.")))
-    return day
+    try:
+        return check_year(day)
+    except DomainError as exc:
+        abort(make_response(bad_request(exc.message)))
 
 
 def apply_domain_error(form, exc) -> None:

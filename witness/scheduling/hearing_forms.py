@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
@@ -11,7 +10,6 @@ from wtforms.fields import TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from witness.cases.models import HearingType
-from witness.core.errors import DomainError
 from witness.core.forms import (
     EnumSelectField,
     optional_int,
@@ -21,27 +19,10 @@ from witness.core.forms import (
     single_line,
     strip_filter,
 )
+from witness.core.time import local_to_utc
 from witness.scheduling.models import MeasureKind
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when a step asks for them
-
-
-def court_instant(day: date, clock: time, tz: str, field: str) -> datetime:
-    """The UTC instant of a wall-clock time at the court, or a ``DomainError`` on ``field`` when
-    the clocks change then: the time is skipped (spring) or happens twice (autumn)."""
-    zone = ZoneInfo(tz)
-    naive = datetime.combine(day, clock)
-    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
-    when = f"{clock:%H:%M} on {day:%d %b %Y} in {tz}"
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        raise DomainError(
-            f"{when} does not exist: the clocks go forward then. Choose another time.", field
-        )
-    if first.utcoffset() != second.utcoffset():
-        raise DomainError(
-            f"{when} happens twice: the clocks go back then. Choose another time.", field
-        )
-    return first.astimezone(UTC)
 
 
 def _reason(label: str = "Reason", message: str = "Give a reason for the change."):
@@ -77,8 +58,8 @@ class _TimesForm(FlaskForm):
     def instants(self, tz: str) -> tuple[datetime, datetime]:
         """Start and end as UTC instants; ``DomainError`` when the clocks change then."""
         return (
-            court_instant(self.day.data, self.start.data, tz, "start"),
-            court_instant(self.day.data, self.end.data, tz, "end"),
+            local_to_utc(self.day.data, self.start.data, tz, "start"),
+            local_to_utc(self.day.data, self.end.data, tz, "end"),
         )
 
 

@@ -6,9 +6,8 @@ the ``scheduling`` blueprint; this one only links to them.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import NoReturn
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -29,13 +28,14 @@ from witness.core.access import (
     can_record_needs,
     get_case,
     get_witness,
+    visible_appointments,
     visible_cases,
     visible_witnesses,
 )
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import EMPTY_CHOICE, options
-from witness.core.time import now_utc, today_in
-from witness.core.web import apply_domain_error, form_page, local_dt
+from witness.core.time import day_bounds, now_utc, today_in
+from witness.core.web import apply_domain_error, date_arg, form_page, local_dt
 from witness.db import db_session
 from witness.notify.models import News
 from witness.notify.news import mark_told, untold_news
@@ -74,14 +74,13 @@ from witness.scheduling.models import (
     ResourceKind,
     SpecialMeasure,
 )
-from witness.scheduling.services import MAX_DURATION, visible_appointments
+from witness.scheduling.services import MAX_DURATION
 
 bp = Blueprint("hearings", __name__)
 
 ACTIVE_HEARING = (HearingStatus.listed, HearingStatus.moved)
 ACTIVE_APPOINTMENT = (AppointmentStatus.scheduled, AppointmentStatus.confirmed)
 KIND_ORDER = {kind: i for i, kind in enumerate(MeasureKind)}
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # --- links to the booking pages of the scheduling blueprint ----------------------------------
@@ -670,19 +669,6 @@ def court_days():
     return render_template("hearings/courts.html", courts=courts)
 
 
-def _day_arg(tz: str) -> date:
-    """``?date=YYYY-MM-DD``, today at the court when absent; ``ValueError`` when malformed."""
-    raw = request.args.get("date", "").strip()
-    if not raw:
-        return today_in(tz)
-    if not ISO_DAY.fullmatch(raw):
-        raise ValueError(raw)
-    day = date.fromisoformat(raw)
-    if not date(1900, 1, 1) <= day <= date(2100, 12, 31):
-        raise ValueError(raw)
-    return day
-
-
 @bp.route("/courts/<int:court_id>/day")
 def court_day(court_id: int):
     """A court's hearings of one day, and the appointments in its rooms that day: of cases and
@@ -692,15 +678,10 @@ def court_day(court_id: int):
     if court is None:
         abort(404)
     tz = court.timezone
-    try:
-        day = _day_arg(tz)
-    except ValueError:
-        message = "Give the date as YYYY-MM-DD between 1900 and 2100, for example 2026-03-10."
-        return render_template("error.html", code=400, message=message), 400
+    day = date_arg("date") or today_in(tz)
     # The day's bounds are midnights at the court: 23 or 25 hours apart when the clocks change.
     zone = ZoneInfo(tz)
-    start = datetime.combine(day, time(), zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
+    start, end = day_bounds(day, tz)
     # Plain rows of the columns the list shows: no witness's name is even read, and a long
     # day costs no ORM bookkeeping per row.
     hearings = db.execute(
