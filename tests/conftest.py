@@ -14,7 +14,10 @@ from sqlalchemy import create_engine, text
 from witness import create_app
 from witness.core import time as clock
 from witness.migrate import upgrade
+from witness.notify.mail import send_due
+from witness.notify.smtp import SmtpTransport
 
+from . import icaljs as _icaljs
 from .factories import *  # noqa: F403  (factory fixtures)
 from .factories import PASSWORD
 from .mailserver import smtp_server  # noqa: F401  (a real SMTP server for mail tests)
@@ -127,3 +130,28 @@ def frozen_clock():
     move.now = lambda: current[0]
     yield move
     clock.set_clock(lambda: datetime.now(UTC))
+
+
+@pytest.fixture(scope="session")
+def icaljs():
+    """``icaljs(*files)``: what ical.js (Thunderbird's parser, under Node) reads from each .ics."""
+    _icaljs.install()
+    return _icaljs.read
+
+
+@pytest.fixture
+def send(app, db):
+    """``send(config)``: one ``send_due`` at the frozen clock's instant, through the test's
+    transaction; the test's session then sees the outcome."""
+
+    def run(config, now=None, batch=50):
+        report = send_due(
+            app.extensions["witness.db"].sessionmaker,
+            SmtpTransport(config),
+            now or clock.now_utc(),
+            batch=batch,
+        )
+        db.expire_all()
+        return report
+
+    return run

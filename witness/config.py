@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -15,6 +16,11 @@ def _flag(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+#: what calendar files call the program that wrote them: nothing about a court or a product
+DEFAULT_PRODID = "-//Appointments//Calendar 1.0//EN"
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
 
 
 class ConfigError(ValueError):
@@ -50,6 +56,25 @@ def _smtp_settings() -> dict:
             "WITNESS_MAIL_FROM must be one e-mail address, such as "
             f"'Witness <no-reply@example.org>', not {mail_from!r}."
         )
+    discreet_from = env.get(
+        "WITNESS_DISCREET_MAIL_FROM", "Appointments <no-reply@appointments.invalid>"
+    ).strip()
+    if any(c in discreet_from for c in "\r\n\x00") or "@" not in parseaddr(discreet_from)[1]:
+        raise ConfigError(
+            "WITNESS_DISCREET_MAIL_FROM must be one e-mail address that says nothing about a "
+            f"court or a prosecution, such as 'Appointments <no-reply@example.org>', "
+            f"not {discreet_from!r}."
+        )
+    domain = env.get("WITNESS_MESSAGE_DOMAIN", "").strip().lower()
+    domain = domain or parseaddr(discreet_from)[1].rpartition("@")[2].lower()
+    if not _DOMAIN.fullmatch(domain):
+        raise ConfigError(f"WITNESS_MESSAGE_DOMAIN must be a domain name, not {domain!r}.")
+    prodid = env.get("WITNESS_ICS_PRODID", DEFAULT_PRODID).strip()
+    if not prodid or any(not c.isprintable() for c in prodid) or len(prodid) > 200:
+        raise ConfigError(
+            f"WITNESS_ICS_PRODID must be one printable line such as {DEFAULT_PRODID!r}, "
+            f"not {prodid!r}."
+        )
     host = env.get("WITNESS_SMTP_HOST", "localhost").strip()
     if not host or any(c.isspace() for c in host):
         raise ConfigError(f"WITNESS_SMTP_HOST must be a host name or address, not {host!r}.")
@@ -61,6 +86,11 @@ def _smtp_settings() -> dict:
         "SMTP_PASSWORD": password,
         "SMTP_TIMEOUT": timeout,
         "MAIL_FROM": mail_from,
+        #: the sender of everything a witness receives: no product, office or court in it
+        "DISCREET_MAIL_FROM": discreet_from,
+        #: the domain of Message-IDs (never the product's or the office's by default)
+        "MESSAGE_DOMAIN": domain,
+        "ICS_PRODID": prodid,
     }
 
 

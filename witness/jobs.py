@@ -101,7 +101,8 @@ def send_mail_command() -> None:
     report = send_mail_sweep(current_app._get_current_object())
     click.echo(
         f"Sent {report.sent} e-mail(s); {report.retrying} failed and will be retried; "
-        f"{report.failed} failed for good."
+        f"{report.failed} failed for good; {report.withheld} withheld (the recipient may no "
+        "longer be sent them: see the Outbox)."
     )
     for error in report.errors:
         click.echo(f"  {error}")

@@ -9,7 +9,9 @@ from ical.calendar_stream import IcsCalendarStream
 from witness.auth.models import User
 from witness.calendar.ics import (
     NEUTRAL_MEETING_POINT,
+    Identity,
     Organizer,
+    Person,
     render_appointment,
     render_feed,
 )
@@ -26,15 +28,19 @@ from witness.scheduling.services import Booking, cancel_appointment, reschedule_
 
 from .conftest import AFTER_DST, BEFORE_DST, DEFENDANT, NOTES, event_of, parse, unfolded
 
-OFFICE = Organizer(email="no-reply@office.example")
+OFFICE = Identity(
+    prodid="-//Test office//Calendar//EN",
+    staff=Organizer(email="no-reply@office.example"),
+    witness=Organizer(email="no-reply@neutral.example"),
+)
 
 
 def staff_copy(appointment, **kw) -> bytes:
-    return render_appointment(appointment, audience="staff", organizer=OFFICE, **kw)
+    return render_appointment(appointment, audience="staff", identity=OFFICE, **kw)
 
 
 def witness_copy(appointment, **kw) -> bytes:
-    return render_appointment(appointment, audience="witness", organizer=OFFICE, **kw)
+    return render_appointment(appointment, audience="witness", identity=OFFICE, **kw)
 
 
 def test_invite_is_a_request_with_stable_identity_and_court_timezone(cal):
@@ -42,7 +48,7 @@ def test_invite_is_a_request_with_stable_identity_and_court_timezone(cal):
     calendar = parse(staff_copy(appointment))
 
     assert calendar["VERSION"] == "2.0"
-    assert "Witness" in str(calendar["PRODID"])
+    assert str(calendar["PRODID"]) == "-//Test office//Calendar//EN"
     assert calendar["METHOD"] == "REQUEST"
     (event,) = calendar.walk("VEVENT")
     assert str(event["UID"]) == appointment.ical_uid
@@ -188,29 +194,102 @@ def test_witness_copy_in_full_detail_names_court_and_case_but_never_notes(cal):
     assert "waited outside" not in text
 
 
-def test_witness_copy_gives_an_ordinary_address_but_never_a_court_one(cal):
+def test_witness_copy_never_gives_a_typed_address_whatever_it_says(cal):
+    """Decided by which fields go into the copy, not by their text: an address without the
+    word "court", or one that differs from the court's stored address by a comma, is as
+    private as any other (a shelter's address is the worst to leak)."""
     cal.assigned.email = "w@mail.example"
-    office = cal.book(kind=AppointmentKind.pre_trial_meeting, address="Flat 2, 14 Elm Street")
+    shelter = cal.book(kind=AppointmentKind.pre_trial_meeting, address="Flat 2, 14 Elm Street")
     court = cal.book(
-        AFTER_DST, kind=AppointmentKind.pre_trial_meeting, address="Crown Court, 1 High Street"
-    )
-    same_as_court = cal.book(
-        AFTER_DST + timedelta(days=1),
+        AFTER_DST,
         kind=AppointmentKind.familiarisation,
-        address=cal.case.court.address,
+        address=cal.case.court.address.replace(",", "") + ", main entrance",
     )
-    assert str(event_of(witness_copy(office))["LOCATION"]) == "Flat 2, 14 Elm Street"
-    assert str(event_of(witness_copy(court))["LOCATION"]) == NEUTRAL_MEETING_POINT
-    assert str(event_of(witness_copy(same_as_court))["LOCATION"]) == NEUTRAL_MEETING_POINT
+    for appointment in (shelter, court):
+        text = unfolded(witness_copy(appointment))
+        assert str(event_of(witness_copy(appointment))["LOCATION"]) == NEUTRAL_MEETING_POINT
+        assert "Elm Street" not in text
+        assert "High Street" not in text and "main entrance" not in text
 
 
-def test_remote_site_address_goes_to_the_witness_and_to_staff_who_may_know_it(cal):
+def test_witness_copy_gives_the_meeting_point_written_for_it(cal):
+    appointment = cal.book(
+        kind=AppointmentKind.pre_trial_meeting,
+        address="Flat 2, 14 Elm Street",
+        witness_meeting_point="The café by the station",
+    )
+    event = event_of(witness_copy(appointment))
+    assert str(event["LOCATION"]) == "The café by the station"
+    assert "Where: The café by the station" in str(event["DESCRIPTION"])
+    assert "Elm Street" not in unfolded(witness_copy(appointment))
+    # the staff copy keeps the real place
+    assert str(event_of(staff_copy(appointment))["LOCATION"]) == "Flat 2, 14 Elm Street"
+
+
+def test_witness_copy_in_full_detail_gives_the_full_place(cal):
+    cal.assigned.invites_full_detail = True
+    appointment = cal.book(kind=AppointmentKind.pre_trial_meeting, address="Flat 2, 14 Elm Street")
+    assert str(event_of(witness_copy(appointment))["LOCATION"]) == "Flat 2, 14 Elm Street"
+
+
+def test_a_childs_copy_is_discreet_whatever_was_recorded(cal):
+    cal.assigned.invites_full_detail = True
+    cal.assigned.is_presumed_child = True
+    text = unfolded(witness_copy(cal.book(hearing_id=cal.hearing.id)))
+    assert "Southwark" not in text and "T20267788" not in text and "Courtroom" not in text
+    organizer = event_of(witness_copy(cal.book(AFTER_DST)))["ORGANIZER"]
+    assert organizer.params["CN"] == "Appointments"
+
+
+def test_nothing_in_a_discreet_copy_names_the_product_or_the_office(cal, icaljs):
+    cal.office.name = "Crown Prosecution Service Witness Care Unit"
+    appointment = cal.book(hearing_id=cal.hearing.id)
+    data = witness_copy(appointment)
+    text = unfolded(data).lower()
+    for word in ("witness", "prosecution", "crown", "court", "office.example"):
+        assert word not in text.replace("witness_", ""), word
+    (read,) = icaljs(data)
+    assert read["prodid"] == "-//Test office//Calendar//EN"
+    assert read["events"][0]["organizer"] == {
+        "value": "mailto:no-reply@neutral.example",
+        "cn": "Appointments",
+    }
+    assert "@" not in read["events"][0]["uid"]
+
+
+def test_remote_site_address_goes_only_to_staff_who_may_know_it(cal):
     appointment = cal.book(kind=AppointmentKind.video_link, resource_id=cal.remote.id)
-    assert str(event_of(witness_copy(appointment))["LOCATION"]) == cal.remote.location
     assert cal.remote.location in str(event_of(staff_copy(appointment))["LOCATION"])
+    assert "Elm Street" not in unfolded(staff_copy(appointment, show_location=False))
+    # a discreet witness copy gives no address at all: the meeting point the officer wrote
+    assert str(event_of(witness_copy(appointment))["LOCATION"]) == NEUTRAL_MEETING_POINT
+    assert "Elm Street" not in unfolded(witness_copy(appointment))
+
+
+def test_a_typed_address_is_left_out_of_the_staff_copy_for_those_who_may_not_know_it(cal):
+    appointment = cal.book(kind=AppointmentKind.counselling, address="Flat 2, 14 Elm Street")
+    assert "Elm Street" in unfolded(staff_copy(appointment))
     hidden = unfolded(staff_copy(appointment, show_location=False))
     assert "Elm Street" not in hidden
-    assert "Elm Street" not in unfolded(witness_copy(appointment, show_location=False))
+    assert "address given to the staff attending" in hidden
+
+
+def test_a_removal_drops_the_event_for_one_person_without_cancelling_it(cal, icaljs):
+    appointment = cal.book()
+    data = staff_copy(
+        appointment, notice="removal", removed=Person(cal.officer2.name, cal.officer2.email)
+    )
+    calendar = parse(data)
+    event = calendar.walk("VEVENT")[0]
+    assert calendar["METHOD"] == "CANCEL"
+    assert "STATUS" not in event  # RFC 5546: a STATUS:CANCELLED would cancel it for everyone
+    assert str(event["ATTENDEE"]) == f"mailto:{cal.officer2.email}"
+    description = str(event["DESCRIPTION"])
+    assert "You are no longer attending" in description and "has not been cancelled" in description
+    assert not str(event["SUMMARY"]).startswith("Cancelled")
+    (read,) = icaljs(data)
+    assert read["method"] == "CANCEL" and read["events"][0]["status"] is None
+    assert [a["value"] for a in read["events"][0]["attendees"]] == [f"mailto:{cal.officer2.email}"]
 
 
 def test_control_characters_never_reach_the_file():
@@ -227,7 +306,7 @@ def test_control_characters_never_reach_the_file():
         travel_minutes=0,
         address="5 Elm\x1b Road\r\nSecond line",
         notes="one\x00two\r\nthree\x0c",
-        ical_uid="fixed@witness",
+        ical_uid="4b8c2f38-2a4a-4d7e-9a57-1f0e0d6c9b11",
         ical_sequence=3,
         status_reason="",
         witness=witness,
@@ -249,10 +328,10 @@ def test_feed_publishes_without_cancelled_events(cal, db):
     kept = cal.book(BEFORE_DST)
     dropped = cal.book(AFTER_DST)
     cancel_appointment(db, cal.supervisor, dropped, "No longer needed")
-    calendar = parse(render_feed([kept, dropped], audience="staff", organizer=OFFICE, name="Me"))
+    calendar = parse(render_feed([kept, dropped], audience="staff", identity=OFFICE, name="Me"))
 
     assert calendar["METHOD"] == "PUBLISH"
     assert [str(e["UID"]) for e in calendar.walk("VEVENT")] == [kept.ical_uid]
     assert "CANCEL" not in unfolded(
-        render_feed([kept, dropped], audience="staff", organizer=OFFICE, name="Me")
+        render_feed([kept, dropped], audience="staff", identity=OFFICE, name="Me")
     ).replace("CANCELLED", "")

@@ -84,7 +84,7 @@ def test_no_witness_mail_without_an_address(cal, db):
     assert set(by_address(outbox(db, appointment))) == {cal.officer.email}
 
 
-def test_reschedule_updates_those_attending_and_cancels_for_staff_taken_off(cal, db):
+def test_reschedule_updates_those_attending_and_removes_staff_taken_off(cal, db):
     cal.consent_email()
     appointment = cal.book(staff=[cal.officer, cal.officer2])
     first = {m.id for m in outbox(db, appointment)}
@@ -106,11 +106,13 @@ def test_reschedule_updates_those_attending_and_cancels_for_staff_taken_off(cal,
     assert event_of(update.attachment)["SEQUENCE"] == 1
 
     removed = mails[cal.officer2.email]
-    assert removed.subject == "Cancelled: appointment on Mon 30 Mar"
+    assert removed.subject == "You are no longer needed: appointment on Mon 30 Mar"
+    assert "It has not been cancelled" in removed.body
+    assert removed.user_id == cal.officer2.id
     calendar = parse(removed.attachment)
     assert calendar["METHOD"] == "CANCEL"
     event = calendar.walk("VEVENT")[0]
-    assert event["STATUS"] == "CANCELLED"
+    assert "STATUS" not in event  # taken off, not cancelled: it goes ahead for the others
     assert str(event["UID"]) == appointment.ical_uid
     assert str(event["ATTENDEE"]) == f"mailto:{cal.officer2.email}"
 

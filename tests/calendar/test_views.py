@@ -97,6 +97,35 @@ def test_remote_site_address_is_left_out_for_someone_not_involved(cal, db, login
     assert "Elm Street" not in unfolded(response.data)
 
 
+def test_a_typed_address_is_shown_only_to_the_office_and_the_staff_attending(cal, db, login):
+    """The API already hid it; the page and both files now follow the same rule."""
+    appointment = cal.book(kind=AppointmentKind.counselling, address="Flat 2, 14 Elm Street")
+    for user in (cal.officer, cal.supervisor):  # attending; the managing office
+        page = login(user).get(f"/appointments/{appointment.id}").get_data(as_text=True)
+        assert "Flat 2, 14 Elm Street" in page
+    # the case's prosecutor sees the witness through the case, but neither books nor attends
+    client = login(cal.prosecutor)
+    page = client.get(f"/appointments/{appointment.id}").get_data(as_text=True)
+    assert "Elm Street" not in page
+    assert "Shown only to the office and the staff attending." in page
+    staff_copy = client.get(f"/appointments/{appointment.id}/invite.ics")
+    assert staff_copy.status_code == 200 and "Elm Street" not in unfolded(staff_copy.data)
+
+
+def test_only_the_witness_office_hands_over_the_witness_copy(cal, db, login):
+    appointment = cal.book(kind=AppointmentKind.counselling, address="Flat 2, 14 Elm Street")
+    response = login(cal.prosecutor).get(f"/appointments/{appointment.id}/invite-witness.ics")
+    assert response.status_code == 404
+    assert b"BEGIN:VCALENDAR" not in response.data
+    (refusal,) = audit(db, "appointment.invite_refused")
+    assert (refusal.actor_id, refusal.object_id, refusal.detail["copy"]) == (
+        cal.prosecutor.id,
+        appointment.id,
+        "witness",
+    )
+    assert audit(db, "appointment.invite_download") == []
+
+
 def test_downloads_need_sign_in(cal, client):
     appointment = cal.book()
     response = client.get(f"/appointments/{appointment.id}/invite.ics")

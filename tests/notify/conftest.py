@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from icalendar import Calendar, Event
 
-from witness.core.time import now_utc
-from witness.notify.mail import SmtpTransport, enqueue_email, send_due
+from witness.notify.mail import enqueue_email
 
 
 def make_ics(method: str = "REQUEST", summary: str = "Appointment") -> bytes:
@@ -44,21 +43,3 @@ def make_mail(db, office):
         return email
 
     return make
-
-
-@pytest.fixture
-def send(app, db):
-    """``send(config)``: one ``send_due`` at the frozen clock's instant, through the test's
-    transaction; the test's session then sees the outcome."""
-
-    def run(config, now=None, batch=50):
-        report = send_due(
-            app.extensions["witness.db"].sessionmaker,
-            SmtpTransport(config),
-            now or now_utc(),
-            batch=batch,
-        )
-        db.expire_all()
-        return report
-
-    return run

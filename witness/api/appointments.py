@@ -34,7 +34,7 @@ from witness.api.scheduling_schemas import (
 )
 from witness.auth.models import User
 from witness.cases.models import Hearing
-from witness.core.access import get_witness
+from witness.core.access import can_see_place, get_appointment, get_witness, visible_appointments
 from witness.core.errors import NotFound
 from witness.core.time import now_utc
 from witness.db import db_session
@@ -42,7 +42,7 @@ from witness.scheduling import measures as measure_services
 from witness.scheduling import services
 from witness.scheduling.hearings import get_hearing
 from witness.scheduling.models import Appointment, AppointmentStaff, Resource, SpecialMeasure
-from witness.scheduling.services import BookingConflict, can_see_location, visible_appointments
+from witness.scheduling.services import BookingConflict
 
 bp = ApiBlueprint(
     "api_appointments",
@@ -77,7 +77,7 @@ _LOADED = (
 def _shown(user: User, appointment: Appointment, **extra) -> Shown:
     """The appointment as ``user`` may see it: where it takes place only for the managing
     office and the staff attending (a remote site or a shelter must not travel further)."""
-    visible = can_see_location(user, appointment)
+    visible = can_see_place(user, appointment)
     hidden = () if visible else ("address", "resource_location")
     resource = appointment.resource
     return Shown(
@@ -212,7 +212,7 @@ def my_appointments(args):
 
 def _appointment(session: Session, user: User, appointment_id: int) -> Appointment:
     """The appointment if the caller may see it; the refusal is audited."""
-    return services.get_appointment(session, user, appointment_id)
+    return get_appointment(session, user, appointment_id)
 
 
 @bp.route("/appointments/<int:appointment_id>")

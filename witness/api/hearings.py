@@ -32,7 +32,7 @@ from witness.api.scheduling_schemas import (
 )
 from witness.auth.models import User
 from witness.cases.models import Court, Hearing, HearingChange, HearingStatus
-from witness.core.access import can_edit_case, get_case, require
+from witness.core.access import can_edit_case, get_case, require, visible_appointments
 from witness.core.errors import DomainError, NotFound
 from witness.core.text import CONTROL, LINE_BREAK
 from witness.core.time import now_utc
@@ -46,7 +46,6 @@ from witness.scheduling.models import (
     ResourceWithdrawal,
     SpecialMeasure,
 )
-from witness.scheduling.services import visible_appointments
 
 resources_bp = ApiBlueprint(
     "api_resources",

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from witness.audit.services import record_event
 from witness.auth.models import Organisation, User
 from witness.auth.tokens import hash_token
-from witness.calendar.ics import AppointmentView, Organizer, Person, render_feed
+from witness.calendar.ics import AppointmentView, Identity, Person, render_feed
 from witness.calendar.models import CalendarFeed
 from witness.cases.models import Case, Court, Hearing
-from witness.core.access import can_manage_witness, require
+from witness.core.access import can_manage_witness, invites_in_full_detail, require
 from witness.core.errors import DomainError, NotFound
 from witness.core.time import now_utc
 from witness.people.models import Participation, Witness
@@ -187,7 +187,8 @@ def feed_views(session: Session, feed: CalendarFeed) -> list[AppointmentView]:
 
     Columns rather than ORM objects: a feed of 500 events is polled every hour by every
     subscribed device, and building 500 appointments with their witness, case, hearing, room
-    and courts as objects costs many times the query itself.
+    and courts as objects costs many times the query itself. Each column is labelled with the
+    view's field it fills, so a row becomes a view by name.
     """
     resource_court, hearing_court, case_court = aliased(Court), aliased(Court), aliased(Court)
     # A witness's zone is that of the court of their first case (``Witness.timezone``).
@@ -204,19 +205,20 @@ def feed_views(session: Session, feed: CalendarFeed) -> list[AppointmentView]:
     window = _window(feed)
     rows = session.execute(
         select(
-            Appointment.id,
-            Appointment.ical_uid,
-            Appointment.ical_sequence,
+            Appointment.id.label("appointment_id"),
+            Appointment.ical_uid.label("uid"),
+            Appointment.ical_sequence.label("sequence"),
             Appointment.status,
             Appointment.kind,
-            Appointment.start_dt,
-            Appointment.end_dt,
-            Appointment.updated_dt,
+            Appointment.start_dt.label("start"),
+            Appointment.end_dt.label("end"),
+            Appointment.updated_dt.label("updated"),
             Appointment.travel_minutes,
             Appointment.address,
             Appointment.notes,
             Appointment.status_reason,
             Appointment.language,
+            Appointment.witness_meeting_point,
             func.coalesce(
                 resource_court.timezone,
                 hearing_court.timezone,
@@ -226,18 +228,18 @@ def feed_views(session: Session, feed: CalendarFeed) -> list[AppointmentView]:
             ).label("timezone"),
             Witness.reference.label("witness_reference"),
             Witness.invites_full_detail,
+            Witness.date_of_birth,
+            Witness.is_presumed_child,
             Organisation.name.label("office_name"),
             Case.reference.label("case_reference"),
             case_court.name.label("case_court_name"),
-            case_court.address.label("case_court_address"),
             Hearing.type.label("hearing_type"),
             Hearing.start_dt.label("hearing_start"),
             Hearing.status.label("hearing_status"),
             hearing_court.timezone.label("hearing_timezone"),
-            hearing_court.address.label("hearing_court_address"),
             Resource.kind.label("resource_kind"),
             Resource.name.label("resource_name"),
-            Resource.location.label("resource_location"),
+            func.coalesce(Resource.location, "").label("resource_location"),
             resource_court.name.label("resource_court_name"),
             resource_court.address.label("resource_court_address"),
             Interpreter.name.label("interpreter_name"),
@@ -263,74 +265,20 @@ def feed_views(session: Session, feed: CalendarFeed) -> list[AppointmentView]:
         .order_by(AppointmentStaff.appointment_id, AppointmentStaff.user_id)
     ):
         staff.setdefault(appointment_id, []).append(Person(name, email))
+    today = now_utc().date()
     views = []
-    # Unpacked by position: reading 33 columns by name from 500 rows costs more than the query.
-    for (
-        appointment_id,
-        uid,
-        sequence,
-        status,
-        kind,
-        start,
-        end,
-        updated,
-        travel_minutes,
-        address,
-        notes,
-        status_reason,
-        language,
-        timezone,
-        witness_reference,
-        full_detail,
-        office_name,
-        case_reference,
-        case_court_name,
-        case_court_address,
-        hearing_type,
-        hearing_start,
-        hearing_status,
-        hearing_timezone,
-        hearing_court_address,
-        resource_kind,
-        resource_name,
-        resource_location,
-        resource_court_name,
-        resource_court_address,
-        interpreter_name,
-    ) in rows:
-        courts = (resource_court_address, hearing_court_address, case_court_address)
+    for row in rows:
+        values = row._asdict()
+        appointment_id = values.pop("appointment_id")
+        # the witness's choice counts only while they are an adult (access rule)
+        full_detail = invites_in_full_detail(row, today)
+        for name in ("invites_full_detail", "date_of_birth", "is_presumed_child"):
+            del values[name]
         views.append(
             AppointmentView(
-                uid=uid,
-                sequence=sequence,
-                status=status,
-                kind=kind,
-                start=start,
-                end=end,
-                updated=updated,
-                timezone=timezone,
-                travel_minutes=travel_minutes,
-                address=address,
-                notes=notes,
-                status_reason=status_reason,
-                language=language,
-                witness_reference=witness_reference,
+                **values,
                 full_detail=full_detail,
-                office_name=office_name,
                 staff=tuple(staff.get(appointment_id, ())),
-                case_reference=case_reference,
-                case_court_name=case_court_name,
-                hearing_type=hearing_type,
-                hearing_start=hearing_start,
-                hearing_status=hearing_status,
-                hearing_timezone=hearing_timezone,
-                resource_kind=resource_kind,
-                resource_name=resource_name,
-                resource_location=resource_location or "",
-                resource_court_name=resource_court_name,
-                resource_court_address=resource_court_address,
-                interpreter_name=interpreter_name,
-                court_addresses=frozenset(a for a in courts if a),
             )
         )
     return views
@@ -411,18 +359,16 @@ class FeedCache:
 feed_cache = FeedCache()
 
 
-def render_feed_for(session: Session, feed: CalendarFeed, organizer: Organizer) -> bytes:
+def render_feed_for(session: Session, feed: CalendarFeed, identity: Identity) -> bytes:
     """The feed's calendar; notes the fetch in the audit log and (hourly) on the feed."""
-    version = (*feed_version(session, feed), organizer)
+    version = (*feed_version(session, feed), identity)
     body = feed_cache.get(feed.token_hash, version)
     if body is None:
         views = feed_views(session, feed)
         if feed.user_id is not None:
-            body = render_feed(views, audience="staff", organizer=organizer, name=STAFF_FEED_NAME)
+            body = render_feed(views, audience="staff", identity=identity, name=STAFF_FEED_NAME)
         else:
-            body = render_feed(
-                views, audience="witness", organizer=organizer, name=WITNESS_FEED_NAME
-            )
+            body = render_feed(views, audience="witness", identity=identity, name=WITNESS_FEED_NAME)
         feed_cache.put(feed.token_hash, version, body)
     now = now_utc()
     if feed.last_used_dt is None or now - feed.last_used_dt >= LAST_USED_RESOLUTION:

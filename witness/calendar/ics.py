@@ -2,31 +2,38 @@
 
 An ``AppointmentView`` holds every value an .ics names; it is taken from a loaded appointment
 (``view_of``) or, for a feed, straight from one SQL query's rows. Nothing here reads the
-database, the request or the app configuration: the organizer is passed in.
+database, the request or the app configuration: the identity (PRODID, organizers) is passed
+in.
 
 One appointment always has the same UID; its SEQUENCE rises with every change, so calendar
 programs replace the event rather than add a second one. Times carry the TZID of the court's
 zone with its VTIMEZONE, so an appointment booked before a daylight-saving change still shows
 at the right local time after it.
 
-Two copies exist. The staff copy carries full detail. The witness copy is read by whoever
-picks up the witness's phone: unless the witness chose full detail it says nothing about a
-court, a case, an offence or a defendant, and it never carries staff notes.
+Two copies exist. The staff copy carries full detail (a typed address or a remote site's
+location only for those who may know it). The witness copy is read by whoever picks up the
+witness's phone. What goes into it is decided by which fields it is built from, never by
+looking at their text: unless the witness chose full detail it names no court, case, room,
+address, office or product — only the kind of meeting in neutral words, the time, and the
+meeting point the officer wrote for the witness's copy (or a neutral one); it never carries
+staff notes or staff addresses.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
 
+from witness.calendar.vtimezone import vtimezone
 from witness.cases.models import HearingStatus, HearingType
+from witness.core.access import invites_in_full_detail
 from witness.core.text import CONTROL
 from witness.core.time import now_utc
 from witness.scheduling.models import AppointmentKind, AppointmentStatus, ResourceKind
@@ -35,16 +42,16 @@ if TYPE_CHECKING:
     from witness.scheduling.models import Appointment
 
 Audience = Literal["staff", "witness"]
+#: an invitation or update; a cancellation for all; a removal of one member of staff
+Notice = Literal["invite", "cancel", "removal"]
 
-PRODID = "-//Witness//Appointments 1.0//EN"
-#: where a witness copy sends the witness when the place would reveal a court
+#: what a discreet witness copy gives as the place when the officer wrote no meeting point
 NEUTRAL_MEETING_POINT = "Meeting point agreed with your support worker"
-#: the organizer's name on a witness copy, whatever the office is called
+#: the organizer's name on a discreet witness copy, whatever the office is called
 DISCREET_ORGANIZER_NAME = "Appointments"
 #: how often a subscribed calendar program should fetch a feed again
 FEED_REFRESH = timedelta(hours=1)
 
-_COURT = re.compile(r"court", re.IGNORECASE)
 _BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu"})
 
@@ -52,10 +59,25 @@ _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Un
 @dataclass(frozen=True)
 class Organizer:
     """Who sends the invite: an address that takes no replies, and a name for staff copies
-    (empty: the office of the witness). Witness copies always use a neutral name."""
+    (empty: the office of the witness). Discreet witness copies use a neutral name."""
 
     email: str
     name: str = ""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """How the files present themselves (configured, see ``invites.identity_from_config``):
+    the PRODID, the organizer of staff copies and the neutral organizer of witness copies.
+    Nothing in a witness's copy names the product or the office unless they chose full
+    detail."""
+
+    prodid: str
+    staff: Organizer
+    witness: Organizer
+
+    def organizer(self, audience: Audience) -> Organizer:
+        return self.staff if audience == "staff" else self.witness
 
 
 @dataclass(frozen=True)
@@ -83,7 +105,8 @@ class AppointmentView:
     status_reason: str
     language: str | None
     witness_reference: str
-    full_detail: bool  #: the witness chose invites naming the court and the case
+    #: the witness (an adult) chose invites naming the court, the case and the place
+    full_detail: bool
     office_name: str
     staff: tuple[Person, ...]
     case_reference: str | None = None
@@ -98,8 +121,8 @@ class AppointmentView:
     resource_court_name: str | None = None
     resource_court_address: str | None = None
     interpreter_name: str | None = None
-    #: the addresses of every court the appointment is tied to (never given to a witness)
-    court_addresses: frozenset[str] = frozenset()
+    #: what a discreet witness copy gives as the place (written by the officer for it)
+    witness_meeting_point: str = ""
 
     @property
     def is_cancelled(self) -> bool:
@@ -114,15 +137,6 @@ def view_of(appointment: Appointment) -> AppointmentView:
     """The plain view of a loaded appointment (reads its relationships)."""
     witness, case, hearing = appointment.witness, appointment.case, appointment.hearing
     resource, interpreter = appointment.resource, appointment.interpreter
-    courts = [
-        c
-        for c in (
-            resource.court if resource else None,
-            hearing.court if hearing else None,
-            case.court if case else None,
-        )
-        if c is not None
-    ]
     organisation = witness.organisation
     return AppointmentView(
         uid=appointment.ical_uid,
@@ -139,7 +153,7 @@ def view_of(appointment: Appointment) -> AppointmentView:
         status_reason=appointment.status_reason or "",
         language=appointment.language,
         witness_reference=witness.reference,
-        full_detail=bool(witness.invites_full_detail),
+        full_detail=invites_in_full_detail(witness, now_utc().date()),
         office_name=organisation.name if organisation is not None else "",
         staff=tuple(Person(link.user.name, link.user.email) for link in appointment.staff_links),
         case_reference=case.reference if case else None,
@@ -154,7 +168,7 @@ def view_of(appointment: Appointment) -> AppointmentView:
         resource_court_name=resource.court.name if resource else None,
         resource_court_address=resource.court.address if resource else None,
         interpreter_name=interpreter.name if interpreter else None,
-        court_addresses=frozenset(c.address for c in courts if c.address),
+        witness_meeting_point=appointment.witness_meeting_point or "",
     )
 
 
@@ -181,9 +195,10 @@ def _param(value: str | None) -> str:
 
 
 def full_location(view: AppointmentView, show_location: bool) -> str:
-    """Room, court and address for staff (a remote site's address only if they may see it)."""
+    """Room, court and address for staff; a typed address or a remote site's location only
+    for those who may know where the appointment is (``access.can_see_place``)."""
     if view.resource_kind is None:
-        return _line(view.address)
+        return _line(view.address) if show_location else "(address given to the staff attending)"
     if view.resource_kind is ResourceKind.remote_site:
         if show_location and view.resource_location:
             return _line(f"{view.resource_name}, {view.resource_location}")
@@ -191,29 +206,13 @@ def full_location(view: AppointmentView, show_location: bool) -> str:
     return _line(f"{view.resource_name}, {view.resource_court_name}, {view.resource_court_address}")
 
 
-def discreet_location(view: AppointmentView, show_location: bool = True) -> str:
-    """An address that does not give away a court, or a neutral meeting point."""
-    if view.resource_kind is not None:
-        if view.resource_kind is not ResourceKind.remote_site or not show_location:
-            return NEUTRAL_MEETING_POINT
-        candidate = _line(view.resource_location)
-    else:
-        candidate = _line(view.address)
-    lowered = candidate.lower()
-    if not candidate or _COURT.search(candidate):
-        return NEUTRAL_MEETING_POINT
-    if lowered in {_line(a).lower() for a in view.court_addresses}:
-        return NEUTRAL_MEETING_POINT
-    if view.case_reference and view.case_reference.lower() in lowered:
-        return NEUTRAL_MEETING_POINT
-    return candidate
-
-
-def _witness_location(view: AppointmentView, show_location: bool) -> str:
-    hidden_site = view.resource_kind is ResourceKind.remote_site and not show_location
-    if view.full_detail and not hidden_site:
-        return full_location(view, show_location) or NEUTRAL_MEETING_POINT
-    return discreet_location(view, show_location)
+def witness_location(view: AppointmentView) -> str:
+    """The place on the witness's copy: the full place when they chose full detail, otherwise
+    only the meeting point written for their copy, or a neutral one. Never the typed address,
+    the room or the court of a discreet copy, whatever their text says."""
+    if view.full_detail:
+        return full_location(view, show_location=True) or NEUTRAL_MEETING_POINT
+    return _line(view.witness_meeting_point) or NEUTRAL_MEETING_POINT
 
 
 def when(view: AppointmentView) -> str:
@@ -233,11 +232,17 @@ def _interpreter_line(view: AppointmentView, *, audience: Audience) -> str:
     return f"Interpreter: {_line(view.interpreter_name) or 'to be arranged'}{suffix}"
 
 
-def _staff_description(view: AppointmentView, show_location: bool, cancelled: bool) -> str:
+def _staff_description(view: AppointmentView, show_location: bool, notice: Notice) -> str:
     lines = []
-    if cancelled:
+    if notice == "cancel":
         reason = _line(view.status_reason)
         lines.append(f"CANCELLED{f': {reason}' if reason else ''}")
+    elif notice == "removal":
+        lines += [
+            "You are no longer attending this appointment. It has not been cancelled: it goes "
+            "ahead without you.",
+            "",
+        ]
     lines.append(view.kind.label)
     lines.append(f"Witness: {view.witness_reference}")
     if view.case_reference is not None:
@@ -262,14 +267,14 @@ def _staff_description(view: AppointmentView, show_location: bool, cancelled: bo
     lines.append(f"Status: {view.status.label}")
     lines = [_line(line) for line in lines]
     notes = _text(view.notes)
-    if notes:
+    if notes and notice != "removal":
         lines += ["", "Notes:", notes]
     return "\n".join(lines)
 
 
-def _witness_description(view: AppointmentView, location: str, cancelled: bool) -> str:
+def _witness_description(view: AppointmentView, location: str, notice: Notice) -> str:
     lines = []
-    if cancelled:
+    if notice == "cancel":
         lines += ["This appointment is cancelled.", ""]
     if view.full_detail:
         lines.append(view.kind.label)
@@ -288,9 +293,13 @@ def _witness_description(view: AppointmentView, location: str, cancelled: bool) 
     return "\n".join(_line(line) for line in lines)
 
 
-def _status(view: AppointmentView, cancelled: bool) -> str:
-    if cancelled:
+def _status(view: AppointmentView, notice: Notice) -> str | None:
+    if notice == "cancel":
         return "CANCELLED"
+    if notice == "removal":
+        # RFC 5546 3.2.5: a CANCEL that uninvites some attendees carries no STATUS, which
+        # would cancel the event for everyone.
+        return None
     if view.status is AppointmentStatus.scheduled:
         return "TENTATIVE"
     return "CONFIRMED"
@@ -305,59 +314,65 @@ def _address(email: str, name: str = "", **params: str) -> vCalAddress:
     return address
 
 
+def _attendee(person: Person) -> vCalAddress:
+    return _address(
+        person.email,
+        person.name,
+        role="REQ-PARTICIPANT",
+        partstat="NEEDS-ACTION",
+        cutype="INDIVIDUAL",
+    )
+
+
 def build_event(
     view: AppointmentView,
     *,
     audience: Audience,
-    organizer: Organizer,
-    cancelled: bool,
+    identity: Identity,
+    notice: Notice,
     stamp: datetime,
     show_location: bool = True,
-    attendees: Sequence[Person] | None = None,
+    removed: Person | None = None,
     witness_address: str | None = None,
 ) -> Event:
     """The VEVENT of one appointment for one audience (see ``render_appointment``)."""
     tz = ZoneInfo(view.timezone)
+    organizer = identity.organizer(audience)
     event = Event()
     event.add("uid", view.uid)
     event.add("sequence", view.sequence)
     event.add("dtstamp", stamp)
     event.add("dtstart", view.start.astimezone(tz))
     event.add("dtend", view.end.astimezone(tz))
-    event.add("status", _status(view, cancelled))
+    status = _status(view, notice)
+    if status is not None:
+        event.add("status", status)
     event.add("transp", "OPAQUE")
     event.add("class", "CONFIDENTIAL")
     if audience == "staff":
         summary = f"{view.kind.label}: {view.witness_reference}"
         location = full_location(view, show_location)
-        description = _staff_description(view, show_location, cancelled)
+        description = _staff_description(view, show_location, notice)
         event.add("organizer", _address(organizer.email, organizer.name or view.office_name))
-        for person in view.staff if attendees is None else attendees:
-            event.add(
-                "attendee",
-                _address(
-                    person.email,
-                    person.name,
-                    role="REQ-PARTICIPANT",
-                    partstat="NEEDS-ACTION",
-                    cutype="INDIVIDUAL",
-                ),
-            )
+        for person in (removed,) if removed is not None else view.staff:
+            event.add("attendee", _attendee(person))
     else:
         summary = view.kind.discreet_label
+        name = DISCREET_ORGANIZER_NAME
         if view.full_detail:
             summary = view.kind.label
             if view.hearing_type is not None:
                 summary += f" ({view.hearing_type.label})"
-        location = _witness_location(view, show_location)
-        description = _witness_description(view, location, cancelled)
-        event.add("organizer", _address(organizer.email, DISCREET_ORGANIZER_NAME))
+            name = view.office_name or name
+        location = witness_location(view)
+        description = _witness_description(view, location, notice)
+        event.add("organizer", _address(organizer.email, name))
         if witness_address:
             event.add(
                 "attendee",
                 _address(witness_address, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION"),
             )
-    if cancelled:
+    if notice == "cancel":
         summary = f"Cancelled: {summary}"
     event.add("summary", _line(summary))
     if location:
@@ -369,18 +384,6 @@ def build_event(
 # --- calendars -------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
-    # Building a VTIMEZONE walks the zone's transitions; cached per zone and span of years.
-    component = Timezone.from_tzinfo(
-        ZoneInfo(tzid),
-        tzid=tzid,
-        first_date=date(first_year, 1, 1),
-        last_date=date(last_year + 1, 1, 1),
-    )
-    return component.to_ical()
-
-
 def _timezones(views: Iterable[AppointmentView]) -> list[bytes]:
     """One VTIMEZONE per zone used, covering the years its events fall in (a year either
     side: an instant near New Year can fall in another year locally)."""
@@ -390,21 +393,24 @@ def _timezones(views: Iterable[AppointmentView]) -> list[bytes]:
             continue  # UTC times are written with a Z and need no VTIMEZONE
         first, last = spans.get(view.timezone, (view.start.year, view.end.year))
         spans[view.timezone] = (min(first, view.start.year), max(last, view.end.year))
-    return [_vtimezone(tz, first - 1, last + 1) for tz, (first, last) in sorted(spans.items())]
+    return [vtimezone(tz, first - 1, last + 1) for tz, (first, last) in sorted(spans.items())]
 
 
-def _calendar(method: str, timezones: list[bytes], name: str | None = None) -> Calendar:
+def _calendar(
+    method: str, timezones: list[bytes], identity: Identity, name: str | None = None
+) -> Calendar:
     calendar = Calendar()
-    calendar.add("prodid", PRODID)
+    calendar.add("prodid", identity.prodid)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
     if name is not None:
         calendar.add("x-wr-calname", _line(name))
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", FEED_REFRESH)
-    for vtimezone in timezones:
-        calendar.add_component(Timezone.from_ical(vtimezone))
+        # an X- property is text unless told otherwise: without vDuration it was "1:00:00"
+        calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
+    for vtimezone_bytes in timezones:
+        calendar.add_component(Timezone.from_ical(vtimezone_bytes))
     return calendar
 
 
@@ -412,33 +418,38 @@ def render_appointment(
     appointment: Appointment | AppointmentView,
     *,
     audience: Audience,
-    organizer: Organizer,
-    cancelled: bool | None = None,
+    identity: Identity,
+    notice: Notice | None = None,
     show_location: bool = True,
-    attendees: Sequence[Person] | None = None,
+    removed: Person | None = None,
     witness_address: str | None = None,
 ) -> bytes:
-    """One appointment as an invitation (METHOD:REQUEST), or a cancellation (METHOD:CANCEL,
-    STATUS:CANCELLED) when it is cancelled or ``cancelled`` is true (e.g. for staff taken off).
+    """One appointment as an invitation or update (METHOD:REQUEST), a cancellation
+    (METHOD:CANCEL, STATUS:CANCELLED: ``notice="cancel"``, the default when it is cancelled),
+    or a removal (``notice="removal"``: METHOD:CANCEL to ``removed`` alone, without STATUS, so
+    their calendar drops it while it goes ahead for everyone else).
 
     ``audience`` picks the staff copy (full detail, staff as attendees) or the witness copy
     (discreet unless the witness chose full detail; never notes). ``show_location`` hides a
-    remote site's address from someone who may not know it. ``attendees`` overrides the staff
-    listed; ``witness_address`` lists the witness as attendee on the copy e-mailed to them.
+    typed address or a remote site's location from someone who may not know it.
+    ``witness_address`` lists the witness as attendee on the copy e-mailed to them.
     """
     view = appointment if isinstance(appointment, AppointmentView) else view_of(appointment)
-    if cancelled is None:
-        cancelled = view.is_cancelled
-    calendar = _calendar("CANCEL" if cancelled else "REQUEST", _timezones([view]))
+    if notice is None:
+        notice = "cancel" if view.is_cancelled else "invite"
+    if notice == "removal" and (removed is None or audience != "staff"):
+        raise ValueError("a removal is sent to one member of staff")
+    method = "REQUEST" if notice == "invite" else "CANCEL"
+    calendar = _calendar(method, _timezones([view]), identity)
     calendar.add_component(
         build_event(
             view,
             audience=audience,
-            organizer=organizer,
-            cancelled=cancelled,
+            identity=identity,
+            notice=notice,
             stamp=now_utc(),
             show_location=show_location,
-            attendees=attendees,
+            removed=removed,
             witness_address=witness_address,
         )
     )
@@ -447,15 +458,15 @@ def render_appointment(
 
 @lru_cache(maxsize=20_000)
 def _feed_event(
-    view: AppointmentView, audience: Audience, organizer: Organizer, show_location: bool
+    view: AppointmentView, audience: Audience, identity: Identity, show_location: bool
 ) -> bytes:
     # Keyed by every value the event names, so a cached event is never stale; a feed fetched
     # again (calendar programs poll) renders only the appointments that changed.
     event = build_event(
         view,
         audience=audience,
-        organizer=organizer,
-        cancelled=False,
+        identity=identity,
+        notice="invite",
         stamp=view.updated,
         show_location=show_location,
     )
@@ -466,7 +477,7 @@ def render_feed(
     appointments: Iterable[Appointment | AppointmentView],
     *,
     audience: Audience,
-    organizer: Organizer,
+    identity: Identity,
     name: str,
     show_location: Callable[[AppointmentView], bool] = lambda view: True,
 ) -> bytes:
@@ -475,7 +486,7 @@ def render_feed(
     the appointment last changed."""
     views = [a if isinstance(a, AppointmentView) else view_of(a) for a in appointments]
     views = [v for v in views if not v.is_cancelled]
-    head = _calendar("PUBLISH", _timezones(views), name=name).to_ical()
+    head = _calendar("PUBLISH", _timezones(views), identity, name=name).to_ical()
     tail = head.rindex(b"END:VCALENDAR")
-    events = [_feed_event(v, audience, organizer, show_location(v)) for v in views]
+    events = [_feed_event(v, audience, identity, show_location(v)) for v in views]
     return b"".join([head[:tail], *events, head[tail:]])

@@ -1,8 +1,9 @@
 """Invite e-mails for appointments, written to the outbox in the booking's own transaction.
 
-Each member of staff attending gets the staff copy; the witness gets the discreet copy only
-when they consented to e-mail. Staff taken off an appointment by a reschedule get a
-cancellation. Subjects are discreet for everyone: they show on lock screens.
+Each member of staff attending gets the staff copy; the witness gets their copy only when they
+consented to e-mail (checked again by the sender when the mail is due). Staff taken off an
+appointment get a removal that drops it from their calendar alone. Subjects are discreet for
+everyone: they show on lock screens.
 """
 
 from __future__ import annotations
@@ -19,29 +20,40 @@ from witness.auth.models import User
 from witness.calendar.ics import (
     NEUTRAL_MEETING_POINT,
     AppointmentView,
+    Identity,
+    Notice,
     Organizer,
     Person,
-    discreet_location,
     render_appointment,
     view_of,
+    witness_location,
 )
+from witness.config import DEFAULT_PRODID
+from witness.core.access import witness_contact_refusal
 from witness.core.errors import DomainError
 from witness.notify.mail import check_address, enqueue_email
 from witness.notify.models import OutboundEmail
-from witness.people.models import Channel, Consent, ConsentKind, Witness
+from witness.people.models import Channel
 from witness.scheduling.models import Appointment
 
-#: used when the configuration names no sender (tests, a fresh install)
+#: used when the configuration names no sender (a fresh install without settings)
 DEFAULT_SENDER = "no-reply@witness.invalid"
+DEFAULT_DISCREET_SENDER = "no-reply@appointments.invalid"
 
 
-def organizer_from_config(config: Mapping | None = None) -> Organizer:
-    """The invites' organizer: the configured sender address (``MAIL_FROM``), which takes no
-    replies. The name is left empty so each copy names the office, or stays discreet."""
+def identity_from_config(config: Mapping | None = None) -> Identity:
+    """How the files present themselves: the configured PRODID, the staff sender (``MAIL_FROM``)
+    as the staff copies' organizer, and the neutral sender (``DISCREET_MAIL_FROM``) as the
+    witness copies'. Both addresses take no replies."""
     if config is None:
         config = current_app.config if has_app_context() else {}
-    address = parseaddr(config.get("MAIL_FROM") or "")[1]
-    return Organizer(email=address or DEFAULT_SENDER)
+    staff = parseaddr(config.get("MAIL_FROM") or "")[1] or DEFAULT_SENDER
+    witness = parseaddr(config.get("DISCREET_MAIL_FROM") or "")[1] or DEFAULT_DISCREET_SENDER
+    return Identity(
+        prodid=config.get("ICS_PRODID") or DEFAULT_PRODID,
+        staff=Organizer(email=staff),
+        witness=Organizer(email=witness),
+    )
 
 
 def attachment_name(view: AppointmentView) -> str:
@@ -49,12 +61,14 @@ def attachment_name(view: AppointmentView) -> str:
     return f"appointment-{view.local_start:%Y-%m-%d}.ics"
 
 
-def subject_for(view: AppointmentView, *, cancelled: bool) -> str:
-    """``Appointment on Tue 10 Mar``, ``Updated: ...`` or ``Cancelled: ...``: never a case,
-    an offence or a court."""
+def subject_for(view: AppointmentView, *, notice: Notice) -> str:
+    """``Appointment on Tue 10 Mar``, ``Updated: ...``, ``Cancelled: ...`` or ``No longer
+    needed: ...``: never a case, an offence or a court."""
     day = f"{view.local_start:%a %d %b}"
-    if cancelled:
+    if notice == "cancel":
         return f"Cancelled: appointment on {day}"
+    if notice == "removal":
+        return f"You are no longer needed: appointment on {day}"
     if view.sequence > 0:
         return f"Updated: appointment on {day}"
     return f"Appointment on {day}"
@@ -66,14 +80,14 @@ def _when(view: AppointmentView) -> str:
     return f"{start:%A %d %B %Y}, {start:%H:%M} to {end:%H:%M} ({end.tzname()})"
 
 
-def staff_body(view: AppointmentView, *, cancelled: bool) -> str:
+def staff_body(view: AppointmentView, *, notice: Notice) -> str:
     """Plain text for staff; the detail is in the attachment and in Witness."""
-    first = (
-        f"This appointment is cancelled: {view.kind.label.lower()}, "
-        f"witness {view.witness_reference}."
-        if cancelled
-        else f"{view.kind.label}, witness {view.witness_reference}."
-    )
+    what = f"{view.kind.label.lower()}, witness {view.witness_reference}"
+    first = {
+        "cancel": f"This appointment is cancelled: {what}.",
+        "removal": f"You are no longer attending this appointment ({what}). It has not been "
+        "cancelled: it goes ahead without you.",
+    }.get(notice, f"{view.kind.label}, witness {view.witness_reference}.")
     return "\n".join(
         [
             first,
@@ -84,18 +98,18 @@ def staff_body(view: AppointmentView, *, cancelled: bool) -> str:
     )
 
 
-def witness_body(view: AppointmentView, *, cancelled: bool) -> str:
-    """Plain text for the witness: when and where (discreetly), and how to change what they
-    receive."""
-    place = discreet_location(view)
-    if cancelled:
+def witness_body(view: AppointmentView, *, notice: Notice) -> str:
+    """Plain text for the witness: when and where (as their copy gives it), and how to change
+    what they receive."""
+    place = witness_location(view)
+    if notice == "cancel":
         lines = [
             f"Your appointment on {_when(view)} is cancelled.",
             "Your support worker will contact you about what happens next.",
         ]
     else:
         lines = [
-            f"{view.kind.discreet_label}.",
+            f"{view.kind.label if view.full_detail else view.kind.discreet_label}.",
             f"When: {_when(view)}",
             f"Where: {place}",
             "",
@@ -111,21 +125,6 @@ def witness_body(view: AppointmentView, *, cancelled: bool) -> str:
     return "\n".join(lines)
 
 
-def witness_accepts_email(session: Session, witness: Witness) -> bool:
-    """The witness's current decision about e-mail is a yes."""
-    return bool(
-        session.scalar(
-            select(Consent.id).where(
-                Consent.witness_id == witness.id,
-                Consent.kind == ConsentKind.notify,
-                Consent.channel == Channel.email,
-                Consent.is_current.is_(True),
-                Consent.is_granted.is_(True),
-            )
-        )
-    )
-
-
 def _usable(address: str | None) -> str | None:
     try:
         return check_address(address or "")
@@ -139,15 +138,16 @@ def queue_invites(
     """Put the appointment's invitations (or updates, or cancellations) in the outbox.
 
     Staff attending get the staff copy; staff in ``previous_staff_ids`` who no longer attend
-    get a cancellation; the witness gets their copy only with a current e-mail consent. A
-    recipient without a usable address is skipped rather than failing the booking."""
-    organizer = organizer_from_config()
+    get a removal; the witness gets their copy only while they consent to e-mail at that
+    address (``access.witness_contact_refusal``, asked again by the sender). A recipient
+    without a usable address is skipped rather than failing the booking."""
+    identity = identity_from_config()
     view = view_of(appointment)
-    cancelled = view.is_cancelled
+    notice: Notice = "cancel" if view.is_cancelled else "invite"
     name = attachment_name(view)
     queued: list[OutboundEmail] = []
 
-    def enqueue(to: str, subject: str, body: str, ics: bytes, witness_id=None) -> None:
+    def enqueue(to: str, subject: str, body: str, ics: bytes, **recipient) -> None:
         queued.append(
             enqueue_email(
                 session,
@@ -158,53 +158,42 @@ def queue_invites(
                 attachment_name=name,
                 attachment=ics,
                 appointment_id=appointment.id,
-                witness_id=witness_id,
+                **recipient,
             )
         )
 
     staff = [user for user in appointment.staff if user.is_enabled]
     if staff:
-        ics = render_appointment(view, audience="staff", organizer=organizer)
-        subject = subject_for(view, cancelled=cancelled)
-        body = staff_body(view, cancelled=cancelled)
+        ics = render_appointment(view, audience="staff", identity=identity, notice=notice)
+        subject, body = subject_for(view, notice=notice), staff_body(view, notice=notice)
         for user in staff:
             address = _usable(user.email)
             if address:
-                enqueue(address, subject, body, ics)
+                enqueue(address, subject, body, ics, user_id=user.id)
 
     attending = {link.user_id for link in appointment.staff_links}
     removed_ids = sorted(set(previous_staff_ids) - attending)
-    if removed_ids and not cancelled:
-        removed = session.scalars(select(User).where(User.id.in_(removed_ids))).all()
-        for user in removed:
+    if removed_ids and notice == "invite":
+        for user in session.scalars(select(User).where(User.id.in_(removed_ids))):
             address = _usable(user.email)
-            if not address:
+            if not address or not user.is_enabled:
                 continue
             ics = render_appointment(
                 view,
                 audience="staff",
-                organizer=organizer,
-                cancelled=True,
-                attendees=[Person(user.name, user.email)],
+                identity=identity,
+                notice="removal",
+                removed=Person(user.name, user.email),
             )
-            enqueue(
-                address,
-                subject_for(view, cancelled=True),
-                staff_body(view, cancelled=True),
-                ics,
-            )
+            subject = subject_for(view, notice="removal")
+            enqueue(address, subject, staff_body(view, notice="removal"), ics, user_id=user.id)
 
     witness = appointment.witness
     address = _usable(witness.email)
-    if address and witness_accepts_email(session, witness):
+    if address and witness_contact_refusal(session, witness, Channel.email, address) is None:
         ics = render_appointment(
-            view, audience="witness", organizer=organizer, witness_address=address
+            view, audience="witness", identity=identity, notice=notice, witness_address=address
         )
-        enqueue(
-            address,
-            subject_for(view, cancelled=cancelled),
-            witness_body(view, cancelled=cancelled),
-            ics,
-            witness_id=witness.id,
-        )
+        subject, body = subject_for(view, notice=notice), witness_body(view, notice=notice)
+        enqueue(address, subject, body, ics, witness_id=witness.id)
     return queued

@@ -9,13 +9,18 @@ from flask_wtf import FlaskForm
 from witness.audit.services import record_event
 from witness.calendar import feeds as feed_services
 from witness.calendar.ics import render_appointment, view_of
-from witness.calendar.invites import attachment_name, organizer_from_config
-from witness.core.access import can_manage_witness, get_witness
+from witness.calendar.invites import attachment_name, identity_from_config
+from witness.core.access import (
+    can_manage_appointment,
+    can_manage_witness,
+    can_see_place,
+    get_appointment,
+    get_witness,
+)
 from witness.core.errors import DomainError, NotFound
 from witness.db import db_session
 from witness.people.models import Witness
 from witness.scheduling.models import Appointment
-from witness.scheduling.services import can_see_location, get_appointment
 
 bp = Blueprint("calendar", __name__)
 
@@ -38,14 +43,27 @@ def _load_appointment(appointment_id: int) -> Appointment:
 
 def _download(appointment_id: int, audience: str) -> Response:
     appointment = _load_appointment(appointment_id)
+    db = db_session()
+    if audience == "witness" and not can_manage_appointment(current_user, appointment):
+        # The witness's copy is handed over by their office; others who see the appointment
+        # (staff of a partner NGO) have no business with it.
+        record_event(
+            db,
+            current_user,
+            "appointment.invite_refused",
+            appointment,
+            witness_id=appointment.witness_id,
+            copy=audience,
+        )
+        db.commit()
+        abort(404)
     view = view_of(appointment)
     body = render_appointment(
         view,
         audience=audience,
-        organizer=organizer_from_config(),
-        show_location=can_see_location(current_user, appointment),
+        identity=identity_from_config(),
+        show_location=can_see_place(current_user, appointment),
     )
-    db = db_session()
     record_event(
         db,
         current_user,
@@ -187,7 +205,7 @@ def feed(token: str):
     calendar_feed = feed_services.feed_for_token(db, token)
     if calendar_feed is None:
         return Response("Not found\n", status=404, mimetype="text/plain")
-    body = feed_services.render_feed_for(db, calendar_feed, organizer_from_config())
+    body = feed_services.render_feed_for(db, calendar_feed, identity_from_config())
     db.commit()
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = 'inline; filename="appointments.ics"'

@@ -1,24 +1,121 @@
-"""Need to know: the one place that decides who may see and change which witness.
+"""Need to know: the one place that decides who may see and change which witness, and what may
+be sent to a witness.
 
-Every witness route and every list goes through here. Lists filter in SQL with the clauses
-below, so a witness the actor may not see never reaches Python. A refusal is reported as
-``NotFound`` (the record's existence is not revealed) and audited.
+Every witness route, every list, every file and every job goes through here. Lists filter in
+SQL with the clauses below, so a record the actor may not see never reaches Python. A refusal is
+reported as ``NotFound`` (the record's existence is not revealed) and audited. One function per
+rule; ``tests/test_access_rules.py`` has a test per clause.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, false, or_, select
-from sqlalchemy.orm import Session
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
 from witness.cases.models import Case
 from witness.core.errors import AccessDenied, NotFound
-from witness.people.models import Assignment, Consent, ConsentKind, Participation, Witness
+from witness.notify.models import WithheldReason
+from witness.people.models import (
+    Assignment,
+    Channel,
+    Consent,
+    ConsentKind,
+    Participation,
+    Witness,
+    is_child,
+)
+from witness.scheduling.models import Appointment, AppointmentStaff, Resource
 
 OFFICE_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer})
 CASE_EDITOR_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer, Role.prosecutor})
+#: who may attend an appointment with a witness (when they may also see the witness)
+STAFF_ROLES = frozenset({Role.liaison_officer, Role.ngo_worker, Role.supervisor, Role.prosecutor})
+#: who adds and withdraws court rooms, and sees every remote site's location
+RESOURCE_MANAGERS = frozenset({Role.admin, Role.supervisor})
 
+
+# --- consent ---------------------------------------------------------------------------------
+
+
+def _current_consent(kind: ConsentKind) -> tuple[ColumnElement[bool], ...]:
+    """A witness's decision of ``kind`` that stands now and is a yes: the one clause every
+    consent rule below is made of."""
+    return (Consent.kind == kind, Consent.is_current.is_(True), Consent.is_granted.is_(True))
+
+
+def sharing_organisations(witness_id, *, identity: bool = False):
+    """SQL: the ids of the organisations the witness currently shares the file with (and their
+    identity, when ``identity``). ``witness_id`` is a value or a column to correlate with."""
+    conditions = [Consent.witness_id == witness_id, *_current_consent(ConsentKind.share)]
+    if identity:
+        conditions.append(Consent.includes_identity.is_(True))
+    return select(Consent.organisation_id).where(*conditions)
+
+
+def accepts_channel(session: Session, witness_id: int, channel: Channel) -> bool:
+    """The witness's current decision about being contacted by ``channel`` is a yes."""
+    return (
+        session.scalar(
+            select(Consent.id).where(
+                Consent.witness_id == witness_id,
+                Consent.channel == channel,
+                *_current_consent(ConsentKind.notify),
+            )
+        )
+        is not None
+    )
+
+
+def _same_address(channel: Channel, given: str | None, current: str | None) -> bool:
+    if channel is Channel.email:  # the domain is case-blind, and nobody types case to mean much
+        return (given or "").strip().casefold() == (current or "").strip().casefold()
+    return " ".join((given or "").split()) == " ".join((current or "").split())
+
+
+def witness_contact_refusal(
+    session: Session, witness: Witness, channel: Channel, address: str | None
+) -> WithheldReason | None:
+    """Why a message to the witness by ``channel`` at ``address`` must not go now, or None.
+
+    Asked when a message is queued and again at the moment it is handed over (SMTP, the print
+    run, the call list): the witness may have withdrawn consent, or moved, in between."""
+    if not accepts_channel(session, witness.id, channel):
+        return WithheldReason.consent_withdrawn
+    current = {
+        Channel.email: witness.email,
+        Channel.phone: witness.phone,
+        Channel.post: witness.address,
+    }.get(channel)
+    if not current or not (address or "").strip():
+        return WithheldReason.no_address
+    if not _same_address(channel, address, current):
+        return WithheldReason.address_changed
+    return None
+
+
+def invites_in_full_detail(witness, today: date) -> bool:
+    """A witness's own invites name the court, the case and the place only when they chose so
+    (a recorded choice, see ``people.services.set_invite_detail``) and are an adult today: a
+    child's are always discreet. ``witness`` is a loaded witness or a row with its columns."""
+    chose = bool(witness.invites_full_detail)
+    return chose and not is_child(witness.date_of_birth, witness.is_presumed_child, today)
+
+
+def staff_contact_refusal(user: User | None, address: str) -> WithheldReason | None:
+    """Why a message to a member of staff at ``address`` must not go now, or None: their
+    account was disabled, or the address is no longer theirs."""
+    if user is None or not user.is_enabled:
+        return WithheldReason.account_disabled
+    if not _same_address(Channel.email, address, user.email):
+        return WithheldReason.address_changed
+    return None
+
+
+# --- who sees which witness and case -----------------------------------------------------------
 
 # These two are IN (uncorrelated subquery) rather than EXISTS: the database reads the short list
 # of ids from a covering index once, instead of probing it for every witness in the table
@@ -27,12 +124,7 @@ CASE_EDITOR_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer
 
 def _shared_with(org_id: int, *, identity: bool = False) -> ColumnElement[bool]:
     """The witness's current consent shares the file with ``org_id`` (and their identity)."""
-    conditions = [
-        Consent.organisation_id == org_id,
-        Consent.kind == ConsentKind.share,
-        Consent.is_current.is_(True),
-        Consent.is_granted.is_(True),
-    ]
+    conditions = [Consent.organisation_id == org_id, *_current_consent(ConsentKind.share)]
     if identity:
         conditions.append(Consent.includes_identity.is_(True))
     return Witness.id.in_(select(Consent.witness_id).where(*conditions))
@@ -88,6 +180,12 @@ def visible_cases(actor: User) -> ColumnElement[bool]:
     return false()
 
 
+def may_see_witness(session: Session, actor: User, witness_id: int) -> bool:
+    """Whether ``actor`` may see the witness (no audit: for checks, not for loading)."""
+    query = select(Witness.id).where(Witness.id == witness_id, visible_witnesses(actor))
+    return session.scalar(query) is not None
+
+
 def get_witness(session: Session, actor: User, witness_id: int) -> Witness:
     """The witness if ``actor`` may see it; otherwise audit the refusal and raise ``NotFound``."""
     witness = session.scalar(
@@ -141,3 +239,130 @@ def can_edit_case(actor: User, case: Case) -> bool:
 def require(allowed: bool, message: str = "You may not change this record.") -> None:
     if not allowed:
         raise AccessDenied(message)
+
+
+# --- who may be put beside a witness ------------------------------------------------------------
+
+
+def assignable_staff(witness: Witness) -> ColumnElement[bool]:
+    """SQL condition on ``User``: who may be assigned to the witness — enabled liaison officers
+    of the owning office, and enabled NGO workers of organisations the witness shares with."""
+    return and_(
+        User.is_enabled.is_(True),
+        or_(
+            and_(
+                User.role == Role.liaison_officer,
+                User.organisation_id == witness.organisation_id,
+            ),
+            and_(
+                User.role == Role.ngo_worker,
+                User.organisation_id.in_(sharing_organisations(witness.id)),
+            ),
+        ),
+    )
+
+
+def attending_staff(witness: Witness) -> ColumnElement[bool]:
+    """SQL condition on ``User``: who may attend an appointment with the witness — enabled
+    staff (officers, supervisors, NGO workers, prosecutors) of the owning office, or who may see
+    the witness: an NGO the witness shares with, the officer assigned, the case's prosecutor."""
+    sees = or_(
+        and_(
+            User.role.in_([Role.supervisor, Role.ngo_worker]),
+            User.organisation_id.in_(sharing_organisations(witness.id)),
+        ),
+        and_(
+            User.role == Role.liaison_officer,
+            User.id.in_(
+                select(Assignment.user_id).where(
+                    Assignment.witness_id == witness.id, Assignment.ended_dt.is_(None)
+                )
+            ),
+        ),
+        and_(
+            User.role == Role.prosecutor,
+            User.id.in_(
+                select(Case.lead_prosecutor_id)
+                .join(Participation, Participation.case_id == Case.id)
+                .where(Participation.witness_id == witness.id)
+            ),
+        ),
+    )
+    return and_(
+        User.is_enabled.is_(True),
+        User.role.in_(STAFF_ROLES),
+        or_(User.organisation_id == witness.organisation_id, sees),
+    )
+
+
+def may_attend(session: Session, user: User, witness: Witness) -> bool:
+    """``attending_staff`` for one user."""
+    query = select(User.id).where(User.id == user.id, attending_staff(witness))
+    return session.scalar(query) is not None
+
+
+# --- appointments -------------------------------------------------------------------------------
+
+
+def visible_appointments(actor: User) -> ColumnElement[bool]:
+    """SQL condition on ``Appointment``: those of witnesses the actor may see, or that they
+    attend."""
+    attends = Appointment.id.in_(
+        select(AppointmentStaff.appointment_id).where(AppointmentStaff.user_id == actor.id)
+    )
+    # EXISTS probes the one witness of each appointment by its key; an IN over every visible
+    # witness would read a whole office's files first (100 ms per query for a supervisor at
+    # 100,000 witnesses).
+    witness_visible = exists().where(Witness.id == Appointment.witness_id, visible_witnesses(actor))
+    return or_(witness_visible, attends)
+
+
+def get_appointment(session: Session, actor: User, appointment_id: int) -> Appointment:
+    """The appointment if ``actor`` may see it; otherwise audit the refusal, raise NotFound."""
+    appointment = session.scalar(
+        select(Appointment)
+        .where(Appointment.id == appointment_id, visible_appointments(actor))
+        .options(
+            selectinload(Appointment.staff_links).joinedload(AppointmentStaff.user),
+            joinedload(Appointment.resource).joinedload(Resource.court),
+            joinedload(Appointment.hearing),
+            joinedload(Appointment.witness),
+        )
+    )
+    if appointment is None:
+        record_event(
+            session,
+            actor,
+            "appointment.refused",
+            object_type="appointment",
+            object_id=appointment_id,
+        )
+        raise NotFound("No such appointment.")
+    return appointment
+
+
+def can_manage_appointment(actor: User, appointment: Appointment) -> bool:
+    """Book, move, cancel, hand over the witness's invite: the owning office."""
+    return actor.organisation_id == appointment.organisation_id and actor.role in OFFICE_ROLES
+
+
+def attends(actor: User, appointment: Appointment) -> bool:
+    return any(link.user_id == actor.id for link in appointment.staff_links)
+
+
+def can_update_status(actor: User, appointment: Appointment) -> bool:
+    """Confirm and complete: the owning office and the staff attending."""
+    return can_manage_appointment(actor, appointment) or attends(actor, appointment)
+
+
+def can_see_place(actor: User, appointment: Appointment) -> bool:
+    """Where an appointment takes place — an address typed on it (a shelter, an office), a
+    remote witness site's location: the owning office and the staff attending only, on the
+    page, in files and in the API alike."""
+    return can_update_status(actor, appointment)
+
+
+def can_see_site(actor: User, resource: Resource, *, attends_there: bool) -> bool:
+    """Where a room is: every court room is public, a remote witness site's location only for
+    room managers and the staff attending a booking there."""
+    return not resource.is_sensitive or actor.role in RESOURCE_MANAGERS or attends_there

@@ -22,12 +22,17 @@ def send_mail_sweep(app: Flask) -> SendReport:
         total.sent += report.sent
         total.retrying += report.retrying
         total.failed += report.failed
+        total.withheld += report.withheld
         total.errors += [e for e in report.errors if e not in total.errors]
         if report.attempted < BATCH:
             break
     if total.attempted:
         app.logger.info(
-            "mail: %d sent, %d to retry, %d failed", total.sent, total.retrying, total.failed
+            "mail: %d sent, %d to retry, %d failed, %d withheld",
+            total.sent,
+            total.retrying,
+            total.failed,
+            total.withheld,
         )
     for error in total.errors:
         app.logger.warning("mail: %s", error)

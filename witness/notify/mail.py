@@ -1,4 +1,4 @@
-"""E-mail: the outbox (``enqueue_email``), the SMTP transport and the sweep that delivers.
+"""E-mail: the outbox (``enqueue_email``) and the sweep that delivers it (``send_due``).
 
 A mail is written to the outbox in the transaction that caused it, so it exists exactly when
 the change does. ``send_due`` claims due rows in a short transaction of its own (PostgreSQL:
@@ -10,16 +10,13 @@ Message-ID for the receiving side to recognise.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-import smtplib
-import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from typing import NamedTuple
 
 from sqlalchemy import Select, or_, select, update
@@ -27,11 +24,18 @@ from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
 from witness.auth.models import User
-from witness.core.access import OFFICE_ROLES, require
+from witness.core.access import (
+    OFFICE_ROLES,
+    require,
+    staff_contact_refusal,
+    witness_contact_refusal,
+)
 from witness.core.errors import DomainError, NotFound
 from witness.core.text import CONTROL, LINE_BREAK
 from witness.core.time import now_utc
-from witness.notify.models import MailStatus, OutboundEmail
+from witness.notify.models import MailStatus, OutboundEmail, WithheldReason
+from witness.notify.smtp import MAX_ERROR_LENGTH, MailError, MailSettings, SmtpTransport
+from witness.people.models import Channel, Witness
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +45,6 @@ CLAIM_FOR = timedelta(minutes=10)
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 #: after this many failed attempts a mail is marked failed and waits for a person to retry it
 MAX_ATTEMPTS = 5
-#: last_error is shown on the outbox page: a line, not a traceback
-MAX_ERROR_LENGTH = 300
 
 _ADDRESS = re.compile(r"^[^@\s,;<>()\[\]\"\\]+@[^@\s,;<>()\[\]\"\\]+\.[^@\s,;<>()\[\]\"\\]+$")
 _METHOD = re.compile(rb"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
@@ -85,8 +87,11 @@ def enqueue_email(
     attachment: bytes | None = None,
     appointment_id: int | None = None,
     witness_id: int | None = None,
+    user_id: int | None = None,
 ) -> OutboundEmail:
-    """Put one mail to one recipient in the outbox, due now; the sweep sends it.
+    """Put one mail to one recipient in the outbox, due now; the sweep sends it. A mail to a
+    witness names them (``witness_id``), one to staff the user (``user_id``): the sender checks
+    again, when the mail is due, that the recipient may still be sent it at that address.
 
     Refuses (``DomainError``) a subject, address or file name that could inject a header."""
     to_address = check_address(to_address)
@@ -104,6 +109,7 @@ def enqueue_email(
         attachment=attachment,
         appointment_id=appointment_id,
         witness_id=witness_id,
+        user_id=user_id,
         status=MailStatus.pending,
         attempts=0,
         next_attempt_dt=now_utc(),
@@ -123,16 +129,19 @@ def calendar_method(ics: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def build_message(email: OutboundEmail, mail_from: str, now: datetime) -> EmailMessage:
-    """The RFC 5322 message for an outbox row; an .ics goes as ``text/calendar; method=...``."""
+def build_message(email: OutboundEmail, settings: MailSettings, now: datetime) -> EmailMessage:
+    """The RFC 5322 message for an outbox row; an .ics goes as ``text/calendar; method=...``.
+
+    Mail to a witness comes from the neutral sender; every Message-ID uses the neutral message
+    domain, so nothing in the headers names the product or the office."""
     message = EmailMessage()
-    message["From"] = mail_from
+    message["From"] = settings.discreet_from if email.witness_id is not None else settings.mail_from
     message["To"] = email.to_address
     message["Subject"] = email.subject
     message["Date"] = format_datetime(now)
     # Stable per row: a mail resent after a crash carries the same id, so it can be recognised.
-    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "witness.invalid"
-    message["Message-ID"] = f"<outbox-{email.id}.{int(email.created_dt.timestamp())}@{domain}>"
+    stamp = int(email.created_dt.timestamp())
+    message["Message-ID"] = f"<outbox-{email.id}.{stamp}@{settings.message_domain}>"
     # Quoted-printable keeps a non-English body intact through servers without 8BITMIME.
     message.set_content(email.body, cte=None if email.body.isascii() else "quoted-printable")
     if email.attachment is not None:
@@ -150,189 +159,6 @@ def build_message(email: OutboundEmail, mail_from: str, now: datetime) -> EmailM
     return message
 
 
-class MailError(Exception):
-    """A mail could not be delivered; ``message`` is fit to show on the outbox page.
-
-    ``connection`` is true when no mail can go through this server right now (it cannot be
-    reached, refused TLS or the sign-in), so the rest of a batch need not try again."""
-
-    def __init__(self, message: str, *, connection: bool = False) -> None:
-        super().__init__(message)
-        self.message = message[:MAX_ERROR_LENGTH]
-        self.connection = connection
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    host: str
-    port: int
-    security: str  # none | starttls | ssl
-    username: str | None
-    password: str | None
-    mail_from: str
-    timeout: float
-
-    @classmethod
-    def from_config(cls, config: Mapping) -> MailSettings:
-        return cls(
-            host=config["SMTP_HOST"],
-            port=config["SMTP_PORT"],
-            security=config["SMTP_SECURITY"],
-            username=config.get("SMTP_USERNAME"),
-            password=config.get("SMTP_PASSWORD"),
-            mail_from=config["MAIL_FROM"],
-            timeout=config["SMTP_TIMEOUT"],
-        )
-
-
-def _reply(exc: smtplib.SMTPResponseException) -> str:
-    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else ""
-    return f"{exc.smtp_code} {' '.join(text.split())}".strip()
-
-
-class SmtpTransport:
-    """Sends messages through one SMTP server (stdlib ``smtplib``), reusing the connection
-    within a sweep; ``close()`` ends it."""
-
-    def __init__(self, config: Mapping | MailSettings) -> None:
-        self.settings = (
-            config if isinstance(config, MailSettings) else MailSettings.from_config(config)
-        )
-        self._smtp: smtplib.SMTP | None = None
-
-    @property
-    def mail_from(self) -> str:
-        return self.settings.mail_from
-
-    @property
-    def _where(self) -> str:
-        return f"{self.settings.host}:{self.settings.port}"
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        try:
-            if s.security == "ssl":
-                smtp = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
-                )
-            else:
-                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-        except ssl.SSLError as exc:
-            raise MailError(
-                f"TLS with the mail server at {self._where} failed ({exc.reason or exc}); "
-                "check WITNESS_SMTP_SECURITY and the port.",
-                connection=True,
-            ) from exc
-        except TimeoutError as exc:
-            raise MailError(
-                f"The mail server at {self._where} did not answer within {s.timeout:g} s.",
-                connection=True,
-            ) from exc
-        except smtplib.SMTPException as exc:
-            raise MailError(
-                f"The mail server at {self._where} refused the connection ({exc}).",
-                connection=True,
-            ) from exc
-        except OSError as exc:
-            reason = exc.strerror or str(exc) or type(exc).__name__
-            raise MailError(
-                f"Could not connect to the mail server at {self._where} ({reason}).",
-                connection=True,
-            ) from exc
-        try:
-            if s.security == "starttls":
-                smtp.ehlo()
-                if not smtp.has_extn("starttls"):
-                    raise MailError(
-                        f"The mail server at {self._where} does not offer STARTTLS; "
-                        "check WITNESS_SMTP_SECURITY and the port.",
-                        connection=True,
-                    )
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            if s.username:
-                smtp.login(s.username, s.password or "")
-        except MailError:
-            smtp.close()
-            raise
-        except smtplib.SMTPAuthenticationError as exc:
-            smtp.close()
-            raise MailError(
-                f"The mail server at {self._where} refused the user name or password "
-                f"({_reply(exc)}); check WITNESS_SMTP_USERNAME and WITNESS_SMTP_PASSWORD.",
-                connection=True,
-            ) from exc
-        except smtplib.SMTPNotSupportedError as exc:
-            smtp.close()
-            raise MailError(
-                f"The mail server at {self._where} does not allow signing in here; "
-                "it may require STARTTLS or SSL (WITNESS_SMTP_SECURITY).",
-                connection=True,
-            ) from exc
-        except ssl.SSLError as exc:
-            smtp.close()
-            raise MailError(
-                f"TLS with the mail server at {self._where} failed ({exc.reason or exc}).",
-                connection=True,
-            ) from exc
-        except (smtplib.SMTPException, OSError) as exc:
-            smtp.close()
-            raise MailError(
-                f"The mail server at {self._where} failed while setting up ({exc}).",
-                connection=True,
-            ) from exc
-        return smtp
-
-    def send(self, message: EmailMessage) -> None:
-        """Deliver one message or raise ``MailError``; the recipient's address is never part of
-        the error (the outbox page shows it to more people than the address)."""
-        if self._smtp is None:
-            self._smtp = self._connect()
-        try:
-            self._smtp.send_message(message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            replies = "; ".join(
-                f"{code} {(text.decode('utf-8', 'replace') if isinstance(text, bytes) else text)}"
-                for code, text in exc.recipients.values()
-            )
-            raise MailError(f"The mail server refused the recipient: {replies}") from exc
-        except smtplib.SMTPSenderRefused as exc:
-            raise MailError(
-                f"The mail server refused the sender address ({_reply(exc)}); "
-                "check WITNESS_MAIL_FROM."
-            ) from exc
-        except smtplib.SMTPNotSupportedError as exc:
-            raise MailError(
-                "The mail server does not accept addresses with non-ASCII characters (SMTPUTF8)."
-            ) from exc
-        except smtplib.SMTPResponseException as exc:
-            if exc.smtp_code == 421:  # the server is closing this connection
-                self._drop()
-            raise MailError(f"The mail server refused the message ({_reply(exc)}).") from exc
-        except (smtplib.SMTPException, OSError) as exc:
-            # The connection is gone: the next message opens a new one.
-            self._drop()
-            raise MailError(
-                f"The connection to the mail server at {self._where} broke ({exc or 'closed'})."
-            ) from exc
-
-    def _drop(self) -> None:
-        smtp, self._smtp = self._smtp, None
-        if smtp is not None:
-            with contextlib.suppress(OSError):
-                smtp.close()
-
-    def close(self) -> None:
-        """Say goodbye to the server, if connected."""
-        smtp, self._smtp = self._smtp, None
-        if smtp is None:
-            return
-        try:
-            smtp.quit()
-        except (smtplib.SMTPException, OSError):
-            smtp.close()
-
-
 # --- the sweep -------------------------------------------------------------------------------
 
 
@@ -345,11 +171,13 @@ class SendReport:
     retrying: int = 0
     #: failed for the last time; waiting in the outbox for a person to retry
     failed: int = 0
+    #: not handed over: the recipient may no longer be sent it
+    withheld: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
     def attempted(self) -> int:
-        return self.sent + self.retrying + self.failed
+        return self.sent + self.retrying + self.failed + self.withheld
 
 
 def claim_due(session: Session, now: datetime, batch: int = 50) -> list[int]:
@@ -403,6 +231,26 @@ def _record_failure(email: OutboundEmail, error: str, now: datetime, report: Sen
         report.errors.append(error)
 
 
+def delivery_refusal(session: Session, email: OutboundEmail) -> WithheldReason | None:
+    """Why this mail must not be handed over now, or None: the witness withdrew consent to
+    e-mail or changed address, the member of staff was disabled or changed address."""
+    if email.witness_id is not None:
+        witness = session.get(Witness, email.witness_id)
+        if witness is None:
+            return WithheldReason.no_address
+        return witness_contact_refusal(session, witness, Channel.email, email.to_address)
+    if email.user_id is not None:
+        return staff_contact_refusal(session.get(User, email.user_id), email.to_address)
+    return None
+
+
+def _withhold(email: OutboundEmail, reason: WithheldReason) -> None:
+    email.status = MailStatus.withheld
+    email.withheld_reason = reason
+    email.claimed_until_dt = None
+    email.last_error = ""
+
+
 def send_due(
     session_factory: Callable[[], Session],
     transport: SmtpTransport,
@@ -423,9 +271,15 @@ def send_due(
         broken: str | None = None  # the server cannot be used: fail the rest without trying
         try:
             for email in emails:
-                if broken is None:
+                # Consent and addresses are checked again now, not only when the mail was
+                # queued: a witness who withdrew consent since gets nothing, retries included.
+                reason = delivery_refusal(session, email)
+                if reason is not None:
+                    _withhold(email, reason)
+                    report.withheld += 1
+                elif broken is None:
                     try:
-                        transport.send(build_message(email, transport.mail_from, now))
+                        transport.send(build_message(email, transport.settings, now))
                     except MailError as exc:
                         if exc.connection:
                             broken = exc.message
@@ -456,10 +310,13 @@ def send_due(
 
 def _audit(session: Session, email: OutboundEmail) -> None:
     """Record that a mail left (or finally could not); never its address, subject or body."""
+    detail = {}
     if email.status is MailStatus.sent:
         action = "mail.sent"
     elif email.status is MailStatus.failed:
         action = "mail.failed"
+    elif email.status is MailStatus.withheld:
+        action, detail = "mail.withheld", {"reason": email.withheld_reason}
     else:
         return
     record_event(
@@ -470,6 +327,7 @@ def _audit(session: Session, email: OutboundEmail) -> None:
         witness_id=email.witness_id,
         appointment_id=email.appointment_id,
         attempts=email.attempts,
+        **detail,
     )
 
 
@@ -507,7 +365,7 @@ def retry_email(session: Session, actor: User, email_id: int) -> OutboundEmail:
     changed = session.execute(
         update(OutboundEmail)
         .where(OutboundEmail.id == email_id, OutboundEmail.status != MailStatus.sent)
-        .values(status=MailStatus.pending, next_attempt_dt=now_utc())
+        .values(status=MailStatus.pending, next_attempt_dt=now_utc(), withheld_reason=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.refresh(email)
@@ -537,17 +395,30 @@ class Delivery(NamedTuple):
     recipient_kind: str  # "staff" | "witness"
     status: MailStatus
     last_error: str
+    withheld_reason: WithheldReason | None = None
+
+    @property
+    def status_text(self) -> str:
+        """``Sent``, ``Failed``, or ``Not sent: consent withdrawn``."""
+        if self.status is MailStatus.withheld and self.withheld_reason is not None:
+            return f"{self.status.label}: {self.withheld_reason.label}"
+        return self.status.label
 
 
 def delivery_summary(session: Session, appointment_id: int) -> list[Delivery]:
     """The mails sent (or not yet) about an appointment, newest first. The caller has already
     checked that the viewer may see the appointment."""
     rows = session.execute(
-        select(OutboundEmail.witness_id, OutboundEmail.status, OutboundEmail.last_error)
+        select(
+            OutboundEmail.witness_id,
+            OutboundEmail.status,
+            OutboundEmail.last_error,
+            OutboundEmail.withheld_reason,
+        )
         .where(OutboundEmail.appointment_id == appointment_id)
         .order_by(OutboundEmail.id.desc())
     )
     return [
-        Delivery("witness" if witness_id is not None else "staff", status, last_error or "")
-        for witness_id, status, last_error in rows
+        Delivery("witness" if witness_id is not None else "staff", status, error or "", reason)
+        for witness_id, status, error, reason in rows
     ]

@@ -18,10 +18,31 @@ class MailStatus(enum.Enum):
     pending = "pending"
     sent = "sent"
     failed = "failed"  #: gave up after the last retry; shown to staff, can be retried by hand
+    #: not handed over: the recipient may no longer be sent it (see ``withheld_reason``)
+    withheld = "withheld"
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return "Not sent" if self is MailStatus.withheld else self.value.capitalize()
+
+
+class WithheldReason(enum.Enum):
+    """Why a message was not handed over, found when it was due (consent and addresses are
+    checked again at delivery, not only when the message was queued)."""
+
+    consent_withdrawn = "consent_withdrawn"
+    address_changed = "address_changed"
+    no_address = "no_address"
+    account_disabled = "account_disabled"
+
+    @property
+    def label(self) -> str:
+        return {
+            "consent_withdrawn": "consent withdrawn",
+            "address_changed": "the address changed",
+            "no_address": "no address on file",
+            "account_disabled": "account disabled",
+        }[self.value]
 
 
 class OutboundEmail(Base):
@@ -48,12 +69,15 @@ class OutboundEmail(Base):
     #: what the mail is about, for the outbox page and the appointment's delivery status
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), index=True)
     witness_id: Mapped[int | None] = mapped_column(ForeignKey("witnesses.id"))
+    #: the member of staff it is for (None for a witness's mail); checked again at delivery
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[MailStatus] = enum_column(MailStatus, default=MailStatus.pending)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_dt: Mapped[datetime] = mapped_column(default=now_utc)
     #: a sender claims a row until then, so two sweeps never send the same mail
     claimed_until_dt: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+    withheld_reason: Mapped[WithheldReason | None] = enum_column(WithheldReason)
     created_dt: Mapped[datetime] = mapped_column(default=now_utc)
     sent_dt: Mapped[datetime | None]
 

@@ -134,6 +134,28 @@ class AssignmentForm(FlaskForm):
     user_id = SelectField("Assign", coerce=int, validators=[DataRequired()])
 
 
+class InviteDetailForm(FlaskForm):
+    full_detail = RadioField(
+        "The witness's own calendar invites",
+        choices=options(
+            [
+                ("discreet", "Discreet: a neutral title, the time, a neutral meeting point"),
+                ("full", "Full detail: the court, the case, the place and the purpose"),
+            ]
+        ),
+        validators=[InputRequired(message="Choose one.")],
+    )
+    reason = TextAreaField(
+        "Why (the witness's reasons)",
+        validators=[DataRequired(), Length(max=2000), plain_text],
+        filters=[strip_filter],
+    )
+    informed = BooleanField(
+        "I told the witness that anyone who sees their phone or e-mail could then read the "
+        "court, the case and the place"
+    )
+
+
 class NeedForm(FlaskForm):
     area = EnumSelectField("Need", enum_cls=NeedArea)
     notes = TextAreaField(

@@ -16,6 +16,22 @@ from witness.db import Base, enum_column, intpk, str200
 CHILD_AGE = 18
 
 
+def age_on(date_of_birth: date | None, day: date) -> int | None:
+    if date_of_birth is None:
+        return None
+    dob = date_of_birth
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def is_child(date_of_birth: date | None, presumed_child: bool, day: date) -> bool:
+    """Under 18 on ``day``, or presumed a child while the age is unconfirmed (trafficking
+    guidance: presumption of minority). For a witness row as well as a loaded witness."""
+    if presumed_child:
+        return True
+    age = age_on(date_of_birth, day)
+    return age is not None and age < CHILD_AGE
+
+
 class Phase(enum.Enum):
     reflection = "reflection"
     pre_trial = "pre_trial"
@@ -101,7 +117,8 @@ class Witness(Base):
     needs_interpreter: Mapped[bool] = mapped_column(default=False)
     #: treated as a child until age is confirmed (trafficking guidance: presumption of minority)
     is_presumed_child: Mapped[bool] = mapped_column(default=False)
-    #: calendar invites to the witness name the court and case only if they chose so
+    #: calendar invites to the witness name the court, case and place only if they chose so;
+    #: set only with an ``InviteDetailChoice`` (who recorded it, when, why), never for a child
     invites_full_detail: Mapped[bool] = mapped_column(default=False)
     created_dt: Mapped[datetime] = mapped_column(default=now_utc)
     updated_dt: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
@@ -119,17 +136,11 @@ class Witness(Base):
         return "UTC"
 
     def age_on(self, day: date) -> int | None:
-        if self.date_of_birth is None:
-            return None
-        dob = self.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        return age_on(self.date_of_birth, day)
 
     def is_child_on(self, day: date) -> bool:
         """Under 18 on that day, or presumed a child while the age is unconfirmed."""
-        if self.is_presumed_child:
-            return True
-        age = self.age_on(day)
-        return age is not None and age < CHILD_AGE
+        return is_child(self.date_of_birth, self.is_presumed_child, day)
 
 
 class Participation(Base):
@@ -261,4 +272,25 @@ class NeedsAssessment(Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     witness: Mapped[Witness] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+
+class InviteDetailChoice(Base):
+    """A witness's informed choice of how much their own invites say, recorded by their office:
+    who recorded it, when and why. The newest is in force (``Witness.invites_full_detail``);
+    discreet is the default, and a child's invites are discreet whatever was chosen."""
+
+    __tablename__ = "invite_detail_choices"
+    __table_args__ = (Index("ix_invite_detail_choices_witness", "witness_id", "id"),)
+
+    id: Mapped[intpk]
+    witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"))
+    full_detail: Mapped[bool]
+    #: the witness's reasons, in their words or as the officer noted them
+    reason: Mapped[str] = mapped_column(Text)
+    #: the witness was told who could read a detailed invite (anyone with their phone or mail)
+    informed: Mapped[bool] = mapped_column(default=False)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_dt: Mapped[datetime] = mapped_column(default=now_utc)
+
     recorded_by: Mapped[User] = relationship()

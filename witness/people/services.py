@@ -17,11 +17,11 @@ from witness.audit.services import record_event
 from witness.auth.models import Role, User
 from witness.cases.models import Case
 from witness.core.access import (
+    assignable_staff,
     can_manage_witness,
     can_record_needs,
     get_case,
     require,
-    visible_witnesses,
 )
 from witness.core.errors import DomainError, InvalidTransition
 from witness.core.time import now_utc
@@ -291,20 +291,16 @@ def assign_staff(session: Session, actor: User, witness: Witness, user_id: int) 
     staff = session.get(User, user_id)
     if staff is None or not staff.is_enabled:
         raise DomainError("Choose an active member of staff.", field="user_id")
-    if staff.role is Role.liaison_officer:
-        if staff.organisation_id != witness.organisation_id:
+    eligible = select(User.id).where(User.id == staff.id, assignable_staff(witness))
+    if session.scalar(eligible) is None:
+        if staff.role is Role.liaison_officer:
             raise DomainError("That officer belongs to another office.", field="user_id")
-    elif staff.role is Role.ngo_worker:
-        shared = session.scalar(
-            select(Witness.id).where(Witness.id == witness.id, visible_witnesses(staff))
-        )
-        if shared is None:
+        if staff.role is Role.ngo_worker:
             raise DomainError(
                 f"{witness.reference} has not consented to share their file with "
                 f"{staff.organisation.name}.",
                 field="user_id",
             )
-    else:
         raise DomainError("Only liaison officers and NGO workers are assigned.", field="user_id")
     active = session.scalar(
         select(Assignment).where(

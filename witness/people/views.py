@@ -13,6 +13,7 @@ from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.cases.models import Case, Court
 from witness.cases.services import find_case
 from witness.core.access import (
+    assignable_staff,
     can_manage_witness,
     can_record_needs,
     can_see_identity,
@@ -28,15 +29,16 @@ from witness.people import services
 from witness.people.forms import (
     AssignmentForm,
     ConsentForm,
+    InviteDetailForm,
     NeedForm,
     NeedReviewForm,
     ParticipationForm,
     PhaseForm,
     WitnessForm,
 )
+from witness.people.invite_detail import invite_detail_history, set_invite_detail
 from witness.people.models import (
     Assignment,
-    ConsentKind,
     NeedsAssessment,
     Participation,
     Phase,
@@ -215,30 +217,14 @@ def _consent_choices(form: ConsentForm, witness: Witness) -> None:
 
 
 def _assignable(witness: Witness) -> list[SelectChoice]:
-    """Officers of the owning office and NGO workers of organisations the witness shares with."""
+    """Who may be assigned (``access.assignable_staff``) and is not already."""
     db = db_session()
-    shared_orgs = select(Organisation.id).where(
-        exists().where(
-            services.Consent.witness_id == witness.id,
-            services.Consent.kind == ConsentKind.share,
-            services.Consent.organisation_id == Organisation.id,
-            services.Consent.is_current.is_(True),
-            services.Consent.is_granted.is_(True),
-        )
-    )
     already = select(Assignment.user_id).where(
         Assignment.witness_id == witness.id, Assignment.ended_dt.is_(None)
     )
     users = db.scalars(
         select(User)
-        .where(User.is_enabled.is_(True), User.id.not_in(already))
-        .where(
-            (
-                (User.role == Role.liaison_officer)
-                & (User.organisation_id == witness.organisation_id)
-            )
-            | ((User.role == Role.ngo_worker) & User.organisation_id.in_(shared_orgs))
-        )
+        .where(assignable_staff(witness), User.id.not_in(already))
         .order_by(User.name)
     )
     return options((u.id, f"{u.name} ({u.role.label}, {u.organisation.name})") for u in users)
@@ -384,6 +370,42 @@ def assign(witness_id: int):
             return redirect(url_for("people.detail", witness_id=witness.id))
     assignments = services.active_assignments(db_session(), witness)
     return form_page("people/assign.html", form=form, witness=witness, assignments=assignments)
+
+
+@bp.route("/<int:witness_id>/invite-detail", methods=["GET", "POST"])
+def invite_detail(witness_id: int):
+    """How much the witness's own invites say: discreet unless an informed adult chose full
+    detail; the choice is recorded with its reason and kept in a history."""
+    witness = _load_managed(witness_id)
+    form = InviteDetailForm()
+    if request.method == "GET":
+        form.full_detail.data = "full" if witness.invites_full_detail else "discreet"
+    if form.validate_on_submit():
+        db = db_session()
+        try:
+            set_invite_detail(
+                db,
+                current_user,
+                witness,
+                full_detail=form.full_detail.data == "full",
+                reason=form.reason.data,
+                informed=form.informed.data,
+            )
+        except DomainError as exc:
+            db.rollback()
+            apply_domain_error(form, exc)
+        else:
+            db.commit()
+            now = "in full detail" if witness.invites_full_detail else "discreet"
+            flash(f"{witness.reference}'s invites are {now} from now on.")
+            return redirect(url_for("people.detail", witness_id=witness.id))
+    return form_page(
+        "people/invite_detail.html",
+        form=form,
+        witness=witness,
+        is_child=witness.is_child_on(now_utc().date()),
+        history=invite_detail_history(db_session(), witness),
+    )
 
 
 @bp.route("/<int:witness_id>/assignments/<int:assignment_id>/end", methods=["POST"])

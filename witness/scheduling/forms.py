@@ -108,6 +108,7 @@ class BookingForm(FlaskForm):
         "Interpreter", coerce=optional_id, validate_choice=False, validators=[Optional()]
     )
     language = _line("Language", 80)
+    witness_meeting_point = _line("Meeting point on the witness's invite", 200)
     notes = TextAreaField(
         "Notes", validators=[Optional(), Length(max=4000), plain_text], filters=[strip_filter]
     )

@@ -144,7 +144,10 @@ class AppointmentStatus(enum.Enum):
 
 
 def _new_uid() -> str:
-    return f"{uuid.uuid4()}@witness"
+    # A bare random UUID, no domain: RFC 7986 5.3 asks that a UID name no host or domain, and
+    # the witness's copy must not name the product (older appointments keep their UID, since
+    # changing it would duplicate the event in every calendar that holds it).
+    return str(uuid.uuid4())
 
 
 class Appointment(Base):
@@ -186,6 +189,9 @@ class Appointment(Base):
     interpreter_id: Mapped[int | None] = mapped_column(ForeignKey("interpreters.id"))
     language: Mapped[str | None] = mapped_column(String(80))
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: the place the witness's discreet invite gives (a meeting point the officer chose for
+    #: it); empty: a neutral "meeting point agreed with your support worker"
+    witness_meeting_point: Mapped[str] = mapped_column(String(200), default="")
     #: set when the hearing it serves moved; cleared when it is rescheduled or confirmed
     needs_reschedule: Mapped[bool] = mapped_column(default=False)
     status_reason: Mapped[str] = mapped_column(Text, default="")

@@ -14,14 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, exists, func, or_, select, text
+from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
 from witness.cases.models import CustodyStatus, Defendant, Hearing
-from witness.core.access import OFFICE_ROLES, require, visible_witnesses
-from witness.core.errors import DomainError, NotFound
+from witness.core.access import (
+    OFFICE_ROLES,
+    can_manage_appointment,
+    can_update_status,
+    may_attend,
+    require,
+)
+from witness.core.errors import DomainError
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.people.models import Witness
@@ -45,63 +51,6 @@ MAX_BLOCK = MAX_DURATION + 2 * timedelta(minutes=MAX_TRAVEL_MINUTES)
 #: how far ahead the form looks for free slots to offer
 SUGGESTION_HORIZON = timedelta(days=14)
 SUGGESTION_STEP = timedelta(minutes=30)
-STAFF_ROLES = frozenset({Role.liaison_officer, Role.ngo_worker, Role.supervisor, Role.prosecutor})
-
-
-# --- who may see and change an appointment -------------------------------------------------
-
-
-def visible_appointments(actor: User) -> ColumnElement[bool]:
-    """SQL condition on ``Appointment``: those of witnesses the actor may see, or that they
-    attend."""
-    attends = Appointment.id.in_(
-        select(AppointmentStaff.appointment_id).where(AppointmentStaff.user_id == actor.id)
-    )
-    # EXISTS probes the one witness of each appointment by its key; an IN over every visible
-    # witness would read a whole office's files first (100 ms per query for a supervisor at
-    # 100,000 witnesses).
-    witness_visible = exists().where(Witness.id == Appointment.witness_id, visible_witnesses(actor))
-    return or_(witness_visible, attends)
-
-
-def get_appointment(session: Session, actor: User, appointment_id: int) -> Appointment:
-    """The appointment if ``actor`` may see it; otherwise audit the refusal, raise NotFound."""
-    appointment = session.scalar(
-        select(Appointment)
-        .where(Appointment.id == appointment_id, visible_appointments(actor))
-        .options(
-            selectinload(Appointment.staff_links).joinedload(AppointmentStaff.user),
-            joinedload(Appointment.resource).joinedload(Resource.court),
-            joinedload(Appointment.hearing),
-            joinedload(Appointment.witness),
-        )
-    )
-    if appointment is None:
-        record_event(
-            session,
-            actor,
-            "appointment.refused",
-            object_type="appointment",
-            object_id=appointment_id,
-        )
-        raise NotFound("No such appointment.")
-    return appointment
-
-
-def can_manage_appointment(actor: User, appointment: Appointment) -> bool:
-    """Book, move, cancel: the owning office; the staff attending may confirm and complete."""
-    return actor.organisation_id == appointment.organisation_id and actor.role in OFFICE_ROLES
-
-
-def can_update_status(actor: User, appointment: Appointment) -> bool:
-    return can_manage_appointment(actor, appointment) or any(
-        link.user_id == actor.id for link in appointment.staff_links
-    )
-
-
-def can_see_location(actor: User, appointment: Appointment) -> bool:
-    """A remote witness site's address: the owning office and the staff attending only."""
-    return can_update_status(actor, appointment)
 
 
 # --- the double-booking check ----------------------------------------------------------------
@@ -305,6 +254,8 @@ class Booking:
     notes: str = ""
     hearing_id: int | None = None
     case_id: int | None = None
+    #: what the witness's discreet invite gives as the place (optional)
+    witness_meeting_point: str = ""
 
 
 def _check_times(booking: Booking, *, allow_past: bool = False) -> None:
@@ -324,23 +275,20 @@ def _check_times(booking: Booking, *, allow_past: bool = False) -> None:
 
 
 def _check_staff(session: Session, witness: Witness, staff_ids: Sequence[int]) -> list[User]:
-    """Staff who attend must be enabled and allowed to see the witness."""
+    """Staff who attend must be allowed beside the witness (``access.attending_staff``)."""
     if not staff_ids:
         raise DomainError("Choose at least one member of staff to attend.", field="staff_ids")
     staff = []
     for uid in sorted(set(staff_ids)):
         user = session.get(User, uid)
-        if user is None or not user.is_enabled or user.role not in STAFF_ROLES:
+        if user is None or not may_attend(session, user, witness):
+            if user is not None and user.is_enabled and user.role is Role.ngo_worker:
+                raise DomainError(
+                    f"{user.name} ({user.organisation.name}) may not see {witness.reference}'s "
+                    "file: the witness has not consented to share it with that organisation.",
+                    field="staff_ids",
+                )
             raise DomainError("Choose active members of staff.", field="staff_ids")
-        allowed = session.scalar(
-            select(Witness.id).where(Witness.id == witness.id, visible_witnesses(user))
-        )
-        if allowed is None and user.organisation_id != witness.organisation_id:
-            raise DomainError(
-                f"{user.name} ({user.organisation.name}) may not see {witness.reference}'s "
-                "file: the witness has not consented to share it with that organisation.",
-                field="staff_ids",
-            )
         staff.append(user)
     return staff
 
@@ -395,6 +343,9 @@ def _clean(booking: Booking) -> None:
     booking.address = clean_text(booking.address, "address")
     booking.notes = clean_text(booking.notes, "notes", multiline=True, max_length=4000)
     booking.language = clean_text(booking.language, "language", max_length=80) or None
+    booking.witness_meeting_point = clean_text(
+        booking.witness_meeting_point, "witness_meeting_point", max_length=200
+    )
 
 
 def _check_free(
@@ -473,6 +424,7 @@ def book_appointment(
         interpreter_id=booking.interpreter_id,
         language=booking.language,
         notes=booking.notes,
+        witness_meeting_point=booking.witness_meeting_point,
         created_by_id=actor.id,
         staff_links=[AppointmentStaff(user_id=uid) for uid in sorted(set(booking.staff_ids))],
     )
@@ -518,6 +470,7 @@ def reschedule_appointment(
     appointment.interpreter_id = booking.interpreter_id
     appointment.language = booking.language
     appointment.notes = booking.notes
+    appointment.witness_meeting_point = booking.witness_meeting_point
     appointment.hearing_id = booking.hearing_id
     appointment.case_id = booking.case_id
     wanted = set(booking.staff_ids)
@@ -577,9 +530,14 @@ def confirm_appointment(session: Session, actor: User, appointment: Appointment)
         raise DomainError("Only a scheduled appointment can be confirmed.")
     appointment.status = AppointmentStatus.confirmed
     appointment.needs_reschedule = False
+    # The status is in every copy (TENTATIVE -> CONFIRMED): a new SEQUENCE and an update keep
+    # the calendars that hold the appointment in step.
+    appointment.ical_sequence += 1
     record_event(
         session, actor, "appointment.confirm", appointment, witness_id=appointment.witness_id
     )
+    session.flush()
+    _send_invites(session, appointment, previous_staff_ids=())
     return appointment
 
 

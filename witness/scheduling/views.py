@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -19,27 +19,51 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from witness.audit.models import AuditEvent
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
+from witness.calendar.ics import NEUTRAL_MEETING_POINT
 from witness.cases.models import Case, Court, Hearing, HearingStatus
-from witness.core.access import OFFICE_ROLES, can_manage_witness, get_witness
+from witness.core.access import (
+    OFFICE_ROLES,
+    STAFF_ROLES,
+    attending_staff,
+    can_manage_appointment,
+    can_manage_witness,
+    can_see_place,
+    can_see_site,
+    can_update_status,
+    get_appointment,
+    get_witness,
+    invites_in_full_detail,
+    visible_appointments,
+)
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import EMPTY_CHOICE, options
-from witness.core.time import is_valid_timezone, now_utc, today_in
+from witness.core.time import (
+    day_bounds,
+    format_span,
+    is_valid_timezone,
+    local_to_utc,
+    now_utc,
+    parse_local,
+    today_in,
+)
 from witness.core.web import apply_domain_error, bad_request, date_arg, form_page, id_arg
 from witness.db import db_session
-from witness.people.models import Consent, ConsentKind, Witness
+from witness.notify.mail import delivery_summary
+from witness.people.models import Witness
 from witness.scheduling import resources as rooms
 from witness.scheduling.forms import (
     BookingForm,
@@ -59,28 +83,17 @@ from witness.scheduling.models import (
     ResourceWithdrawal,
 )
 from witness.scheduling.services import (
-    STAFF_ROLES,
     Booking,
     BookingConflict,
     appointments_for_resource,
     appointments_for_staff,
     book_appointment,
-    can_manage_appointment,
-    can_see_location,
-    can_update_status,
     cancel_appointment,
     complete_appointment,
     confirm_appointment,
-    get_appointment,
     reschedule_appointment,
-    visible_appointments,
     waiting_room_warning,
 )
-
-try:  # the e-mail feature reports per-recipient delivery; the page shows nothing without it
-    from witness.notify.mail import delivery_summary
-except ImportError:  # pragma: no cover - depends on which features are installed
-    delivery_summary = None
 
 bp = Blueprint("scheduling", __name__)
 
@@ -101,28 +114,6 @@ WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 # --- small helpers ---------------------------------------------------------------------------
-
-
-def local_instant(day: date, clock: time, tz: str, field_name: str) -> datetime:
-    """The UTC instant of a local date and time; a time the clocks skip is refused, because
-    silently shifting it would book an hour other than the one typed."""
-    zone = ZoneInfo(tz)
-    naive = datetime.combine(day, clock.replace(second=0, microsecond=0))
-    instant = naive.replace(tzinfo=zone).astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) != naive:
-        raise DomainError(
-            f"{naive:%H:%M} does not exist on {day:%d %b %Y} in {tz}: the clocks go forward "
-            "then. Choose another time.",
-            field=field_name,
-        )
-    return instant
-
-
-def _day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(tz)
-    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return start, end
 
 
 def _zone_of(
@@ -213,33 +204,11 @@ class BookingOptions:
 
 
 def _booking_options(witness: Witness, appointment: Appointment | None = None) -> BookingOptions:
-    """Staff: the office's liaison officers and supervisors and the NGO workers of
-    organisations the witness shares the file with; rooms of the courts of the witness's
-    cases; their upcoming hearings; the office's interpreters. What an appointment being
-    rescheduled already has stays on offer."""
+    """Staff: everyone who may attend with the witness (``access.attending_staff``); rooms of
+    the courts of the witness's cases; their upcoming hearings; the office's interpreters. What
+    an appointment being rescheduled already has stays on offer."""
     db = db_session()
-    shared_orgs = select(Consent.organisation_id).where(
-        Consent.witness_id == witness.id,
-        Consent.kind == ConsentKind.share,
-        Consent.is_current.is_(True),
-        Consent.is_granted.is_(True),
-    )
-    staff = list(
-        db.scalars(
-            select(User)
-            .where(
-                User.is_enabled.is_(True),
-                or_(
-                    and_(
-                        User.organisation_id == witness.organisation_id,
-                        User.role.in_([Role.liaison_officer, Role.supervisor]),
-                    ),
-                    and_(User.role == Role.ngo_worker, User.organisation_id.in_(shared_orgs)),
-                ),
-            )
-            .order_by(User.name)
-        )
-    )
+    staff = list(db.scalars(select(User).where(attending_staff(witness)).order_by(User.name)))
     case_ids = [p.case_id for p in witness.participations]
     court_ids = {p.case.court_id for p in witness.participations}
     resources = list(
@@ -314,14 +283,11 @@ def _prefill(form: BookingForm, witness: Witness, choices: BookingOptions) -> No
     wanted = request.args.get("start", "").strip()
     if wanted:
         try:
-            given = datetime.fromisoformat(wanted)
-        except ValueError:
-            given = None
-        if given is not None:
-            if given.tzinfo is None:
-                given = given.replace(tzinfo=ZoneInfo(tz))
-            duration = (end - start) if start and end else DEFAULT_DURATION
-            start, end = given, given + duration
+            given = parse_local(wanted, tz, "start")
+        except DomainError as exc:
+            abort(make_response(bad_request(exc.message)))
+        duration = (end - start) if start and end else DEFAULT_DURATION
+        start, end = given, given + duration
     if start is not None:
         zone = ZoneInfo(tz)
         local_start, local_end = start.astimezone(zone), end.astimezone(zone)
@@ -349,8 +315,8 @@ def _posted_zone(form: BookingForm, witness: Witness, fallback_case: Case | None
 def _booking_from(form: BookingForm, tz: str, case_id: int | None) -> Booking:
     return Booking(
         kind=form.kind.data,
-        start=local_instant(form.date.data, form.start.data, tz, "start"),
-        end=local_instant(form.date.data, form.end.data, tz, "end"),
+        start=local_to_utc(form.date.data, form.start.data, tz, "start"),
+        end=local_to_utc(form.date.data, form.end.data, tz, "end"),
         staff_ids=list(form.staff_ids.data or []),
         travel_minutes=form.travel_minutes.data or 0,
         resource_id=form.resource_id.data,
@@ -360,6 +326,7 @@ def _booking_from(form: BookingForm, tz: str, case_id: int | None) -> Booking:
         notes=form.notes.data or "",
         hearing_id=form.hearing_id.data,
         case_id=case_id,
+        witness_meeting_point=form.witness_meeting_point.data or "",
     )
 
 
@@ -495,20 +462,9 @@ def _history(appointment: Appointment) -> list[AuditEvent]:
 
 
 def _deliveries(appointment: Appointment) -> list:
-    if delivery_summary is None or not can_manage_appointment(current_user, appointment):
+    if not can_manage_appointment(current_user, appointment):
         return []
-    return list(delivery_summary(db_session(), appointment.id) or [])
-
-
-def _span(start: datetime, end: datetime, tz: str) -> str:
-    """'Thu 12 Mar 2026 10:00-11:00 GMT' (with an en dash) in the zone; the end's date only
-    when it differs."""
-    zone = ZoneInfo(tz)
-    start, end = start.astimezone(zone), end.astimezone(zone)
-    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a %d %b %Y %H:%M}"
-    if end.tzname() != start.tzname():
-        return f"{start:%a %d %b %Y %H:%M} {start.tzname()} \N{EN DASH} {until} {end.tzname()}"
-    return f"{start:%a %d %b %Y %H:%M}\N{EN DASH}{until} {start.tzname()}"
+    return delivery_summary(db_session(), appointment.id)
 
 
 def _refuse_or_show(form, exc: DomainError) -> None:
@@ -529,11 +485,13 @@ def _appointment_page(appointment: Appointment, status: int = 200, **forms):
     context = dict(
         appointment=appointment,
         tz=tz,
-        when=_span(appointment.start_dt, appointment.end_dt, tz),
-        blocked=_span(appointment.start_dt - travel, appointment.end_dt + travel, tz),
+        when=format_span(appointment.start_dt, appointment.end_dt, tz),
+        blocked=format_span(appointment.start_dt - travel, appointment.end_dt + travel, tz),
         can_manage=manage,
         can_update=update,
-        show_location=can_see_location(current_user, appointment),
+        show_location=can_see_place(current_user, appointment),
+        witness_full_detail=invites_in_full_detail(appointment.witness, now_utc().date()),
+        meeting_point_default=NEUTRAL_MEETING_POINT,
         can_complete=update and appointment.status.is_active and appointment.start_dt <= now_utc(),
         warning=waiting_room_warning(db, appointment) if appointment.status.is_active else None,
         history=_history(appointment),
@@ -576,6 +534,7 @@ def _reschedule_prefill(form: RescheduleForm, appointment: Appointment) -> None:
     form.interpreter_id.data = appointment.interpreter_id
     form.language.data = appointment.language
     form.notes.data = appointment.notes
+    form.witness_meeting_point.data = appointment.witness_meeting_point
 
 
 @bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])
@@ -744,8 +703,9 @@ def _place(appointment: Appointment) -> str:
 
 @bp.route("/calendar/week")
 def week():
-    """A member of staff's appointments for one week, Monday to Sunday, laid out in ``?tz=``;
-    each shown in its own court's local time."""
+    """A member of staff's appointments for one week, Monday to Sunday: each on its own court's
+    day at its court's local time (a Sydney 02:30 is on its Sydney day, whatever ``?tz=``, which
+    only says which day is today)."""
     tz = request.args.get("tz", "").strip() or _default_timezone()
     if not is_valid_timezone(tz):
         return bad_request(
@@ -754,26 +714,30 @@ def week():
     day = date_arg("date") or today_in(tz)
     owner = _week_owner(id_arg("user_id"))
     monday = day - timedelta(days=day.weekday())
-    start, _ = _day_bounds(monday, tz)
-    end, _ = _day_bounds(monday + timedelta(days=7), tz)
+    days = [monday + timedelta(days=i) for i in range(7)]
+    # Every zone's Monday starts within a day of UTC's: read a day either side, then keep what
+    # falls on the week's days in its own zone.
+    start = datetime.combine(monday - timedelta(days=1), time(), UTC)
+    end = datetime.combine(monday + timedelta(days=8), time(), UTC)
     db = db_session()
     appointments = appointments_for_staff(db, owner.id, start, end)
     preloaded = _preload_zones(appointments)
-    zone = ZoneInfo(tz)
     by_day = defaultdict(list)
+    shown = 0
     for a in appointments:
-        own = ZoneInfo(a.timezone)
-        by_day[max(a.start_dt.astimezone(zone).date(), monday)].append(
+        local_day = a.start_dt.astimezone(ZoneInfo(a.timezone)).date()
+        if not monday <= local_day < monday + timedelta(days=7):
+            continue
+        shown += 1
+        by_day[local_day].append(
             {
                 "appointment": a,
-                "start": a.start_dt.astimezone(own),
-                "end": a.end_dt.astimezone(own),
+                "span": format_span(a.start_dt, a.end_dt, a.timezone, with_date=False),
                 "own_zone": a.timezone,
                 "place": _place(a),
             }
         )
     del preloaded  # every zone is read: the rows may go
-    days = [monday + timedelta(days=i) for i in range(7)]
     staff = []
     if current_user.role in MANAGERS:
         staff = db.scalars(
@@ -798,7 +762,7 @@ def week():
         next_url=url_for("scheduling.week", date=(monday + timedelta(days=7)).isoformat(), **args),
         this_url=url_for("scheduling.week", **args),
         staff=staff,
-        count=len(appointments),
+        count=shown,
     )
 
 
@@ -822,11 +786,12 @@ def _weekday_names(days: str) -> str:
 
 @bp.route("/resources/<int:resource_id>/day")
 def resource_day(resource_id: int):
-    """A room's bookings on one day in its court's time, with any withdrawal that day."""
+    """A room's bookings on one day in its court's time, with any withdrawal that day. A
+    booking of a witness the user may not see shows only that the room is booked then."""
     resource = _load_resource(resource_id)
     tz = resource.court.timezone
     day = date_arg("date") or today_in(tz)
-    start, end = _day_bounds(day, tz)
+    start, end = day_bounds(day, tz)
     db = db_session()
     bookings = appointments_for_resource(db, resource.id, start, end)
     ids = [a.id for a in bookings]
@@ -860,18 +825,17 @@ def resource_day(resource_id: int):
     def withdrawn(a: Appointment) -> bool:
         return any(w.start_dt < a.end_dt and w.end_dt > a.start_dt for w in withdrawals)
 
-    zone = ZoneInfo(tz)
     return render_template(
         "scheduling/resource_day.html",
         resource=resource,
         day=day,
         tz=tz,
-        clock=lambda instant: f"{instant.astimezone(zone):%H:%M}",
+        span=lambda a: format_span(a.start_dt, a.end_dt, tz, with_date=False),
         bookings=bookings,
         visible=visible,
         withdrawals=withdrawals,
         withdrawn=withdrawn,
-        show_location=not resource.is_sensitive or _may_manage_rooms() or bool(attending),
+        show_location=can_see_site(current_user, resource, attends_there=bool(attending)),
         open_today=str(day.isoweekday()) in resource.open_weekdays,
         open_days=_weekday_names(resource.open_weekdays),
         prev_url=url_for(
@@ -1005,8 +969,8 @@ def withdraw_resource(resource_id: int):
     if form.validate_on_submit():
         db = db_session()
         try:
-            start = local_instant(form.start_date.data, form.start_time.data, tz, "start_time")
-            end = local_instant(form.end_date.data, form.end_time.data, tz, "end_time")
+            start = local_to_utc(form.start_date.data, form.start_time.data, tz, "start_time")
+            end = local_to_utc(form.end_date.data, form.end_time.data, tz, "end_time")
             rooms.withdraw_resource(db, current_user, resource, start, end, form.reason.data)
         except AccessDenied:
             db.rollback()

@@ -1,0 +1,290 @@
+"""One test per clause of each rule in ``witness.core.access`` that tests/test_access.py (who
+sees which witness and case) does not already cover: consent, delivery, full-detail invites,
+who may be assigned or attend, who sees an appointment, its place and a remote site.
+
+Expectations are written out by hand, never computed from the module under test.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from witness.auth.models import OrganisationKind, Role, User
+from witness.core import access
+from witness.notify.models import WithheldReason
+from witness.people.models import Assignment, Channel, Consent, ConsentKind
+from witness.scheduling.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStaff,
+    Resource,
+    ResourceKind,
+)
+
+TODAY = date(2026, 3, 10)
+
+
+def consent(db, world, witness, **kw) -> Consent:
+    row = Consent(witness_id=witness.id, recorded_by_id=world.supervisor.id, **kw)
+    db.add(row)
+    db.flush()
+    return row
+
+
+def shares(db, witness, org, *, identity=False) -> bool:
+    ids = db.scalars(access.sharing_organisations(witness.id, identity=identity)).all()
+    return org.id in ids
+
+
+# --- consent ---------------------------------------------------------------------------------
+
+
+def test_a_share_counts_while_current_granted_and_of_kind_share(db, world):
+    other = world.unassigned  # has no consent yet
+    assert not shares(db, other, world.ngo)
+    row = consent(
+        db, world, other, kind=ConsentKind.share, organisation_id=world.ngo.id, is_granted=True
+    )
+    assert shares(db, other, world.ngo)
+    row.is_current = False  # replaced by a later decision
+    db.flush()
+    assert not shares(db, other, world.ngo)
+
+
+def test_a_refused_share_does_not_count(db, world):
+    consent(
+        db,
+        world,
+        world.unassigned,
+        kind=ConsentKind.share,
+        organisation_id=world.ngo.id,
+        is_granted=False,
+    )
+    assert not shares(db, world.unassigned, world.ngo)
+
+
+def test_only_a_share_consent_shares(db, world):
+    consent(
+        db,
+        world,
+        world.unassigned,
+        kind=ConsentKind.notify,
+        channel=Channel.email,
+        organisation_id=world.ngo.id,
+        is_granted=True,
+    )
+    assert not shares(db, world.unassigned, world.ngo)
+
+
+def test_identity_is_shared_only_when_the_consent_says_so(db, world):
+    assert shares(db, world.shared, world.ngo) and not shares(
+        db, world.shared, world.ngo, identity=True
+    )
+    assert shares(db, world.shared_identity, world.ngo, identity=True)
+
+
+@pytest.mark.parametrize(
+    "given, asked, accepted",
+    [
+        (Channel.email, Channel.email, True),
+        (Channel.post, Channel.email, False),  # the channel clause: post is not e-mail
+        (Channel.phone, Channel.phone, True),
+    ],
+)
+def test_consent_to_be_contacted_is_per_channel(db, world, given, asked, accepted):
+    consent(db, world, world.assigned, kind=ConsentKind.notify, channel=given, is_granted=True)
+    assert access.accepts_channel(db, world.assigned.id, asked) is accepted
+
+
+def test_withdrawn_or_replaced_contact_consent_does_not_count(db, world):
+    row = consent(
+        db, world, world.assigned, kind=ConsentKind.notify, channel=Channel.email, is_granted=True
+    )
+    row.is_current = False
+    consent(
+        db, world, world.assigned, kind=ConsentKind.notify, channel=Channel.email, is_granted=False
+    )
+    assert access.accepts_channel(db, world.assigned.id, Channel.email) is False
+
+
+# --- delivery ------------------------------------------------------------------------------------
+
+
+def test_delivery_to_a_witness_needs_consent_an_address_and_the_same_address(db, world):
+    witness = world.assigned
+    witness.email = "Amina@Mail.example"
+    refusal = access.witness_contact_refusal
+    assert refusal(db, witness, Channel.email, witness.email) is WithheldReason.consent_withdrawn
+    consent(db, world, witness, kind=ConsentKind.notify, channel=Channel.email, is_granted=True)
+    assert refusal(db, witness, Channel.email, "amina@mail.example") is None  # case-blind
+    assert refusal(db, witness, Channel.email, "old@mail.example") is WithheldReason.address_changed
+    witness.email = None
+    assert refusal(db, witness, Channel.email, "amina@mail.example") is WithheldReason.no_address
+
+
+def test_delivery_by_phone_checks_the_phone_number(db, world):
+    witness = world.assigned
+    witness.phone = "+44 7700 900123"
+    consent(db, world, witness, kind=ConsentKind.notify, channel=Channel.phone, is_granted=True)
+    assert access.witness_contact_refusal(db, witness, Channel.phone, "+44  7700 900123") is None
+    assert (
+        access.witness_contact_refusal(db, witness, Channel.phone, "+44 7700 900999")
+        is WithheldReason.address_changed
+    )
+
+
+def test_delivery_to_staff_needs_an_enabled_account_at_the_same_address(world):
+    officer = world.officer
+    assert access.staff_contact_refusal(officer, officer.email.upper()) is None
+    assert (
+        access.staff_contact_refusal(officer, "old@test.example") is WithheldReason.address_changed
+    )
+    assert access.staff_contact_refusal(None, officer.email) is WithheldReason.account_disabled
+    officer.is_enabled = False
+    assert access.staff_contact_refusal(officer, officer.email) is WithheldReason.account_disabled
+
+
+# --- full-detail invites ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "chose, born, presumed, full",
+    [
+        (False, date(1990, 1, 1), False, False),  # discreet by default
+        (True, date(1990, 1, 1), False, True),  # an adult's recorded choice
+        (True, date(2010, 1, 1), False, False),  # a child: never
+        (True, date(2008, 3, 10), False, True),  # 18 today
+        (True, date(2008, 3, 11), False, False),  # 18 tomorrow
+        (True, None, True, False),  # presumed a child
+    ],
+)
+def test_full_detail_only_for_an_adult_who_chose_it(chose, born, presumed, full):
+    row = SimpleNamespace(invites_full_detail=chose, date_of_birth=born, is_presumed_child=presumed)
+    assert access.invites_in_full_detail(row, TODAY) is full
+
+
+# --- who may be put beside a witness -------------------------------------------------------
+
+
+def eligible(db, condition, user) -> bool:
+    return db.scalar(select(User.id).where(User.id == user.id, condition)) is not None
+
+
+def test_who_may_be_assigned(db, world, make_user, make_org):
+    rule = access.assignable_staff(world.shared)  # shares with the NGO
+    assert eligible(db, rule, world.officer)  # an officer of the office
+    assert eligible(db, rule, world.ngo_worker)  # an NGO worker of an organisation shared with
+    assert not eligible(db, rule, make_user(Role.liaison_officer, organisation=world.other_office))
+    assert not eligible(db, rule, make_user(Role.liaison_officer, is_enabled=False))
+    assert not eligible(db, rule, world.supervisor)
+    assert not eligible(db, rule, world.prosecutor)
+    unshared = make_user(Role.ngo_worker, organisation=make_org(OrganisationKind.ngo, "Else"))
+    assert not eligible(db, rule, unshared)
+    assert not eligible(db, access.assignable_staff(world.assigned), world.ngo_worker)
+
+
+def test_who_may_attend_with_a_witness(db, world, make_user, make_org):
+    witness = world.shared  # office witness, shares with the NGO, assigned to officer2
+    rule = access.attending_staff(witness)
+    for user in (world.officer, world.supervisor, world.prosecutor):  # the owning office
+        assert eligible(db, rule, user), user
+    assert eligible(db, rule, world.ngo_worker)  # an NGO shared with
+    ngo_supervisor = make_user(Role.supervisor, organisation=world.ngo)
+    assert eligible(db, rule, ngo_supervisor)
+    assert not eligible(db, rule, world.admin)  # administrators do not attend
+    assert not eligible(db, rule, make_user(Role.liaison_officer, is_enabled=False))
+    unshared = make_user(Role.ngo_worker, organisation=make_org(OrganisationKind.ngo, "Else"))
+    assert not eligible(db, rule, unshared)
+    assert not eligible(db, access.attending_staff(world.assigned), world.ngo_worker)
+    # another office's officer only while assigned to the witness
+    visitor = make_user(Role.liaison_officer, organisation=world.other_office)
+    assert not eligible(db, rule, visitor)
+    db.add(Assignment(witness_id=witness.id, user_id=visitor.id, assigned_by_id=visitor.id))
+    db.flush()
+    assert eligible(db, rule, visitor)
+    # another office's prosecutor only while leading one of the witness's cases
+    lead = make_user(Role.prosecutor, organisation=world.other_office)
+    assert not eligible(db, rule, lead)
+    world.other_case.lead_prosecutor_id = lead.id
+    db.flush()
+    assert eligible(db, rule, lead) and access.may_attend(db, lead, witness)
+
+
+# --- appointments ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def appointment(db, world):
+    """An appointment of ``world.shared`` (officer2's witness) attended by the NGO worker."""
+    row = Appointment(
+        organisation_id=world.office.id,
+        witness_id=world.shared.id,
+        kind=AppointmentKind.counselling,
+        start_dt=datetime(2026, 3, 12, 10, tzinfo=UTC),
+        end_dt=datetime(2026, 3, 12, 11, tzinfo=UTC),
+        address="Flat 2, 14 Elm Street",
+        created_by_id=world.officer2.id,
+        staff_links=[AppointmentStaff(user_id=world.ngo_worker.id)],
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def sees(db, user, appointment) -> bool:
+    query = select(Appointment.id).where(
+        Appointment.id == appointment.id, access.visible_appointments(user)
+    )
+    return db.scalar(query) is not None
+
+
+def test_an_appointment_is_seen_by_who_sees_the_witness_or_attends(
+    db, world, appointment, make_user
+):
+    assert sees(db, world.officer2, appointment)  # sees the witness
+    assert sees(db, world.ngo_worker, appointment)  # attends (and sees the witness)
+    assert not sees(db, world.officer, appointment)  # neither
+    stranger = make_user(Role.liaison_officer, organisation=world.other_office)
+    appointment.staff_links.append(AppointmentStaff(user_id=stranger.id))
+    db.flush()
+    assert sees(db, stranger, appointment)  # attends, without seeing the witness's file
+
+
+def test_the_owning_office_manages_and_the_staff_attending_update(db, world, appointment):
+    assert access.can_manage_appointment(world.officer, appointment)  # an office role
+    assert not access.can_manage_appointment(world.ngo_worker, appointment)
+    assert not access.can_manage_appointment(world.prosecutor, appointment)
+    assert not access.can_manage_appointment(world.foreign_admin, appointment)
+    assert access.can_update_status(world.ngo_worker, appointment)  # attending
+    assert not access.can_update_status(world.other_prosecutor, appointment)
+
+
+def test_where_it_takes_place_only_for_the_office_and_those_attending(db, world, appointment):
+    assert access.can_see_place(world.supervisor, appointment)
+    assert access.can_see_place(world.ngo_worker, appointment)
+    # the prosecutor of its case sees the witness, but neither manages nor attends
+    assert not access.can_see_place(world.other_prosecutor, appointment)
+
+
+def test_a_remote_sites_location_only_for_room_managers_and_those_attending_there(db, world):
+    court = world.case.court
+    room = Resource(court=court, kind=ResourceKind.courtroom, name="Court 1", location="Floor 2")
+    site = Resource(court=court, kind=ResourceKind.remote_site, name="Site", location="Elm St")
+    assert access.can_see_site(world.officer, room, attends_there=False)  # courtrooms are public
+    assert not access.can_see_site(world.officer, site, attends_there=False)
+    assert access.can_see_site(world.officer, site, attends_there=True)
+    assert access.can_see_site(world.supervisor, site, attends_there=False)
+    assert access.can_see_site(world.admin, site, attends_there=False)
+    assert not access.can_see_site(world.ngo_worker, site, attends_there=False)
+
+
+def test_may_see_witness_answers_without_auditing(db, world):
+    from witness.audit.models import AuditEvent
+
+    assert access.may_see_witness(db, world.officer, world.assigned.id)
+    assert not access.may_see_witness(db, world.officer, world.shared.id)
+    assert db.scalars(select(AuditEvent).where(AuditEvent.action == "witness.refused")).all() == []

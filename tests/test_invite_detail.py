@@ -1,0 +1,90 @@
+"""Full detail in a witness's own invites: an informed adult's recorded choice, discreet by
+default, never for a child."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from witness.audit.models import AuditEvent
+from witness.people.models import InviteDetailChoice
+
+
+def page(client, witness) -> str:
+    return client.get(f"/witnesses/{witness.id}/invite-detail").get_data(as_text=True)
+
+
+def choose(client, witness, **data):
+    data = {"full_detail": "full", "reason": "Wants to plan the day", "informed": "y"} | data
+    return client.submit(f"/witnesses/{witness.id}/invite-detail", data)
+
+
+def test_discreet_by_default_and_full_detail_recorded_with_who_when_and_why(db, login, world):
+    client = login(world.officer)
+    assert "Now: <strong>Discreet</strong>" in page(client, world.assigned)
+    assert "No choice recorded" in page(client, world.assigned)
+
+    response = choose(
+        client, world.assigned, reason="Her phone is her own; she wants the court name"
+    )
+
+    assert response.status_code == 302
+    db.refresh(world.assigned)
+    assert world.assigned.invites_full_detail is True
+    (choice,) = db.scalars(select(InviteDetailChoice)).all()
+    assert (choice.full_detail, choice.informed, choice.recorded_by_id) == (
+        True,
+        True,
+        world.officer.id,
+    )
+    assert choice.reason == "Her phone is her own; she wants the court name"
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "witness.invite_detail")).one()
+    assert (event.actor_id, event.witness_id, event.detail) == (
+        world.officer.id,
+        world.assigned.id,
+        {"full_detail": True},
+    )
+    text = page(client, world.assigned)
+    assert "she wants the court name" in text and world.officer.name in text
+    detail = client.get(f"/witnesses/{world.assigned.id}").get_data(as_text=True)
+    assert "full detail, as the witness chose" in detail
+
+    # and back to discreet, kept in the history
+    assert choose(client, world.assigned, full_detail="discreet", reason="Moved in with family")
+    db.refresh(world.assigned)
+    assert world.assigned.invites_full_detail is False
+    assert len(db.scalars(select(InviteDetailChoice)).all()) == 2
+
+
+def test_full_detail_needs_a_reason_and_an_informed_witness(db, login, world):
+    client = login(world.officer)
+    no_reason = choose(client, world.assigned, reason="  ")
+    uninformed = choose(client, world.assigned, informed="")
+    assert no_reason.status_code == uninformed.status_code == 400
+    assert "Tell the witness first" in uninformed.get_data(as_text=True)
+    db.refresh(world.assigned)
+    assert world.assigned.invites_full_detail is False
+    assert db.scalars(select(InviteDetailChoice)).all() == []
+
+
+def test_a_child_never_gets_full_detail(db, login, world):
+    world.assigned.date_of_birth = date(2012, 5, 1)  # 13 on the frozen day
+    db.flush()
+    response = choose(login(world.officer), world.assigned)
+    assert response.status_code == 400
+    assert "invites are always discreet: full detail cannot be chosen" in response.get_data(
+        as_text=True
+    )
+    db.refresh(world.assigned)
+    assert world.assigned.invites_full_detail is False
+
+
+def test_only_the_witness_office_records_the_choice(db, login, world):
+    for user in (world.ngo_worker, world.prosecutor, world.foreign_admin):
+        client = login(user)
+        assert client.get(f"/witnesses/{world.shared.id}/invite-detail").status_code == 404
+        assert choose(client, world.shared).status_code == 404
+    db.refresh(world.shared)
+    assert world.shared.invites_full_detail is False
+    assert db.scalars(select(InviteDetailChoice)).all() == []
