@@ -29,13 +29,16 @@ from witness.cases.models import (
     OffenceCategory,
 )
 from witness.cases.services import add_defendant, create_case
+from witness.core.access import visible_witnesses
 from witness.core.errors import DomainError
 from witness.core.time import now_utc
 from witness.ledger.models import SupportCategory
 from witness.ledger.services import approve_item, record_item, reverse_item
 from witness.notify.models import OutboundEmail
+from witness.people.invite_detail import set_invite_detail
 from witness.people.models import (
     Channel,
+    Consent,
     ConsentKind,
     NeedArea,
     NeedsAssessment,
@@ -557,6 +560,7 @@ class _DemoBuilder:
         self.add_courts()
         cases = self.add_cases()
         self.add_witnesses(cases)
+        self.add_invite_choice()
         self.add_schedule(cases)
         self.add_support(cases)
         return credentials
@@ -746,6 +750,8 @@ class _DemoBuilder:
                     language=language,
                     notes="Meet at the side entrance; wait in the witness waiting room.",
                     hearing_id=hearing.id,
+                    # what the witness's own (discreet) invite gives as the place
+                    witness_meeting_point="The bus stop on Station Road",
                 ),
             ]
             for plan in plans:
@@ -753,6 +759,34 @@ class _DemoBuilder:
                     book_appointment(self.session, officer, witness, plan)
                 except DomainError:
                     continue  # a clash or a closed room: the demo leaves that slot empty
+
+    def add_invite_choice(self) -> None:
+        """One adult witness who asked for invites in full detail; everyone else's stay
+        discreet (the default)."""
+        officer = self.users["liaison"]
+        emailed = select(Consent.witness_id).where(
+            Consent.kind == ConsentKind.notify,
+            Consent.channel == Channel.email,
+            Consent.is_current.is_(True),
+            Consent.is_granted.is_(True),
+        )
+        candidates = self.session.scalars(
+            select(Witness)
+            .where(Witness.id.in_(emailed), visible_witnesses(officer))
+            .order_by(Witness.id)
+        ).all()
+        for witness in candidates:
+            if not witness.is_child_on(self.today):
+                set_invite_detail(
+                    self.session,
+                    officer,
+                    witness,
+                    full_detail=True,
+                    reason="Lives alone and keeps her phone locked; wants the court's name and "
+                    "address in her calendar so she can plan the journey.",
+                    informed=True,
+                )
+                return
 
     # --- the support ledger ---
 

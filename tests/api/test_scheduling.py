@@ -631,6 +631,25 @@ def test_where_it_takes_place_is_shown_only_to_those_who_need_it(api, db, servic
     seen = api(service.prosecutor).get(f"{API}/appointments/{appointment.id}").get_json()
     assert seen["location_visible"] is False
     assert "address" not in seen and "resource_location" not in seen
+    assert "witness_meeting_point" not in seen
+
+
+def test_a_booking_names_the_meeting_point_for_the_witness_copy(api, db, service):
+    body = {
+        "kind": "pre_trial_meeting",
+        "start": "2026-03-12T10:00:00+00:00",
+        "end": "2026-03-12T11:00:00+00:00",
+        "staff_ids": [service.officer.id],
+        "address": "Flat 2, 14 Elm Street",
+        "witness_meeting_point": "The café by the station",
+    }
+    response = api(service.officer).post(
+        f"{API}/witnesses/{service.assigned.id}/appointments", json=body
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["witness_meeting_point"] == "The café by the station"
+    appointment = db.get(Appointment, response.get_json()["id"])
+    assert appointment.witness_meeting_point == "The café by the station"
 
 
 def test_reschedule_confirm_complete_and_cancel(api, db, service, frozen_clock):

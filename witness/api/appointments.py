@@ -78,7 +78,7 @@ def _shown(user: User, appointment: Appointment, **extra) -> Shown:
     """The appointment as ``user`` may see it: where it takes place only for the managing
     office and the staff attending (a remote site or a shelter must not travel further)."""
     visible = can_see_place(user, appointment)
-    hidden = () if visible else ("address", "resource_location")
+    hidden = () if visible else ("address", "resource_location", "witness_meeting_point")
     resource = appointment.resource
     return Shown(
         appointment,

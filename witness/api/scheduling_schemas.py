@@ -379,6 +379,12 @@ class AppointmentSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "Where the room or remote site is; only when location_visible."},
     )
+    witness_meeting_point = fields.String(
+        metadata={
+            "description": "The place the witness's discreet invite gives; only when "
+            "location_visible."
+        }
+    )
     interpreter_id = fields.Integer(required=True, allow_none=True)
     interpreter_name = fields.Function(
         _name_of("interpreter"), required=True, allow_none=True, metadata={"type": "string"}
@@ -445,6 +451,15 @@ class BookingInput(_Ends):
         metadata={"description": "A room of a court; a video link needs a suite or remote site."},
     )
     address = Line(500, allow_none=True, metadata={"description": "Where, when no room is booked."})
+    witness_meeting_point = Line(
+        200,
+        load_default="",
+        metadata={
+            "description": "What the witness's discreet invite gives as the place (read by "
+            "whoever sees their phone: never a court, a shelter or the offence). Empty: a "
+            "neutral 'Meeting point agreed with your support worker'."
+        },
+    )
     interpreter_id = Id(allow_none=True)
     language = Line(80, allow_none=True)
     notes = Text(4000, load_default="")

@@ -890,7 +890,7 @@ class ScheduleGenerator:
             | 0b10 << 62  # RFC 4122 variant
             | random & ((1 << 62) - 1)
         )
-        return f"{uuid.UUID(int=value)}@witness"
+        return str(uuid.UUID(int=value))
 
     def add_measures(self, w: _Witness, letter: str) -> None:
         """Special measures at about one trial hearing in ten of the witness's case: the
