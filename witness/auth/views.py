@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -22,7 +21,7 @@ from witness.auth.forms import ApiTokenForm, LoginForm
 from witness.auth.services import SignInThrottled, authenticate
 from witness.auth.tokens import create_token, revoke_token, user_tokens
 from witness.core.errors import DomainError, NotFound
-from witness.core.web import form_page
+from witness.core.web import form_page, refuse
 from witness.db import db_session
 
 bp = Blueprint("auth", __name__)
@@ -109,7 +108,8 @@ def revoke(token_id: int):
     try:
         token = revoke_token(db, current_user, token_id)
     except NotFound:
-        abort(404)
+        # Another user's token, or none: the same answer, and the attempt is audited.
+        refuse("api_token.revoke_refused", object_type="api_token", object_id=token_id)
     except DomainError as exc:
         flash(exc.message, "error")
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from math import ceil
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -24,6 +25,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from witness.audit.services import audit_refusal, record_event
 from witness.auth.models import User
 from witness.core.time import now_utc
 from witness.db import db_session
@@ -137,8 +139,38 @@ def _http_error(error):
     code = error.code if isinstance(error, HTTPException) else 500
     if code == 500:
         db_session().rollback()
+    elif code in (403, 404) and request.url_rule is not None and current_user.is_authenticated:
+        _audit_unrecorded_refusal(code)
     message = _MESSAGES.get(code, "Error")
     return render_template("error.html", code=code, message=message), code
+
+
+def _audit_unrecorded_refusal(code: int) -> None:
+    """Every refusal of a route to a signed-in user is audited: most routes audit their own,
+    by name; this catches any that does not (a URL that matches no route refuses nothing)."""
+    args = request.view_args or {}
+    witness_id = args.get("witness_id")
+    audit_refusal(
+        db_session(),
+        current_user,
+        "page.refused",
+        object_type="page",
+        witness_id=witness_id if isinstance(witness_id, int) else None,
+        status=code,
+        method=request.method,
+        path=request.path,
+        endpoint=request.endpoint,
+    )
+
+
+def refuse(action: str, obj=None, *, status: int = 404, **kwargs) -> NoReturn:
+    """Answer ``status`` (404: as if the record did not exist) and audit it as ``action``;
+    nothing the request changed is kept. ``kwargs`` go to ``record_event``."""
+    db = db_session()
+    db.rollback()
+    record_event(db, current_user, action, obj, **kwargs)
+    db.commit()
+    abort(status)
 
 
 def _csrf_error(error: CSRFError):
