@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from witness.admin import services
@@ -11,7 +12,7 @@ from witness.admin.forms import CourtForm, OrganisationForm, UserEditForm, UserF
 from witness.auth.models import Organisation, Role, User
 from witness.cases.models import Court
 from witness.core.errors import DomainError
-from witness.core.web import apply_domain_error, form_page, refuse
+from witness.core.web import SESSION_VERSION, apply_domain_error, form_page, refuse
 from witness.db import db_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -134,6 +135,10 @@ def _load_colleague(user_id: int) -> User:
     return user
 
 
+class EndSessionsForm(FlaskForm):
+    """Ending a user's sessions asks nothing: the form carries only its CSRF token."""
+
+
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 def edit_user(user_id: int):
     user = _load_colleague(user_id)
@@ -156,5 +161,28 @@ def edit_user(user_id: int):
             "admin.users",
         )
         if done:
+            if user.id == current_user.id:
+                # A new password of one's own ends one's other sessions, not this one.
+                session[SESSION_VERSION] = user.session_version
             return done
-    return form_page("admin/user_form.html", form=form, user=user)
+    return form_page("admin/user_form.html", form=form, user=user, end_form=EndSessionsForm())
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+def end_sessions(user_id: int):
+    """Sign the user out of every computer and phone at once."""
+    user = _load_colleague(user_id)
+    form = EndSessionsForm()
+    if not form.validate():
+        flash("The form has expired; reload the page and try again.", "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    db = db_session()
+    services.end_user_sessions(db, current_user, user)
+    db.commit()
+    if user.id == current_user.id:
+        logout_user()
+        session.clear()
+        flash("All your sessions have ended, this one too. Sign in again to go on.")
+        return redirect(url_for("auth.login"))
+    flash(f"Every session of {user.name} has ended: they must sign in again.")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -19,10 +20,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import LoginManager, current_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from witness.audit.services import audit_refusal, record_event
@@ -43,12 +45,29 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health", "calendar.feed"}
 API_PREFIX = "/api/"
 
 
+#: the session key holding the user's ``session_version`` from when they signed in
+SESSION_VERSION = "session_version"
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
+    """The signed-in user, if the account is enabled and the session was not ended since."""
     if not user_id.isdigit():
         return None
     user = db_session().get(User, int(user_id))
-    return user if user is not None and user.is_enabled else None
+    if user is None or not user.is_enabled:
+        return None
+    if session.get(SESSION_VERSION) != user.session_version:
+        g.ended_session_of = user  # signed out elsewhere, new password, or ended by an admin
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in to a fresh session (no fixation) carrying their session version."""
+    session.clear()
+    session[SESSION_VERSION] = user.session_version
+    login_user(user)
 
 
 class IdConverter(IntegerConverter):
@@ -60,6 +79,11 @@ class IdConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
+    hops = app.config.get("TRUSTED_PROXY_HOPS", 0)
+    if hops:
+        # Behind that many proxies the client's address is the one they add to
+        # X-Forwarded-For; without them the header is anyone's to write, and ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.url_map.converters["int"] = IdConverter
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -93,6 +117,9 @@ def _require_login():
     if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX):
         return None
     if not current_user.is_authenticated:
+        ended = g.pop("ended_session_of", None)
+        if ended is not None:
+            return _ended_session(ended)
         return login_manager.unauthorized()
     now = now_utc().timestamp()
     last_seen = session.get("last_seen")
@@ -105,6 +132,19 @@ def _require_login():
     session.permanent = True
     session["last_seen"] = now
     return None
+
+
+def _ended_session(user: User):
+    """A cookie of a session that was ended: audited (it may be a copy), then sign in again."""
+    db = db_session()
+    record_event(db, None, "auth.session_refused", user)
+    db.commit()
+    session.clear()
+    flash(
+        "Your session has ended: you signed out, your password was changed, or an "
+        "administrator ended your sessions. Please sign in again."
+    )
+    return redirect(url_for("auth.login", next=request.full_path))
 
 
 def _security_headers(response):
