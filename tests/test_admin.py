@@ -12,8 +12,15 @@ ADMIN_PAGES = ["/admin/users", "/admin/courts", "/admin/organisations"]
 
 @pytest.mark.parametrize("role", ["supervisor", "officer", "prosecutor", "ngo_worker"])
 @pytest.mark.parametrize("url", ADMIN_PAGES)
-def test_only_administrators_see_administration(login, world, role, url):
-    assert login(getattr(world, role)).get(url).status_code == 404
+def test_only_administrators_see_administration(login, world, db, role, url):
+    user = getattr(world, role)
+    assert login(user).get(url).status_code == 404
+    refused = db.scalars(
+        select(AuditEvent.detail).where(
+            AuditEvent.actor_id == user.id, AuditEvent.action == "admin.refused"
+        )
+    )
+    assert [detail["path"] for detail in refused] == [url]
 
 
 def test_admin_adds_a_court_with_a_real_timezone(login, world, db):
@@ -92,7 +99,13 @@ def test_admin_disables_a_colleague_but_not_themselves(login, world, db):
     assert world.admin.role is Role.admin
 
 
-def test_admin_cannot_edit_users_of_another_organisation(login, world):
+def test_admin_cannot_edit_users_of_another_organisation(login, world, db):
     client = login(world.admin)
     assert client.get(f"/admin/users/{world.ngo_worker.id}/edit").status_code == 404
     assert client.get(f"/admin/users/{world.foreign_admin.id}/edit").status_code == 404
+    refused = db.scalars(
+        select(AuditEvent.object_id).where(
+            AuditEvent.actor_id == world.admin.id, AuditEvent.action == "user.refused"
+        )
+    )
+    assert list(refused) == [world.ngo_worker.id, world.foreign_admin.id]

@@ -2,9 +2,12 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from witness.audit.models import AuditEvent
+from witness.auth import models as auth_models
 from witness.auth.models import Role
 
 from .factories import PASSWORD
@@ -112,3 +115,39 @@ def test_login_form_needs_its_csrf_token(client, make_user):
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 400
     assert "expired" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def hash_checks(monkeypatch):
+    """The stored hashes passwords are checked against during a test, in order."""
+    checked = []
+
+    def spy(stored_hash, password):
+        checked.append(stored_hash)
+        return check_password_hash(stored_hash, password)
+
+    monkeypatch.setattr(auth_models, "check_password_hash", spy)
+    return checked
+
+
+def _method(stored_hash: str) -> str:
+    """A werkzeug hash's method and cost, e.g. ``scrypt:32768:8:1``."""
+    return stored_hash.split("$", 1)[0]
+
+
+@pytest.mark.parametrize("account", ["unknown", "disabled"])
+def test_a_missing_account_costs_a_password_check_like_a_real_one(
+    client, make_user, hash_checks, account
+):
+    """Without it an unknown e-mail answered in ~5 ms and a real one in ~100 ms."""
+    email = make_user(is_enabled=False).email if account == "disabled" else "nobody@test.example"
+    assert _sign_in(client, email).status_code == 401
+    assert len(hash_checks) == 1
+    # checked against a hash of the method and cost new passwords get
+    assert _method(hash_checks[0]) == _method(generate_password_hash("any password"))
+
+
+def test_a_real_account_checks_its_own_hash_once(client, make_user, hash_checks):
+    user = make_user()
+    assert _sign_in(client, user.email, "not the password").status_code == 401
+    assert hash_checks == [user.password_hash]

@@ -127,12 +127,21 @@ def build_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
         "WTF_CSRF_TIME_LIMIT": None,  # the session's idle timeout already bounds a token's life
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-        # Sign-in throttling: after this many failures for one account (or ten times as many from
-        # one address) within the window, further attempts are refused until the window passes.
+        # Sign-in throttling: after this many failures for one account from one address (or from
+        # anywhere but the account's known addresses, or ten times as many from one address)
+        # within the window, further attempts are refused until the window passes.
         "LOGIN_MAX_FAILURES": int(os.environ.get("WITNESS_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_WINDOW": timedelta(
             minutes=int(os.environ.get("WITNESS_LOGIN_WINDOW_MINUTES", "15"))
         ),
+        #: a failed sign-in elsewhere never throttles an account at an address it signed in from
+        #: within this many days (see auth.services.check_throttle)
+        "LOGIN_KNOWN_ADDRESS": timedelta(
+            days=_count_setting("WITNESS_LOGIN_KNOWN_ADDRESS_DAYS", 90)
+        ),
+        #: proxies in front of Witness whose X-Forwarded-For/-Proto/-Host are believed; with 0
+        #: those headers are ignored (anyone can send them)
+        "TRUSTED_PROXY_HOPS": _count_setting("WITNESS_TRUSTED_PROXY_HOPS", 0),
         "PAGE_SIZE": 25,
         "BENCHMARK_ROUTES": _flag("WITNESS_BENCHMARK_ROUTES", False),
         #: start the sweeps (mail, ...) inside this process; for the development server only

@@ -110,9 +110,13 @@ def test_officer_opens_a_case_adds_a_witness_and_moves_them_to_pre_trial(
             )
         )
 
-    # Signing out ends the session: the file is out of reach until the next sign-in.
+    # Signing out ends the session, and says that every other one ended too: the file is out
+    # of reach until the next sign-in.
     tab.get_by_role("button", name="Sign out").click()
-    expect(tab.get_by_role("status")).to_have_text("You are signed out.")
+    expect(tab.get_by_role("status")).to_have_text(
+        "You are signed out, here and on every other computer or phone where you were "
+        "signed in to Witness."
+    )
     expect(tab.get_by_role("heading", name="Sign in")).to_be_visible()
     tab.goto(f"/witnesses/{witness.id}")
     expect(tab).to_have_url(re.compile(r"/login\?next="))

@@ -74,5 +74,7 @@ class UserEditForm(FlaskForm):
     password = PasswordField(
         "New password",
         validators=[Optional(), Length(min=10, max=200)],
-        description="Leave empty to keep the current password.",
+        description=(
+            "Leave empty to keep the current password. A new one ends every session of theirs."
+        ),
     )

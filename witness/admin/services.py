@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
 from witness.auth.models import Organisation, OrganisationKind, Role, User
-from witness.auth.services import create_user
+from witness.auth.services import check_new_password, create_user, end_sessions
+from witness.auth.tokens import revoke_all_tokens
 from witness.cases.models import Court
 from witness.core.access import require
 from witness.core.errors import DomainError
@@ -81,6 +82,13 @@ def add_user(
     return user
 
 
+def _require_colleague(actor: User, user: User) -> None:
+    _require_admin(actor)
+    require(
+        user.organisation_id == actor.organisation_id, "That user belongs to another organisation."
+    )
+
+
 def update_user(
     session: Session,
     actor: User,
@@ -91,11 +99,12 @@ def update_user(
     is_enabled: bool,
     password: str | None = None,
 ) -> list[str]:
-    """Change a colleague's name, role or access; an administrator cannot lock themselves out."""
-    _require_admin(actor)
-    require(
-        user.organisation_id == actor.organisation_id, "That user belongs to another organisation."
-    )
+    """Change a colleague's name, role or access; an administrator cannot lock themselves out.
+
+    A new password or disabling the account ends every session of the user; disabling also
+    revokes their API tokens for good, so re-enabling the account does not bring them back.
+    """
+    _require_colleague(actor, user)
     if user.id == actor.id and (role is not Role.admin or not is_enabled):
         raise DomainError("You cannot remove your own administrator access.", field="role")
     changed = [
@@ -103,12 +112,24 @@ def update_user(
         for field, value in (("name", name), ("role", role), ("is_enabled", is_enabled))
         if getattr(user, field) != value
     ]
+    disabling = user.is_enabled and not is_enabled
     user.name, user.role, user.is_enabled = name, role, is_enabled
     if password:
-        if len(password) < 10:
-            raise DomainError("Passwords must have at least 10 characters.", field="password")
+        check_new_password(password)
         user.set_password(password)
         changed.append("password")
+    if password or disabling:
+        end_sessions(session, user)
+    if disabling:
+        revoke_all_tokens(session, actor, user, reason="account disabled")
     if changed:
         record_event(session, actor, "user.update", user, fields=changed)
     return changed
+
+
+def end_user_sessions(session: Session, actor: User, user: User) -> None:
+    """An administrator signs a colleague out of every device at once (a lost phone, a
+    shared computer); their API tokens are separate and stay."""
+    _require_colleague(actor, user)
+    end_sessions(session, user)
+    record_event(session, actor, "user.sessions_ended", user)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from witness.admin import services
@@ -11,7 +12,7 @@ from witness.admin.forms import CourtForm, OrganisationForm, UserEditForm, UserF
 from witness.auth.models import Organisation, Role, User
 from witness.cases.models import Court
 from witness.core.errors import DomainError
-from witness.core.web import apply_domain_error, form_page
+from witness.core.web import SESSION_VERSION, apply_domain_error, form_page, refuse
 from witness.db import db_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -19,8 +20,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.before_request
 def _administrators_only():
-    if not current_user.is_authenticated or current_user.role is not Role.admin:
-        abort(404)
+    if not current_user.is_authenticated:
+        return  # sent to sign in by core.web before this runs
+    if current_user.role is not Role.admin:
+        refuse("admin.refused", object_type="page", path=request.path, method=request.method)
 
 
 def _save(form, action, success: str, endpoint: str):
@@ -44,7 +47,10 @@ def courts():
 
 @bp.route("/courts/<int:court_id>/edit", methods=["GET", "POST"])
 def edit_court(court_id: int):
-    return _court_page(db_session().get(Court, court_id) or abort(404))
+    court = db_session().get(Court, court_id)
+    if court is None:
+        refuse("court.refused", object_type="court", object_id=court_id)
+    return _court_page(court)
 
 
 def _court_page(court: Court | None):
@@ -121,11 +127,21 @@ def users():
     return form_page("admin/users.html", form=form, users=rows)
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-def edit_user(user_id: int):
+def _load_colleague(user_id: int) -> User:
+    """A user of the administrator's organisation; any other id is an audited 404."""
     user = db_session().get(User, user_id)
     if user is None or user.organisation_id != current_user.organisation_id:
-        abort(404)
+        refuse("user.refused", object_type="user", object_id=user_id)
+    return user
+
+
+class EndSessionsForm(FlaskForm):
+    """Ending a user's sessions asks nothing: the form carries only its CSRF token."""
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = _load_colleague(user_id)
     form = UserEditForm(obj=user)
     if request.method == "GET":
         form.password.data = ""
@@ -145,5 +161,28 @@ def edit_user(user_id: int):
             "admin.users",
         )
         if done:
+            if user.id == current_user.id:
+                # A new password of one's own ends one's other sessions, not this one.
+                session[SESSION_VERSION] = user.session_version
             return done
-    return form_page("admin/user_form.html", form=form, user=user)
+    return form_page("admin/user_form.html", form=form, user=user, end_form=EndSessionsForm())
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+def end_sessions(user_id: int):
+    """Sign the user out of every computer and phone at once."""
+    user = _load_colleague(user_id)
+    form = EndSessionsForm()
+    if not form.validate():
+        flash("The form has expired; reload the page and try again.", "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    db = db_session()
+    services.end_user_sessions(db, current_user, user)
+    db.commit()
+    if user.id == current_user.id:
+        logout_user()
+        session.clear()
+        flash("All your sessions have ended, this one too. Sign in again to go on.")
+        return redirect(url_for("auth.login"))
+    flash(f"Every session of {user.name} has ended: they must sign in again.")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

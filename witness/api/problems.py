@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from http import HTTPStatus
 
 import marshmallow as ma
-from flask import current_app
+from flask import current_app, g, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from witness.audit.services import audit_refusal
 from witness.core.errors import AccessDenied, DomainError, InvalidTransition, NotFound
 from witness.db import db_session
 
@@ -158,6 +159,8 @@ def handle_http_exception(error: HTTPException):
     code = error.code or 500
     if code >= 500:
         db_session().rollback()
+    elif code in (403, 404):
+        _audit_unrecorded_refusal(code, None)
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
@@ -198,14 +201,34 @@ def domain_status(error: DomainError) -> int:
 def handle_domain_error(error: DomainError):
     """A service's refusal; a refusal to see a record keeps its audit row, anything else rolls
     back so nothing is half-changed."""
-    db = db_session()
-    if isinstance(error, NotFound):
-        db.commit()  # the only pending row is the audit of the refusal (access.get_*)
-    else:
-        db.rollback()
     status = domain_status(error)
+    if isinstance(error, NotFound | AccessDenied):
+        # keeps the audit row of a refusal already recorded (access.get_*), or records one
+        _audit_unrecorded_refusal(status, error.message)
+    else:
+        db_session().rollback()
     errors = {error.field: [error.message]} if error.field else None
     return problem_response(status, error.message, errors=errors)
+
+
+def _audit_unrecorded_refusal(status: int, reason: str | None) -> None:
+    """Every refusal answered to a token's user is audited: the services audit most by name;
+    this records the rest (an id that is not there, a refusal outside ``committing``)."""
+    user = g.get("api_user")
+    if user is None or request.url_rule is None:
+        db_session().rollback()
+        return
+    audit_refusal(
+        db_session(),
+        user,
+        "api.refused",
+        object_type="api",
+        status=status,
+        method=request.method,
+        path=request.path,
+        endpoint=request.endpoint,
+        reason=reason,
+    )
 
 
 def register_error_handlers(blueprint) -> None:

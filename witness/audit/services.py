@@ -1,14 +1,79 @@
-"""Writing audit events. Every view of a witness file and every change goes through here."""
+"""Writing audit events. Every view of a witness file, every change and every refusal goes
+through here."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from witness.audit.models import AuditEvent
 from witness.auth.models import User
+
+#: What each kind of record is called in the audit log, by table. Named rather than derived
+#: from the table's name: dropping a plural "s" wrote "witnesse" and "new".
+AUDIT_TYPES: dict[str, str] = {
+    "api_tokens": "api_token",
+    "appointment_slots": "appointment_slot",
+    "appointment_staff": "appointment_staff",
+    "appointments": "appointment",
+    "assignments": "assignment",
+    "audit_events": "audit_event",
+    "calendar_feeds": "calendar_feed",
+    "case_offences": "case_offence",
+    "cases": "case",
+    "consents": "consent",
+    "courts": "court",
+    "defendants": "defendant",
+    "disclosure_exports": "disclosure_export",
+    "hearing_changes": "hearing_change",
+    "hearings": "hearing",
+    "interpreters": "interpreter",
+    "invite_detail_choices": "invite_detail_choice",
+    "ledger_chain_checks": "ledger_chain_check",
+    "ledger_flags": "ledger_flag",
+    "login_attempts": "login_attempt",
+    "needs_assessments": "needs_assessment",
+    "news": "news",
+    "organisations": "organisation",
+    "outbound_emails": "outbound_email",
+    "participations": "participation",
+    "phase_transitions": "phase_transition",
+    "resource_withdrawals": "resource_withdrawal",
+    "resources": "resource",
+    "special_measures": "special_measure",
+    "support_approvals": "support_approval",
+    "support_items": "support_item",
+    "users": "user",
+    "witnesses": "witness",
+}
+
+#: Names written before the types above were named. Audit rows are append-only (the database
+#: refuses to rewrite them), so the viewer reads these as the current name instead.
+LEGACY_TYPES: dict[str, str] = {"witnesse": "witness", "new": "news"}
+
+#: where ``record_event`` keeps the refusals it wrote, so a request can tell whether its
+#: refusal was audited (``refusal_recorded``)
+_REFUSALS = "witness.audit.refusals"
+
+
+def audit_type(obj: Any) -> str:
+    """The audit log's name for ``obj``'s kind of record."""
+    table = obj.__tablename__
+    # A table missing from AUDIT_TYPES keeps its own name (plural, but spelt right);
+    # tests/test_audit.py fails until it is listed.
+    return AUDIT_TYPES.get(table, table)
+
+
+def type_label(object_type: str) -> str:
+    """How the viewer shows a stored ``object_type``: old misspellings read as today's name."""
+    return LEGACY_TYPES.get(object_type, object_type)
+
+
+def is_refusal(action: str) -> bool:
+    """Refusals are the actions named ``<what>.refused`` or ``<what>.<verb>_refused``."""
+    return action.endswith("refused")
 
 
 def record_event(
@@ -24,7 +89,7 @@ def record_event(
 ) -> AuditEvent:
     """Add one audit event; the address comes from the request that opened the session."""
     if obj is not None:
-        object_type = object_type or obj.__tablename__.removesuffix("s")
+        object_type = object_type or audit_type(obj)
         object_id = object_id if object_id is not None else obj.id
     event_row = AuditEvent(
         actor_id=actor.id if actor is not None else None,
@@ -36,7 +101,31 @@ def record_event(
         detail={k: _plain(v) for k, v in detail.items()},
     )
     session.add(event_row)
+    if is_refusal(action):
+        session.info.setdefault(_REFUSALS, []).append(event_row)
     return event_row
+
+
+def refusal_recorded(session: Session) -> bool:
+    """Whether a refusal audited in this session is still there: committed, or waiting to be.
+    One that a rollback took away does not count."""
+    for row in session.info.get(_REFUSALS, ()):
+        state = inspect(row)
+        if state.persistent or state.pending or state.detached:
+            return True
+    return False
+
+
+def audit_refusal(session: Session, actor: User | None, action: str, **detail: Any) -> None:
+    """Make sure the refusal this request answers with is in the audit log, then commit.
+
+    The safety net under every 403 and 404 answered to a signed-in user: a route that audited
+    its refusal (by name) is left as it is; one that did not gets ``action`` with ``detail``.
+    """
+    if not refusal_recorded(session):
+        session.rollback()  # nothing half-done goes out with the audit row
+        record_event(session, actor, action, **detail)
+    session.commit()
 
 
 def _plain(value: Any) -> Any:

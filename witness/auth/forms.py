@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from witness.core.forms import single_line, strip_filter
 
@@ -15,4 +15,26 @@ class ApiTokenForm(FlaskForm):
         "Name",
         validators=[DataRequired(message="Give the token a name."), Length(max=100), single_line],
         filters=[strip_filter],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(message="Give your current password."), Length(max=200)],
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(message="Choose a new password."),
+            Length(min=10, max=200, message="Use 10 to 200 characters."),
+        ],
+        description="At least 10 characters; a few unrelated words are easy to remember.",
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired(message="Type the new password again."),
+            EqualTo("new_password", message="The two new passwords differ."),
+        ],
     )

@@ -44,6 +44,16 @@ class Organisation(Base):
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 
 
+def hash_password(password: str) -> str:
+    """The stored form of a new password (werkzeug's default method and cost)."""
+    return generate_password_hash(password)
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    """Whether ``password`` is the one ``stored_hash`` was made from."""
+    return check_password_hash(stored_hash, password)
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
 
@@ -56,14 +66,18 @@ class User(UserMixin, Base):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_dt: Mapped[datetime] = mapped_column(default=now_utc)
     last_login_dt: Mapped[datetime | None]
+    #: carried in the session cookie at sign-in and compared on every request: raising it ends
+    #: every session of the user at once (sign-out, password change, deactivation, an
+    #: administrator's "End all sessions"), since a cookie cannot be recalled from a browser
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts

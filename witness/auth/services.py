@@ -1,18 +1,62 @@
-"""Users and sign-in, with throttling of repeated failures."""
+"""Users, sign-in with throttling of repeated failures, passwords and sessions."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
-from witness.auth.models import LoginAttempt, Organisation, Role, User
+from witness.auth.models import (
+    LoginAttempt,
+    Organisation,
+    Role,
+    User,
+    hash_password,
+    password_matches,
+)
 from witness.core.errors import DomainError
 from witness.core.time import now_utc
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
 
 
 class SignInThrottled(DomainError):
     """Too many recent failures for this account or address."""
+
+
+class WrongPassword(DomainError):
+    """The current password given to change it is wrong; the failure is recorded, so the
+    caller commits rather than rolls back."""
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """How many failures, within what window, stop sign-in; see ``check_throttle``."""
+
+    max_failures: int
+    window: timedelta
+    #: an address the account signed in from within this time is the account's own
+    known_for: timedelta = timedelta(days=90)
+
+    @classmethod
+    def from_config(cls, config) -> Throttle:
+        return cls(
+            config["LOGIN_MAX_FAILURES"], config["LOGIN_WINDOW"], config["LOGIN_KNOWN_ADDRESS"]
+        )
+
+
+def check_new_password(password: str, field: str = "password") -> None:
+    """Refuse a password too short to resist guessing, or too long to be a password."""
+    if len(password) < PASSWORD_MIN:
+        raise DomainError(f"Passwords must have at least {PASSWORD_MIN} characters.", field=field)
+    if len(password) > PASSWORD_MAX:
+        raise DomainError(f"Use at most {PASSWORD_MAX} characters for a password.", field=field)
 
 
 def create_user(
@@ -28,8 +72,7 @@ def create_user(
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise DomainError(f"A user with e-mail {email} already exists.", field="email")
-    if len(password) < 10:
-        raise DomainError("Passwords must have at least 10 characters.", field="password")
+    check_new_password(password)
     user = User(email=email, name=name, role=role, organisation=organisation)
     user.set_password(password)
     session.add(user)
@@ -37,37 +80,81 @@ def create_user(
     return user
 
 
-def authenticate(
-    session: Session,
-    email: str,
-    password: str,
-    remote_addr: str | None,
-    *,
-    max_failures: int,
-    window,
-) -> User | None:
-    """The user if the credentials are right and sign-in is not throttled; records the attempt.
+@cache
+def dummy_password_hash() -> str:
+    """The hash of a random password, made as new passwords are: an unknown or disabled
+    account's password is checked against it, so it costs what a real account's check costs."""
+    return hash_password(secrets.token_urlsafe(24))
 
-    Raises ``SignInThrottled`` after ``max_failures`` failures for the account, or ten times as
-    many from the address, within ``window`` — without checking the password, so guessing
-    stops even when a guess would be right.
+
+def check_throttle(session: Session, email: str, remote_addr: str | None, throttle: Throttle):
+    """Raise ``SignInThrottled`` when sign-in to ``email`` from ``remote_addr`` must wait.
+
+    Failures within the window count three ways. For the pair of account and address, they
+    stop at ``max_failures``: one machine guessing one password. Over the whole account (every
+    address) and over the whole address (ten times as many, every account) they stop too, but
+    not from an address this account signed in from within ``known_for``: someone who knows a
+    colleague's e-mail can lock it only for places it is not used from, never at its own desk.
     """
-    email = email.strip().lower()
-    since = now_utc() - window
+    since = now_utc() - throttle.window
     failures = select(func.count()).where(
         LoginAttempt.attempted_dt >= since, LoginAttempt.succeeded.is_(False)
     )
-    by_account = session.scalar(failures.where(LoginAttempt.email == email))
-    by_address = session.scalar(failures.where(LoginAttempt.remote_addr == remote_addr))
-    if by_account >= max_failures or by_address >= 10 * max_failures:
-        record_event(session, None, "auth.throttled", object_type="user", email=email)
-        minutes = int(window.total_seconds() // 60)
-        raise SignInThrottled(
-            f"Too many failed sign-in attempts. Try again in {minutes} minutes, "
-            "or ask your supervisor to check your account."
+    same_pair = failures.where(LoginAttempt.email == email, LoginAttempt.remote_addr == remote_addr)
+    reason = None
+    if session.scalar(same_pair) >= throttle.max_failures:
+        reason = "account_and_address"
+    elif not _known_address(session, email, remote_addr, throttle.known_for):
+        if session.scalar(failures.where(LoginAttempt.email == email)) >= throttle.max_failures:
+            reason = "account"
+        elif session.scalar(failures.where(LoginAttempt.remote_addr == remote_addr)) >= (
+            10 * throttle.max_failures
+        ):
+            reason = "address"
+    if reason is None:
+        return
+    record_event(session, None, "auth.throttled", object_type="user", email=email, reason=reason)
+    minutes = int(throttle.window.total_seconds() // 60)
+    raise SignInThrottled(
+        f"Too many failed sign-in attempts. Try again in {minutes} minutes, or from a computer "
+        "you have signed in from before, or ask your supervisor to check your account."
+    )
+
+
+def _known_address(session: Session, email: str, remote_addr: str | None, known_for) -> bool:
+    if remote_addr is None:
+        return False
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    LoginAttempt.email == email,
+                    LoginAttempt.remote_addr == remote_addr,
+                    LoginAttempt.succeeded.is_(True),
+                    LoginAttempt.attempted_dt >= now_utc() - known_for,
+                )
+            )
         )
+    )
+
+
+def authenticate(
+    session: Session, email: str, password: str, remote_addr: str | None, throttle: Throttle
+) -> User | None:
+    """The user if the credentials are right and sign-in is not throttled; records the attempt.
+
+    A throttled attempt raises ``SignInThrottled`` without checking the password, so guessing
+    stops even when a guess would be right. An unknown or disabled account is checked against
+    a dummy hash: it takes as long as a real one, so timing does not tell which e-mails exist.
+    """
+    email = email.strip().lower()
+    check_throttle(session, email, remote_addr, throttle)
     user = session.scalar(select(User).where(User.email == email))
-    ok = user is not None and user.is_enabled and user.check_password(password)
+    if user is not None and user.is_enabled:
+        ok = user.check_password(password)
+    else:
+        password_matches(dummy_password_hash(), password)
+        ok = False
     session.add(LoginAttempt(email=email, remote_addr=remote_addr, succeeded=ok))
     if not ok:
         record_event(session, None, "auth.login_failed", object_type="user", email=email)
@@ -75,6 +162,48 @@ def authenticate(
     user.last_login_dt = now_utc()
     record_event(session, user, "auth.login", user)
     return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of ``user``, on every device: the version their cookies carry is
+    no longer the user's. Atomic in the database, so two at once both count."""
+    user.session_version = User.session_version + 1
+    session.flush()
+    session.refresh(user, ["session_version"])
+
+
+def sign_out(session: Session, user: User) -> None:
+    """Sign the user out everywhere: this browser, and any other holding one of their sessions."""
+    end_sessions(session, user)
+    record_event(session, user, "auth.logout", user)
+
+
+def change_password(
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    remote_addr: str | None,
+    throttle: Throttle,
+) -> None:
+    """Change one's own password, proving the current one; every other session ends.
+
+    A wrong current password counts as a failed sign-in (a stolen session must not become a
+    way to guess the password), and throttling applies as at sign-in.
+    """
+    check_throttle(session, user.email, remote_addr, throttle)
+    if not user.check_password(current):
+        session.add(LoginAttempt(email=user.email, remote_addr=remote_addr, succeeded=False))
+        record_event(session, user, "user.password_change_refused", user)
+        raise WrongPassword("That is not your current password.", field="current_password")
+    check_new_password(new, field="new_password")
+    if new == current:
+        raise DomainError(
+            "Choose a new password, different from the current one.", field="new_password"
+        )
+    user.set_password(new)
+    end_sessions(session, user)
+    record_event(session, user, "user.password_change", user)
 
 
 def staff_choices(session: Session, *roles: Role, organisation_id: int | None = None):

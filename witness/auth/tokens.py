@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
@@ -63,6 +63,32 @@ def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
     token.revoked_dt = now_utc()
     record_event(session, actor, "api_token.revoke", token, name=token.name, prefix=token.prefix)
     return token
+
+
+def revoke_all_tokens(session: Session, actor: User, user: User, reason: str) -> int:
+    """Revoke every live token of ``user`` (an account disabled); returns how many."""
+    tokens = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_dt.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_dt = now_utc()
+        record_event(
+            session,
+            actor,
+            "api_token.revoke",
+            token,
+            name=token.name,
+            prefix=token.prefix,
+            reason=reason,
+        )
+    return len(tokens)
+
+
+def live_token_count(session: Session, user: User) -> int:
+    """How many of the user's tokens still work."""
+    return session.scalar(
+        select(func.count()).where(ApiToken.user_id == user.id, ApiToken.revoked_dt.is_(None))
+    )
 
 
 def user_tokens(session: Session, user: User) -> list[ApiToken]:

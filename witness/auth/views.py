@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -15,14 +14,26 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from witness.audit.services import record_event
-from witness.auth.forms import ApiTokenForm, LoginForm
-from witness.auth.services import SignInThrottled, authenticate
-from witness.auth.tokens import create_token, revoke_token, user_tokens
+from witness.auth.forms import ApiTokenForm, ChangePasswordForm, LoginForm
+from witness.auth.services import (
+    SignInThrottled,
+    Throttle,
+    WrongPassword,
+    authenticate,
+    change_password,
+    sign_out,
+)
+from witness.auth.tokens import create_token, live_token_count, revoke_token, user_tokens
 from witness.core.errors import DomainError, NotFound
-from witness.core.web import form_page
+from witness.core.web import (
+    SESSION_VERSION,
+    apply_domain_error,
+    form_page,
+    refuse,
+    start_session,
+)
 from witness.db import db_session
 
 bp = Blueprint("auth", __name__)
@@ -51,8 +62,7 @@ def login():
                 form.email.data,
                 form.password.data,
                 request.remote_addr,
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                window=current_app.config["LOGIN_WINDOW"],
+                Throttle.from_config(current_app.config),
             )
         except SignInThrottled as exc:
             db.commit()
@@ -60,8 +70,7 @@ def login():
             return render_template("auth/login.html", form=form), 429
         db.commit()
         if user is not None:
-            session.clear()  # a fresh session on sign-in: no fixation
-            login_user(user)
+            start_session(user)
             flash(f"Signed in as {user.name}.")
             return redirect(_safe_next(request.args.get("next")))
         flash("That e-mail and password do not match an active account.", "error")
@@ -73,13 +82,57 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Sign out here and everywhere else: every session of the user ends at once."""
     db = db_session()
-    record_event(db, current_user, "auth.logout", current_user)
+    sign_out(db, current_user)
     db.commit()
     logout_user()
     session.clear()
-    flash("You are signed out.")
+    flash(
+        "You are signed out, here and on every other computer or phone where you were "
+        "signed in to Witness."
+    )
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password():
+    """Change one's own password; this browser stays signed in, every other session ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = db_session()
+        try:
+            change_password(
+                db,
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                request.remote_addr,
+                Throttle.from_config(current_app.config),
+            )
+        except SignInThrottled as exc:
+            db.commit()  # the audit row of the throttled attempt
+            form.form_errors.append(exc.message)
+            return render_template("auth/password.html", form=form), 429
+        except WrongPassword as exc:
+            db.commit()  # a wrong password counts towards throttling, and is audited
+            apply_domain_error(form, exc)
+        except DomainError as exc:
+            db.rollback()
+            apply_domain_error(form, exc)
+        else:
+            db.commit()
+            session[SESSION_VERSION] = current_user.session_version
+            kept = live_token_count(db, current_user)
+            message = "Password changed. You stay signed in here; every other session has ended."
+            if kept:
+                message += (
+                    f" Your {kept} API token{'s' if kept > 1 else ''} still work: revoke "
+                    "any that someone else may have seen."
+                )
+            flash(message)
+            return redirect(url_for("dashboard.index"))
+    return form_page("auth/password.html", form=form)
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
@@ -109,7 +162,8 @@ def revoke(token_id: int):
     try:
         token = revoke_token(db, current_user, token_id)
     except NotFound:
-        abort(404)
+        # Another user's token, or none: the same answer, and the attempt is audited.
+        refuse("api_token.revoke_refused", object_type="api_token", object_id=token_id)
     except DomainError as exc:
         flash(exc.message, "error")
     else:

@@ -18,6 +18,7 @@ from witness.core.access import (
     get_witness,
 )
 from witness.core.errors import DomainError, NotFound
+from witness.core.web import refuse
 from witness.db import db_session
 from witness.people.models import Witness
 from witness.scheduling.models import Appointment
@@ -129,7 +130,8 @@ def revoke(feed_id: int):
     try:
         feed_services.revoke_staff_feed(db, current_user, feed_id)
     except NotFound:
-        abort(404)
+        # Another user's feed, or none: the same answer, and the attempt is audited.
+        refuse("calendar_feed.revoke_refused", object_type="calendar_feed", object_id=feed_id)
     except DomainError as exc:
         flash(exc.message, "error")
     else:
@@ -185,7 +187,12 @@ def revoke_witness_feed(witness_id: int, feed_id: int):
     try:
         feed_services.revoke_witness_feed(db, current_user, witness, feed_id)
     except NotFound:
-        abort(404)
+        refuse(
+            "calendar_feed.revoke_refused",
+            object_type="calendar_feed",
+            object_id=feed_id,
+            witness_id=witness.id,
+        )
     except DomainError as exc:
         flash(exc.message, "error")
     else:

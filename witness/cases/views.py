@@ -21,7 +21,7 @@ from witness.core.access import (
 )
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import options
-from witness.core.web import Page, apply_domain_error, form_page, page_arg
+from witness.core.web import Page, apply_domain_error, form_page, page_arg, refuse
 from witness.db import db_session
 from witness.people.models import Participation, Witness
 
@@ -74,7 +74,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     if current_user.role not in CASE_EDITOR_ROLES:
-        abort(404)
+        refuse("case.create_refused", object_type="case")
     form = CaseForm()
     _fill_choices(form)
     if form.validate_on_submit():
@@ -124,7 +124,7 @@ def detail(case_id: int):
 def edit(case_id: int):
     case = _load_case(case_id)
     if not can_edit_case(current_user, case):
-        abort(404)
+        refuse("case.change_refused", case)
     form = CaseForm(obj=case)
     _fill_choices(form)
     if request.method == "GET":
@@ -158,7 +158,7 @@ def edit(case_id: int):
 def add_defendant_view(case_id: int):
     case = _load_case(case_id)
     if not can_edit_case(current_user, case):
-        abort(404)
+        refuse("case.change_refused", case)
     form = DefendantForm()
     if form.validate():
         db = db_session()
@@ -180,8 +180,11 @@ def add_defendant_view(case_id: int):
 def edit_defendant(case_id: int, defendant_id: int):
     case = _load_case(case_id)
     defendant = db_session().get(Defendant, defendant_id)
-    if defendant is None or defendant.case_id != case.id or not can_edit_case(current_user, case):
-        abort(404)
+    if defendant is None or defendant.case_id != case.id:
+        # not a defendant of this case: the same answer as no such defendant
+        refuse("defendant.refused", object_type="defendant", object_id=defendant_id)
+    if not can_edit_case(current_user, case):
+        refuse("defendant.change_refused", defendant)
     form = DefendantForm(obj=defendant)
     if form.validate_on_submit():
         db = db_session()
@@ -195,7 +198,7 @@ def edit_defendant(case_id: int, defendant_id: int):
                 expected_release_date=form.expected_release_date.data,
             )
         except AccessDenied:
-            abort(404)
+            refuse("defendant.change_refused", defendant)
         db.commit()
         flash(f"Defendant {defendant.name} saved." if changed else "Nothing changed.")
         return redirect(url_for("cases.detail", case_id=case.id))

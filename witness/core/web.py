@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from math import ceil
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -12,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -19,12 +21,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import LoginManager, current_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from witness.audit.services import audit_refusal, record_event
 from witness.auth.models import User
 from witness.core.errors import DomainError
 from witness.core.time import check_year, now_utc
@@ -44,12 +48,29 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health", "calendar.feed"}
 API_PREFIX = "/api/"
 
 
+#: the session key holding the user's ``session_version`` from when they signed in
+SESSION_VERSION = "session_version"
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
+    """The signed-in user, if the account is enabled and the session was not ended since."""
     if not user_id.isdigit():
         return None
     user = db_session().get(User, int(user_id))
-    return user if user is not None and user.is_enabled else None
+    if user is None or not user.is_enabled:
+        return None
+    if session.get(SESSION_VERSION) != user.session_version:
+        g.ended_session_of = user  # signed out elsewhere, new password, or ended by an admin
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in to a fresh session (no fixation) carrying their session version."""
+    session.clear()
+    session[SESSION_VERSION] = user.session_version
+    login_user(user)
 
 
 class IdConverter(IntegerConverter):
@@ -61,6 +82,11 @@ class IdConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
+    hops = app.config.get("TRUSTED_PROXY_HOPS", 0)
+    if hops:
+        # Behind that many proxies the client's address is the one they add to
+        # X-Forwarded-For; without them the header is anyone's to write, and ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.url_map.converters["int"] = IdConverter
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -94,6 +120,9 @@ def _require_login():
     if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX):
         return None
     if not current_user.is_authenticated:
+        ended = g.pop("ended_session_of", None)
+        if ended is not None:
+            return _ended_session(ended)
         return login_manager.unauthorized()
     now = now_utc().timestamp()
     last_seen = session.get("last_seen")
@@ -106,6 +135,19 @@ def _require_login():
     session.permanent = True
     session["last_seen"] = now
     return None
+
+
+def _ended_session(user: User):
+    """A cookie of a session that was ended: audited (it may be a copy), then sign in again."""
+    db = db_session()
+    record_event(db, None, "auth.session_refused", user)
+    db.commit()
+    session.clear()
+    flash(
+        "Your session has ended: you signed out, your password was changed, or an "
+        "administrator ended your sessions. Please sign in again."
+    )
+    return redirect(url_for("auth.login", next=request.full_path))
 
 
 def _security_headers(response):
@@ -140,8 +182,38 @@ def _http_error(error):
     code = error.code if isinstance(error, HTTPException) else 500
     if code == 500:
         db_session().rollback()
+    elif code in (403, 404) and request.url_rule is not None and current_user.is_authenticated:
+        _audit_unrecorded_refusal(code)
     message = _MESSAGES.get(code, "Error")
     return render_template("error.html", code=code, message=message), code
+
+
+def _audit_unrecorded_refusal(code: int) -> None:
+    """Every refusal of a route to a signed-in user is audited: most routes audit their own,
+    by name; this catches any that does not (a URL that matches no route refuses nothing)."""
+    args = request.view_args or {}
+    witness_id = args.get("witness_id")
+    audit_refusal(
+        db_session(),
+        current_user,
+        "page.refused",
+        object_type="page",
+        witness_id=witness_id if isinstance(witness_id, int) else None,
+        status=code,
+        method=request.method,
+        path=request.path,
+        endpoint=request.endpoint,
+    )
+
+
+def refuse(action: str, obj=None, *, status: int = 404, **kwargs) -> NoReturn:
+    """Answer ``status`` (404: as if the record did not exist) and audit it as ``action``;
+    nothing the request changed is kept. ``kwargs`` go to ``record_event``."""
+    db = db_session()
+    db.rollback()
+    record_event(db, current_user, action, obj, **kwargs)
+    db.commit()
+    abort(status)
 
 
 def _csrf_error(error: CSRFError):

@@ -23,7 +23,7 @@ from witness.core.access import (
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import EMPTY_CHOICE, options
 from witness.core.time import now_utc
-from witness.core.web import Page, apply_domain_error, form_page, id_arg, page_arg
+from witness.core.web import Page, apply_domain_error, form_page, id_arg, page_arg, refuse
 from witness.db import db_session
 from witness.people import services
 from witness.people.forms import (
@@ -63,10 +63,7 @@ def _load_witness(witness_id: int) -> Witness:
 def _load_managed(witness_id: int) -> Witness:
     witness = _load_witness(witness_id)
     if not can_manage_witness(current_user, witness):
-        db = db_session()
-        record_event(db, current_user, "witness.change_refused", witness, witness_id=witness.id)
-        db.commit()
-        abort(404)
+        refuse("witness.change_refused", witness, witness_id=witness.id)
     return witness
 
 
@@ -117,7 +114,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     if current_user.role not in (Role.admin, Role.supervisor, Role.liaison_officer):
-        abort(404)
+        refuse("witness.create_refused", object_type="witness")
     form = WitnessForm()
     if form.validate_on_submit():
         db = db_session()
@@ -296,7 +293,12 @@ def change_phase(witness_id: int, participation_id: int):
     witness = _load_managed(witness_id)
     participation = db_session().get(Participation, participation_id)
     if participation is None or participation.witness_id != witness.id:
-        abort(404)
+        refuse(
+            "participation.refused",
+            object_type="participation",
+            object_id=participation_id,
+            witness_id=witness.id,
+        )
     form = PhaseForm()
     targets = _targets(participation)
     form.phase.choices = options((p.value, p.label) for p in targets)
@@ -414,7 +416,12 @@ def end_assignment(witness_id: int, assignment_id: int):
     db = db_session()
     assignment = db.get(Assignment, assignment_id)
     if assignment is None or assignment.witness_id != witness.id:
-        abort(404)
+        refuse(
+            "assignment.refused",
+            object_type="assignment",
+            object_id=assignment_id,
+            witness_id=witness.id,
+        )
     try:
         services.end_assignment(db, current_user, assignment)
     except DomainError as exc:
@@ -437,7 +444,7 @@ def record_need(witness_id: int):
         return _back_to_file(witness_id)
     witness = _load_witness(witness_id)
     if not can_record_needs(current_user, witness):
-        abort(404)
+        refuse("need.record_refused", witness, witness_id=witness.id)
     form = NeedForm()
     if form.validate():
         db = db_session()
@@ -455,8 +462,13 @@ def review_need(witness_id: int, need_id: int):
     witness = _load_witness(witness_id)
     db = db_session()
     need = db.get(NeedsAssessment, need_id)
-    if need is None or need.witness_id != witness.id or not can_record_needs(current_user, witness):
-        abort(404)
+    if need is None or need.witness_id != witness.id:
+        # another witness's need (or none) asked for under this witness: refused, audited
+        refuse(
+            "need.refused", object_type="needs_assessment", object_id=need_id, witness_id=witness.id
+        )
+    if not can_record_needs(current_user, witness):
+        refuse("need.change_refused", need, witness_id=witness.id)
     form = NeedReviewForm(obj=need)
     if form.validate_on_submit():
         try:
@@ -464,7 +476,7 @@ def review_need(witness_id: int, need_id: int):
                 db, current_user, need, form.notes.data, form.review_date.data, form.is_open.data
             )
         except AccessDenied:
-            abort(404)
+            refuse("need.change_refused", need, witness_id=witness.id)
         db.commit()
         flash(f"{need.area.label} need reviewed." + ("" if need.is_open else " Closed as met."))
         return redirect(url_for("people.detail", witness_id=witness.id))

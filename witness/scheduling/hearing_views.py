@@ -35,7 +35,7 @@ from witness.core.access import (
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import EMPTY_CHOICE, options
 from witness.core.time import day_bounds, now_utc, today_in
-from witness.core.web import apply_domain_error, date_arg, form_page, local_dt
+from witness.core.web import apply_domain_error, date_arg, form_page, local_dt, refuse
 from witness.db import db_session
 from witness.notify.models import News
 from witness.notify.news import mark_told, untold_news
@@ -152,7 +152,7 @@ def _load_measure(measure_id: int) -> SpecialMeasure:
     """The measure if the user may see its witness; otherwise an (audited) 404."""
     measure = db_session().get(SpecialMeasure, measure_id)
     if measure is None:
-        abort(404)
+        refuse("measure.refused", object_type="special_measure", object_id=measure_id)
     _load_witness(measure.witness_id)
     return measure
 
@@ -200,7 +200,7 @@ def new_hearing(case_id: int):
     """List a hearing of a case, its times entered in the court's timezone."""
     case = _load_case(case_id)
     if not can_edit_case(current_user, case):
-        abort(404)
+        refuse("hearing.create_refused", case)
     tz = case.court.timezone
     form = HearingForm()
     form.courtroom_id.choices = _courtroom_choices(case.court_id)
@@ -596,7 +596,7 @@ def told(news_id: int):
     db = db_session()
     news = db.get(News, news_id)
     if news is None:
-        abort(404)
+        refuse("news.refused", object_type="news", object_id=news_id)
     witness = _load_witness(news.witness_id)
     back = redirect(url_for("people.detail", witness_id=witness.id) + "#coming-up")
     form = ToldForm()
@@ -676,7 +676,7 @@ def court_day(court_id: int):
     db = db_session()
     court = db.get(Court, court_id)
     if court is None:
-        abort(404)
+        refuse("court.refused", object_type="court", object_id=court_id)
     tz = court.timezone
     day = date_arg("date") or today_in(tz)
     # The day's bounds are midnights at the court: 23 or 25 hours apart when the clocks change.
