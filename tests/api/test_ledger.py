@@ -84,14 +84,19 @@ def test_reversal_and_chain_status(api, world):
     chain = api(world.prosecutor).get(f"/api/v1/cases/{world.case.id}/ledger-chain").get_json()
     assert chain == {
         "case_id": world.case.id,
+        "state": "intact",
         "intact": True,
+        "whole": True,
         "entries": 2,
-        "first_broken_id": None,
-        "problem": "",
+        "head_hash": reversal.get_json()["entry_hash"],
+        "broken": [],
+        "unverifiable": [],
+        "unkeyed": 0,
+        "unchained_approvals": 0,
     }
 
 
-def test_the_chain_endpoint_names_an_altered_entry(api, world, db):
+def test_the_chain_endpoint_names_an_altered_entry(api, world, db, db_owner):
     created = (
         api(world.officer)
         .post(f"/api/v1/witnesses/{world.assigned.id}/support-items", json=_item(world))
@@ -100,7 +105,8 @@ def test_the_chain_endpoint_names_an_altered_entry(api, world, db):
     drop_update_guard(db)
     db.execute(text("UPDATE support_items SET value = 3 WHERE id = :id"), {"id": created["id"]})
     chain = api(world.supervisor).get(f"/api/v1/cases/{world.case.id}/ledger-chain").get_json()
-    assert chain["intact"] is False and chain["first_broken_id"] == created["id"]
+    assert chain["intact"] is False and chain["state"] == "broken"
+    assert [p["entry"] for p in chain["broken"]] == [created["entry"]] == [1]
 
 
 @pytest.mark.parametrize(
