@@ -145,3 +145,38 @@ def test_refused_witness_is_404_and_audited(api, world, db):
     response = api(world.ngo_worker).get(f"/api/v1/witnesses/{world.assigned.id}/support-items")
     assert_problem(response, 404)
     assert audit_count(db, "witness.refused", world.ngo_worker) == 1
+
+
+# --- amounts (issue 11, item 12) ---
+
+FULLWIDTH_12 = "\uff11\uff12"
+
+
+@pytest.mark.parametrize(
+    "value", ["-0", "-0.001", "1_000", FULLWIDTH_12, "12.345", "1e3", 12.5, "12.50 "]
+)
+def test_the_api_refuses_them_naming_the_field(api, world, db, value):
+    response = api(world.officer).post(
+        f"/api/v1/witnesses/{world.assigned.id}/support-items",
+        json={
+            "case_id": world.case.id,
+            "category": "transport",
+            "description": "Taxi",
+            "quantity": "1",
+            "unit": "trip",
+            "value": value,
+            "currency": "GBP",
+            "date_provided": "2026-03-09",
+            "rationale": "No bus",
+        },
+    )
+    body = assert_problem(response, 422)
+    assert list(body["errors"]) == ["value"]
+    assert _count(db) == 0
+    assert audit_count(db, "support.record") == 0
+
+
+def test_the_api_documents_amounts_as_strings_of_digits(api, world):
+    document = api(world.officer).get("/api/v1/openapi.json").get_json()
+    value = document["components"]["schemas"]["SupportItemInput"]["properties"]["value"]
+    assert value["type"] == "string" and value["pattern"] == "^[0-9]+(\\.[0-9]+)?$"

@@ -34,3 +34,18 @@ def drop_update_guard(db) -> None:
         db.execute(text("DROP TRIGGER support_items_append_only ON support_items"))
     else:
         db.execute(text("DROP TRIGGER support_items_no_update"))
+
+
+def is_postgresql(db) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def drop_guards(db) -> None:
+    """Drop every trigger that keeps the ledger append-only (items, approvals, checkpoints), as
+    someone who owns the database could; rolled back with the test. Needs ``db_owner``."""
+    for table in ("support_items", "support_approvals", "ledger_checkpoints"):
+        if is_postgresql(db):
+            db.execute(text(f"DROP TRIGGER {table}_append_only ON {table}"))
+        else:
+            db.execute(text(f"DROP TRIGGER {table}_no_update"))
+            db.execute(text(f"DROP TRIGGER {table}_no_delete"))

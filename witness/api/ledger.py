@@ -40,7 +40,6 @@ AMOUNT = {
     "sign, exponent, underscore or non-ASCII digit, and no more decimal places than the "
     "currency's minor unit (JPY none, GBP two; never more than two). Never rounded.",
     "pattern": AMOUNT_PATTERN,
-    "example": "12.50",
 }
 ENTRY = (
     "The entry's number: its position in the case's chain, as pages, CSV, PDF and CLI number it."
