@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+from pypdf import PdfReader
 from sqlalchemy import text
 
 from witness.ledger import services
@@ -49,3 +51,8 @@ def drop_guards(db) -> None:
         else:
             db.execute(text(f"DROP TRIGGER {table}_no_update"))
             db.execute(text(f"DROP TRIGGER {table}_no_delete"))
+
+
+def pdf_pages(body: bytes) -> list[str]:
+    """Each page's text, with runs of white space made single spaces."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(body)).pages]

@@ -15,8 +15,7 @@ from witness.audit.models import AuditEvent
 from witness.ledger import services
 from witness.people.models import NeedArea, NeedsAssessment
 
-from .conftest import drop_guards, record
-from .test_disclosure import _pages
+from .conftest import drop_guards, pdf_pages, record
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -63,7 +62,7 @@ def test_every_view_numbers_an_entry_by_its_position_in_the_chain(
     assert rows[0]["approval_entry"] == "2" and rows[2]["reverses_entry"] == "3"
 
     pdf = prosecutor.get(f"/cases/{world.case.id}/ledger/disclosure.pdf").data
-    assert "reverses entry 3: Entered twice" in " ".join(_pages(pdf))
+    assert "reverses entry 3: Entered twice" in " ".join(pdf_pages(pdf))
 
     drop_guards(db)
     db.execute(
