@@ -30,8 +30,10 @@ from witness.config import ConfigError
 from witness.core.time import now_utc
 
 KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,40}", re.ASCII)
-#: ``<id>:<secret>`` or ``<id> <secret>``; a secret of printable ASCII without spaces
-KEY_LINE = re.compile(r"([^:\s]+)(?::|\s+)([!-~]+)", re.ASCII)
+#: ``<id>:<secret>`` in the environment, ``<id> <secret>`` in a file; a secret of printable
+#: ASCII without spaces
+KEY_SETTING = re.compile(r"([^:\s]+):([!-~]+)", re.ASCII)
+KEY_LINE = re.compile(r"([^:\s]+)\s+([!-~]+)", re.ASCII)
 MIN_SECRET = 32
 DEFAULT_FILE = "ledger_keys"
 FILE_HEADER = (
@@ -73,16 +75,18 @@ class KeyRing:
         return hmac.new(self.secrets[self.signing_id], message, hashlib.sha256).hexdigest()
 
 
-def parse_key(text: str, setting: str) -> tuple[str, str]:
-    """``<id>:<secret>`` (or ``<id> <secret>`` in a file) as ``(id, secret)``; a bad one stops
+def parse_key(text: str, setting: str, pattern: re.Pattern = KEY_SETTING) -> tuple[str, str]:
+    """``<id>:<secret>`` (``<id> <secret>`` in a file) as ``(id, secret)``; a bad one stops
     start-up with a message naming ``setting``."""
-    match = KEY_LINE.fullmatch(text.strip())
+    match = pattern.fullmatch(text.strip())
     key_id, secret = match.groups() if match else ("", "")
     if not KEY_ID.fullmatch(key_id) or len(secret) < MIN_SECRET:
+        form = "<id>:<secret>" if pattern is KEY_SETTING else "<id> <secret>"
         raise ConfigError(
-            f"{setting} must hold keys as '<id>:<secret>': an id of letters, digits, '.', '_' "
-            f"or '-' (at most 40) and a secret of at least {MIN_SECRET} printable ASCII characters "
-            "(e.g. 64 hex digits from `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+            f"{setting} must hold keys as '{form}': an id of letters, digits, '.', '_' or '-' "
+            f"(at most 40) and a secret of at least {MIN_SECRET} printable ASCII characters "
+            "without spaces (e.g. 64 hex digits: "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`)."
         )
     return key_id, secret
 
@@ -95,7 +99,11 @@ def new_key() -> tuple[str, str]:
 def read_key_file(path: Path) -> list[tuple[str, str]]:
     setting = f"the ledger key file {path}"
     lines = path.read_text().splitlines()
-    return [parse_key(line, setting) for line in lines if line.strip() and not line.startswith("#")]
+    return [
+        parse_key(line, setting, KEY_LINE)
+        for line in lines
+        if line.strip() and not line.startswith("#")
+    ]
 
 
 def append_key(path: Path, key: tuple[str, str]) -> None:
