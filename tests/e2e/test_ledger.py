@@ -88,7 +88,10 @@ def test_record_approve_and_reverse_a_cash_item(
     expect(tab.get_by_role("status")).to_contain_text("Reversed")
     expect(tab.locator("#total-counted")).to_have_text("0.00 GBP")
     expect(tab.get_by_text("Paid by the court instead").first).to_be_visible()
-    expect(tab.get_by_text("Chain intact (2 entries)")).to_be_visible()
+    # the item, its approval and its reversal: three entries of the chain, all the officer's
+    expect(
+        tab.get_by_text("Chain intact (every entry checked; 3 of witnesses you may see)")
+    ).to_be_visible()
 
     # the case's disclosure PDF, one click from the case ledger, lists the item and its reversal
     with live_server.session() as db:
