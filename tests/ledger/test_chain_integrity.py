@@ -379,6 +379,7 @@ def test_entries_hashed_before_keyed_hashes_are_reported_unkeyed_never_intact(
     assert status.state == "unkeyed" and status.unkeyed == 2 and not status.broken
     result = runner.invoke(args=["ledger-verify"])
     assert result.exit_code == 0
+    assert f"{world.case.reference}: consistent, partly UNKEYED (3 entries" in result.output
     assert "2 entries and 0 approvals predate keyed hashes" in result.output
     # the first checkpoint pins them: an unkeyed entry that appears later is not Witness's
     assert chain_sweep(app) == (1, 0)

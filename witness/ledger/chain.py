@@ -84,7 +84,6 @@ def _approvals(case_id: int, *where):
             SupportItem.entry_hash.label("item_entry_hash"),
             SupportItem.recorded_by_id.label("item_recorded_by_id"),
             SupportItem.case_id.label("item_case_id"),
-            SupportItem.chain_seq.label("item_seq"),
             literal("approval").label("kind"),
         )
         .join(SupportItem, SupportItem.id == SupportApproval.item_id)
@@ -122,6 +121,8 @@ class ChainProblem:
 
 @dataclass
 class ChainStatus:
+    """What a walk of a case's chain found: ``state`` sums it up."""
+
     case_id: int
     #: entries walked (and, for a walk from a full check, those before it)
     entries: int = 0

@@ -33,7 +33,8 @@ def ledger_verify(case_id: int | None) -> None:
             unverifiable += 1
             click.echo(f"{name}: NOT VERIFIABLE with this key ring", err=True)
         else:
-            click.echo(f"{name}: intact ({status.length} entries, head {status.last_hash})")
+            verdict = "intact" if status.state == "intact" else "consistent, partly UNKEYED"
+            click.echo(f"{name}: {verdict} ({status.length} entries, head {status.last_hash})")
         for problem in status.broken:
             click.echo(f"  BROKEN at {problem}", err=True)
         for problem in status.unverifiable:
