@@ -368,7 +368,7 @@ def _legacy_item(db, world, seq: int, head: str) -> SupportItem:
 
 
 def test_entries_hashed_before_keyed_hashes_are_reported_unkeyed_never_intact(
-    app, db, world, runner
+    app, db, world, runner, login
 ):
     first = _legacy_item(db, world, 1, chain.GENESIS)
     _legacy_item(db, world, 2, first.entry_hash)
@@ -381,6 +381,8 @@ def test_entries_hashed_before_keyed_hashes_are_reported_unkeyed_never_intact(
     assert result.exit_code == 0
     assert f"{world.case.reference}: consistent, partly UNKEYED (3 entries" in result.output
     assert "2 entries and 0 approvals predate keyed hashes" in result.output
+    page = login(world.prosecutor).get(f"/cases/{world.case.id}/ledger").get_data(as_text=True)
+    assert "Chain consistent, partly unkeyed (3 entries)" in page and "Chain intact" not in page
     # the first checkpoint pins them: an unkeyed entry that appears later is not Witness's
     assert chain_sweep(app) == (1, 0)
     db.expire_all()
