@@ -98,24 +98,32 @@ def upgrade() -> None:
     op.create_index("ix_ledger_checkpoints_case", "ledger_checkpoints", ["case_id", "id"])
 
     if postgresql:
-        # witness_refuse_change() is 0002's; it serves row and statement triggers alike.
+        _postgresql_guards()
+    else:
+        _sqlite_guards()
+
+
+def _postgresql_guards() -> None:
+    # witness_refuse_change() is 0002's; it serves row and statement triggers alike.
+    op.execute(
+        "CREATE TRIGGER ledger_checkpoints_append_only BEFORE UPDATE OR DELETE ON "
+        "ledger_checkpoints FOR EACH ROW EXECUTE FUNCTION witness_refuse_change()"
+    )
+    # TRUNCATE fires no row trigger: refuse it with a statement trigger (it also fires when
+    # another table's TRUNCATE ... CASCADE reaches these).
+    for table in APPEND_ONLY:
         op.execute(
-            "CREATE TRIGGER ledger_checkpoints_append_only BEFORE UPDATE OR DELETE ON "
-            "ledger_checkpoints FOR EACH ROW EXECUTE FUNCTION witness_refuse_change()"
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION witness_refuse_change()"
         )
-        # TRUNCATE fires no row trigger: refuse it with a statement trigger (it also fires
-        # when another table's TRUNCATE ... CASCADE reaches these).
-        for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION witness_refuse_change()"
-            )
-        op.execute(PG_SELF_APPROVAL)
-        op.execute(
-            "CREATE TRIGGER support_approvals_four_eyes BEFORE INSERT ON support_approvals "
-            "FOR EACH ROW EXECUTE FUNCTION witness_refuse_self_approval()"
-        )
-        return
+    op.execute(PG_SELF_APPROVAL)
+    op.execute(
+        "CREATE TRIGGER support_approvals_four_eyes BEFORE INSERT ON support_approvals "
+        "FOR EACH ROW EXECUTE FUNCTION witness_refuse_self_approval()"
+    )
+
+
+def _sqlite_guards() -> None:
     for action in ("UPDATE", "DELETE"):
         op.execute(
             f"CREATE TRIGGER ledger_checkpoints_no_{action.lower()} BEFORE {action} ON "

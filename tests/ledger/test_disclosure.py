@@ -20,9 +20,9 @@ from witness.ledger.disclosure import (
     ReportHeading,
     disclosure_rows,
     layout_floor,
-    render_csv,
     render_pdf,
 )
+from witness.ledger.disclosure_csv import render_csv
 from witness.ledger.models import SupportCategory, SupportItem
 from witness.people.models import Phase
 

@@ -26,7 +26,8 @@ from witness.core.errors import NotFound
 from witness.core.time import now_utc
 from witness.db import db_session
 from witness.ledger import exports
-from witness.ledger.disclosure import disclosure_rows, render_csv
+from witness.ledger.disclosure import disclosure_rows
+from witness.ledger.disclosure_csv import render_csv
 from witness.ledger.models import ExportStatus
 from witness.people.models import Witness
 

@@ -88,6 +88,43 @@ def approval_threshold(currency: str, config: Mapping | None = None) -> Decimal:
     return DEFAULT_APPROVAL_THRESHOLD if fallback is None else Decimal(str(fallback))
 
 
+def _participation(
+    session: Session, witness: Witness, case_id: int, need_id: int | None
+) -> Participation:
+    """The witness's participation in the case the item is for, once the case and the need
+    named are the witness's own (else an audited ``RefusedReference``)."""
+    participation = session.scalar(
+        select(Participation).where(
+            Participation.witness_id == witness.id, Participation.case_id == case_id
+        )
+    )
+    if participation is None:
+        raise RefusedReference(
+            "Choose one of the witness's cases.",
+            "case_id",
+            dict(
+                action="support.case_refused",
+                object_type="case",
+                object_id=case_id,
+                witness_id=witness.id,
+            ),
+        )
+    if need_id is not None:
+        need = session.get(NeedsAssessment, need_id)
+        if need is None or need.witness_id != witness.id:
+            raise RefusedReference(
+                "Choose one of the witness's assessed needs.",
+                "need_id",
+                dict(
+                    action="support.need_refused",
+                    object_type="needs_assessment",
+                    object_id=need_id,
+                    witness_id=witness.id,
+                ),
+            )
+    return participation
+
+
 def record_item(
     session: Session,
     actor: User,
@@ -109,22 +146,7 @@ def record_item(
 ) -> SupportItem:
     """Record one item given to a witness (``witness`` already checked by need to know)."""
     require(can_record_support(actor, witness), "You may not record support for this witness.")
-    participation = session.scalar(
-        select(Participation).where(
-            Participation.witness_id == witness.id, Participation.case_id == case_id
-        )
-    )
-    if participation is None:
-        raise RefusedReference(
-            "Choose one of the witness's cases.",
-            "case_id",
-            dict(
-                action="support.case_refused",
-                object_type="case",
-                object_id=case_id,
-                witness_id=witness.id,
-            ),
-        )
+    participation = _participation(session, witness, case_id, need_id)
     description = clean_text(description, "description", max_length=500)
     if not description:
         raise DomainError("Say what was given.", field="description")
@@ -142,19 +164,6 @@ def record_item(
         raise DomainError("The date provided cannot be in the future.", field="date_provided")
     if date_provided < date(1900, 1, 1):
         raise DomainError("Give a date after 1900.", field="date_provided")
-    if need_id is not None:
-        need = session.get(NeedsAssessment, need_id)
-        if need is None or need.witness_id != witness.id:
-            raise RefusedReference(
-                "Choose one of the witness's assessed needs.",
-                "need_id",
-                dict(
-                    action="support.need_refused",
-                    object_type="needs_assessment",
-                    object_id=need_id,
-                    witness_id=witness.id,
-                ),
-            )
     if actor.role is Role.ngo_worker or provider_organisation_id is None:
         provider_organisation_id = actor.organisation_id
     amount = parse_amount(value, "value", places=places_for(currency), positive=False)
