@@ -1,5 +1,10 @@
 """Fixtures: one migrated database per run (SQLite, or PostgreSQL when
-``WITNESS_TEST_DATABASE_URL`` is set), every test in a transaction that is rolled back."""
+``WITNESS_TEST_DATABASE_URL`` is set), every test in a transaction that is rolled back.
+
+On PostgreSQL, ``WITNESS_TEST_DATABASE_URL`` is the tables' owner (it migrates), and when
+``WITNESS_TEST_APP_DATABASE_URL`` names another role on the same database the app connects as
+that role, as in production: it owns nothing and may not change the append-only tables. A test
+playing someone with full database access asks for ``db_owner``."""
 
 from __future__ import annotations
 
@@ -9,11 +14,12 @@ from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from witness import create_app
 from witness.core import time as clock
-from witness.migrate import upgrade
+from witness.db import make_engine
+from witness.migrate import app_role, grant_app_role, upgrade
 from witness.notify.mail import send_due
 from witness.notify.smtp import SmtpTransport
 
@@ -23,6 +29,10 @@ from .factories import PASSWORD
 from .mailserver import smtp_server  # noqa: F401  (a real SMTP server for mail tests)
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+#: every app the tests build signs the ledger with this key, unless a test says otherwise (and
+#: none writes a key file into the checkout's instance folder)
+TEST_LEDGER_KEY = "test-2026:" + "0123456789abcdef" * 4
+os.environ.setdefault("WITNESS_LEDGER_KEY", TEST_LEDGER_KEY)
 
 
 def _reset_postgres(url: str) -> None:
@@ -41,7 +51,27 @@ def database_url(tmp_path_factory) -> str:
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     upgrade(url)
+    role = app_role(url, app_database_url_for(url))
+    if role is not None:
+        grant(url, role)
     return url
+
+
+def app_database_url_for(owner_url: str) -> str:
+    """The URL the app connects with: the app role's on ``owner_url``'s database, if set."""
+    app_url = os.environ.get("WITNESS_TEST_APP_DATABASE_URL")
+    if not app_url or not os.environ.get("WITNESS_TEST_DATABASE_URL"):
+        return owner_url
+    database = make_url(owner_url).database
+    return make_url(app_url).set(database=database).render_as_string(hide_password=False)
+
+
+def grant(owner_url: str, role: str) -> None:
+    """Grant the app role on ``owner_url``'s database, as ``flask init-db`` does."""
+    engine = create_engine(owner_url)
+    with engine.begin() as connection:
+        grant_app_role(connection, role)
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +80,8 @@ def app(database_url, tmp_path_factory):
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "DATABASE_URL": database_url,
+            "DATABASE_URL": app_database_url_for(database_url),
+            "MIGRATION_DATABASE_URL": database_url,
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
@@ -59,11 +90,29 @@ def app(database_url, tmp_path_factory):
     app.extensions["witness.db"].engine.dispose()
 
 
-@pytest.fixture
-def db(app):
-    """The session tests use; requests in the test share its connection and transaction."""
+@pytest.fixture(scope="session")
+def owner_engine(app, database_url):
+    """An engine connected as the tables' owner (the app's own when it is the owner)."""
     database = app.extensions["witness.db"]
-    connection = database.engine.connect()
+    if app.config["DATABASE_URL"] == database_url:
+        yield database.engine
+        return
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(app, request):
+    """The session tests use; requests in the test share its connection and transaction.
+    Connected as the app's role, or as the owner when the test asks for ``db_owner``."""
+    database = app.extensions["witness.db"]
+    engine = (
+        request.getfixturevalue("owner_engine")
+        if "db_owner" in request.fixturenames
+        else database.engine
+    )
+    connection = engine.connect()
     transaction = connection.begin()
     database.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
     session = database.sessionmaker()
@@ -73,6 +122,13 @@ def db(app):
     transaction.rollback()
     connection.close()
     database.sessionmaker.configure(bind=database.engine)
+
+
+@pytest.fixture
+def db_owner(db):
+    """``db`` connected as the tables' owner, for a test that plays someone with full access
+    to the database (dropping a trigger, rewriting a row): the app's role may not."""
+    return db
 
 
 class CsrfClient(FlaskClient):

@@ -27,6 +27,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     Database(app.config["DATABASE_URL"]).init_app(app)
 
+    from witness.ledger import keys
+
+    keys.init_app(app)  # the ledger's HMAC keys, for the app and every session it opens
+
     from witness.core import web
 
     web.init_app(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.auth.services import create_user
@@ -41,16 +41,17 @@ def register_cli(app: Flask) -> None:
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
-    """Create or upgrade the database schema through the Alembic migrations."""
-    from witness.migrate import upgrade
+    """Create or upgrade the database schema through the Alembic migrations, as the tables'
+    owner (``WITNESS_MIGRATION_DATABASE_URL``, else ``WITNESS_DATABASE_URL``), and grant the
+    application's role what it needs when that is another role (PostgreSQL)."""
+    from witness.migrate import upgrade_and_grant
 
-    upgrade(current_app.config["DATABASE_URL"])
-    # Fresh planner statistics: SQLite gathers none by itself, and the need-to-know queries
-    # depend on them to read the short list of a person's witnesses first.
-    db = db_session()
-    db.execute(text("ANALYZE"))
-    db.commit()
+    app_url = current_app.config["DATABASE_URL"]
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URL") or app_url
+    role = upgrade_and_grant(owner_url, app_url)
     click.echo("Database is at the newest revision.")
+    if role is not None:
+        click.echo(f"Granted the application's role {role} what it needs (it owns nothing).")
 
 
 @click.command("demo-data")

@@ -6,7 +6,7 @@ import os
 import re
 import secrets
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -115,6 +115,9 @@ def build_config(instance_path: Path) -> dict:
         #: None here means: use (or create) the installation's key file; see create_app
         "SECRET_KEY": os.environ.get("WITNESS_SECRET_KEY"),
         "DATABASE_URL": database_url,
+        #: the owner of the tables, who runs the migrations (``flask init-db``) and grants the
+        #: application's role (``DATABASE_URL``) what it needs; unset, the application's own
+        "MIGRATION_DATABASE_URL": os.environ.get("WITNESS_MIGRATION_DATABASE_URL") or None,
         # Sessions: cookies never readable by scripts, not sent cross-site, and (behind TLS in
         # production) only over HTTPS. Idle sessions end; see auth.views.enforce_idle_timeout.
         "SESSION_COOKIE_HTTPONLY": True,
@@ -170,13 +173,10 @@ def _count_setting(name: str, default: int) -> int:
 
 
 def _amount_setting(name: str, raw: str) -> Decimal:
-    try:
-        amount = Decimal(raw.strip())
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if not amount.is_finite() or amount < 0:
+    # Plain ASCII digits only: Decimal alone also reads "1_000", fullwidth digits and "-0".
+    if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", raw.strip(), re.ASCII):
         raise ConfigError(f"{name} must be an amount of zero or more, not {raw!r}.")
-    return amount
+    return Decimal(raw.strip())
 
 
 def _approval_thresholds(raw: str) -> dict[str, Decimal]:
@@ -215,4 +215,9 @@ def _ledger_settings() -> dict:
         "LEDGER_APPROVAL_THRESHOLD": threshold,
         "LEDGER_APPROVAL_THRESHOLDS": thresholds,
         "LEDGER_DEFAULT_CURRENCY": os.environ.get("WITNESS_LEDGER_CURRENCY", "GBP").upper(),
+        # The keys that sign the ledger's hashes (see witness.ledger.keys): the environment's,
+        # else a key file, else instance/ledger_keys generated on first start.
+        "LEDGER_KEY": os.environ.get("WITNESS_LEDGER_KEY") or None,
+        "LEDGER_OLD_KEYS": os.environ.get("WITNESS_LEDGER_OLD_KEYS", ""),
+        "LEDGER_KEY_FILE": os.environ.get("WITNESS_LEDGER_KEY_FILE") or None,
     }

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, make_url, text
 
 from witness import ROOT
+from witness.db import make_engine
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
@@ -22,3 +23,52 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 def upgrade(url: str | None = None, connection: Connection | None = None) -> None:
     """Bring the database to the newest revision."""
     command.upgrade(alembic_config(url, connection), "head")
+
+
+#: tables the application may read and add to but never change, delete from or empty: the
+#: evidence (the support ledger and its checkpoints) and the audit log
+APPEND_ONLY_TABLES = ("support_items", "support_approvals", "ledger_checkpoints", "audit_events")
+
+
+def app_role(owner_url: str, app_url: str) -> str | None:
+    """The application's PostgreSQL role when it is not the tables' owner (None otherwise:
+    SQLite, or one role for both)."""
+    owner, app = make_url(owner_url), make_url(app_url)
+    if app.get_backend_name() != "postgresql" or not app.username:
+        return None
+    return app.username if app.username != owner.username else None
+
+
+def grant_app_role(connection: Connection, role: str) -> None:
+    """As the owner: give ``role`` what the application needs and no more. It owns nothing (so
+    it cannot drop or disable a trigger, alter a table or truncate one); it may read and write
+    every table except the append-only ones, which it may only read and add to; it uses the
+    sequences. Run after every migration (new tables get their grants)."""
+    name = connection.dialect.identifier_preparer.quote(role)
+    for statement in (
+        f"GRANT USAGE ON SCHEMA public TO {name}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {name}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {name}",
+        f"REVOKE UPDATE, DELETE ON {', '.join(APPEND_ONLY_TABLES)} FROM {name}",
+        f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {name}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {name}",
+    ):
+        connection.execute(text(statement))
+
+
+def upgrade_and_grant(owner_url: str, app_url: str) -> str | None:
+    """Migrate as the owner, gather planner statistics, and grant the application's role (if
+    it is another); returns that role."""
+    upgrade(owner_url)
+    role = app_role(owner_url, app_url)
+    engine = make_engine(owner_url)
+    try:
+        with engine.begin() as connection:
+            # Fresh planner statistics: SQLite gathers none by itself, and the need-to-know
+            # queries depend on them to read the short list of a person's witnesses first.
+            connection.execute(text("ANALYZE"))
+            if role is not None:
+                grant_app_role(connection, role)
+    finally:
+        engine.dispose()
+    return role

@@ -4,7 +4,12 @@ from witness.audit.models import AuditEvent
 from witness.auth.models import ApiToken, LoginAttempt, Organisation, User
 from witness.calendar.models import CalendarFeed
 from witness.cases.models import Case, CaseOffence, Court, Defendant, Hearing, HearingChange
-from witness.ledger.models import LedgerFlag, SupportApproval, SupportItem
+from witness.ledger.models import (
+    LedgerCheckpoint,
+    LedgerFlag,
+    SupportApproval,
+    SupportItem,
+)
 from witness.notify.models import News, OutboundEmail
 from witness.people.models import (
     Assignment,
@@ -40,6 +45,7 @@ __all__ = [
     "Hearing",
     "HearingChange",
     "Interpreter",
+    "LedgerCheckpoint",
     "LedgerFlag",
     "LoginAttempt",
     "NeedsAssessment",

@@ -41,9 +41,11 @@ from witness import create_app
 from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.cases.models import CaseStatus, Court, OffenceCategory
 from witness.cases.services import create_case
-from witness.migrate import upgrade
+from witness.migrate import app_role, upgrade
 from witness.people.models import ParticipationRole
 from witness.people.services import add_participation, create_witness
+
+from ..conftest import app_database_url_for, grant
 
 #: long enough for a slow CI machine, short enough that a wrong locator fails fast
 TIMEOUT_MS = 5_000
@@ -181,8 +183,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'witness.sqlite3'}"
     upgrade(url)
+    # As in production, the app connects as a role that owns nothing, when the suite has one.
+    app_url = app_database_url_for(url)
+    role = app_role(url, app_url)
+    if role is not None:
+        grant(url, role)
     # Not TESTING: errors must reach the browser as the app's own error pages.
-    app = create_app({"SECRET_KEY": "e2e-secret", "DATABASE_URL": url})
+    app = create_app({"SECRET_KEY": "e2e-secret", "DATABASE_URL": app_url})
     app.instance_path = str(tmp_path_factory.mktemp("e2e-instance"))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)

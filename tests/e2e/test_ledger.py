@@ -37,6 +37,13 @@ def _supervisor(live_server, seed) -> Account:
         return Account(supervisor.id, supervisor.email, supervisor.name)
 
 
+def _sign_out(tab: Page) -> None:
+    """Forget the session. Only once the page has finished loading: a response still on its way
+    (the favicon, the stylesheet) carries the session cookie and would set it again."""
+    tab.wait_for_load_state("networkidle")
+    tab.context.clear_cookies()
+
+
 def test_record_approve_and_reverse_a_cash_item(
     tab: Page, live_server, seed, sign_in, open_witness_file
 ):
@@ -64,7 +71,7 @@ def test_record_approve_and_reverse_a_cash_item(
     expect(row.get_by_role("button", name="Approve")).to_have_count(0)
 
     # a second person, a supervisor of the office, approves it
-    tab.context.clear_cookies()
+    _sign_out(tab)
     sign_in(supervisor)
     tab.goto(f"/witnesses/{witness.id}/ledger")
     row = tab.locator("tr", has_text="Meal allowance for the trial week")
@@ -76,7 +83,7 @@ def test_record_approve_and_reverse_a_cash_item(
     expect(row).to_contain_text(f"approved by {supervisor.name}")
 
     # the officer finds it was a mistake and reverses it
-    tab.context.clear_cookies()
+    _sign_out(tab)
     sign_in(seed.officer)
     tab.goto(f"/witnesses/{witness.id}/ledger")
     row = tab.locator("tr", has_text="Meal allowance for the trial week").first
@@ -88,7 +95,10 @@ def test_record_approve_and_reverse_a_cash_item(
     expect(tab.get_by_role("status")).to_contain_text("Reversed")
     expect(tab.locator("#total-counted")).to_have_text("0.00 GBP")
     expect(tab.get_by_text("Paid by the court instead").first).to_be_visible()
-    expect(tab.get_by_text("Chain intact (2 entries)")).to_be_visible()
+    # the item, its approval and its reversal: three entries of the chain, all the officer's
+    expect(
+        tab.get_by_text("Chain intact (every entry checked; 3 of witnesses you may see)")
+    ).to_be_visible()
 
     # the case's disclosure PDF, one click from the case ledger, lists the item and its reversal
     with live_server.session() as db:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+from pypdf import PdfReader
 from sqlalchemy import text
 
 from witness.ledger import services
@@ -34,3 +36,23 @@ def drop_update_guard(db) -> None:
         db.execute(text("DROP TRIGGER support_items_append_only ON support_items"))
     else:
         db.execute(text("DROP TRIGGER support_items_no_update"))
+
+
+def is_postgresql(db) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def drop_guards(db) -> None:
+    """Drop every trigger that keeps the ledger append-only (items, approvals, checkpoints), as
+    someone who owns the database could; rolled back with the test. Needs ``db_owner``."""
+    for table in ("support_items", "support_approvals", "ledger_checkpoints"):
+        if is_postgresql(db):
+            db.execute(text(f"DROP TRIGGER {table}_append_only ON {table}"))
+        else:
+            db.execute(text(f"DROP TRIGGER {table}_no_update"))
+            db.execute(text(f"DROP TRIGGER {table}_no_delete"))
+
+
+def pdf_pages(body: bytes) -> list[str]:
+    """Each page's text, with runs of white space made single spaces."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(body)).pages]

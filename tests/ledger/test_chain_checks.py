@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from witness.ledger import services
+from witness.ledger import chain, services
 from witness.ledger.jobs import chain_sweep
 from witness.ledger.models import LedgerChainCheck
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 @pytest.fixture
 def long_chains(monkeypatch):
     """Chains of more than two entries count as long (instead of a thousand)."""
-    monkeypatch.setattr(services, "PAGE_FULL_WALK", 2)
+    monkeypatch.setattr(chain, "PAGE_FULL_WALK", 2)
 
 
 def _tamper(db, item_id: int) -> None:
@@ -32,7 +32,9 @@ def _badge(client, world) -> str:
     return " ".join(page[page.index('<p class="chain">') :].split("</p>")[0].split())
 
 
-def test_a_long_chain_is_walked_from_its_last_full_check(db, world, login, runner, long_chains):
+def test_a_long_chain_is_walked_from_its_last_full_check(
+    db, db_owner, world, login, runner, long_chains
+):
     items = [record(db, world.officer, world.assigned, world.case) for _ in range(4)]
     db.commit()
     client = login(world.officer)
@@ -44,7 +46,7 @@ def test_a_long_chain_is_walked_from_its_last_full_check(db, world, login, runne
     newer = record(db, world.officer, world.assigned, world.case, value="3")
     db.commit()
     badge = _badge(client, world)
-    assert "Chain intact (5 entries)" in badge
+    assert "Chain intact (every entry checked; 5 of witnesses you may see)" in badge
     assert "checked in full 10 Mar 2026 09:00" in badge and "1 recorded since, checked now" in badge
     # an entry recorded since is walked: altered, the badge says so at once
     _tamper(db, newer.id)
@@ -52,7 +54,7 @@ def test_a_long_chain_is_walked_from_its_last_full_check(db, world, login, runne
 
 
 def test_the_entry_a_full_check_ended_at_is_checked_on_every_page(
-    db, world, login, runner, long_chains
+    db, db_owner, world, login, runner, long_chains
 ):
     items = [record(db, world.officer, world.assigned, world.case) for _ in range(4)]
     db.commit()
@@ -62,7 +64,7 @@ def test_the_entry_a_full_check_ended_at_is_checked_on_every_page(
 
 
 def test_an_older_alteration_is_found_by_the_next_full_check_and_then_on_every_page(
-    app, db, world, login, runner, long_chains
+    app, db, db_owner, world, login, runner, long_chains
 ):
     items = [record(db, world.officer, world.assigned, world.case) for _ in range(4)]
     db.commit()
@@ -72,12 +74,12 @@ def test_an_older_alteration_is_found_by_the_next_full_check_and_then_on_every_p
     # until the next full check the badge stands on the last one, and says when it was
     assert "checked in full 10 Mar 2026 09:00" in _badge(client, world)
     result = runner.invoke(args=["ledger-verify"])
-    assert result.exit_code == 1 and f"BROKEN at entry {items[1].id}" in result.output
+    assert result.exit_code == 1 and f"BROKEN at entry {items[1].chain_seq}" in result.output
     assert db.get(LedgerChainCheck, world.case.id) is None
     assert "Chain BROKEN at entry 2" in _badge(client, world)
 
 
-def test_the_daily_sweep_checks_every_chain_in_full(app, db, world, long_chains):
+def test_the_daily_sweep_checks_every_chain_in_full(app, db, db_owner, world, long_chains):
     items = [record(db, world.officer, world.assigned, world.case) for _ in range(3)]
     db.commit()
     assert chain_sweep(app) == (1, 0)

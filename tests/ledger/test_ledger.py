@@ -159,7 +159,7 @@ def test_the_orm_refuses_to_change_or_delete_an_entry(db, world):
         "DELETE FROM support_items WHERE id = :id",
     ],
 )
-def test_the_database_refuses_update_and_delete(db, world, statement):
+def test_the_database_refuses_update_and_delete(db, db_owner, world, statement):
     item = record(db, world.officer, world.assigned, world.case)
     savepoint = db.begin_nested()
     with pytest.raises(DatabaseError, match="append-only"):
@@ -167,7 +167,7 @@ def test_the_database_refuses_update_and_delete(db, world, statement):
     savepoint.rollback()
 
 
-def test_an_entry_altered_behind_the_applications_back_is_caught(db, world):
+def test_an_entry_altered_behind_the_applications_back_is_caught(db, db_owner, world):
     first = record(db, world.officer, world.assigned, world.case)
     second = record(db, world.officer, world.assigned, world.case, value="99")
     record(db, world.officer, world.assigned, world.case, value="5")
@@ -177,9 +177,10 @@ def test_an_entry_altered_behind_the_applications_back_is_caught(db, world):
     db.expire_all()
     status = services.verify_chain(db, world.case.id)
     assert not status.intact
-    assert status.first_broken_id == second.id
-    assert "changed after it was recorded" in status.problem
-    assert status.entries == 2 and first.id != status.first_broken_id
+    [problem] = status.broken
+    assert (problem.entry, problem.item_id) == (second.chain_seq, second.id) == (2, second.id)
+    assert "changed after it was recorded" in problem.message
+    assert status.entries == 3 and first.id != problem.item_id
 
 
 def test_an_ngo_worker_records_what_their_organisation_gives(db, world):
@@ -189,19 +190,19 @@ def test_an_ngo_worker_records_what_their_organisation_gives(db, world):
         record(db, world.prosecutor, world.assigned, world.case)
 
 
-def test_ledger_verify_names_the_first_broken_entry(db, world, runner):
+def test_ledger_verify_names_the_broken_entry(db, db_owner, world, runner):
     record(db, world.officer, world.assigned, world.case)
     bad = record(db, world.officer, world.assigned, world.case, value="7")
     db.flush()
     result = runner.invoke(args=["ledger-verify"])
     assert result.exit_code == 0, result.output
-    assert f"{world.case.reference}: intact (2 entries)" in result.output
+    assert f"{world.case.reference}: intact (2 entries, head {bad.entry_hash})" in result.output
     drop_update_guard(db)
     db.execute(text("UPDATE support_items SET rationale = 'x' WHERE id = :id"), {"id": bad.id})
     db.expire_all()
     result = runner.invoke(args=["ledger-verify", "--case-id", str(world.case.id)])
     assert result.exit_code == 1
-    assert f"BROKEN at entry {bad.id}" in result.output
+    assert f"BROKEN at entry {bad.chain_seq}: its content was changed" in result.output
 
 
 def test_totals_summed_by_the_database_match_the_entry_by_entry_rule(db, world):

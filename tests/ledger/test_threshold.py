@@ -132,6 +132,11 @@ def test_thresholds_from_the_environment(monkeypatch, tmp_path):
         ({"WITNESS_LEDGER_APPROVAL_THRESHOLDS": "GBP=-1"}, r"THRESHOLDS \(GBP\) must be an"),
         ({"WITNESS_LEDGER_APPROVAL_THRESHOLDS": "GBP=1,gbp=2"}, "gives GBP twice"),
         ({"WITNESS_LEDGER_APPROVAL_THRESHOLD": "NaN"}, "THRESHOLD must be an amount"),
+        # what Decimal reads but no one means (issue 11, item 12)
+        ({"WITNESS_LEDGER_APPROVAL_THRESHOLDS": "GBP=1_000"}, r"THRESHOLDS \(GBP\) must be"),
+        ({"WITNESS_LEDGER_APPROVAL_THRESHOLDS": "GBP=-0"}, r"THRESHOLDS \(GBP\) must be"),
+        ({"WITNESS_LEDGER_APPROVAL_THRESHOLD": "\uff11\uff10\uff10"}, "THRESHOLD must be"),
+        ({"WITNESS_LEDGER_APPROVAL_THRESHOLD": "1e2"}, "THRESHOLD must be an amount"),
         ({"WITNESS_DISCLOSURE_INLINE_MAX": "2k"}, "INLINE_MAX must be a whole number"),
     ],
 )

@@ -70,7 +70,7 @@ def test_an_officer_records_an_item_and_sees_it_with_its_rationale(db, world, lo
     assert "No approval is needed" in page
     assert "Travel to the pre-trial meeting" in page and "Return bus fare to court" in page
     assert "12.50 GBP" in page
-    assert "Chain intact (1 entry)" in page
+    assert "Chain intact (every entry checked; 1 of witnesses you may see)" in page
     assert db.scalar(
         select(AuditEvent.id).where(
             AuditEvent.action == "support.view", AuditEvent.witness_id == world.assigned.id
@@ -259,7 +259,7 @@ def test_a_prosecutor_sees_but_may_not_record(db, world, login):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"value": "-5"}, "Give zero or more."),
+        ({"value": "-5"}, "Give zero or more, without a sign"),
         ({"value": "lots"}, "Give a number"),
         ({"value": "1e400"}, "Give a number"),
         ({"quantity": "NaN"}, "Give a number"),
@@ -300,7 +300,7 @@ def test_the_case_ledger_totals_and_links_disclosure(db, world, login):
     assert "Meals and subsistence" in page and "27.00 GBP" in page
     assert f"/cases/{world.case.id}/ledger/disclosure.pdf" in page
     assert f"/cases/{world.case.id}/ledger/disclosure.csv" in page
-    assert "Chain intact (2 entries)" in page
+    assert "Chain intact (2 entries)" in page  # the lead prosecutor: the chain's length
     assert client.get(f"/cases/{world.other_case.id}/ledger").status_code == 404
 
 
@@ -314,13 +314,13 @@ def test_the_witness_ledger_links_its_disclosure_report(db, world, login):
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
 
 
-def test_the_chain_badge_says_broken_after_tampering(db, world, login):
+def test_the_chain_badge_says_broken_after_tampering(db, db_owner, world, login):
     _item(db, world)
     second = _item(db, world, value="99")
     _item(db, world, value="5")
     client = login(world.officer)
     url = f"/witnesses/{world.assigned.id}/ledger"
-    assert "Chain intact (3 entries)" in client.get(url).get_data(as_text=True)
+    assert "Chain intact (every entry checked; 3 of" in client.get(url).get_data(as_text=True)
     drop_update_guard(db)
     db.execute(text("UPDATE support_items SET value = 9 WHERE id = :id"), {"id": second.id})
     db.commit()

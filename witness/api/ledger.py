@@ -18,11 +18,13 @@ from witness.api import ApiBlueprint
 from witness.api.auth import api_user
 from witness.api.common import committing, paginate
 from witness.api.schemas import Choice, Day, Id, InputSchema, Line, PageArgs, PageMeta, Text
-from witness.core.access import get_case, get_witness
+from witness.audit.services import record_event
+from witness.core.access import get_case, get_witness, sees_every_witness_of
 from witness.core.errors import NotFound
 from witness.db import db_session
 from witness.ledger import services
 from witness.ledger.models import SupportCategory, SupportItem
+from witness.ledger.money import AMOUNT_PATTERN, PLAIN_AMOUNT
 from witness.people.models import Phase
 
 bp = ApiBlueprint(
@@ -33,7 +35,15 @@ bp = ApiBlueprint(
     "Append-only: no update or delete; corrections are reversals.",
 )
 
-AMOUNT = {"description": 'A decimal with at most two places, as a string, e.g. "12.50".'}
+AMOUNT = {
+    "description": 'Plain digits with an optional decimal point, as a string, e.g. "12.50": no '
+    "sign, exponent, underscore or non-ASCII digit, and no more decimal places than the "
+    "currency's minor unit (JPY none, GBP two; never more than two). Never rounded.",
+    "pattern": AMOUNT_PATTERN,
+}
+ENTRY = (
+    "The entry's number: its position in the case's chain, as pages, CSV, PDF and CLI number it."
+)
 
 
 class SupportItemSchema(ma.Schema):
@@ -68,8 +78,28 @@ class SupportItemSchema(ma.Schema):
     )
     reverses_id = fields.Integer(required=True, allow_none=True)
     reversal_reason = fields.String(required=True)
-    chain_seq = fields.Integer(required=True)
+    entry = fields.Method(
+        "_entry", required=True, metadata={"type": "integer", "description": ENTRY}
+    )
+    chain_seq = fields.Integer(required=True, metadata={"description": "The same as entry."})
+    approval_entry = fields.Method(
+        "_approval_entry",
+        required=True,
+        allow_none=True,
+        metadata={"type": "integer", "description": "The approval's own number in the chain."},
+    )
     entry_hash = fields.String(required=True)
+    key_id = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The ledger key whose HMAC entry_hash is (null: unkeyed)."},
+    )
+
+    def _entry(self, item: SupportItem) -> int:
+        return item.chain_seq
+
+    def _approval_entry(self, item: SupportItem) -> int | None:
+        return item.approval.chain_seq if item.approval else None
 
     def _approver(self, item: SupportItem) -> int | None:
         return item.approval.approved_by_id if item.approval else None
@@ -86,10 +116,25 @@ class SupportListArgs(PageArgs):
     case_id = Id(strict=False, metadata={"description": "Only items of this case."})
 
 
-def _amount(**kwargs) -> fields.Decimal:
-    # The range is checked by the service (its message names the field); a Decimal bound
-    # here would reach the OpenAPI document as a string, which is not a valid maximum.
-    return fields.Decimal(places=2, allow_nan=False, metadata=AMOUNT, **kwargs)
+class Amount(fields.String):
+    """An amount as a string of plain ASCII digits (``money.PLAIN_AMOUNT``). marshmallow's
+    Decimal would read ``"1_000"``, fullwidth digits, ``"-0"`` and JSON numbers, and round
+    ``12.345`` silently; the service checks the places for the currency and the range."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(validate=self.check, metadata=AMOUNT, **kwargs)
+
+    @staticmethod
+    def check(value: str) -> None:
+        if not PLAIN_AMOUNT.fullmatch(value):
+            raise ma.ValidationError(
+                'Give an amount of plain digits with an optional decimal point, e.g. "12.50" '
+                "(no sign, exponent, spaces or other characters)."
+            )
+
+
+def _amount(**kwargs) -> Amount:
+    return Amount(**kwargs)
 
 
 class SupportItemInput(InputSchema):
@@ -114,20 +159,63 @@ class ApprovalInput(InputSchema):
     note = Text(2000, load_default="")
 
 
+class ChainProblemSchema(ma.Schema):
+    entry = fields.Integer(required=True, metadata={"description": ENTRY})
+    last = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "For a run of entries (missing ones): the last of them."},
+    )
+    message = fields.String(required=True)
+
+
 class ChainSchema(ma.Schema):
     case_id = fields.Integer(required=True)
-    intact = fields.Boolean(required=True)
-    entries = fields.Integer(
-        required=True, metadata={"description": "Entries checked (up to the first broken one)."}
+    state = fields.String(
+        required=True,
+        metadata={
+            "enum": ["intact", "unkeyed", "unverifiable", "broken"],
+            "description": "intact; unkeyed: consistent, but some entries were hashed before "
+            "keyed hashes; unverifiable: signed with a key the server lacks; broken.",
+        },
     )
-    first_broken_id = fields.Integer(required=True, allow_none=True)
-    problem = fields.String(required=True)
+    intact = fields.Boolean(required=True)
+    whole = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "The caller sees every witness of the case (its lead prosecutor): "
+            "entries is then the chain's length and head_hash its anchor."
+        },
+    )
+    entries = fields.Integer(
+        required=True,
+        metadata={
+            "description": "The chain's length (items, reversals and approvals) for a caller "
+            "who sees every witness of the case; otherwise the entries they may see."
+        },
+    )
+    head_hash = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The hash of the chain's last entry, with entries its anchor: keep "
+            "both, and a later copy of the ledger can be shown not to have been rewritten. "
+            "Null unless whole and not broken."
+        },
+    )
+    broken = fields.List(fields.Nested(ChainProblemSchema), required=True)
+    unverifiable = fields.List(fields.Nested(ChainProblemSchema), required=True)
+    unkeyed = fields.Integer(
+        required=True, metadata={"description": "Entries hashed before keyed hashes."}
+    )
+    unchained_approvals = fields.Integer(required=True)
 
 
 def _item(db, user, item_id: int) -> SupportItem:
     """The entry if the caller may see its witness (audited 404 otherwise)."""
     item = db.get(SupportItem, item_id)
     if item is None:
+        record_event(db, user, "support.refused", object_type="support_item", object_id=item_id)
         raise NotFound("No such support item.")
     get_witness(db, user, item.witness_id)
     return item
@@ -161,10 +249,16 @@ class WitnessSupportItems(MethodView):
         office's threshold, count only once a supervisor other than the recorder approves."""
         db, user = db_session(), api_user()
         witness = get_witness(db, user, witness_id)
-        with committing(db, user, "support", witness_id=witness.id):
-            item = services.record_item(
-                db, user, witness, approval_threshold=_threshold(data["currency"]), **data
-            )
+        try:
+            with committing(db, user, "support", witness_id=witness.id):
+                item = services.record_item(
+                    db, user, witness, approval_threshold=_threshold(data["currency"]), **data
+                )
+        except services.RefusedReference as exc:  # another witness's need, or case: audited
+            db.rollback()
+            services.audit_refusal(db, user, exc)
+            db.commit()
+            raise
         return item
 
 
@@ -212,8 +306,24 @@ class CaseLedgerChain(MethodView):
     @bp.response(200, ChainSchema)
     @bp.problems(404)
     def get(self, case_id: int):
-        """Recompute every hash of the case's ledger; names the first entry that does not
-        match (altered behind the application's back)."""
-        db = db_session()
-        case = get_case(db, api_user(), case_id)
-        return services.verify_chain(db, case.id)
+        """Recompute every hash of the case's ledger chain and compare it with its keyed
+        checkpoints; lists every entry that does not match (altered, deleted or forged behind
+        the application's back). The case's lead prosecutor also gets the chain's anchor."""
+        db, user = db_session(), api_user()
+        case = get_case(db, user, case_id)
+        status = services.verify_chain(db, case.id)
+        whole = sees_every_witness_of(user, case)
+        return {
+            "case_id": case.id,
+            "state": status.state,
+            "intact": status.intact,
+            "whole": whole,
+            "entries": status.length
+            if whole
+            else services.visible_chain_entries(db, user, case.id),
+            "head_hash": status.last_hash if whole and not status.broken else None,
+            "broken": status.broken,
+            "unverifiable": status.unverifiable,
+            "unkeyed": status.unkeyed,
+            "unchained_approvals": status.unchained_approvals,
+        }

@@ -32,6 +32,7 @@ AUDIT_TYPES: dict[str, str] = {
     "interpreters": "interpreter",
     "invite_detail_choices": "invite_detail_choice",
     "ledger_chain_checks": "ledger_chain_check",
+    "ledger_checkpoints": "ledger_checkpoint",
     "ledger_flags": "ledger_flag",
     "login_attempts": "login_attempt",
     "needs_assessments": "needs_assessment",

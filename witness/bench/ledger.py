@@ -34,20 +34,31 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from hashlib import sha256
 from itertools import accumulate
-from json.encoder import encode_basestring_ascii
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from witness.bench.ledger_kinds import (
+    _BYSTANDER_CUM,
+    _EXPENSES,
+    _INTERPRETING,
+    _TRANSPORT,
+    _VICTIM_CUM,
+    APPROVAL_NOTES,
+    BACK_DAYS,
+    KINDS,
+    REVERSAL_REASONS,
+    _json,
+)
 from witness.bench.schedule import HEARING_STATUSES, HEARING_TYPES
 from witness.cases.models import HearingStatus, HearingType
-from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
-from witness.ledger.services import CENT, GENESIS, canonical_content
-from witness.people.models import NeedArea, Phase
+from witness.ledger.content import GENESIS, approval_content, canonical_content, chained
+from witness.ledger.keys import keyring
+from witness.ledger.models import SupportApproval, SupportItem
+from witness.ledger.money import CENT
+from witness.people.models import Phase
 
 if TYPE_CHECKING:
     from witness.bench.generate import _Generator
@@ -60,194 +71,6 @@ REVERSED_SHARE = 0.01
 KIND_FACTOR = {"a": 1.0, "c": 1.2, "p": 1.2, "l": 0.8, "x": 0.5, "w": 0.25}
 DAY = 86_400.0
 
-C = SupportCategory
-A = NeedArea
-UNLINKED_PREFIX = "Not yet in an assessment of needs: "
-
-
-def _json(text: str) -> str:
-    """A string as ``json.dumps`` writes it (ASCII, quoted)."""
-    return encode_basestring_ascii(text)
-
-
-@dataclass(frozen=True)
-class _Kind:
-    """A kind of item: what it is called, in what unit, how many and at what unit price."""
-
-    category: SupportCategory
-    #: relative weights for victims and for bystander witnesses
-    victim: float
-    bystander: float
-    #: (description, is cash or cash-like) to choose from
-    descriptions: tuple[tuple[str, bool], ...]
-    unit: str
-    quantity: tuple[int, int]
-    #: unit price in pence
-    price: tuple[int, int]
-    area: NeedArea
-    rationales: tuple[str, ...]
-    #: an NGO the witness shares their file with may give it (and records it)
-    ngo: bool = False
-
-    def __post_init__(self) -> None:
-        # What the planner picks from, with the JSON the hash takes, worked out once.
-        put = object.__setattr__
-        put(self, "choices", tuple((d, cash, _json(d)) for d, cash in self.descriptions))
-        put(self, "linked", tuple((r, _json(r)) for r in self.rationales))
-        unlinked = (UNLINKED_PREFIX + r for r in self.rationales)
-        put(self, "unlinked", tuple((r, _json(r)) for r in unlinked))
-        put(self, "category_json", _json(self.category.value))
-        put(self, "unit_json", _json(self.unit))
-
-
-KINDS = (
-    _Kind(
-        C.safe_accommodation, 12, 0,
-        (("Safe house accommodation", False), ("Emergency hotel room", False),
-         ("Refuge bed space", False)),
-        "nights", (1, 7), (3800, 8500), A.intimidation,
-        ("Cannot stay at the previous address: the defendant's associates know it.",
-         "Moved after threats were reported to the police."),
-        ngo=True,
-    ),
-    _Kind(
-        C.counselling, 15, 1,
-        (("Counselling session", False), ("Trauma-focused therapy session", False),
-         ("Group support session", False)),
-        "sessions", (1, 2), (4000, 7500), A.other,
-        ("Referred for counselling after the assessment of needs.",
-         "Anxiety and sleeplessness ahead of giving evidence."),
-        ngo=True,
-    ),
-    _Kind(
-        C.transport, 20, 30,
-        (("Rail fare to court", False), ("Taxi to the witness service", False),
-         ("Bus fares to appointments", False), ("Mileage for the supporter's car", False)),
-        "trips", (1, 4), (400, 3800), A.transport,
-        ("No car; lives far from the court and the office.",
-         "Cannot use public transport alone on the day (fear of being followed)."),
-    ),
-    _Kind(
-        C.meals_subsistence, 13, 14,
-        (("Meals on a court day", False), ("Subsistence allowance", False),
-         ("Supermarket food vouchers", True)),
-        "meals", (1, 6), (500, 1200), A.other,
-        ("No income while waiting for a decision on support.",
-         "A long day at court or the office, away from home."),
-    ),
-    _Kind(
-        C.witness_expenses, 7, 22,
-        (("Loss of earnings for attending court", True),
-         ("Travel and subsistence claim for the court day", True),
-         ("Carer's costs for the court day", True)),
-        "days", (1, 1), (3500, 12000), A.transport,
-        ("Attended court to give evidence; claim checked against the listing.",),
-    ),
-    _Kind(
-        C.communication, 6, 2,
-        (("Mobile phone top-up", True), ("Basic mobile phone", False)),
-        "items", (1, 1), (1000, 4000), A.intimidation,
-        ("Needs a phone the officer can reach safely.",),
-    ),
-    _Kind(
-        C.medical_dental, 5, 1,
-        (("Dental treatment", False), ("Prescription charges", False),
-         ("Optician appointment and glasses", False)),
-        "appointments", (1, 1), (2000, 18000), A.disability_medical,
-        ("Untreated injuries from the time of the offence.",),
-    ),
-    _Kind(
-        C.interpreting, 5, 0,
-        (("Interpreter for a support meeting", False), ("Telephone interpreting", False)),
-        "hours", (1, 3), (2800, 4500), A.language,
-        ("Speaks little English; the meeting needed an interpreter.",),
-    ),
-    _Kind(
-        C.language_training, 2, 0,
-        (("English language course (ESOL), one term", False),),
-        "terms", (1, 1), (9000, 26000), A.language,
-        ("Learning English to live independently.",),
-    ),
-    _Kind(
-        C.childcare, 3, 2,
-        (("Childcare while attending an appointment", False),),
-        "hours", (2, 8), (600, 1200), A.childcare,
-        ("Sole carer of young children.",),
-    ),
-    _Kind(
-        C.immigration_visa, 2, 0,
-        (("Visa application fee", False), ("Immigration advice appointment", False),
-         ("Biometric residence permit fee", False)),
-        "applications", (1, 1), (4000, 40000), A.other,
-        ("Immigration status unresolved; needed to stay for the trial.",),
-        ngo=True,
-    ),
-    _Kind(
-        C.legal_counselling, 2, 0.5,
-        (("Legal advice session", False),),
-        "sessions", (1, 1), (6000, 15000), A.other,
-        ("Questions about rights as a victim and about compensation.",),
-        ngo=True,
-    ),
-    _Kind(
-        C.safety_security, 3, 1,
-        (("Personal alarm", False), ("Door lock replacement", False), ("Video doorbell", False)),
-        "items", (1, 1), (2500, 18000), A.intimidation,
-        ("Fears being found at home before the trial.",),
-    ),
-    _Kind(
-        C.livelihood_grant, 1, 0,
-        (("Livelihood start-up grant", True), ("Hardship grant", True)),
-        "grants", (1, 1), (15000, 60000), A.other,
-        ("No income; working towards independence after the exploitation.",),
-    ),
-    _Kind(
-        C.vocational_training, 1, 0,
-        (("Vocational training course", False),),
-        "courses", (1, 1), (15000, 70000), A.other,
-        ("Training for work after the exploitation.",),
-    ),
-    _Kind(
-        C.education, 1, 0,
-        (("School uniform and books", False), ("College enrolment fee", False)),
-        "items", (1, 1), (3000, 25000), A.other,
-        ("Back into education.",),
-    ),
-    _Kind(
-        C.job_placement, 0.5, 0,
-        (("Job placement support", False),),
-        "sessions", (1, 1), (5000, 12000), A.other,
-        ("Looking for work.",),
-    ),
-    _Kind(
-        C.compensation_assistance, 0.5, 0,
-        (("Help with a criminal injuries compensation claim", False),),
-        "sessions", (1, 1), (4000, 9000), A.other,
-        ("Eligible to claim criminal injuries compensation.",),
-    ),
-    _Kind(
-        C.other, 1, 1,
-        (("Clothing for court", False), ("Toiletries pack", False)),
-        "items", (1, 1), (1500, 6000), A.other,
-        ("Arrived with nothing of their own.",),
-    ),
-)  # fmt: skip
-_VICTIM_CUM = list(accumulate(k.victim for k in KINDS))
-_BYSTANDER_CUM = list(accumulate(k.bystander for k in KINDS))
-#: days before it is recorded that an item was given
-BACK_DAYS = (0, 0, 0, 0, 1, 2, 3, 7)
-_EXPENSES = next(k for k in KINDS if k.category is C.witness_expenses)
-_TRANSPORT = next(k for k in KINDS if k.category is C.transport)
-_INTERPRETING = (C.interpreting, C.language_training)
-
-REVERSAL_REASONS = (
-    "Recorded twice by mistake.",
-    "Wrong amount entered; recorded again with the right amount.",
-    "The session did not take place.",
-    "Recorded against the wrong witness.",
-)
-APPROVAL_NOTES = ("", "", "", "Checked against the receipt.", "Agreed at the case review.")
-
 
 class _Entry:
     """A planned ledger entry (amounts in whole units and pence, texts with their JSON); see
@@ -255,7 +78,8 @@ class _Entry:
 
     __slots__ = (
         "case_id", "category", "chain_seq", "date_provided", "description", "description_json",
-        "entry_hash", "id", "is_cash", "iso", "kind", "need_id", "needs_approval", "office",
+        "entry_hash", "id", "is_cash", "iso", "key_id", "kind", "need_id", "needs_approval",
+        "office",
         "pence", "phase", "prev_hash", "provider_organisation_id", "qty", "rationale",
         "rationale_json", "recorded_by_id", "recorded_dt", "reversal_json", "reversal_reason",
         "reverses", "reverses_id", "ts", "witness_id",
@@ -266,7 +90,11 @@ ITEM_KEYS = (
     "id", "case_id", "witness_id", "category", "description", "quantity", "unit", "value",
     "currency", "is_cash", "date_provided", "provider_organisation_id", "recorded_by_id",
     "recorded_dt", "rationale", "need_id", "phase", "needs_approval", "reverses_id",
-    "reversal_reason", "chain_seq", "prev_hash", "entry_hash",
+    "reversal_reason", "chain_seq", "prev_hash", "entry_hash", "key_id",
+)  # fmt: skip
+APPROVAL_KEYS = (
+    "id", "item_id", "approved_by_id", "approved_dt", "note", "case_id", "chain_seq",
+    "prev_hash", "entry_hash", "key_id",
 )  # fmt: skip
 
 
@@ -325,8 +153,9 @@ class LedgerGenerator:
         self.items: list = []
         self.approvals: list = []
         self.convert_item = gen.converter(SupportItem, ITEM_KEYS)
-        self.approval_keys = ("id", "item_id", "approved_by_id", "approved_dt", "note")
-        self.convert_approval = gen.converter(SupportApproval, self.approval_keys)
+        self.convert_approval = gen.converter(SupportApproval, APPROVAL_KEYS)
+        #: the app's ledger keys: the chains are signed as record_item would sign them
+        self.ring = keyring(gen.session)
         self.dialect = gen.session.get_bind().dialect.name
         self.checked = 0
         #: in pence: above it an item needs approval, as the app's forms decide
@@ -375,7 +204,7 @@ class LedgerGenerator:
     def flush(self) -> None:
         gen = self.gen
         gen.write_converted(SupportItem, ITEM_KEYS, self.items)
-        gen.write_converted(SupportApproval, self.approval_keys, self.approvals)
+        gen.write_converted(SupportApproval, APPROVAL_KEYS, self.approvals)
         gen.commit()
         gen.progress(len(self.items))
         self.items, self.approvals = [], []
@@ -396,7 +225,8 @@ class LedgerGenerator:
         return sorted(days)
 
     def plan_case(self, c: int, n: int) -> None:
-        """``n`` entries of case ``c`` (reversals included), chained in the order recorded."""
+        """``n`` entries of case ``c`` (reversals included), and the approvals of those that
+        need one, chained in the order recorded."""
         gen, rng = self.gen, self.rng
         case_id = gen.case_ids[c]
         ps = gen.case_participations(c)
@@ -410,23 +240,41 @@ class LedgerGenerator:
         ]
         for k in rng.sample(range(len(entries)), reversals):
             entries.append(self.plan_reversal(entries[k], ps))
-        # The order they were recorded in; a reversal after the entry it reverses.
+        # The order they were recorded in; a reversal after the entry it reverses, an approval
+        # after the entry it approves and before any reversal of it (approve_item refuses to
+        # approve a reversed item).
         entries.sort(key=lambda e: (e.ts, e.reverses is not None))
+        reversed_at = {id(e.reverses): e.ts for e in entries if e.reverses is not None}
+        random = rng.random
+        approvals = [
+            a
+            for e in entries
+            if e.needs_approval and e.reverses is None and random() < APPROVED_SHARE
+            if (a := self.plan_approval(e, reversed_at.get(id(e)))) is not None
+        ]
+        records = sorted(
+            [(e.ts, 0, k, e) for k, e in enumerate(entries)]
+            + [(a.ts, 1, k, a) for k, a in enumerate(approvals)]
+        )
         prev = GENESIS
         sqlite = self.dialect == "sqlite"
         fast = self.dialect in ("sqlite", "postgresql")
-        random = rng.random
-        for seq, e in enumerate(entries, 1):
+        ring, key_id = self.ring, self.ring.signing_id
+        for seq, (_, is_approval, _, e) in enumerate(records, 1):
+            e.chain_seq, e.prev_hash, e.key_id = seq, prev, key_id
+            if is_approval:
+                self.add_approval(e, sqlite, fast)
+                prev = e.entry_hash
+                continue
             e.id = gen.new_id(SupportItem)
-            e.chain_seq = seq
             original = e.reverses
             if original is not None:
                 e.reverses_id = original.id
-                e.description = f"Reversal of entry {original.id}: {original.description}"[:500]
+                e.description = f"Reversal of entry {original.chain_seq}: {original.description}"
+                e.description = e.description[:500]
                 e.description_json = _json(e.description)
-            e.prev_hash = prev
-            content = _canonical(e)
-            prev = e.entry_hash = sha256(prev.encode() + b"\n" + content).hexdigest()
+            content = _canonical(e, key_id)
+            prev = e.entry_hash = ring.sign(chained(e.prev_hash, content))
             if fast:
                 row = _sqlite_row(e) if sqlite else _postgresql_row(e)
             else:
@@ -434,8 +282,6 @@ class LedgerGenerator:
             if self.checked < 100 or e.id % 1000 == 0:
                 self.check(e, content, row)
             self.items.append(row)
-            if e.needs_approval and original is None and random() < APPROVED_SHARE:
-                self.approve(e, sqlite, fast)
 
     def check(self, e: _Entry, content: bytes, row: tuple) -> None:
         """The fast content and row are exactly what the services and the converter give."""
@@ -446,24 +292,36 @@ class LedgerGenerator:
         if row != self.convert_item(_as_row(e)):
             raise RuntimeError("the support_items row format changed: update bench/ledger.py")
 
-    def approve(self, e: _Entry, sqlite: bool, fast: bool) -> None:
+    def plan_approval(self, e: _Entry, reversed_ts: float | None) -> SimpleNamespace | None:
+        """A supervisor of the witness's office (never the recorder) approves ``e`` within
+        five days, before it is reversed and never after now."""
         rng = self.rng
         approvers = self.gen.supervisors[e.office]
         if e.recorded_by_id in approvers:
             approvers = [u for u in approvers if u != e.recorded_by_id]
             if not approvers:
-                return
-        when = datetime.fromtimestamp(min(e.ts + rng.uniform(600, 5 * DAY), self.now_ts), UTC)
-        row = (
-            self.gen.new_id(SupportApproval),
-            e.id,
-            approvers[int(rng.random() * len(approvers))],
-            when,
-            APPROVAL_NOTES[int(rng.random() * len(APPROVAL_NOTES))],
+                return None
+        ts = min(e.ts + rng.uniform(600, 5 * DAY), self.now_ts)
+        if reversed_ts is not None and ts >= reversed_ts:
+            ts = (e.ts + reversed_ts) / 2
+        return SimpleNamespace(
+            ts=ts,
+            item=e,
+            case_id=e.case_id,
+            approved_by_id=approvers[int(rng.random() * len(approvers))],
+            approved_dt=datetime.fromtimestamp(ts, UTC),
+            note=APPROVAL_NOTES[int(rng.random() * len(APPROVAL_NOTES))],
         )
-        fast_row = (*row[:3], _sqlite_dt(when), row[4]) if sqlite else row
+
+    def add_approval(self, a: SimpleNamespace, sqlite: bool, fast: bool) -> None:
+        """Sign the approval at its position (as ``chain.append_approval``) and keep its row."""
+        a.id, a.item_id = self.gen.new_id(SupportApproval), a.item.id
+        content = approval_content(a, a.item.entry_hash)
+        a.entry_hash = self.ring.sign(chained(a.prev_hash, content))
+        row = tuple(getattr(a, key) for key in APPROVAL_KEYS)
+        fast_row = (*row[:3], _sqlite_dt(a.approved_dt), *row[4:]) if sqlite else row
         if not fast or self.checked < 100:
-            converted = self.convert_approval(dict(zip(self.approval_keys, row, strict=True)))
+            converted = self.convert_approval(dict(zip(APPROVAL_KEYS, row, strict=True)))
             if not fast:
                 fast_row = converted
             elif converted != fast_row:
@@ -603,14 +461,14 @@ _TRUE_FALSE = ("false", "true")
 
 
 def _amount_text(cents: int) -> str:
-    """``services._amount`` of ``cents / 100``."""
+    """``money.amount_text`` of ``cents / 100`` (never zero here)."""
     sign = "-" if cents < 0 else ""
     cents = abs(cents)
     return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
-def _canonical(e: _Entry) -> bytes:
-    """``services.canonical_content`` of the entry, built directly (keys sorted)."""
+def _canonical(e: _Entry, key_id: str) -> bytes:
+    """``chain.canonical_content`` of the entry, built directly (keys sorted)."""
     need = "null" if e.need_id is None else e.need_id
     reverses = "null" if e.reverses_id is None else e.reverses_id
     kind = e.kind
@@ -618,6 +476,7 @@ def _canonical(e: _Entry) -> bytes:
         f'{{"case_id":{e.case_id},"category":{kind.category_json},"chain_seq":{e.chain_seq},'
         f'"currency":"{CURRENCY}","date_provided":"{e.date_provided.isoformat()}",'
         f'"description":{e.description_json},"is_cash":{_TRUE_FALSE[e.is_cash]},'
+        f'"key_id":{_json(key_id)},"kind":"item",'
         f'"need_id":{need},"needs_approval":{_TRUE_FALSE[e.needs_approval]},'
         f'"phase":"{e.phase.value}","provider_organisation_id":{e.provider_organisation_id},'
         f'"quantity":"{_amount_text(100 * e.qty)}","rationale":{e.rationale_json},'
@@ -657,6 +516,7 @@ def _as_row(e: _Entry) -> dict:
         chain_seq=e.chain_seq,
         prev_hash=e.prev_hash,
         entry_hash=e.entry_hash,
+        key_id=e.key_id,
     )
 
 
@@ -673,7 +533,7 @@ def _sqlite_row(e: _Entry) -> tuple:
         e.kind.unit, e.pence / 100, CURRENCY, int(e.is_cash), e.date_provided.isoformat(),
         e.provider_organisation_id, e.recorded_by_id, f"{iso[:10]} {iso[11:26]}", e.rationale,
         e.need_id, e.phase.value, int(e.needs_approval), e.reverses_id, e.reversal_reason,
-        e.chain_seq, e.prev_hash, e.entry_hash,
+        e.chain_seq, e.prev_hash, e.entry_hash, e.key_id,
     )  # fmt: skip
 
 
@@ -684,5 +544,5 @@ def _postgresql_row(e: _Entry) -> tuple:
         e.kind.unit, _pounds(e.pence), CURRENCY, e.is_cash, e.date_provided,
         e.provider_organisation_id, e.recorded_by_id, e.recorded_dt, e.rationale,
         e.need_id, e.phase.value, e.needs_approval, e.reverses_id, e.reversal_reason,
-        e.chain_seq, e.prev_hash, e.entry_hash,
+        e.chain_seq, e.prev_hash, e.entry_hash, e.key_id,
     )  # fmt: skip

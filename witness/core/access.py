@@ -213,6 +213,14 @@ def get_case(session: Session, actor: User, case_id: int) -> Case:
     return case
 
 
+def sees_every_witness_of(actor: User, case: Case) -> bool:
+    """The case's lead prosecutor sees every witness in it (``visible_witnesses``); anyone else
+    may see only some, so what they are told of the whole case (its ledger chain's length and
+    head hash) must not count the others. A rule, not a count: whether someone else's witness
+    is in the case is itself not to be revealed."""
+    return actor.role is Role.prosecutor and case.lead_prosecutor_id == actor.id
+
+
 def can_see_identity(session: Session, actor: User, witness: Witness) -> bool:
     """Legal name, date of birth and contact details: everyone who sees the witness through
     their own office or a case, but an NGO only when the sharing consent covers them."""

@@ -1,14 +1,14 @@
 """The disclosure report: every ledger entry of a case or a witness, as a PDF and as a CSV.
 
-``disclosure_rows`` reads the entries in chain order (streamed); ``render_pdf`` and ``render_csv``
-turn plain rows into bytes and text without touching the database, so they are unit-tested by
-parsing their output back, and ``layout_floor`` lays out the same table alone for the benchmark.
+``disclosure_rows`` reads the entries in chain order (streamed); ``render_pdf`` (and
+``disclosure_csv.render_csv``) turn plain rows into bytes and text without touching the
+database, so they are unit-tested by parsing their output back, and ``layout_floor`` lays out
+the same table alone for the benchmark.
 Witnesses appear by their reference (pseudonym), never by their legal name.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -54,42 +54,17 @@ COLUMNS = (
     ("Reversal", 74),
     ("Phase", 0),  # the rest
 )
-CSV_HEADER = (
-    "entry",
-    "case",
-    "chain_position",
-    "date_provided",
-    "witness",
-    "category",
-    "description",
-    "quantity",
-    "unit",
-    "value",
-    "currency",
-    "rationale",
-    "linked_need",
-    "provider",
-    "recorded_by",
-    "approval",
-    "approved_by",
-    "approved_on",
-    "reverses_entry",
-    "reversed_by_entry",
-    "reversal_reason",
-    "phase",
-)
 #: entry, quantity and value: right-aligned
 NUMERIC_COLUMNS = (0, 5, 6)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
 class DisclosureRow:
     """One ledger entry as the report shows it: names, labels and links already resolved."""
 
-    entry: int  #: the entry's number (its id), as reversals and the chain check name it
+    entry: int  #: the entry's number: its position in the case's chain, as everywhere
     case: str
-    chain_seq: int
+    case_id: int
     date_provided: date
     witness: str  #: the witness's reference, never their legal name
     category: SupportCategory
@@ -105,6 +80,9 @@ class DisclosureRow:
     needs_approval: bool
     approved_by: str | None
     approved_on: date | None
+    #: the approval's own number in the chain
+    approval_entry: int | None
+    #: the numbers of the entry this one reverses, and of the entry reversing this one
     reverses: int | None
     reversal_reason: str
     reversed_by: int | None
@@ -116,7 +94,9 @@ class DisclosureRow:
     @property
     def approval(self) -> str:
         if self.approved_by is not None:
-            return f"approved by {self.approved_by} on {self.approved_on:%d %b %Y}"
+            return f"approved by {self.approved_by} on {self.approved_on:%d %b %Y}" + (
+                f" (entry {self.approval_entry})" if self.approval_entry else ""
+            )
         if self.reverses is not None or not self.needs_approval:
             return "not required"
         if self.reversed_by is not None:
@@ -148,12 +128,12 @@ def disclosure_rows(
     if (case_id is None) == (witness_id is None):
         raise ValueError("give a case or a witness")
     recorder, approver = aliased(User), aliased(User)
-    reversal = aliased(SupportItem)
+    reversal, original = aliased(SupportItem), aliased(SupportItem)
     query = (
         select(
-            SupportItem.id,
-            Case.reference,
             SupportItem.chain_seq,
+            Case.reference,
+            SupportApproval.chain_seq,
             SupportItem.date_provided,
             Witness.reference,
             SupportItem.category,
@@ -169,11 +149,12 @@ def disclosure_rows(
             SupportItem.needs_approval,
             approver.name,
             SupportApproval.approved_dt,
-            SupportItem.reverses_id,
+            original.chain_seq,
             SupportItem.reversal_reason,
-            reversal.id,
+            reversal.chain_seq,
             reversal.reversal_reason,
             SupportItem.phase,
+            SupportItem.case_id,
         )
         .join(Case, Case.id == SupportItem.case_id)
         .join(Witness, Witness.id == SupportItem.witness_id)
@@ -183,6 +164,7 @@ def disclosure_rows(
         .outerjoin(SupportApproval, SupportApproval.item_id == SupportItem.id)
         .outerjoin(approver, approver.id == SupportApproval.approved_by_id)
         .outerjoin(reversal, reversal.reverses_id == SupportItem.id)
+        .outerjoin(original, original.id == SupportItem.reverses_id)
     )
     if case_id is not None:
         query = query.where(SupportItem.case_id == case_id)
@@ -192,20 +174,21 @@ def disclosure_rows(
         query = query.where(visible)
     query = query.order_by(SupportItem.case_id, SupportItem.chain_seq)
     # An original is always earlier in its chain than its reversal, so whether it counted is
-    # known by the time the reversal is read.
-    counted: dict[int, bool] = {}
+    # known by the time the reversal is read (keyed by case and number: a witness's report
+    # spans chains).
+    counted: dict[tuple[int, int], bool] = {}
     result = session.execute(query.execution_options(yield_per=1000))
     with result:
         for r in result:
             if r[18] is not None:
-                counts = counted.get(r[18], False)
+                counts = counted.get((r[23], r[18]), False)
             else:
                 counts = not r[15] or r[16] is not None
-            counted[r[0]] = counts
+            counted[(r[23], r[0])] = counts
             yield DisclosureRow(
                 entry=r[0],
                 case=r[1],
-                chain_seq=r[2],
+                case_id=r[23],
                 date_provided=r[3],
                 witness=r[4],
                 category=r[5],
@@ -221,6 +204,7 @@ def disclosure_rows(
                 needs_approval=r[15],
                 approved_by=r[16],
                 approved_on=r[17].date() if r[17] is not None else None,
+                approval_entry=r[2],
                 reverses=r[18],
                 reversal_reason=r[19] or "",
                 reversed_by=r[20],
@@ -266,13 +250,34 @@ def money(value: Decimal, currency: str) -> str:
 
 
 @dataclass(frozen=True)
+class ChainReport:
+    """What a report says of one case's chain: the full check's verdict and, for a reader who
+    sees every entry of the case, its anchor (length and head hash), against which a copy of
+    the report held by the court or the defence can later prove the ledger was not rewritten.
+    A reader who sees only some witnesses is given neither the length nor the head: both would
+    count entries of witnesses they may not see."""
+
+    reference: str
+    status: ChainStatus
+    #: the reader sees every entry of the case
+    whole: bool = True
+
+    @property
+    def anchor(self) -> tuple[int, str] | None:
+        """(entries, head hash), when the chain is whole-checked and the reader sees it all."""
+        if not self.whole or not self.status.intact or not self.status.length:
+            return None
+        return self.status.length, self.status.last_hash
+
+
+@dataclass(frozen=True)
 class ReportHeading:
     """What the report is of, who made it and when, and what the chain check found."""
 
     subject: str  #: "case T00001" or "witness VW-00012"
     generated_by: str
     generated_at: datetime  #: already in the court's timezone
-    chains: list[tuple[str, ChainStatus]]  #: (case reference, status) for each chain covered
+    chains: list[ChainReport]  #: one for each chain covered
     note: str = ""
 
     @property
@@ -280,14 +285,33 @@ class ReportHeading:
         return f"Support ledger disclosure — {self.subject}"
 
 
-def chain_line(case_reference: str, status: ChainStatus) -> str:
-    """The chain check's verdict on one case, as the report states it."""
-    if status.intact:
-        return f"Chain check, case {case_reference}: intact with {status.entries} entries."
-    return (
-        f"Chain check, case {case_reference}: BROKEN at entry {status.first_broken_id}: "
-        f"{status.problem}."
-    )
+def chain_lines(report: ChainReport) -> list[str]:
+    """The chain check's verdict on one case, as the report states it: every broken entry."""
+    status, name = report.status, f"Chain check, case {report.reference}"
+    lines = []
+    if status.broken:
+        lines.append(f"{name}: BROKEN: {len(status.broken)} problem(s) found.")
+        lines += [f"BROKEN at {problem}." for problem in status.broken]
+    elif status.unverifiable:
+        lines.append(f"{name}: NOT VERIFIABLE with the keys at hand.")
+    elif not report.whole:
+        lines.append(
+            f"{name}: intact (every entry of the case checked; this report lists those of "
+            "the witnesses its author may see, and the lead prosecutor's gives the anchor)."
+        )
+    else:
+        lines.append(f"{name}: intact.")
+    lines += [f"NOT VERIFIABLE: {problem}." for problem in status.unverifiable]
+    if status.unkeyed or status.unchained_approvals:
+        lines.append(
+            f"{status.unkeyed} entries and {status.unchained_approvals} approvals were recorded "
+            "before keyed hashes: they are consistent, but someone with database access could "
+            "have rewritten them before the chain's first checkpoint."
+        )
+    if report.anchor:
+        entries, head = report.anchor
+        lines.append(f"Anchor, case {report.reference}: {entries} entries, head hash {head}.")
+    return lines
 
 
 class NumberedCanvas(canvas.Canvas):
@@ -448,8 +472,8 @@ def render_pdf(heading: ReportHeading, rows: Iterable[DisclosureRow]) -> bytes:
             s["body"],
         ),
     ]
-    for reference, status in heading.chains:
-        story.append(_p(chain_line(reference, status), s["body"]))
+    for report in heading.chains:
+        story += [_p(line, s["body"]) for line in chain_lines(report)]
     if not heading.chains:
         story.append(_p("Chain check: no entries to check.", s["body"]))
     if heading.note:
@@ -506,51 +530,4 @@ def layout_floor(rows: Iterable[DisclosureRow]) -> bytes:
     """The same entries table alone, laid out by reportlab: the benchmark's floor."""
     out = io.BytesIO()
     _document(out, "floor").build([_items_table(rows, _styles())])
-    return out.getvalue()
-
-
-# --- CSV --------------------------------------------------------------------------------------
-
-
-def neutralise(cell: str) -> str:
-    """A spreadsheet must not run a cell as a formula: quote anything that could start one."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
-
-
-def render_csv(rows: Iterable[DisclosureRow]) -> str:
-    """The same rows as the PDF, one line each after a header. Amounts are written as plain
-    numbers (a reversal's negative value included) so that they sum; every text cell is
-    neutralised against formula injection."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        n = neutralise
-        reason = row.reversal_reason if row.reverses is not None else row.reversed_by_reason
-        writer.writerow(
-            [
-                row.entry,
-                n(row.case),
-                row.chain_seq,
-                row.date_provided.isoformat(),
-                n(row.witness),
-                n(row.category.label),
-                n(row.description),
-                f"{row.quantity:.2f}",
-                n(row.unit),
-                f"{row.value:.2f}",
-                n(row.currency),
-                n(row.rationale),
-                n(row.linked_need),
-                n(row.provider),
-                n(row.recorded_by),
-                "approved" if row.approved_by else row.approval,
-                n(row.approved_by or ""),
-                row.approved_on.isoformat() if row.approved_on else "",
-                row.reverses or "",
-                row.reversed_by or "",
-                n(reason),
-                row.phase.label,
-            ]
-        )
     return out.getvalue()

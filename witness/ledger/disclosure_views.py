@@ -26,7 +26,8 @@ from witness.core.errors import NotFound
 from witness.core.time import now_utc
 from witness.db import db_session
 from witness.ledger import exports
-from witness.ledger.disclosure import disclosure_rows, render_csv
+from witness.ledger.disclosure import disclosure_rows
+from witness.ledger.disclosure_csv import render_csv
 from witness.ledger.models import ExportStatus
 from witness.people.models import Witness
 
@@ -87,11 +88,13 @@ def _report(kind: str, scope_id: int, fmt: str) -> Response:
     db = db_session()
     scope = _load(kind, scope_id)
     if fmt == "csv":
+        # the chains are checked (and checkpointed) first: the anchors go on every row
+        chains = exports.anchors(exports.chain_reports(db, current_user, scope))
         if isinstance(scope, Case):
             rows = disclosure_rows(db, case_id=scope.id, visible=visible_witnesses(current_user))
         else:
             rows = disclosure_rows(db, witness_id=scope.id)
-        body: bytes | str = render_csv(rows)
+        body: bytes | str = render_csv(rows, chains)
     else:
         size = exports.report_size(db, current_user, scope)
         if size > current_app.config["DISCLOSURE_INLINE_MAX"]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from witness.core.forms import (
     coerce_enum,
@@ -20,12 +20,34 @@ from witness.core.forms import (
     strip_filter,
 )
 from witness.ledger.models import SupportCategory
+from witness.ledger.money import PLAIN_AMOUNT
 from witness.scheduling.forms import optional_id, record_id
 
 
-def _line(label, max_len, required=True):
+def _line(label, max_len, required=True, extra=()):
     checks = [InputRequired() if required else Optional(), Length(max=max_len), single_line]
-    return StringField(label, validators=checks, filters=[strip_filter])
+    return StringField(label, validators=[*checks, *extra], filters=[strip_filter])
+
+
+def plain_amount(*, positive: bool):
+    """Plain ASCII digits and an optional decimal point: no sign, no "1_000", no fullwidth
+    digits, no exponent (all of which Python's Decimal would read). The service checks the
+    decimal places for the currency, and the range."""
+
+    def check(form, field) -> None:
+        value = field.data or ""
+        if value.startswith("-"):
+            raise ValidationError(
+                "Give an amount above zero, without a sign."
+                if positive
+                else "Give zero or more, without a sign: a mistake is corrected by a reversal."
+            )
+        if not PLAIN_AMOUNT.fullmatch(value):
+            raise ValidationError(
+                "Give a number, e.g. 12.50: digits and at most one decimal point, nothing else."
+            )
+
+    return check
 
 
 class SupportItemForm(FlaskForm):
@@ -37,9 +59,9 @@ class SupportItemForm(FlaskForm):
         validators=[InputRequired()],
     )
     description = _line("What was given", 500)
-    quantity = _line("Quantity", 20)
+    quantity = _line("Quantity", 20, extra=[plain_amount(positive=True)])
     unit = _line("Unit", 40)
-    value = _line("Total value", 20)
+    value = _line("Total value", 20, extra=[plain_amount(positive=False)])
     currency = _line("Currency", 3)
     is_cash = BooleanField("Cash or cash-like (voucher, top-up card)")
     date_provided = DateField(

@@ -18,27 +18,35 @@ def ledger_sweep(app: Flask) -> int:
 
 
 def chain_sweep(app: Flask) -> tuple[int, int]:
-    """Walk every case's chain in full (daily): a broken one is logged as an error, an intact
-    one remembered so its ledger pages walk only what is recorded after. Returns (chains,
-    broken)."""
-    from witness.ledger.services import case_ids_with_entries, record_full_check, verify_chain
+    """Walk every case's chain in full (daily): a broken or unverifiable one is logged as an
+    error; an intact one that grew is checkpointed (keyed: a chain later found shorter is
+    broken) and remembered so its ledger pages walk only what is recorded after. Returns
+    (chains, not intact)."""
+    from witness.ledger.chain import (
+        case_ids_with_chains,
+        record_full_check,
+        verify_chain,
+        write_checkpoint,
+    )
+    from witness.ledger.models import CheckpointReason
 
-    broken = 0
+    bad = 0
     with app.app_context(), app.extensions["witness.db"].sessionmaker() as session:
-        case_ids = case_ids_with_entries(session)
+        case_ids = case_ids_with_chains(session)
         for n, case_id in enumerate(case_ids, start=1):
             status = verify_chain(session, case_id)
             record_full_check(session, status)
+            write_checkpoint(session, status, CheckpointReason.sweep)
             if not status.intact:
-                broken += 1
+                bad += 1
                 app.logger.error(
-                    "ledger chain of case %d BROKEN at entry %d: %s",
+                    "ledger chain of case %d %s: %s",
                     case_id,
-                    status.first_broken_id,
-                    status.problem,
+                    "BROKEN" if status.broken else "NOT VERIFIABLE",
+                    "; ".join(map(str, status.broken or status.unverifiable)),
                 )
             if n % 500 == 0:
                 session.commit()
         session.commit()
-    app.logger.info("ledger chains: %d checked in full, %d broken", len(case_ids), broken)
-    return len(case_ids), broken
+    app.logger.info("ledger chains: %d checked in full, %d not intact", len(case_ids), bad)
+    return len(case_ids), bad

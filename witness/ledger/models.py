@@ -1,9 +1,12 @@
 """The support ledger: every item given to a witness, append-only, hash-chained per case.
 
 An entry is never changed: a mistake is corrected by a reversing entry that points at the
-original, and an approval is a row of its own. Each entry stores the SHA-256 of its canonical
-content and of the entry before it in its case's chain, so an alteration made behind the
-application's back is found by walking the chain.
+original, and an approval is a row of its own. Items, reversals and approvals share one chain
+per case, numbered 1, 2, 3...: each stores the HMAC-SHA256, under a key kept outside the
+database, of its canonical content and of the entry before it, so an alteration, a deletion or
+a forged row made behind the application's back is found by walking the chain
+(``witness.ledger.chain``); keyed checkpoints of each chain's length and head catch a chain cut
+short.
 """
 
 from __future__ import annotations
@@ -107,9 +110,13 @@ class SupportItem(Base):
     #: a reversal points at the entry it cancels, and says why
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("support_items.id"), unique=True)
     reversal_reason: Mapped[str] = mapped_column(Text, default="")
+    #: the entry's number: its position in the case's chain (shared with approvals)
     chain_seq: Mapped[int]
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+    #: the ledger key whose HMAC ``entry_hash`` is; None for an entry hashed before keyed
+    #: hashes (plain SHA-256, see ``chain.legacy_content``)
+    key_id: Mapped[str | None] = mapped_column(String(40))
 
     witness: Mapped[Witness] = relationship()
     provider: Mapped[Organisation] = relationship()
@@ -120,15 +127,28 @@ class SupportItem(Base):
 
 
 class SupportApproval(Base):
-    """The second pair of eyes on an item; append-only like the items."""
+    """The second pair of eyes on an item; append-only like the items, and an entry of the same
+    chain, so that deleting one or slipping one in is found. The database refuses an approval
+    by the item's recorder (a trigger: a CHECK cannot read the item)."""
 
     __tablename__ = "support_approvals"
+    __table_args__ = (
+        #: its position in the case's chain; None only for approvals made before approvals
+        #: were chained (the chain check counts those apart)
+        Index("ix_support_approvals_chain", "case_id", "chain_seq", unique=True),
+    )
 
     id: Mapped[intpk]
     item_id: Mapped[int] = mapped_column(ForeignKey("support_items.id"), unique=True)
     approved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     approved_dt: Mapped[datetime] = mapped_column(default=now_utc)
     note: Mapped[str] = mapped_column(Text, default="")
+    #: the item's case, whose chain holds the approval
+    case_id: Mapped[int | None]
+    chain_seq: Mapped[int | None]
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(40))
 
     item: Mapped[SupportItem] = relationship(back_populates="approval")
     approved_by: Mapped[User] = relationship()
@@ -138,7 +158,7 @@ class SupportApproval(Base):
 def _ledger_is_append_only(session: Session, _flush_context, _instances) -> None:
     """No update or delete through the ORM; the database triggers refuse the rest."""
     for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, (SupportItem, SupportApproval)) and (
+        if isinstance(obj, (SupportItem, SupportApproval, LedgerCheckpoint)) and (
             obj in session.deleted or session.is_modified(obj)
         ):
             raise PermissionError("the support ledger is append-only: record a reversal instead")
@@ -155,6 +175,37 @@ class LedgerChainCheck(Base):
     checked_seq: Mapped[int]
     checked_hash: Mapped[str] = mapped_column(String(64))
     checked_dt: Mapped[datetime] = mapped_column(default=now_utc)
+
+
+class CheckpointReason(enum.Enum):
+    disclosure = "disclosure"  #: a disclosure report (PDF or CSV) gave the chain's anchor out
+    sweep = "sweep"  #: the daily chain sweep found the chain grown and intact
+
+    @property
+    def label(self) -> str:
+        return {"disclosure": "disclosure report", "sweep": "daily check"}[self.value]
+
+
+class LedgerCheckpoint(Base):
+    """A chain's length and head hash at a moment, signed with the ledger key: a chain later
+    found shorter, or with a different entry at that position, was cut or rewritten.
+    Append-only. (``LedgerChainCheck`` above is only a cache that speeds up the pages.)"""
+
+    __tablename__ = "ledger_checkpoints"
+    __table_args__ = (Index("ix_ledger_checkpoints_case", "case_id", "id"),)
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    #: the chain's length: the position of its last entry
+    entries: Mapped[int]
+    head_hash: Mapped[str] = mapped_column(String(64))
+    #: approvals of the case recorded before approvals were chained (see ``chain``)
+    unchained_approvals: Mapped[int] = mapped_column(default=0)
+    made_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    reason: Mapped[CheckpointReason] = enum_column(CheckpointReason)
+    key_id: Mapped[str] = mapped_column(String(40))
+    #: HMAC-SHA256 of the above (``chain.checkpoint_content``) under key ``key_id``
+    mac: Mapped[str] = mapped_column(String(64))
 
 
 class FlagRule(enum.Enum):

@@ -1,236 +1,70 @@
-"""Recording support, approving it, reversing it, and proving the ledger was not altered."""
+"""Recording support, approving it, reversing it, and the totals; the hash chain that proves
+the ledger was not altered is ``witness.ledger.chain``'s."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
 from witness.config import DEFAULT_APPROVAL_THRESHOLDS
-from witness.core.access import can_manage_witness, require
+from witness.core.access import can_manage_witness, require, visible_witnesses
 from witness.core.errors import DomainError
 from witness.core.text import clean_text
 from witness.core.time import now_utc
-from witness.ledger.models import (
-    LedgerChainCheck,
-    SupportApproval,
-    SupportCategory,
-    SupportItem,
+from witness.ledger.chain import (  # noqa: F401  (the chain's names, where callers look)
+    GENESIS,
+    PAGE_FULL_WALK,
+    ChainProblem,
+    ChainStatus,
+    append_approval,
+    append_item,
+    canonical_content,
+    page_chain_status,
+    record_full_check,
+    verify_chain,
+)
+from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
+from witness.ledger.money import (
+    CENT,
+    STORED_PLACES,
+    currency_code,
+    negated,
+    parse_amount,
+    places_for,
 )
 from witness.people.models import NeedsAssessment, Participation, Phase, Witness
 
 #: items worth more than this need a second person's approval, in a currency with no threshold
 #: of its own (see ``approval_threshold``)
 DEFAULT_APPROVAL_THRESHOLD = Decimal("100.00")
-GENESIS = "0" * 64
-CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("9999999999.99")
 APPROVER_ROLES = frozenset({Role.supervisor, Role.admin})
 
 
-# --- the hash chain ---------------------------------------------------------------------------
+class RefusedReference(DomainError):
+    """A form or request named a record that is not the witness's (another witness's need, a
+    case they are not in): refused beside the field, and audited as a probe, since ids are
+    not typed by chance. ``audit`` is the refusal's audit event, written after the rollback."""
+
+    def __init__(self, message: str, field: str, audit: dict) -> None:
+        super().__init__(message, field=field)
+        self.audit = audit
 
 
-def _amount(value: Decimal) -> str:
-    return str(Decimal(value).quantize(CENT))
-
-
-def canonical_content(item: SupportItem) -> bytes:
-    """The entry as the hash sees it: every recorded field, in a fixed form."""
-    content = {
-        "case_id": item.case_id,
-        "chain_seq": item.chain_seq,
-        "witness_id": item.witness_id,
-        "category": item.category.value,
-        "description": item.description,
-        "quantity": _amount(item.quantity),
-        "unit": item.unit,
-        "value": _amount(item.value),
-        "currency": item.currency,
-        "is_cash": bool(item.is_cash),
-        "date_provided": item.date_provided.isoformat(),
-        "provider_organisation_id": item.provider_organisation_id,
-        "recorded_by_id": item.recorded_by_id,
-        "recorded_dt": item.recorded_dt.isoformat(timespec="microseconds"),
-        "rationale": item.rationale,
-        "need_id": item.need_id,
-        "phase": item.phase.value,
-        "needs_approval": bool(item.needs_approval),
-        "reverses_id": item.reverses_id,
-        "reversal_reason": item.reversal_reason or "",
-    }
-    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
-
-
-#: what the chain check reads of each entry: its content, its position and its hashes
-CHAIN_COLUMNS = (
-    "id", "case_id", "chain_seq", "witness_id", "category", "description", "quantity", "unit",
-    "value", "currency", "is_cash", "date_provided", "provider_organisation_id",
-    "recorded_by_id", "recorded_dt", "rationale", "need_id", "phase", "needs_approval",
-    "reverses_id", "reversal_reason", "prev_hash", "entry_hash",
-)  # fmt: skip
-
-
-def entry_hash(prev_hash: str, item: SupportItem) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_content(item)).hexdigest()
-
-
-#: a chain up to this long is walked in full on every page that shows its badge; a longer one
-#: from its last full check (a 10,000-entry chain takes about a second to walk)
-PAGE_FULL_WALK = 1000
-
-
-@dataclass
-class ChainStatus:
-    case_id: int
-    entries: int = 0
-    #: the first entry whose stored hash does not match its content or its predecessor
-    first_broken_id: int | None = None
-    problem: str = ""
-    #: the hash of the last entry walked (what a checkpoint keeps)
-    last_hash: str = GENESIS
-    #: set when only the entries after the last full check were walked now: that check's time
-    full_check_dt: datetime | None = None
-    #: entries walked now
-    walked: int = 0
-
-    @property
-    def intact(self) -> bool:
-        return self.first_broken_id is None
-
-
-def verify_chain(
-    session: Session, case_id: int, *, after_seq: int = 0, after_hash: str = GENESIS
-) -> ChainStatus:
-    """Walk the case's chain in order, recomputing every hash; streamed, never all in memory.
-    From its start, or after entry ``after_seq`` whose hash is known to be ``after_hash``."""
-    status = ChainStatus(case_id, entries=after_seq, last_hash=after_hash)
-    expected_prev, expected_seq = after_hash, after_seq + 1
-    # Plain rows, not entities: a row answers canonical_content's attribute reads as an item
-    # does, at a third of the cost (a 10,000-entry case is walked on every ledger page).
-    result = session.execute(
-        select(*(SupportItem.__table__.c[name] for name in CHAIN_COLUMNS))
-        .where(SupportItem.case_id == case_id, SupportItem.chain_seq > after_seq)
-        .order_by(SupportItem.chain_seq)
-        .execution_options(yield_per=1000)
-    )
-    with result:  # closes the server-side cursor when the walk stops early
-        for item in result:
-            status.entries += 1
-            status.walked += 1
-            problem = ""
-            if item.chain_seq != expected_seq:
-                problem = f"entry {expected_seq} of the chain is missing"
-            elif item.prev_hash != expected_prev:
-                problem = "it does not follow the entry before it"
-            elif item.entry_hash != entry_hash(item.prev_hash, item):
-                problem = "its content was changed after it was recorded"
-            if problem:
-                status.first_broken_id, status.problem = item.id, problem
-                break
-            expected_prev, expected_seq = item.entry_hash, expected_seq + 1
-    status.last_hash = expected_prev
-    return status
-
-
-def record_full_check(session: Session, status: ChainStatus) -> None:
-    """Remember a full walk (``verify_chain`` from the start) for ``page_chain_status``: where
-    it found the chain intact, or — when broken — forget the last good one, so that every page
-    walks the chain in full and names the bad entry."""
-    if status.full_check_dt is not None or status.walked != status.entries:
-        raise ValueError("only a walk from the start of the chain is a full check")
-    check = session.get(LedgerChainCheck, status.case_id)
-    if not status.intact or not status.entries:
-        if check is not None:
-            session.delete(check)
-        return
-    if check is None:
-        check = LedgerChainCheck(case_id=status.case_id)
-        session.add(check)
-    check.checked_seq, check.checked_hash = status.entries, status.last_hash
-    check.checked_dt = now_utc()
-
-
-def page_chain_status(session: Session, case_id: int) -> ChainStatus:
-    """The badge of a chain: a short chain walked in full; a long one walked from its last full
-    check (if the entry it ended at is unchanged), so the badge says when that check was. An
-    alteration before that entry is found by the next full check (``flask ledger-verify``, the
-    daily sweep, every disclosure report)."""
-    check = session.get(LedgerChainCheck, case_id)
-    if check is None or check.checked_seq <= PAGE_FULL_WALK:
-        return verify_chain(session, case_id)
-    # the entry the full check ended at is re-hashed too: its content, its link and its hash
-    # must still be what that check found
-    anchor = session.execute(
-        select(*(SupportItem.__table__.c[name] for name in CHAIN_COLUMNS)).where(
-            SupportItem.case_id == case_id, SupportItem.chain_seq == check.checked_seq
-        )
-    ).first()
-    if (
-        anchor is None
-        or anchor.entry_hash != check.checked_hash
-        or entry_hash(anchor.prev_hash, anchor) != check.checked_hash
-    ):
-        return verify_chain(session, case_id)  # walked in full, it names the first bad entry
-    status = verify_chain(
-        session, case_id, after_seq=check.checked_seq, after_hash=check.checked_hash
-    )
-    status.full_check_dt = check.checked_dt
-    return status
-
-
-def _lock_chain(session: Session, case_id: int) -> None:
-    """One writer per case chain at a time (PostgreSQL); the unique (case, position) refuses a
-    fork anywhere else."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"witness.ledger:{case_id}"},
-        )
-
-
-def _append(session: Session, item: SupportItem) -> SupportItem:
-    _lock_chain(session, item.case_id)
-    last = session.execute(
-        select(SupportItem.chain_seq, SupportItem.entry_hash)
-        .where(SupportItem.case_id == item.case_id)
-        .order_by(SupportItem.chain_seq.desc())
-        .limit(1)
-    ).first()
-    item.chain_seq = last.chain_seq + 1 if last else 1
-    item.prev_hash = last.entry_hash if last else GENESIS
-    # microseconds are what both databases keep, so the hash survives the round trip
-    item.recorded_dt = now_utc()
-    item.entry_hash = entry_hash(item.prev_hash, item)
-    session.add(item)
-    session.flush()
-    return item
+def audit_refusal(session: Session, actor: User, exc: DomainError) -> None:
+    """Record the audit row of a ``RefusedReference`` (after the change was rolled back)."""
+    if isinstance(exc, RefusedReference):
+        record_event(session, actor, **exc.audit)
 
 
 # --- recording --------------------------------------------------------------------------------
-
-
-def _decimal(value, field_name: str, *, positive: bool) -> Decimal:
-    try:
-        amount = Decimal(str(value)).quantize(CENT)
-    except (InvalidOperation, ValueError, TypeError):
-        raise DomainError("Give a number, e.g. 12.50.", field=field_name) from None
-    if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
-        raise DomainError("Give a number, e.g. 12.50.", field=field_name)
-    if amount < 0 or (positive and amount == 0):
-        raise DomainError(
-            "Give an amount above zero." if positive else "Give zero or more.", field=field_name
-        )
-    return amount
 
 
 def can_record_support(actor: User, witness: Witness) -> bool:
@@ -254,6 +88,43 @@ def approval_threshold(currency: str, config: Mapping | None = None) -> Decimal:
     return DEFAULT_APPROVAL_THRESHOLD if fallback is None else Decimal(str(fallback))
 
 
+def _participation(
+    session: Session, witness: Witness, case_id: int, need_id: int | None
+) -> Participation:
+    """The witness's participation in the case the item is for, once the case and the need
+    named are the witness's own (else an audited ``RefusedReference``)."""
+    participation = session.scalar(
+        select(Participation).where(
+            Participation.witness_id == witness.id, Participation.case_id == case_id
+        )
+    )
+    if participation is None:
+        raise RefusedReference(
+            "Choose one of the witness's cases.",
+            "case_id",
+            dict(
+                action="support.case_refused",
+                object_type="case",
+                object_id=case_id,
+                witness_id=witness.id,
+            ),
+        )
+    if need_id is not None:
+        need = session.get(NeedsAssessment, need_id)
+        if need is None or need.witness_id != witness.id:
+            raise RefusedReference(
+                "Choose one of the witness's assessed needs.",
+                "need_id",
+                dict(
+                    action="support.need_refused",
+                    object_type="needs_assessment",
+                    object_id=need_id,
+                    witness_id=witness.id,
+                ),
+            )
+    return participation
+
+
 def record_item(
     session: Session,
     actor: User,
@@ -275,13 +146,7 @@ def record_item(
 ) -> SupportItem:
     """Record one item given to a witness (``witness`` already checked by need to know)."""
     require(can_record_support(actor, witness), "You may not record support for this witness.")
-    participation = session.scalar(
-        select(Participation).where(
-            Participation.witness_id == witness.id, Participation.case_id == case_id
-        )
-    )
-    if participation is None:
-        raise DomainError("Choose one of the witness's cases.", field="case_id")
+    participation = _participation(session, witness, case_id, need_id)
     description = clean_text(description, "description", max_length=500)
     if not description:
         raise DomainError("Say what was given.", field="description")
@@ -294,20 +159,14 @@ def record_item(
     unit = clean_text(unit, "unit", max_length=40)
     if not unit:
         raise DomainError("Give the unit, e.g. nights, trips, sessions.", field="unit")
-    currency = clean_text(currency, "currency", max_length=3).upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise DomainError("Give the currency as three letters, e.g. GBP.", field="currency")
+    currency = currency_code(clean_text(currency, "currency", max_length=3))
     if date_provided > now_utc().date():
         raise DomainError("The date provided cannot be in the future.", field="date_provided")
     if date_provided < date(1900, 1, 1):
         raise DomainError("Give a date after 1900.", field="date_provided")
-    if need_id is not None:
-        need = session.get(NeedsAssessment, need_id)
-        if need is None or need.witness_id != witness.id:
-            raise DomainError("Choose one of the witness's assessed needs.", field="need_id")
     if actor.role is Role.ngo_worker or provider_organisation_id is None:
         provider_organisation_id = actor.organisation_id
-    amount = _decimal(value, "value", positive=False)
+    amount = parse_amount(value, "value", places=places_for(currency), positive=False)
     category = SupportCategory(category)
     cash = bool(is_cash) or category.is_cash_like
     item = SupportItem(
@@ -315,7 +174,7 @@ def record_item(
         witness_id=witness.id,
         category=category,
         description=description,
-        quantity=_decimal(quantity, "quantity", positive=True),
+        quantity=parse_amount(quantity, "quantity", places=STORED_PLACES, positive=True),
         unit=unit,
         value=amount,
         currency=currency,
@@ -328,7 +187,7 @@ def record_item(
         phase=participation.phase,
         needs_approval=cash or amount > approval_threshold,
     )
-    _append(session, item)
+    append_item(session, item)
     from witness.ledger.flags import raise_flags  # the rules read the ledger this module writes
 
     raise_flags(session, item)
@@ -367,8 +226,7 @@ def approve_item(
         approved_by_id=actor.id,
         note=clean_text(note, "note", multiline=True, max_length=2000),
     )
-    session.add(approval)
-    session.flush()
+    append_approval(session, approval, item)
     session.refresh(item)
     record_event(session, actor, "support.approve", item, witness_id=item.witness_id)
     return approval
@@ -395,10 +253,10 @@ def reverse_item(session: Session, actor: User, item: SupportItem, reason: str) 
         case_id=item.case_id,
         witness_id=item.witness_id,
         category=item.category,
-        description=f"Reversal of entry {item.id}: {item.description}"[:500],
-        quantity=-item.quantity,
+        description=f"Reversal of entry {item.chain_seq}: {item.description}"[:500],
+        quantity=negated(item.quantity),
         unit=item.unit,
-        value=-item.value,
+        value=negated(item.value),
         currency=item.currency,
         is_cash=item.is_cash,
         date_provided=now_utc().date(),
@@ -411,7 +269,7 @@ def reverse_item(session: Session, actor: User, item: SupportItem, reason: str) 
         reverses_id=item.id,
         reversal_reason=reason,
     )
-    _append(session, reversal)
+    append_item(session, reversal)
     record_event(
         session, actor, "support.reverse", reversal, witness_id=item.witness_id, reverses=item.id
     )
@@ -522,6 +380,21 @@ def approved_ids(session: Session, item_ids: Iterable[int]) -> set[int]:
     )
 
 
+def approval_entries(session: Session, item_ids: Iterable[int]) -> dict[int, int | None]:
+    """The approved ones of ``item_ids``, each with its approval's number in the chain (None
+    for an approval made before approvals were chained)."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    return dict(
+        session.execute(
+            select(SupportApproval.item_id, SupportApproval.chain_seq).where(
+                SupportApproval.item_id.in_(ids)
+            )
+        ).all()
+    )
+
+
 def witness_ledger(session: Session, witness: Witness) -> list[SupportItem]:
     return list(
         session.scalars(
@@ -532,9 +405,22 @@ def witness_ledger(session: Session, witness: Witness) -> list[SupportItem]:
     )
 
 
-def case_ids_with_entries(session: Session) -> list[int]:
-    return list(session.scalars(select(SupportItem.case_id).group_by(SupportItem.case_id)))
-
-
-def entry_count(session: Session, case_id: int) -> int:
-    return session.scalar(select(func.count(SupportItem.id)).where(SupportItem.case_id == case_id))
+def visible_chain_entries(session: Session, actor: User, case_id: int) -> int:
+    """Entries of the case's chain ``actor`` may see: the items of the witnesses they may see,
+    and the approvals of those items (what a page may count for them)."""
+    items = session.scalar(
+        select(func.count(SupportItem.id))
+        .join(Witness, Witness.id == SupportItem.witness_id)
+        .where(SupportItem.case_id == case_id, visible_witnesses(actor))
+    )
+    approvals = session.scalar(
+        select(func.count(SupportApproval.id))
+        .join(SupportItem, SupportItem.id == SupportApproval.item_id)
+        .join(Witness, Witness.id == SupportItem.witness_id)
+        .where(
+            SupportApproval.case_id == case_id,
+            SupportApproval.chain_seq.is_not(None),
+            visible_witnesses(actor),
+        )
+    )
+    return (items or 0) + (approvals or 0)

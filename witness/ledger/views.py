@@ -4,7 +4,9 @@ it, and a case's ledger with its totals and the state of its hash chain."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -22,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from witness.audit.services import record_event
-from witness.core.access import get_case, get_witness, visible_witnesses
+from witness.cases.models import Case
+from witness.core.access import get_case, get_witness, sees_every_witness_of, visible_witnesses
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import EMPTY_CHOICE, options
 from witness.core.web import (
@@ -119,11 +122,39 @@ def can_approve(item: SupportItem, witness: Witness, approved: set[int]) -> bool
     )
 
 
-def _chain_badges(case_ids) -> list[tuple]:
-    from witness.cases.models import Case
+@dataclass
+class ChainBadge:
+    """A chain's state as a page shows it to the current user: the number of entries is the
+    chain's length only for someone who sees every witness of the case (the count must not
+    include entries of witnesses the user may not see)."""
 
+    case: Case
+    status: services.ChainStatus
+    whole: bool
+    shown: int
+
+
+def _chain_badges(case_ids) -> list[ChainBadge]:
     db = db_session()
-    return [(db.get(Case, cid), services.page_chain_status(db, cid)) for cid in case_ids]
+    badges = []
+    for case_id in case_ids:
+        case = db.get(Case, case_id)
+        status = services.page_chain_status(db, case_id)
+        whole = sees_every_witness_of(current_user, case)
+        shown = (
+            status.length if whole else services.visible_chain_entries(db, current_user, case_id)
+        )
+        badges.append(ChainBadge(case, status, whole, shown))
+    return badges
+
+
+def _refuse(action: str, item: SupportItem) -> NoReturn:
+    """A change the user may not make to the witness's ledger: audited, then 403."""
+    db = db_session()
+    db.rollback()
+    record_event(db, current_user, action, item, witness_id=item.witness_id)
+    db.commit()
+    abort(403)
 
 
 # --- a witness's ledger ----------------------------------------------------------------------
@@ -163,6 +194,8 @@ def _witness_context(witness: Witness, row_errors: dict[int, str] | None = None)
             SupportItem.reverses_id,
             SupportItem.reversal_reason,
             SupportItem.phase,
+            SupportItem.chain_seq,
+            SupportItem.case_id,
             SupportApproval.id.is_not(None).label("approved"),
         )
         .outerjoin(SupportApproval, SupportApproval.item_id == SupportItem.id)
@@ -176,6 +209,8 @@ def _witness_context(witness: Witness, row_errors: dict[int, str] | None = None)
     running: dict[int, Decimal] = {}
     cumulative: dict[str, Decimal] = defaultdict(Decimal)
     reversed_by: dict[int, tuple[int, str]] = {}
+    #: each entry's number: its position in its case's chain
+    number = {e.id: e.chain_seq for e in entries}
     for e in entries:
         if e.reverses_id is not None:
             reversed_by[e.reverses_id] = (e.id, e.reversal_reason)
@@ -201,8 +236,8 @@ def _witness_context(witness: Witness, row_errors: dict[int, str] | None = None)
         )
     ]
     pages = max(1, -(-len(shown_ids) // WITNESS_PER_PAGE))
-    number = min(max(page_arg(), 1), pages)
-    page_ids = shown_ids[(number - 1) * WITNESS_PER_PAGE : number * WITNESS_PER_PAGE]
+    page_number = min(max(page_arg(), 1), pages)
+    page_ids = shown_ids[(page_number - 1) * WITNESS_PER_PAGE : page_number * WITNESS_PER_PAGE]
     loaded = {
         item.id: item
         for item in db.scalars(
@@ -216,7 +251,7 @@ def _witness_context(witness: Witness, row_errors: dict[int, str] | None = None)
             )
         )
     }
-    shown = _Shown([loaded[i] for i in page_ids], len(shown_ids), number, WITNESS_PER_PAGE)
+    shown = _Shown([loaded[i] for i in page_ids], len(shown_ids), page_number, WITNESS_PER_PAGE)
     can_record = services.can_record_support(current_user, witness)
     return dict(
         witness=witness,
@@ -225,6 +260,9 @@ def _witness_context(witness: Witness, row_errors: dict[int, str] | None = None)
         all_count=len(entries),
         approved=approved,
         reversed_by=reversed_by,
+        number=number,
+        several_cases=len({e.case_id for e in entries}) > 1,
+        case_refs={p.case_id: p.case.reference for p in witness.participations},
         running=running,
         figures=services.totals(entries, approved),  # the light rows answer as items do
         chains=_chain_badges(p.case_id for p in witness.participations),
@@ -322,12 +360,14 @@ def record(witness_id: int):
                 need_id=form.need_id.data,
                 approval_threshold=_threshold(form.currency.data),
             )
-        except DomainError as exc:
-            db.rollback()
-            apply_domain_error(form, exc)
         except AccessDenied:
             db.rollback()
             abort(403)
+        except DomainError as exc:
+            db.rollback()
+            services.audit_refusal(db, current_user, exc)  # another witness's need or case
+            db.commit()
+            apply_domain_error(form, exc)
         else:
             db.commit()
             if item.needs_approval:
@@ -358,8 +398,7 @@ def approve(item_id: int):
     try:
         services.approve_item(db, current_user, item, form.note.data or "")
     except AccessDenied:
-        db.rollback()
-        abort(403)
+        _refuse("support.approve_refused", item)
     except DomainError as exc:
         db.rollback()
         context = _witness_context(witness, row_errors={item.id: exc.message})
@@ -375,14 +414,13 @@ def reverse(item_id: int):
     item, witness = _load_item(item_id)
     db = db_session()
     if not services.can_record_support(current_user, witness):
-        abort(403)
+        _refuse("support.reverse_refused", item)
     form = ReverseForm()
     if request.method == "POST" and form.validate():
         try:
             services.reverse_item(db, current_user, item, form.reason.data)
         except AccessDenied:
-            db.rollback()
-            abort(403)
+            _refuse("support.reverse_refused", item)
         except DomainError as exc:
             db.rollback()
             apply_domain_error(form, exc)
@@ -422,10 +460,12 @@ def case_ledger(case_id: int):
         page_arg(),
         PER_PAGE,
     )
+    approval_entries = services.approval_entries(db, [i.id for i in page.items])
     context = dict(
         case=case,
         page=page,
-        approved=services.approved_ids(db, [i.id for i in page.items]),
+        approved=set(approval_entries),
+        approval_entries=approval_entries,
         reversed_ids=set(
             db.scalars(
                 select(SupportItem.reverses_id).where(

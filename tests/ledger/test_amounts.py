@@ -1,0 +1,105 @@
+"""Amounts (issue 11, item 12): plain ASCII digits with no more decimals than the currency's
+minor unit, refused (never rounded) otherwise, by the form, the API and the service alike; and
+the hash takes the stored form, so no accepted value can leave a chain reading broken."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from witness.core.errors import DomainError
+from witness.ledger import services
+from witness.ledger.models import SupportItem
+
+from .conftest import record
+
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
+FULLWIDTH_12 = "\uff11\uff12"
+
+
+def _count(db) -> int:
+    db.expire_all()
+    return db.scalar(select(func.count(SupportItem.id)))
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"value": "-0"}, "value", "without a sign"),
+        ({"value": "-0.001"}, "value", "without a sign"),
+        ({"value": "12.345"}, "value", "at most 2 decimal places; 12.345 has 3"),
+        ({"value": "1_000"}, "value", "Give a number"),
+        ({"value": FULLWIDTH_12}, "value", "Give a number"),
+        ({"value": "1e3"}, "value", "Give a number"),
+        ({"value": "+5"}, "value", "Give a number"),
+        ({"value": "12.5", "currency": "JPY"}, "value", "no decimal places"),
+        ({"value": "10.234", "currency": "BHD"}, "value", "at most 2 decimal places"),
+        ({"quantity": "1.005"}, "quantity", "at most 2 decimal places"),
+        ({"quantity": "-0"}, "quantity", "above zero"),
+        ({"quantity": "0.00"}, "quantity", "above zero"),
+        ({"currency": "XQZ"}, "currency", "not a currency code"),
+    ],
+)
+def test_the_service_refuses_what_decimal_would_read_and_records_nothing(
+    db, world, change, field, message
+):
+    with pytest.raises(DomainError) as raised:
+        record(db, world.officer, world.assigned, world.case, **change)
+    assert raised.value.field == field and message in raised.value.message
+    assert _count(db) == 0
+
+
+def test_amounts_are_kept_exactly_as_given_in_the_currencys_minor_unit(db, world):
+    yen = record(db, world.officer, world.assigned, world.case, value="1200", currency="JPY")
+    pounds = record(db, world.officer, world.assigned, world.case, value="12.5", quantity="1.25")
+    db.expire_all()
+    assert (yen.value, yen.currency) == (Decimal("1200.00"), "JPY")
+    assert (pounds.value, pounds.quantity) == (Decimal("12.50"), Decimal("1.25"))
+    assert services.verify_chain(db, world.case.id).intact
+
+
+def test_a_zero_value_item_and_its_reversal_keep_the_chain_intact(db, world):
+    """``-item.value`` of a 0.00 item is -0.00: it was hashed as "-0.00" and stored as 0, and
+    the chain read broken for ever."""
+    free = record(db, world.officer, world.assigned, world.case, value="0")
+    reversal = services.reverse_item(db, world.officer, free, "Not given after all")
+    db.expire_all()
+    assert str(reversal.value) == "0.00"
+    status = services.verify_chain(db, world.case.id)
+    assert status.intact and status.length == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-0", "Give zero or more, without a sign"),
+        ("1_000", "Give a number"),
+        (FULLWIDTH_12, "Give a number"),
+        ("12.345", "at most 2 decimal places"),
+    ],
+)
+def test_the_form_refuses_them_beside_the_value(db, world, login, value, message):
+    client = login(world.officer)
+    response = client.submit(
+        f"/witnesses/{world.assigned.id}/ledger/new",
+        dict(
+            case_id=str(world.case.id),
+            category="transport",
+            description="Bus fare",
+            quantity="1",
+            unit="trips",
+            value=value,
+            currency="GBP",
+            date_provided="2026-03-09",
+            need_id="",
+            rationale="Travel to court",
+            record="Record",
+        ),
+    )
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 400
+    assert 'id="value"' in page and message in page
+    assert _count(db) == 0
