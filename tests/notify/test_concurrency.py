@@ -93,7 +93,9 @@ def test_a_held_claim_is_skipped_not_waited_for(committed_outbox, database_url):
         second.rollback()
 
 
-def test_a_held_claim_keeps_other_senders_out_until_it_ends_on_sqlite(committed_outbox, database_url):
+def test_a_held_claim_keeps_other_senders_out_until_it_ends_on_sqlite(
+    committed_outbox, database_url
+):
     """SQLite: while one sender's claim is not yet committed, no other sender can claim at all
     (each transaction takes the write lock as it begins); once it commits, the next takes only
     the mails left."""

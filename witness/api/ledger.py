@@ -17,7 +17,17 @@ from sqlalchemy import select
 from witness.api import ApiBlueprint
 from witness.api.auth import api_user
 from witness.api.common import committing, paginate
-from witness.api.schemas import Choice, Day, Id, InputSchema, Line, PageArgs, PageMeta, Text
+from witness.api.schemas import (
+    Amount,
+    Choice,
+    Day,
+    Id,
+    InputSchema,
+    Line,
+    PageArgs,
+    PageMeta,
+    Text,
+)
 from witness.core.access import get_case, get_witness
 from witness.core.errors import NotFound
 from witness.db import db_session
@@ -34,6 +44,7 @@ bp = ApiBlueprint(
 )
 
 AMOUNT = {"description": 'A decimal with at most two places, as a string, e.g. "12.50".'}
+QUANTITY = {"description": 'A decimal, as a string, e.g. "2" or "1.5".'}
 
 
 class SupportItemSchema(ma.Schema):
@@ -42,11 +53,9 @@ class SupportItemSchema(ma.Schema):
     witness_id = fields.Integer(required=True)
     category = Choice(SupportCategory, required=True)
     description = fields.String(required=True)
-    quantity = fields.Decimal(required=True, as_string=True)
+    quantity = Amount(required=True, metadata=QUANTITY)
     unit = fields.String(required=True)
-    value = fields.Decimal(
-        required=True, as_string=True, metadata={"description": "Negative for a reversal."}
-    )
+    value = Amount(required=True, metadata={"description": "Negative for a reversal."})
     currency = fields.String(required=True)
     is_cash = fields.Boolean(required=True)
     date_provided = fields.Date(required=True)
@@ -86,17 +95,18 @@ class SupportListArgs(PageArgs):
     case_id = Id(strict=False, metadata={"description": "Only items of this case."})
 
 
-def _amount(**kwargs) -> fields.Decimal:
-    # The range is checked by the service (its message names the field); a Decimal bound
-    # here would reach the OpenAPI document as a string, which is not a valid maximum.
-    return fields.Decimal(places=2, allow_nan=False, metadata=AMOUNT, **kwargs)
+def _amount(**kwargs) -> Amount:
+    # The range and the places are checked by the service (its message names the field; money
+    # beyond its minor unit is refused, not rounded); a Decimal bound here would reach the
+    # OpenAPI document as a string, which is not a valid maximum.
+    return Amount(metadata=AMOUNT, **kwargs)
 
 
 class SupportItemInput(InputSchema):
     case_id = Id(required=True)
     category = Choice(SupportCategory, required=True)
     description = Line(500, required=True)
-    quantity = _amount(required=True)
+    quantity = Amount(required=True, metadata=QUANTITY)
     unit = Line(40, required=True)
     value = _amount(required=True)
     currency = Line(3, required=True, metadata={"description": "ISO 4217, e.g. GBP."})

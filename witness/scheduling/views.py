@@ -37,7 +37,14 @@ from witness.core.access import OFFICE_ROLES, can_manage_witness, get_witness
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import EMPTY_CHOICE, options
 from witness.core.time import is_valid_timezone, now_utc, today_in
-from witness.core.web import apply_domain_error, bad_request, date_arg, form_page, id_arg
+from witness.core.web import (
+    apply_domain_error,
+    bad_request,
+    date_arg,
+    form_page,
+    id_arg,
+    instant_arg,
+)
 from witness.db import db_session
 from witness.people.models import Consent, ConsentKind, Witness
 from witness.scheduling import resources as rooms
@@ -311,17 +318,10 @@ def _prefill(form: BookingForm, witness: Witness, choices: BookingOptions) -> No
     elif hearing is not None:
         form.address.data = " ".join(f"{hearing.court.name}, {hearing.court.address}".split())
     tz = _zone_of(resource, hearing, choices.only_case, witness)
-    wanted = request.args.get("start", "").strip()
-    if wanted:
-        try:
-            given = datetime.fromisoformat(wanted)
-        except ValueError:
-            given = None
-        if given is not None:
-            if given.tzinfo is None:
-                given = given.replace(tzinfo=ZoneInfo(tz))
-            duration = (end - start) if start and end else DEFAULT_DURATION
-            start, end = given, given + duration
+    given = instant_arg("start", tz)
+    if given is not None:
+        duration = (end - start) if start and end else DEFAULT_DURATION
+        start, end = given, given + duration
     if start is not None:
         zone = ZoneInfo(tz)
         local_start, local_end = start.astimezone(zone), end.astimezone(zone)
