@@ -12,7 +12,6 @@ at once by several people lands in one unbroken hash chain.
 from __future__ import annotations
 
 import html
-import os
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -23,20 +22,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from sqlalchemy import create_engine, event, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import OperationalError
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
-from witness import create_app
 from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.auth.tokens import create_token
 from witness.cases.models import Case, CaseStatus, Court
 from witness.db import make_engine
 from witness.ledger.models import SupportItem
 from witness.ledger.services import verify_chain
-from witness.migrate import upgrade
 from witness.people.models import (
     Assignment,
     Participation,
@@ -46,6 +41,8 @@ from witness.people.models import (
     Witness,
 )
 from witness.scheduling.models import Appointment, AppointmentStatus
+
+from .live import own_database, served_app, serving
 
 #: clients sending at the same moment: more than enough for SQLite's single writer to clash
 PARALLEL = 8
@@ -66,20 +63,6 @@ class Server:
 
     def session(self):
         return self.app.extensions["witness.db"].sessionmaker()
-
-
-def _own_database(tmp_path_factory) -> str:
-    suite_url = os.environ.get("WITNESS_TEST_DATABASE_URL")
-    if not suite_url:
-        return f"sqlite:///{tmp_path_factory.mktemp('clients') / 'witness.sqlite3'}"
-    base = make_url(suite_url)
-    url = base.set(database=f"{base.database}_clients")
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {url.database} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {url.database}"))
-    admin.dispose()
-    return url.render_as_string(hide_password=False)
 
 
 def _seed(app) -> dict:
@@ -138,20 +121,10 @@ def _seed(app) -> dict:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
-    url = _own_database(tmp_path_factory)
-    upgrade(url)
-    # Not TESTING: a server error must reach the client as the 500 it would be in production.
-    app = create_app({"SECRET_KEY": "clients-secret", "DATABASE_URL": url})
-    app.instance_path = str(tmp_path_factory.mktemp("clients-instance"))
+    app = served_app(tmp_path_factory, own_database(tmp_path_factory, "clients"))
     seeded = _seed(app)
-    http_server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http_server.serve_forever, daemon=True)
-    thread.start()
-    yield Server(url=f"http://127.0.0.1:{http_server.server_port}", app=app, **seeded)
-    http_server.shutdown()
-    http_server.server_close()
-    thread.join()
-    app.extensions["witness.db"].engine.dispose()
+    with serving(app) as url:
+        yield Server(url=url, app=app, **seeded)
 
 
 def all_at_once(work: Callable[[int], requests.Response]) -> list[requests.Response]:
@@ -389,7 +362,6 @@ def test_reading_and_writing_at_once_answers_every_request(server):
     assert {r.status_code for n, r in enumerate(responses) if n % 4 == 2} == {409}
 
 
-
 # --- the sweeps -------------------------------------------------------------------------------
 
 
@@ -443,3 +415,46 @@ def test_a_sweep_that_reads_then_writes_is_not_undone_by_a_write_in_between(serv
     with server.session() as db:
         assert db.scalar(select(func.count(SupportItem.id))) > 0
         assert verify_chain(db, server.case_id).intact
+
+
+# --- idempotency keys -------------------------------------------------------------------------
+
+
+def test_one_request_sent_eight_times_at_once_under_one_key_records_once(server):
+    """An integration's retries racing each other: one records the item; every other gets
+    that answer again or is told the first is still being answered (409) - never a second
+    entry in the ledger."""
+    with server.session() as db:
+        before = db.scalar(select(func.count(SupportItem.id)))
+    body = {
+        "case_id": server.case_id,
+        "category": "transport",
+        "description": "Train fare, retried",
+        "quantity": "1",
+        "unit": "trip",
+        "value": "21.40",
+        "currency": "GBP",
+        "date_provided": datetime.now(UTC).date().isoformat(),
+        "rationale": "Travel to the trial",
+    }
+    headers = api_headers(server) | {"Idempotency-Key": f"race-{datetime.now(UTC).timestamp()}"}
+
+    def send(_n: int) -> requests.Response:
+        return requests.post(
+            f"{server.url}/api/v1/witnesses/{server.witness_ids[1]}/support-items",
+            json=body,
+            headers=headers,
+        )
+
+    responses = all_at_once(send)
+    assert set(statuses(responses)) <= {201, 409}, [r.text for r in responses]
+    created = [r for r in responses if r.status_code == 201]
+    originals = [r for r in created if "Idempotent-Replayed" not in r.headers]
+    assert len(originals) == 1
+    assert {r.json()["id"] for r in created} == {originals[0].json()["id"]}
+    for response in responses:
+        if response.status_code == 409:
+            assert response.headers["Retry-After"] == "1"
+            assert "still being answered" in response.json()["detail"]
+    with server.session() as db:
+        assert db.scalar(select(func.count(SupportItem.id))) == before + 1

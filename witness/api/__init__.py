@@ -16,6 +16,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
+from witness.api import idempotency
 from witness.api.auth import authenticate
 from witness.api.bodies import BodyParser
 from witness.api.problems import (
@@ -122,7 +123,25 @@ class ApiBlueprint(SmorestBlueprint):
         csrf.exempt(self)
 
     def route(self, rule, *, parameters=None, tags=None, **options):
-        return super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+        """As flask-smorest's, and every POST operation takes an ``Idempotency-Key``
+        (``witness.api.idempotency``): new operations too, without anyone remembering."""
+        register = super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+
+        def decorator(view):
+            if isinstance(view, type):  # a MethodView
+                if hasattr(view, "post"):
+                    view.post = self.idempotent(view.post)
+            elif "POST" in options.get("methods", ()):
+                view = self.idempotent(view)
+            return register(view)
+
+        return decorator
+
+    def idempotent(self, operation):
+        """``operation`` made safe to send again under a key, and documented so."""
+        operation = idempotency.idempotent(operation)
+        operation = self.doc(parameters=[idempotency.PARAMETER])(operation)
+        return self.problems(409, 422)(operation)
 
     def problems(self, *statuses: int):
         """Document the problems an operation may answer besides 400, 401 and 500."""
