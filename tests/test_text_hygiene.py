@@ -192,3 +192,66 @@ def test_services_compose_and_refuse_through_clean_text(db, world, frozen_clock)
     with pytest.raises(DomainError) as refused:
         book_appointment(db, world.officer, world.assigned, booking)
     assert refused.value.field == "notes"
+
+
+# --- the same text, found however it was typed -----------------------------------------------
+
+
+def test_a_search_typed_decomposed_finds_the_stored_reference(db, client, forms):
+    """References are stored composed, so the search box composes what is typed too."""
+    data = forms["witness"].data | {"reference": "VW-\u00c9LAN"}
+    assert client.submit(forms["witness"].url, data).status_code == 302
+    client.get("/")  # shows (and so clears) the "opened" message naming the reference
+    assert "VW-\u00c9LAN" not in client.get("/witnesses/?q=NOTHING").get_data(as_text=True)
+    page = client.get("/witnesses/?q=E%CC%81LAN").get_data(as_text=True)
+    assert "VW-\u00c9LAN" in page
+
+
+def test_a_listing_number_sent_decomposed_finds_the_hearing(api, db, world):
+    from datetime import timedelta
+
+    from witness.cases.models import Hearing, HearingType
+    from witness.core.time import now_utc
+
+    start = now_utc().replace(microsecond=0) + timedelta(days=10)
+    hearing = Hearing(
+        case_id=world.case.id,
+        court_id=world.case.court_id,
+        type=HearingType.trial_day,
+        start_dt=start,
+        end_dt=start + timedelta(hours=3),
+        external_ref="L-\u00c9-1",
+    )
+    db.add(hearing)
+    db.flush()
+    moved = {
+        "start": (start + timedelta(days=1)).isoformat(),
+        "end": (start + timedelta(days=1, hours=3)).isoformat(),
+        "reason": "Relisted",
+    }
+    url = f"/api/v1/courts/{world.case.court_id}/listings/L-E%CC%81-1/moves"
+    response = api(world.officer).post(url, json=moved)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["hearing"]["id"] == hearing.id
+
+
+# --- settings are numbers in ASCII digits too -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WITNESS_SMTP_PORT", "\uff15\uff18\uff17"),
+        ("WITNESS_SMTP_PORT", "\u00b2\u00b2"),
+        ("WITNESS_DISCLOSURE_INLINE_MAX", "\uff12\uff10\uff10\uff10"),
+        ("WITNESS_DISCLOSURE_INLINE_MAX", "\u00b2"),
+    ],
+)
+def test_a_setting_in_other_digits_stops_start_up_with_its_name(monkeypatch, tmp_path, name, value):
+    """str.isdigit() took these: fullwidth digits were read as the number, superscripts
+    crashed start-up with a traceback instead of the message naming the setting."""
+    from witness.config import ConfigError, build_config
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        build_config(tmp_path)

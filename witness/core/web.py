@@ -45,7 +45,7 @@ API_PREFIX = "/api/"
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     user = db_session().get(User, int(user_id))
     return user if user is not None and user.is_enabled else None
