@@ -31,7 +31,8 @@ def _smtp_settings() -> dict:
     """The SMTP settings, checked so a mistake stops start-up with a message, not a mail."""
     env = os.environ
     port_text = env.get("WITNESS_SMTP_PORT", "25").strip()
-    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+    # isascii: str.isdigit() also takes "²" and fullwidth digits, which int() refuses or misreads
+    if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
         raise ConfigError(f"WITNESS_SMTP_PORT must be a port number (1-65535), not {port_text!r}.")
     security = env.get("WITNESS_SMTP_SECURITY", "none").strip().lower()
     if security not in {"none", "starttls", "ssl"}:
@@ -167,7 +168,7 @@ DEFAULT_APPROVAL_THRESHOLDS = {
 
 def _count_setting(name: str, default: int) -> int:
     raw = os.environ.get(name, str(default)).strip()
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ConfigError(f"{name} must be a whole number of zero or more, not {raw!r}.")
     return int(raw)
 

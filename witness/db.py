@@ -69,10 +69,15 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+#: how long a SQLite connection waits for the write lock before giving up ("database is locked")
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
 def make_engine(url: str) -> Engine:
-    """Create the engine; on SQLite, enforce foreign keys and let SQLAlchemy own transactions."""
+    """Create the engine. On SQLite: foreign keys enforced, WAL, a busy timeout, and every
+    transaction begun ``BEGIN IMMEDIATE`` (see ``_sqlite_begin``)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection, _record):
@@ -81,15 +86,30 @@ def make_engine(url: str) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # WAL: readers never block the writer, nor the writer readers.
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
             cursor.close()
 
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn):
-            conn.exec_driver_sql("BEGIN")
-
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_begin(conn) -> None:
+    """Begin every SQLite transaction as a writer (``BEGIN IMMEDIATE``).
+
+    SQLite has one writer at a time. A deferred transaction that reads first and writes later
+    (every page writes an audit row after reading what it shows) cannot wait for the write lock
+    once another writer has committed since its read: its snapshot is stale, so SQLite refuses
+    at once with SQLITE_BUSY ("database is locked"), whatever the busy timeout. Taking the
+    write lock at BEGIN makes the transaction wait its turn (up to the busy timeout) instead,
+    and then read the latest data: a second booking of the same officer sees the first and is
+    told of the clash. Readers pay for it by waiting for the writer ahead of them, one request
+    at a time, which is what a small office's embedded database can afford; a service with
+    many users runs on PostgreSQL.
+    """
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:

@@ -19,18 +19,21 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from witness.api.jobs import idempotency_sweep
 from witness.ledger.exports import disclosure_sweep
 from witness.ledger.jobs import chain_sweep, ledger_sweep
 from witness.notify.jobs import send_mail_sweep
 
 #: (job id, sweep taking the app, seconds between runs). Disclosure reports are asked for by
 #: someone waiting for them; the ledger's pattern flags (rises before testimony, peers) change
-#: slowly and are read by supervisors once a day or so; every hash chain is walked in full daily.
+#: slowly and are read by supervisors once a day or so; every hash chain is walked in full daily;
+#: the API's idempotency keys are kept a day and purged within the hour after.
 SWEEPS: tuple[tuple[str, Callable[[Flask], object], int], ...] = (
     ("send-mail", send_mail_sweep, 60),
     ("disclosure-reports", disclosure_sweep, 30),
     ("ledger-flags", ledger_sweep, 3600),
     ("ledger-chains", chain_sweep, 86400),
+    ("idempotency-keys", idempotency_sweep, 3600),
 )
 
 

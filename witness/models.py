@@ -1,5 +1,6 @@
 """Every model, imported once so ``Base.metadata`` knows all tables (Alembic, tests, CLI)."""
 
+from witness.api.models import IdempotencyKey
 from witness.audit.models import AuditEvent
 from witness.auth.models import ApiToken, LoginAttempt, Organisation, User
 from witness.calendar.models import CalendarFeed
@@ -44,6 +45,7 @@ __all__ = [
     "Defendant",
     "Hearing",
     "HearingChange",
+    "IdempotencyKey",
     "Interpreter",
     "LedgerCheckpoint",
     "LedgerFlag",

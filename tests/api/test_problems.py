@@ -33,13 +33,21 @@ VALID_WITNESS = {"reference": "VW-NEW", "legal_name": "Ana Pop"}
 
 
 @pytest.mark.parametrize(
-    "raw", [b'{"reference": "VW-1",', b'\xff\xfe{"reference": 1}', b"{'reference': 'VW-1'}"]
+    ("raw", "says"),
+    [
+        (b'{"reference": "VW-1",', "not valid JSON"),
+        (b"{'reference': 'VW-1'}", "not valid JSON"),
+        (b'{"reference": NaN}', "not valid JSON"),
+        # bytes that are not UTF-8 are named as such, not as a JSON syntax error
+        (b'\xff\xfe{"reference": 1}', "The body is not valid UTF-8 (byte 1 cannot be read)"),
+        (b'{"reference": "VW-\xe9"}', "The body is not valid UTF-8 (byte 19 cannot be read)"),
+    ],
 )
-def test_malformed_json_is_400(client, db, raw):
+def test_malformed_json_is_400(client, db, raw, says):
     with nothing_changes(db):
         response = client.post("/api/v1/witnesses", data=raw, content_type="application/json")
     body = assert_problem(response, 400)
-    assert "not valid JSON" in body["detail"]
+    assert says in body["detail"]
 
 
 def test_nul_in_the_query_string_is_400(client):

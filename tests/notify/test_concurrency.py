@@ -7,7 +7,8 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import delete, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from witness.auth.models import Organisation, OrganisationKind
@@ -90,3 +91,31 @@ def test_a_held_claim_is_skipped_not_waited_for(committed_outbox, database_url):
         assert not held & taken
         first.rollback()
         second.rollback()
+
+
+def test_a_held_claim_keeps_other_senders_out_until_it_ends_on_sqlite(
+    committed_outbox, database_url
+):
+    """SQLite: while one sender's claim is not yet committed, no other sender can claim at all
+    (each transaction takes the write lock as it begins); once it commits, the next takes only
+    the mails left."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL claims side by side; the SKIP LOCKED test covers it")
+    factory, ids = committed_outbox
+    impatient_engine = make_engine(database_url)
+    # Give up at once rather than wait the usual busy timeout: the refusal is the evidence.
+    event.listen(impatient_engine, "connect", lambda conn, _: conn.execute("PRAGMA busy_timeout=0"))
+    impatient = sessionmaker(impatient_engine)
+    try:
+        with factory() as first:
+            held = set(claim_due(first, NOW, batch=4)) & ids
+            with impatient() as second, pytest.raises(OperationalError, match="locked"):
+                claim_due(second, NOW, batch=4)
+            first.commit()
+        with impatient() as second:
+            taken = set(claim_due(second, NOW, batch=4)) & ids
+            second.commit()
+    finally:
+        impatient_engine.dispose()
+    assert len(held) == 4 and len(taken) == 2
+    assert held | taken == ids

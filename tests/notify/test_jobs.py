@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from witness import create_app
+from witness.api.jobs import idempotency_sweep
 from witness.config import ConfigError, build_config
 from witness.jobs import build_scheduler
 from witness.ledger.exports import disclosure_sweep
@@ -63,7 +64,13 @@ def test_the_sweep_works_through_a_backlog(app, db, smtp_server, make_mail, froz
 def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"send-mail", "disclosure-reports", "ledger-flags", "ledger-chains"}
+    assert set(jobs) == {
+        "send-mail",
+        "disclosure-reports",
+        "ledger-flags",
+        "ledger-chains",
+        "idempotency-keys",
+    }
     assert jobs["send-mail"].func is send_mail_sweep
     assert jobs["disclosure-reports"].func is disclosure_sweep
     assert jobs["ledger-flags"].func is ledger_sweep
@@ -72,6 +79,8 @@ def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
     assert jobs["ledger-flags"].trigger.interval == timedelta(hours=1)
     assert jobs["ledger-chains"].func is chain_sweep
     assert jobs["ledger-chains"].trigger.interval == timedelta(days=1)
+    assert jobs["idempotency-keys"].func is idempotency_sweep
+    assert jobs["idempotency-keys"].trigger.interval == timedelta(hours=1)
     for job in jobs.values():
         assert job.args == (app,)
         assert job.coalesce is True and job.max_instances == 1
@@ -104,6 +113,7 @@ def test_the_development_server_starts_the_scheduler_on_its_first_request(databa
             "disclosure-reports",
             "ledger-flags",
             "ledger-chains",
+            "idempotency-keys",
         }
         app.test_client().get("/health")
         assert app.extensions["witness.scheduler"] is scheduler  # only one

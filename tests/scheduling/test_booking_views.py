@@ -285,7 +285,11 @@ BAD = [
     ("bad date", {"date": "2026-02-30"}, "Give the date as YYYY-MM-DD."),
     ("no date", {"date": ""}, "Give the date."),
     ("bad time", {"start": "25:00"}, "Give the time as HH:MM (24-hour clock)."),
-    ("garbage travel", {"travel_minutes": "lots"}, "Not a valid integer value."),
+    (
+        "garbage travel",
+        {"travel_minutes": "lots"},
+        "Give a whole number, written with the digits 0-9.",
+    ),
     ("long travel", {"travel_minutes": "600"}, "Give a travel time between 0 and 240 minutes."),
     (
         "clocks go forward",

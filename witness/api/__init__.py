@@ -13,11 +13,12 @@ import http
 from flask import Flask, request
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
+from witness.api import idempotency
 from witness.api.auth import authenticate
+from witness.api.bodies import BodyParser
 from witness.api.problems import (
     PROBLEM_JSON,
     ApiProblem,
@@ -106,8 +107,9 @@ class ApiBlueprint(SmorestBlueprint):
     """One part of the API: token sign-in, no CSRF (no cookies), problem+json errors."""
 
     #: each schema's ``Meta.unknown`` decides, in the query string too (webargs would ignore
-    #: unknown query arguments, so a misspelt filter would go unnoticed)
-    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    #: unknown query arguments, so a misspelt filter would go unnoticed); JSON bodies are read
+    #: with limits (``witness.api.bodies``)
+    ARGUMENTS_PARSER = BodyParser(unknown=None)
 
     def __init__(self, name: str, import_name: str, *, tag: str, **kwargs) -> None:
         super().__init__(name, import_name, url_prefix=URL_PREFIX, **kwargs)
@@ -121,7 +123,25 @@ class ApiBlueprint(SmorestBlueprint):
         csrf.exempt(self)
 
     def route(self, rule, *, parameters=None, tags=None, **options):
-        return super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+        """As flask-smorest's, and every POST operation takes an ``Idempotency-Key``
+        (``witness.api.idempotency``): new operations too, without anyone remembering."""
+        register = super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+
+        def decorator(view):
+            if isinstance(view, type):  # a MethodView
+                if hasattr(view, "post"):
+                    view.post = self.idempotent(view.post)
+            elif "POST" in options.get("methods", ()):
+                view = self.idempotent(view)
+            return register(view)
+
+        return decorator
+
+    def idempotent(self, operation):
+        """``operation`` made safe to send again under a key, and documented so."""
+        operation = idempotency.idempotent(operation)
+        operation = self.doc(parameters=[idempotency.PARAMETER])(operation)
+        return self.problems(409, 422)(operation)
 
     def problems(self, *statuses: int):
         """Document the problems an operation may answer besides 400, 401 and 500."""
@@ -145,9 +165,17 @@ class ApiBlueprint(SmorestBlueprint):
 
 
 def _json_bodies_only():
-    """A body that is not JSON (a form, plain text) is refused before it is read as one."""
-    if request.content_length and not request.is_json:
+    """A body that is not JSON (a form, plain text) is refused before it is read as one, and
+    a PATCH without a body is refused rather than answered as if it had changed something."""
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if (request.content_length or chunked) and not request.is_json:
         raise ApiProblem(415)
+    if request.method == "PATCH" and not request.get_data(cache=True).strip():
+        raise ApiProblem(
+            400,
+            'Send the changes as a JSON object, such as {"title": "R v Smith"}, with '
+            "'Content-Type: application/json'. Nothing was changed.",
+        )
 
 
 def _no_store(response):
@@ -162,19 +190,20 @@ def is_api_request() -> bool:
 
 def _answer_early():
     """Answer, in problem details, API requests that no API view will see: URLs that match no
-    route (404), methods a URL does not take (405), and NUL characters in the query string or
-    a form body (refused by the pages' own check too, but in HTML)."""
+    route (404), methods a URL does not take (405), and a query string or form body that
+    cannot be read (NUL characters, invalid UTF-8, too large: refused by the pages' own check
+    too, but in HTML)."""
     if not is_api_request():
         return None
     error = request.routing_exception
     if isinstance(error, HTTPException) and not isinstance(error, RequestRedirect):
         return handle_http_exception(error)
-    values = [*request.args.keys(), *request.args.values()]
-    values += [*request.form.keys(), *request.form.values()]
-    if any("\x00" in value for value in values):
-        return problem_response(
-            400, "The request contains an invisible NUL character. Remove it and try again."
-        )
+    try:
+        problem = web.unreadable_input()
+    except HTTPException as exc:  # a body over the size limit
+        return handle_http_exception(exc)
+    if problem:
+        return problem_response(400, problem)
     return None
 
 

@@ -34,7 +34,7 @@ from witness.auth.models import User
 from witness.cases.models import Court, Hearing, HearingChange, HearingStatus
 from witness.core.access import can_edit_case, get_case, require, visible_appointments
 from witness.core.errors import DomainError, NotFound
-from witness.core.text import CONTROL, LINE_BREAK
+from witness.core.text import CONTROL, LINE_BREAK, normalise
 from witness.core.time import now_utc
 from witness.db import db_session
 from witness.scheduling import hearings as hearing_services
@@ -306,7 +306,9 @@ def _listed(session: Session, user: User, court_id: int, external_ref: str) -> H
         raise NotFound("No such listing.")
     court = _court(court_id)
     try:
-        return hearing_services.find_by_external_ref(session, user, court.id, external_ref)
+        return hearing_services.find_by_external_ref(
+            session, user, court.id, normalise(external_ref)
+        )
     except NotFound as exc:
         raise NotFound("No such listing at this court.") from exc
 

@@ -14,7 +14,7 @@ from flask.views import MethodView
 from marshmallow import fields
 from sqlalchemy import select
 
-from witness.api import ApiBlueprint
+from witness.api import ApiBlueprint, schemas
 from witness.api.auth import api_user
 from witness.api.common import committing, paginate
 from witness.api.schemas import Choice, Day, Id, InputSchema, Line, PageArgs, PageMeta, Text
@@ -52,11 +52,9 @@ class SupportItemSchema(ma.Schema):
     witness_id = fields.Integer(required=True)
     category = Choice(SupportCategory, required=True)
     description = fields.String(required=True)
-    quantity = fields.Decimal(required=True, as_string=True)
+    quantity = schemas.Amount(required=True)
     unit = fields.String(required=True)
-    value = fields.Decimal(
-        required=True, as_string=True, metadata={"description": "Negative for a reversal."}
-    )
+    value = schemas.Amount(required=True, metadata={"description": "Negative for a reversal."})
     currency = fields.String(required=True)
     is_cash = fields.Boolean(required=True)
     date_provided = fields.Date(required=True)
@@ -121,16 +119,19 @@ class Amount(fields.String):
     Decimal would read ``"1_000"``, fullwidth digits, ``"-0"`` and JSON numbers, and round
     ``12.345`` silently; the service checks the places for the currency and the range."""
 
+    MESSAGE = (
+        'Give an amount of plain digits with an optional decimal point, e.g. "12.50" '
+        "(no sign, exponent, spaces or other characters)."
+    )
+    default_error_messages = {"invalid": MESSAGE}
+
     def __init__(self, **kwargs) -> None:
         super().__init__(validate=self.check, metadata=AMOUNT, **kwargs)
 
-    @staticmethod
-    def check(value: str) -> None:
+    @classmethod
+    def check(cls, value: str) -> None:
         if not PLAIN_AMOUNT.fullmatch(value):
-            raise ma.ValidationError(
-                'Give an amount of plain digits with an optional decimal point, e.g. "12.50" '
-                "(no sign, exponent, spaces or other characters)."
-            )
+            raise ma.ValidationError(cls.MESSAGE)
 
 
 def _amount(**kwargs) -> Amount:

@@ -1,30 +1,36 @@
 """What the API reads and writes, as marshmallow schemas (also its OpenAPI document).
 
-Input is checked here as the forms check it: lengths match the columns, one-line fields refuse
-line breaks and control characters (NUL included: PostgreSQL cannot store it), dates fall in
-1900-2100, ids fit the key columns. Unknown fields in a body are refused, so a typo is not
-silently ignored.
+Input is checked here as the forms check it (``witness.core.text``): text is normalised to NFC,
+lengths match the columns, control and text-direction characters are refused (NUL included:
+PostgreSQL cannot store it), one-line fields refuse line breaks too, dates fall in 1900-2100,
+ids fit the key columns, and numbers sent as text are plain ASCII digits. Unknown fields in a
+body are refused, so a typo is not silently ignored.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from witness.cases.models import CaseStatus, CustodyStatus, OffenceCategory
+from witness.core.text import (
+    DECIMAL_MESSAGE,
+    DECIMAL_PATTERN,
+    MAX_ID,
+    NUMBER_MESSAGE,
+    ONE_LINE_PATTERN,
+    TEXT_PATTERN,
+    ascii_decimal,
+    ascii_int,
+    normalise,
+    text_problem,
+)
 from witness.core.time import now_utc
-from witness.core.web import MAX_ID
 from witness.people.models import ParticipationRole, Phase
 from witness.people.phases import allowed_targets
 from witness.people.services import closed_from
-
-#: control characters (NUL among them: PostgreSQL cannot store it) and lone surrogates (not
-#: Unicode; no database can encode them), refused in every text field
-_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_LINE_BREAK = re.compile(r"[\r\n]")
 
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2100, 12, 31)
@@ -43,15 +49,15 @@ IDENTITY_FIELDS = (
 
 
 def _single_line(value: str | None) -> None:
-    if value and (_UNSTORABLE.search(value) or _LINE_BREAK.search(value)):
-        raise ma.ValidationError(
-            "Use one line of plain text, without line breaks or control characters."
-        )
+    problem = text_problem(value, multiline=False)
+    if problem:
+        raise ma.ValidationError(problem)
 
 
 def _plain_text(value: str | None) -> None:
-    if value and _UNSTORABLE.search(value):
-        raise ma.ValidationError("Remove the control characters from this text.")
+    problem = text_problem(value, multiline=True)
+    if problem:
+        raise ma.ValidationError(problem)
 
 
 def _plausible_date(value: date | None) -> None:
@@ -65,10 +71,11 @@ def _not_in_future(value: date | None) -> None:
 
 
 class Line(fields.String):
-    """One line of plain text, trimmed. Optional lines may be sent blank, which means none."""
+    """One line of plain text, in normal form C and trimmed. Optional lines may be sent blank,
+    which means none."""
 
     #: documented in the OpenAPI schema; the validator below gives the readable message
-    PATTERN = r"^[^\x00-\x08\x0a-\x1f\x7f]*$"
+    PATTERN = ONE_LINE_PATTERN
 
     def __init__(self, max_length: int, *, required: bool = False, **kwargs) -> None:
         checks = [validate.Length(min=1 if required else None, max=max_length), self.check]
@@ -84,24 +91,58 @@ class Line(fields.String):
         _single_line(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
+        value = normalise(super()._deserialize(value, attr, data, **kwargs))
         self.check(value)  # before trimming: a leading line break is still a line break
         return value.strip()
 
 
 class Text(Line):
-    """Plain text over several lines, trimmed."""
+    """Plain text over several lines, in normal form C and trimmed."""
 
-    PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+    PATTERN = TEXT_PATTERN
 
     @staticmethod
     def check(value: str | None) -> None:
         _plain_text(value)
 
 
+class WholeNumber(fields.Integer):
+    """A whole number; in a query string, written with the digits 0-9 only (marshmallow's own
+    takes fullwidth "12", " 12" and "1_000")."""
+
+    default_error_messages = {"digits": NUMBER_MESSAGE}
+
+    def _validated(self, value):
+        if isinstance(value, str) and not self.strict:
+            try:
+                value = ascii_int(value)
+            except ValueError as exc:
+                raise self.make_error("digits") from exc
+        return super()._validated(value)
+
+
 def Id(*, strict: bool = True, **kwargs) -> fields.Integer:
     """The id of a record (a whole number from 1 to 2**31 - 1); JSON bodies send a number."""
-    return fields.Integer(strict=strict, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+    return WholeNumber(strict=strict, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class Amount(fields.Decimal):
+    """A decimal, as a string of ASCII digits with an optional point ("12.50"), in and out:
+    a JSON number would pass through a binary float on the way and could arrive changed."""
+
+    default_error_messages = {"invalid": DECIMAL_MESSAGE}
+
+    def __init__(self, **kwargs) -> None:
+        metadata = {"type": "string", "pattern": DECIMAL_PATTERN} | kwargs.pop("metadata", {})
+        super().__init__(as_string=True, metadata=metadata, **kwargs)
+
+    def _validated(self, value):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            return super()._validated(ascii_decimal(value))
+        except ValueError as exc:
+            raise self.make_error("invalid") from exc
 
 
 def Day(*checks, **kwargs) -> fields.Date:
@@ -130,7 +171,8 @@ class InputSchema(ma.Schema):
 
 
 class ChangesSchema(InputSchema):
-    """A PATCH body: only the fields sent change, so nothing is required and nothing defaults."""
+    """A PATCH body: only the fields sent change, so nothing is required and nothing defaults
+    (``{}`` changes nothing; a missing body is refused, see ``ApiBlueprint``)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, partial=True, **kwargs)
@@ -147,12 +189,12 @@ class QuerySchema(ma.Schema):
 
 
 class PageArgs(QuerySchema):
-    page = fields.Integer(
+    page = WholeNumber(
         load_default=1,
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "Page number, from 1."},
     )
-    per_page = fields.Integer(
+    per_page = WholeNumber(
         load_default=25,
         validate=validate.Range(min=1, max=MAX_PER_PAGE),
         metadata={"description": f"Items per page, at most {MAX_PER_PAGE}."},

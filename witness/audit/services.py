@@ -29,6 +29,7 @@ AUDIT_TYPES: dict[str, str] = {
     "disclosure_exports": "disclosure_export",
     "hearing_changes": "hearing_change",
     "hearings": "hearing",
+    "idempotency_keys": "idempotency_key",
     "interpreters": "interpreter",
     "invite_detail_choices": "invite_detail_choice",
     "ledger_chain_checks": "ledger_chain_check",

@@ -40,8 +40,16 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect after sign-in would be a phishing aid."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only same-site paths: an open redirect after sign-in would be a phishing aid. A path
+    with a control character or a space (a line break would split the Location header) or a
+    backslash (browsers read "/\\evil.example" as "//evil.example") goes to the dashboard."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and target.isprintable()
+        and not any(c.isspace() or c == "\\" for c in target)
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

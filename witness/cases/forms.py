@@ -11,13 +11,14 @@ from witness.core.forms import (
     optional_int,
     plain_text,
     plausible_date,
+    record_id,
     single_line,
     strip_filter,
 )
 
 
 class CaseForm(FlaskForm):
-    court_id = SelectField("Court", coerce=int, validators=[DataRequired()])
+    court_id = SelectField("Court", coerce=record_id, validators=[DataRequired()])
     reference = StringField(
         "Court reference",
         validators=[DataRequired(), Length(max=60), single_line],

@@ -21,6 +21,7 @@ from witness.core.access import (
 )
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import options
+from witness.core.text import normalise
 from witness.core.web import Page, apply_domain_error, form_page, page_arg, refuse
 from witness.db import db_session
 from witness.people.models import Participation, Witness
@@ -49,7 +50,7 @@ def _fill_choices(form: CaseForm) -> None:
 @bp.route("/")
 def index():
     query = select(Case).where(visible_cases(current_user)).order_by(Case.id.desc())
-    q = request.args.get("q", "").strip()[:100]
+    q = normalise(request.args.get("q", "")).strip()[:100]
     if q:
         query = query.where(
             or_(

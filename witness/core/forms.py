@@ -1,15 +1,16 @@
-"""Form helpers shared by the features: enum choices, clean text, sensible date bounds."""
+"""Form helpers shared by the features: enum choices, clean text, numbers in ASCII digits,
+sensible date bounds."""
 
 from __future__ import annotations
 
 import enum
 from datetime import date
 
-from wtforms import SelectField, SelectMultipleField, ValidationError, widgets
+from wtforms import IntegerField, SelectField, SelectMultipleField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
-from witness.core.text import CONTROL, LINE_BREAK
+from witness.core.text import MAX_ID, NUMBER_MESSAGE, ascii_int, normalise, text_problem
 from witness.core.time import now_utc
 
 #: the empty first option of an optional select
@@ -37,10 +38,41 @@ def coerce_enum(enum_cls: type[enum.Enum]):
 
 
 def optional_int(value):
-    """Coerce a select's value to int; the empty choice becomes None."""
+    """Coerce a select's value to int (ASCII digits only); the empty choice becomes None."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    return value if isinstance(value, int) else ascii_int(value)
+
+
+def record_id(value) -> int:
+    """An id a select sent, in ASCII digits; one that cannot exist fails the field before any
+    query."""
+    number = value if isinstance(value, int) else ascii_int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError("no such record")
+    return number
+
+
+def optional_id(value) -> int | None:
+    """As ``record_id``; the empty choice is None."""
+    return None if value in (None, "", "None") else record_id(value)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed with the digits 0-9 (WTForms' own takes fullwidth digits, "1_000")."""
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist or valuelist[0] in ("", None):
+            return
+        try:
+            self.data = ascii_int(valuelist[0].strip())
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(self.gettext(NUMBER_MESSAGE)) from exc
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()  # the range check would only repeat that it is no number
 
 
 class EnumSelectField(SelectField):
@@ -55,18 +87,25 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def _check_text(field, multiline: bool) -> None:
+    if not isinstance(field.data, str):
+        return
+    # In normal form C even where the field has no strip_filter (which already does it).
+    field.data = normalise(field.data)
+    problem = text_problem(field.data, multiline=multiline)
+    if problem:
+        raise ValidationError(problem)
+
+
 def single_line(form, field) -> None:
-    """Refuse line breaks and control characters in one-line fields (they break exports)."""
-    if field.data and (CONTROL.search(field.data) or LINE_BREAK.search(field.data)):
-        raise ValidationError(
-            "Use one line of plain text, without line breaks or control characters."
-        )
+    """Refuse line breaks, tabs, control characters and invisible direction characters in
+    one-line fields (see ``witness.core.text``)."""
+    _check_text(field, multiline=False)
 
 
 def plain_text(form, field) -> None:
-    """Allow line breaks in notes but not other control characters."""
-    if field.data and CONTROL.search(field.data):
-        raise ValidationError("Remove the control characters from this text.")
+    """Allow line breaks in notes, but not control or text-direction characters."""
+    _check_text(field, multiline=True)
 
 
 def not_in_future(form, field) -> None:
@@ -81,4 +120,6 @@ def plausible_date(form, field) -> None:
 
 
 def strip_filter(value):
-    return value.strip() if isinstance(value, str) else value
+    """Text in Unicode normal form C, without surrounding spaces (before the length check:
+    normalising can change the length)."""
+    return normalise(value).strip() if isinstance(value, str) else value

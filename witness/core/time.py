@@ -134,13 +134,16 @@ def parse_local(text: str, tz: str, field: str | None = None) -> datetime:
     """An ISO 8601 date-time from a person or another system, as a UTC instant: with an
     offset it is taken as given; without one it is read in ``tz`` through ``local_to_utc``.
     ``DomainError`` when it is not a date-time, outside 1900-2100, skipped or repeated."""
+    message = (
+        f"Give a date and time between {FIRST_YEAR} and {LAST_YEAR} as YYYY-MM-DDTHH:MM, "
+        "for example 2026-03-12T09:30."
+    )
     try:
         given = datetime.fromisoformat(text.strip())
     except (ValueError, TypeError):
-        raise DomainError(
-            "Give a date and time as YYYY-MM-DDTHH:MM, for example 2026-03-12T09:30.", field
-        ) from None
-    check_year(given.date(), field)
+        raise DomainError(message, field) from None
+    if not FIRST_YEAR <= given.year <= LAST_YEAR:
+        raise DomainError(message, field)
     if given.tzinfo is None:
         return local_to_utc(given.date(), given.time(), tz, field)
     return given.astimezone(UTC)

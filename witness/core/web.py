@@ -6,10 +6,12 @@ import re
 from datetime import date, datetime
 from math import ceil
 from typing import NoReturn
+from urllib.parse import unquote_to_bytes
 from zoneinfo import ZoneInfo
 
 from flask import (
     Flask,
+    Request,
     abort,
     current_app,
     flash,
@@ -24,19 +26,20 @@ from flask import (
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import func, select
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import LimitedStream
 
 from witness.audit.services import audit_refusal, record_event
 from witness.auth.models import User
 from witness.core.errors import DomainError
-from witness.core.time import check_year, now_utc
+from witness.core.text import MAX_ID, ascii_int
+from witness.core.time import check_year, now_utc, parse_local
 from witness.db import db_session
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-#: the largest id a key column holds (PostgreSQL ``integer``); larger ids cannot exist
-MAX_ID = 2**31 - 1
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -55,7 +58,7 @@ SESSION_VERSION = "session_version"
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     """The signed-in user, if the account is enabled and the session was not ended since."""
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     user = db_session().get(User, int(user_id))
     if user is None or not user.is_enabled:
@@ -74,14 +77,47 @@ def start_session(user: User) -> None:
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` in URLs, bounded so an absurd id is a 404 rather than a database error."""
+    """``<int:...>`` in URLs, bounded so an absurd id is a 404 rather than a database error,
+    and in ASCII digits: werkzeug's ``\\d`` also matches fullwidth "12", which int() reads as 12."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 
+class _BodyAtMost(LimitedStream):
+    """A streamed (chunked) body read up to the size limit, and refused (413) beyond it.
+
+    Werkzeug bounds such a body at ``MAX_CONTENT_LENGTH`` but, read whole, returns its first
+    bytes silently cut there: a form would arrive without its token ("form expired") and JSON
+    broken ("not valid JSON"), instead of "too large"."""
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        if self.is_exhausted and self._stream.read(1):
+            raise RequestEntityTooLarge()
+        return data
+
+
+class WitnessRequest(Request):
+    """Flask's request, with streamed bodies held to the size limit (``_BodyAtMost``)."""
+
+    @cached_property
+    def stream(self):
+        limit = self.max_content_length
+        if (
+            "wsgi.input_terminated" in self.environ
+            and self.content_length is None
+            and limit is not None
+        ):
+            return _BodyAtMost(self.environ["wsgi.input"], limit, is_max=True)
+        return super().stream
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = WitnessRequest
     hops = app.config.get("TRUSTED_PROXY_HOPS", 0)
     if hops:
         # Behind that many proxies the client's address is the one they add to
@@ -92,7 +128,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = "strong"
-    app.before_request(_refuse_nul_bytes)
+    app.before_request(_refuse_unreadable_input)
     # Sign-in is checked before CSRF, so an anonymous post is sent to sign in, not told off.
     app.before_request(_require_login)
     csrf.init_app(app)
@@ -106,11 +142,43 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["now_utc"] = now_utc
 
 
-def _refuse_nul_bytes():
-    """Refuse any field carrying a NUL byte: PostgreSQL cannot store one and no person types it."""
-    values = [*request.args.values(), *request.form.values()]
+FORM_BODY = "application/x-www-form-urlencoded"
+
+
+def _is_utf8(encoded: bytes) -> bool:
+    """Whether a query string or form body, once its %-escapes are decoded, is UTF-8 text."""
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def unreadable_input() -> str | None:
+    """Why the query string or form body cannot be taken as text, or None.
+
+    A NUL byte (PostgreSQL cannot store one and no person types it), or bytes that are not
+    UTF-8: werkzeug would keep them as "%FF" or drop the form, and the person would be told
+    the form expired. Raises ``RequestEntityTooLarge`` for a form body over the size limit."""
+    checked = [request.query_string]
+    if request.mimetype == FORM_BODY:
+        checked.append(request.get_data(cache=True))
+    if not all(_is_utf8(part) for part in checked):
+        return (
+            "What you sent is not valid UTF-8 text, so it cannot be read. Nothing was changed; "
+            "send it again from the page, or have the program that sent it encode text as "
+            "UTF-8."
+        )
+    values = [*request.args.keys(), *request.args.values()]
+    values += [*request.form.keys(), *request.form.values()]
     if any("\x00" in value for value in values):
-        message = "What you sent contains an invisible NUL character. Remove it and try again."
+        return "What you sent contains an invisible NUL character. Remove it and try again."
+    return None
+
+
+def _refuse_unreadable_input():
+    message = unreadable_input()
+    if message:
         return render_template("error.html", code=400, message=message), 400
     return None
 
@@ -257,13 +325,22 @@ class Page:
         return self.page < self.pages
 
 
+def int_arg(name: str) -> int | None:
+    """A whole number in ASCII digits from the query string, or None."""
+    try:
+        return ascii_int(request.args.get(name, "").strip())
+    except ValueError:
+        return None
+
+
 def page_arg() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    """``?page=``; anything that is not a page number is the first page."""
+    return int_arg("page") or 1
 
 
 def id_arg(name: str) -> int | None:
     """An id from the query string; anything that cannot be an id is ignored."""
-    value = request.args.get(name, type=int)
+    value = int_arg(name)
     return value if value is not None and 0 < value <= MAX_ID else None
 
 
@@ -285,6 +362,19 @@ def date_arg(name: str) -> date | None:
         abort(make_response(bad_request("Give the date as YYYY-MM-DD, for example 2026-03-12.")))
     try:
         return check_year(day)
+    except DomainError as exc:
+        abort(make_response(bad_request(exc.message)))
+
+
+def instant_arg(name: str, tz: str) -> datetime | None:
+    """An ISO 8601 date and time from the query string as a UTC instant, read in ``tz`` when
+    it has no UTC offset (``core.time.parse_local``: a skipped or repeated local time is
+    refused); None when absent, a 400 page when malformed or outside 1900-2100."""
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return parse_local(value, tz, name)
     except DomainError as exc:
         abort(make_response(bad_request(exc.message)))
 

@@ -20,6 +20,7 @@ from witness.core.forms import (
     options,
     plain_text,
     plausible_date,
+    record_id,
     single_line,
     strip_filter,
 )
@@ -131,7 +132,7 @@ class ConsentForm(FlaskForm):
 
 
 class AssignmentForm(FlaskForm):
-    user_id = SelectField("Assign", coerce=int, validators=[DataRequired()])
+    user_id = SelectField("Assign", coerce=record_id, validators=[DataRequired()])
 
 
 class InviteDetailForm(FlaskForm):

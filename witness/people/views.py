@@ -22,6 +22,7 @@ from witness.core.access import (
 )
 from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.forms import EMPTY_CHOICE, options
+from witness.core.text import normalise
 from witness.core.time import now_utc
 from witness.core.web import Page, apply_domain_error, form_page, id_arg, page_arg, refuse
 from witness.db import db_session
@@ -81,12 +82,12 @@ def index():
         .order_by(Witness.reference)
         .options(selectinload(Witness.participations))
     )
-    q = request.args.get("q", "").strip()[:60]
+    q = normalise(request.args.get("q", "")).strip()[:60]
     if q:
         query = query.where(Witness.reference.icontains(q, autoescape=True))
     phase = request.args.get("phase", "")
     case_id = id_arg("case_id")
-    case_reference = request.args.get("case", "").strip()[:60]
+    case_reference = normalise(request.args.get("case", "")).strip()[:60]
     conditions = [Participation.witness_id == Witness.id]
     if phase in {p.value for p in Phase}:
         conditions.append(Participation.phase == Phase(phase))
@@ -220,9 +221,7 @@ def _assignable(witness: Witness) -> list[SelectChoice]:
         Assignment.witness_id == witness.id, Assignment.ended_dt.is_(None)
     )
     users = db.scalars(
-        select(User)
-        .where(assignable_staff(witness), User.id.not_in(already))
-        .order_by(User.name)
+        select(User).where(assignable_staff(witness), User.id.not_in(already)).order_by(User.name)
     )
     return options((u.id, f"{u.name} ({u.role.label}, {u.organisation.name})") for u in users)
 

@@ -12,7 +12,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -24,13 +23,15 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from witness.core.forms import (
     EnumSelectField,
     MultiCheckboxField,
+    WholeNumberField,
+    optional_id,
     options,
     plain_text,
     plausible_date,
+    record_id,
     single_line,
     strip_filter,
 )
-from witness.core.web import MAX_ID
 from witness.scheduling.models import AppointmentKind, ResourceKind
 from witness.scheduling.services import MAX_TRAVEL_MINUTES
 
@@ -40,19 +41,6 @@ WEEKDAY_CHOICES = options(
         ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], start=1
     )
 )
-
-
-def record_id(value) -> int:
-    """An id a select sent; one that cannot exist fails the field before any query."""
-    number = int(value)
-    if not 0 < number <= MAX_ID:
-        raise ValueError("no such record")
-    return number
-
-
-def optional_id(value) -> int | None:
-    """As ``record_id``; the empty choice is None."""
-    return None if value in (None, "", "None") else record_id(value)
 
 
 def _line(label, max_len, required=False, **kwargs):
@@ -85,7 +73,7 @@ class BookingForm(FlaskForm):
     date = _date("Date", "Give the date.")
     start = _time("From", "Give the start time.")
     end = _time("Until", "Give the end time.")
-    travel_minutes = IntegerField(
+    travel_minutes = WholeNumberField(
         "Travel time each way (minutes)",
         default=0,
         validators=[

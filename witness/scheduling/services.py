@@ -4,7 +4,8 @@ Every active appointment keeps one ``AppointmentSlot`` per person or room it tak
 each member of staff, the interpreter, the resource), covering its time plus the travel buffer
 for people. The check for clashes is one range read on the slots' index. Under concurrent
 requests PostgreSQL serialises bookings that share a subject with transaction-scoped advisory
-locks taken in a fixed order before the check, so two requests cannot both see a free slot.
+locks taken in a fixed order before the check, so two requests cannot both see a free slot;
+SQLite serialises every write transaction.
 """
 
 from __future__ import annotations
@@ -169,8 +170,8 @@ def _lock_subjects(session: Session, slots: Sequence[SlotSpec]) -> None:
     """Serialise concurrent bookings of the same people and rooms until commit (PostgreSQL).
 
     Locks are taken in sorted order so two bookings sharing subjects cannot deadlock. SQLite
-    has one writer at a time: a second transaction that read before the first wrote fails to
-    write rather than double-book.
+    needs none: every transaction takes its single write lock as it begins (``witness.db``), so
+    a second booking waits for the first to commit and then sees it.
     """
     if session.get_bind().dialect.name != "postgresql":
         return

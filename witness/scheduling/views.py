@@ -19,7 +19,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -57,10 +56,16 @@ from witness.core.time import (
     is_valid_timezone,
     local_to_utc,
     now_utc,
-    parse_local,
     today_in,
 )
-from witness.core.web import apply_domain_error, bad_request, date_arg, form_page, id_arg
+from witness.core.web import (
+    apply_domain_error,
+    bad_request,
+    date_arg,
+    form_page,
+    id_arg,
+    instant_arg,
+)
 from witness.db import db_session
 from witness.notify.mail import delivery_summary
 from witness.people.models import Witness
@@ -280,12 +285,8 @@ def _prefill(form: BookingForm, witness: Witness, choices: BookingOptions) -> No
     elif hearing is not None:
         form.address.data = " ".join(f"{hearing.court.name}, {hearing.court.address}".split())
     tz = _zone_of(resource, hearing, choices.only_case, witness)
-    wanted = request.args.get("start", "").strip()
-    if wanted:
-        try:
-            given = parse_local(wanted, tz, "start")
-        except DomainError as exc:
-            abort(make_response(bad_request(exc.message)))
+    given = instant_arg("start", tz)
+    if given is not None:
         duration = (end - start) if start and end else DEFAULT_DURATION
         start, end = given, given + duration
     if start is not None:
