@@ -34,13 +34,18 @@ from witness.api.scheduling_schemas import (
 )
 from witness.auth.models import User
 from witness.cases.models import Hearing
-from witness.core.access import can_see_place, get_appointment, get_witness, visible_appointments
+from witness.core.access import (
+    can_see_place,
+    get_appointment,
+    get_hearing,
+    get_witness,
+    visible_appointments,
+)
 from witness.core.errors import NotFound
 from witness.core.time import now_utc
 from witness.db import db_session
 from witness.scheduling import measures as measure_services
 from witness.scheduling import services
-from witness.scheduling.hearings import get_hearing
 from witness.scheduling.models import Appointment, AppointmentStaff, Resource, SpecialMeasure
 from witness.scheduling.services import BookingConflict
 

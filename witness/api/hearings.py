@@ -32,7 +32,13 @@ from witness.api.scheduling_schemas import (
 )
 from witness.auth.models import User
 from witness.cases.models import Court, Hearing, HearingChange, HearingStatus
-from witness.core.access import can_edit_case, get_case, require, visible_appointments
+from witness.core.access import (
+    can_edit_case,
+    get_case,
+    get_hearing,
+    require,
+    visible_appointments,
+)
 from witness.core.errors import DomainError, NotFound
 from witness.core.text import CONTROL, LINE_BREAK, normalise
 from witness.core.time import now_utc
@@ -181,7 +187,7 @@ class Withdrawals(MethodView):
 
 def _hearing(session: Session, user: User, hearing_id: int) -> Hearing:
     """The hearing if the caller may see its case; the refusal is audited (``get_hearing``)."""
-    return hearing_services.get_hearing(session, user, hearing_id)
+    return get_hearing(session, user, hearing_id)
 
 
 def _changed(session: Session, user: User, hearing: Hearing) -> dict:

@@ -14,10 +14,11 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from witness.audit.services import record_event
+from witness.audit.services import audit_type, record_event
 from witness.auth.models import Role, User
-from witness.cases.models import Case
+from witness.cases.models import Case, Hearing
 from witness.core.errors import AccessDenied, NotFound
+from witness.ledger.models import SupportItem
 from witness.notify.models import WithheldReason
 from witness.people.models import (
     Assignment,
@@ -28,7 +29,7 @@ from witness.people.models import (
     Witness,
     is_child,
 )
-from witness.scheduling.models import Appointment, AppointmentStaff, Resource
+from witness.scheduling.models import Appointment, AppointmentStaff, Resource, SpecialMeasure
 
 OFFICE_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer})
 CASE_EDITOR_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer, Role.prosecutor})
@@ -221,6 +222,47 @@ def sees_every_witness_of(actor: User, case: Case) -> bool:
     return actor.role is Role.prosecutor and case.lead_prosecutor_id == actor.id
 
 
+def get_hearing(session: Session, actor: User, hearing_id: int) -> Hearing:
+    """The hearing if the actor may see its case; otherwise audit the refusal, raise NotFound."""
+    hearing = session.scalar(
+        select(Hearing)
+        .join(Case, Case.id == Hearing.case_id)
+        .where(Hearing.id == hearing_id, visible_cases(actor))
+    )
+    if hearing is None:
+        record_event(session, actor, "hearing.refused", object_type="hearing", object_id=hearing_id)
+        raise NotFound("No such hearing.")
+    return hearing
+
+
+def _via_witness(session: Session, actor: User, model, ident: int, what: str):
+    """A record of a witness (a special measure, a support item): seen by who sees the
+    witness; otherwise the refusal is audited and ``NotFound`` raised."""
+    record = session.get(model, ident)
+    kind = audit_type(model)
+    if record is None or not may_see_witness(session, actor, record.witness_id):
+        record_event(
+            session,
+            actor,
+            f"{kind}.refused",
+            object_type=kind,
+            object_id=ident,
+            witness_id=record.witness_id if record is not None else None,
+        )
+        raise NotFound(f"No such {what}.")
+    return record
+
+
+def get_special_measure(session: Session, actor: User, measure_id: int) -> SpecialMeasure:
+    """The special measure if the actor may see its witness; otherwise audited NotFound."""
+    return _via_witness(session, actor, SpecialMeasure, measure_id, "special measure")
+
+
+def get_support_item(session: Session, actor: User, item_id: int) -> SupportItem:
+    """The ledger entry if the actor may see its witness; otherwise audited NotFound."""
+    return _via_witness(session, actor, SupportItem, item_id, "entry")
+
+
 def can_see_identity(session: Session, actor: User, witness: Witness) -> bool:
     """Legal name, date of birth and contact details: everyone who sees the witness through
     their own office or a case, but an NGO only when the sharing consent covers them."""
@@ -374,3 +416,23 @@ def can_see_site(actor: User, resource: Resource, *, attends_there: bool) -> boo
     """Where a room is: every court room is public, a remote witness site's location only for
     room managers and the staff attending a booking there."""
     return not resource.is_sensitive or actor.role in RESOURCE_MANAGERS or attends_there
+
+
+# --- loading one record -----------------------------------------------------------------------
+
+#: how each kind of record is loaded through need to know (``core.web.load_or_404``); each
+#: loader audits a refusal and raises ``NotFound``
+LOADERS = {
+    Witness: get_witness,
+    Case: get_case,
+    Appointment: get_appointment,
+    Hearing: get_hearing,
+    SpecialMeasure: get_special_measure,
+    SupportItem: get_support_item,
+}
+
+
+def load(session: Session, actor: User, model, ident: int):
+    """The record of ``model`` with id ``ident`` as ``actor`` may see it, or ``NotFound`` with
+    the refusal audited."""
+    return LOADERS[model](session, actor, ident)

@@ -1,8 +1,12 @@
-"""Web plumbing shared by every blueprint: sign-in, CSRF, idle timeout, errors, headers."""
+"""Web plumbing shared by every blueprint: sign-in, CSRF, idle timeout, errors, headers, and
+the one way a view loads a record (``load_or_404``) and changes something
+(``form_transaction``)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from math import ceil
 from typing import NoReturn
@@ -26,15 +30,17 @@ from flask import (
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream
 
-from witness.audit.services import audit_refusal, record_event
+from witness.audit.services import audit_refusal, audit_type, record_event
 from witness.auth.models import User
-from witness.core.errors import DomainError
+from witness.core import access
+from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.text import MAX_ID, ascii_int
 from witness.core.time import check_year, now_utc, parse_local
 from witness.db import db_session
@@ -282,6 +288,94 @@ def refuse(action: str, obj=None, *, status: int = 404, **kwargs) -> NoReturn:
     record_event(db, current_user, action, obj, **kwargs)
     db.commit()
     abort(status)
+
+
+def record_view(action: str, obj=None, **detail) -> None:
+    """Audit what the signed-in user is shown (a witness file, an appointment) and keep it:
+    a page that only reads still writes its audit row."""
+    session = db_session()
+    record_event(session, current_user, action, obj, **detail)
+    session.commit()
+
+
+class Outcome:
+    """What ``form_transaction`` did: ``succeeded`` once committed; ``error`` is the service's
+    refusal when it refused (a ``BookingConflict`` carries its clashes and suggestions)."""
+
+    def __init__(self) -> None:
+        self.succeeded = False
+        self.error: DomainError | None = None
+
+
+@contextmanager
+def form_transaction(
+    form=None, *, refusal: str | None = None, obj=None, **audit
+) -> Iterator[Outcome]:
+    """The one way a page changes something: run the service calls of the ``with`` block as
+    the request's transaction, and
+
+    - commit when they succeed (``form.succeeded`` / ``outcome.succeeded``);
+    - on a refusal to the user (``AccessDenied``), roll back, audit it as ``refusal`` (default
+      ``<endpoint>.refused``) with ``obj`` and ``audit`` (``witness_id=...``), answer 404; a
+      ``NotFound`` (a record hidden from them, already audited) is answered 404 too;
+    - on any other domain error, roll back and show it: beside its field on ``form``, or as a
+      flashed message when there is no form; the view then renders its page again;
+    - on a clash with a row saved at the same moment (a unique key), the same, with a message
+      asking to try again.
+
+    Services never commit; views never commit, roll back or catch a ``DomainError``."""
+    outcome = Outcome()
+    session = db_session()
+    try:
+        yield outcome
+        session.commit()
+    except AccessDenied:
+        refuse(refusal or f"{request.endpoint}.refused", obj, **audit)
+    except NotFound:
+        # a service found the record hidden from the user and audited it (core.access's
+        # loaders): nothing else was changed before, so the audit row is what is kept
+        session.commit()
+        abort(404)
+    except DomainError as exc:
+        session.rollback()
+        outcome.error = exc
+    except IntegrityError:
+        session.rollback()
+        outcome.error = DomainError(
+            "Someone else changed the same records at the same moment. Nothing was saved: "
+            "look again and try once more."
+        )
+    else:
+        outcome.succeeded = True
+    if outcome.error is not None:
+        if form is not None:
+            apply_domain_error(form, outcome.error)
+        else:
+            flash(outcome.error.message, "error")
+    if form is not None:
+        form.succeeded = outcome.succeeded
+
+
+def load_or_404(what, ident: int, rule: Callable | None = None, *, refusal: str | None = None):
+    """The record the signed-in user asks for, through need to know: ``what`` is a model that
+    ``core.access.LOADERS`` knows (Witness, Case, Appointment, Hearing, ...) or a loader
+    ``(session, actor, ident)``. A record they may not see is answered 404, the refusal audited
+    by the loader; one they see but that fails ``rule(actor, record)`` (may they change it?) is
+    answered 404 too, audited as ``refusal`` (default ``<kind>.change_refused``)."""
+    session = db_session()
+    try:
+        if isinstance(what, type):
+            record = access.load(session, current_user, what, ident)
+        else:
+            record = what(session, current_user, ident)
+    except NotFound:
+        session.commit()  # keep the audited refusal
+        abort(404)
+    if rule is not None and not rule(current_user, record):
+        kind = audit_type(record)
+        witness_id = record.id if kind == "witness" else getattr(record, "witness_id", None)
+        refuse(refusal or f"{kind}.change_refused", record, witness_id=witness_id)
+    return record
 
 
 def _csrf_error(error: CSRFError):

@@ -27,6 +27,7 @@ from witness.core.access import (
     can_manage_witness,
     can_record_needs,
     get_case,
+    get_hearing,
     get_witness,
     visible_appointments,
     visible_cases,
@@ -52,7 +53,6 @@ from witness.scheduling.hearing_forms import (
 )
 from witness.scheduling.hearings import (
     create_hearing,
-    get_hearing,
     mark_held,
     move_hearing,
     vacate_hearing,

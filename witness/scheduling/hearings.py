@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.cases.models import Case, Hearing, HearingChange, HearingStatus, HearingType
-from witness.core.access import can_edit_case, get_case, require, visible_cases
+from witness.core.access import can_edit_case, get_case, require
 from witness.core.errors import DomainError, NotFound
 from witness.core.text import clean_text
 from witness.notify.models import News, NewsKind
@@ -19,19 +19,6 @@ from witness.scheduling.models import Appointment, AppointmentStatus, Resource, 
 
 #: a hearing listed for longer than this is a typing mistake, not a hearing
 MAX_HEARING = timedelta(hours=12)
-
-
-def get_hearing(session: Session, actor: User, hearing_id: int) -> Hearing:
-    """The hearing if the actor may see its case; otherwise audited NotFound."""
-    hearing = session.scalar(
-        select(Hearing)
-        .join(Case, Case.id == Hearing.case_id)
-        .where(Hearing.id == hearing_id, visible_cases(actor))
-    )
-    if hearing is None:
-        record_event(session, actor, "hearing.refused", object_type="hearing", object_id=hearing_id)
-        raise NotFound("No such hearing.")
-    return hearing
 
 
 def _check_times(start: datetime, end: datetime) -> None:
