@@ -28,6 +28,35 @@ from .factories import *  # noqa: F403  (factory fixtures)
 from .factories import PASSWORD
 from .mailserver import smtp_server  # noqa: F401  (a real SMTP server for mail tests)
 
+#: test modules that start real servers, fire many clients, fuzz the API or build thousands of
+#: rows: left out of the quick loop (`-m "not browser and not slow"`)
+SLOW_MODULES = frozenset(
+    {
+        "tests/api/test_fuzz.py",
+        "tests/bench/test_benchmark.py",
+        "tests/bench/test_generate.py",
+        "tests/notify/test_concurrency.py",
+        "tests/scheduling/test_concurrency.py",
+        "tests/test_concurrent_clients.py",
+        "tests/test_throttle.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark by where a test lives: tests/e2e drive a browser; SLOW_MODULES are slow. A test
+    marked ``postgres`` is skipped on SQLite."""
+    on_postgres = bool(os.environ.get("WITNESS_TEST_DATABASE_URL"))
+    for item in items:
+        path = item.path.relative_to(config.rootpath).as_posix()
+        if path.startswith("tests/e2e/"):
+            item.add_marker(pytest.mark.browser)
+        if path in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("postgres") and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="runs on PostgreSQL only"))
+
+
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 #: every app the tests build signs the ledger with this key, unless a test says otherwise (and
 #: none writes a key file into the checkout's instance folder)

@@ -36,6 +36,7 @@ def iso(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("zone", ZONES)
 def test_our_vtimezone_reads_the_same_in_icaljs_as_in_zoneinfo(zone, icaljs):
     """7,000 instants over five years per zone; icalendar's own VTIMEZONE packed several

@@ -5,6 +5,7 @@ the file (``icaljs`` fixture in tests/conftest.py)."""
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import shutil
@@ -21,7 +22,14 @@ def _require() -> bool:
 
 
 def install() -> None:
-    """``npm ci`` once, from the lock file, when ical.js is not installed yet."""
+    """``npm ci`` once, from the lock file, when ical.js is not installed yet (one test
+    process at a time: parallel workers wait for the first)."""
+    with open(HERE / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _install()
+
+
+def _install() -> None:
     if (HERE / "node_modules" / "ical.js" / "package.json").exists():
         return
     npm, node = shutil.which("npm"), shutil.which("node")

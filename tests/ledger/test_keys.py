@@ -32,12 +32,14 @@ def test_the_environment_ring_signs_with_its_key_and_keeps_the_old_ones(tmp_path
         ({"LEDGER_KEY": f"bad id:{SECRET}"}, "WITNESS_LEDGER_KEY"),
         ({"LEDGER_KEY": f"a:{SECRET}", "LEDGER_OLD_KEYS": "b:short"}, "WITNESS_LEDGER_OLD_KEYS"),
         ({"LEDGER_KEY": f"a:{SECRET}", "LEDGER_OLD_KEYS": f"a:{'x' * 40}"}, "given twice"),
-        ({"LEDGER_KEY_FILE": "/nonexistent/ledger_keys"}, "does not exist"),
+        ({"LEDGER_KEY_FILE": "{tmp}/missing/ledger_keys"}, "does not exist"),
     ],
 )
 def test_a_bad_key_setting_stops_start_up_naming_it(tmp_path, config, message):
+    config = {key: value.replace("{tmp}", str(tmp_path)) for key, value in config.items()}
     with pytest.raises(ConfigError, match=message):
-        load_keyring(config, tmp_path)
+        load_keyring(config, tmp_path / "instance")
+    assert not (tmp_path / "missing").exists()  # a named file is never made up
 
 
 def test_the_default_ring_is_generated_once_into_the_instance_folder(tmp_path):
