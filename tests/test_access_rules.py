@@ -288,3 +288,34 @@ def test_may_see_witness_answers_without_auditing(db, world):
     assert access.may_see_witness(db, world.officer, world.assigned.id)
     assert not access.may_see_witness(db, world.officer, world.shared.id)
     assert db.scalars(select(AuditEvent).where(AuditEvent.action == "witness.refused")).all() == []
+
+
+# --- the office's mail and audit log -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("admin", True),
+        ("supervisor", True),
+        ("officer", True),
+        ("ngo_worker", False),
+        ("prosecutor", False),
+    ],
+)
+def test_the_outbox_is_for_the_offices_own_staff(world, role, sees):
+    assert access.can_see_outbox(getattr(world, role)) is sees
+
+
+@pytest.mark.parametrize(
+    ("role", "reads"),
+    [
+        ("admin", True),
+        ("supervisor", True),
+        ("officer", False),
+        ("ngo_worker", False),
+        ("prosecutor", False),
+    ],
+)
+def test_the_audit_log_is_for_administrators_and_supervisors(world, role, reads):
+    assert access.can_read_audit_log(getattr(world, role)) is reads

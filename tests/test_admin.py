@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from witness.admin import services as admin_services
 from witness.audit.models import AuditEvent
 from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.cases.models import Court
@@ -77,6 +78,25 @@ def test_admin_adds_a_colleague_who_can_sign_in(login, world, db, app):
     assert login(user, "a long enough password").get("/").status_code == 200
     events = select(func.count()).where(AuditEvent.action == "user.create")
     assert db.scalar(events) == 1
+
+
+def test_a_court_added_twice_at_the_same_moment_is_a_message_not_a_server_error(
+    login, world, db, monkeypatch
+):
+    # Two administrators add the same court at once: both find the name free, the database's
+    # unique key stops the second. Played by letting this request's check find nothing.
+    monkeypatch.setattr(admin_services, "_check_unique", lambda *args: None)
+    taken = db.get(Court, world.case.court_id).name
+    response = login(world.admin).submit(
+        "/admin/courts", {"name": taken, "address": "Second copy", "timezone": "Europe/London"}
+    )
+    assert response.status_code == 400
+    assert "Someone else changed the same records at the same moment" in response.get_data(
+        as_text=True
+    )
+    assert db.scalar(select(func.count()).where(Court.name == taken)) == 1
+    assert db.scalar(select(func.count()).where(Court.address == "Second copy")) == 0
+    assert db.scalar(select(func.count()).where(AuditEvent.action == "court.create")) == 0
 
 
 def test_admin_disables_a_colleague_but_not_themselves(login, world, db):

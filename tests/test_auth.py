@@ -41,7 +41,7 @@ def test_disabled_account_cannot_sign_in(client, make_user):
 
 
 def test_repeated_failures_throttle_the_account_even_for_the_right_password(
-    client, make_user, frozen_clock
+    client, make_user, frozen_clock, db
 ):
     user = make_user()
     for _ in range(5):
@@ -49,6 +49,9 @@ def test_repeated_failures_throttle_the_account_even_for_the_right_password(
     response = _sign_in(client, user.email)
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.get_data(as_text=True)
+    # the throttled attempt is in the audit log: refused, but kept, not rolled back
+    throttled = db.scalars(select(AuditEvent.detail).where(AuditEvent.action == "auth.throttled"))
+    assert [detail["email"] for detail in throttled] == [user.email]
     frozen_clock(frozen_clock.now() + timedelta(minutes=16))
     assert _sign_in(client, user.email).status_code == 302
 

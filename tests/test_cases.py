@@ -1,7 +1,8 @@
 """Cases through the UI: open with offences, add and edit defendants, edit."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from witness.cases import services as case_services
 from witness.cases.models import Case, CustodyStatus, Defendant, OffenceCategory
 
 
@@ -113,3 +114,32 @@ def test_ngo_worker_cannot_open_or_edit_cases(login, world):
     client = login(world.ngo_worker)
     assert client.get("/cases/new").status_code == 404
     assert client.get(f"/cases/{world.other_case.id}/edit").status_code == 404
+
+
+def test_a_reference_taken_at_the_same_moment_is_a_message_not_a_server_error(
+    login, world, db, monkeypatch
+):
+    # Two people open the same court reference at once: both pass the service's check before
+    # either has saved, and the database's unique key stops the second. That interleaving is
+    # played by letting this request's check see nothing, as it would before the other commit.
+    monkeypatch.setattr(case_services, "_check_reference_free", lambda *args: None)
+    response = login(world.officer).submit(
+        "/cases/new",
+        {
+            "court_id": world.case.court_id,
+            "reference": world.case.reference,
+            "title": "R v Twice",
+            "offences": ["trafficking_forced_labour"],
+            "status": "charged",
+            "lead_prosecutor_id": "",
+        },
+    )
+    assert response.status_code == 400
+    assert "Someone else changed the same records at the same moment" in response.get_data(
+        as_text=True
+    )
+    same = select(func.count()).where(
+        Case.court_id == world.case.court_id, Case.reference == world.case.reference
+    )
+    assert db.scalar(same) == 1
+    assert db.scalar(select(func.count()).where(Case.title == "R v Twice")) == 0

@@ -78,3 +78,7 @@ class UserEditForm(FlaskForm):
             "Leave empty to keep the current password. A new one ends every session of theirs."
         ),
     )
+
+
+class EndSessionsForm(FlaskForm):
+    """Ending a user's sessions asks nothing: the form carries only its CSRF token."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.views import MethodView
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from witness.api import ApiBlueprint
 from witness.api.auth import api_user
@@ -21,10 +19,9 @@ from witness.api.schemas import (
     DefendantInput,
     DefendantSchema,
 )
-from witness.cases import services
-from witness.cases.models import Case, Court, Defendant
-from witness.core.access import get_case, visible_cases
-from witness.core.errors import NotFound
+from witness.cases import queries, services
+from witness.cases.models import Defendant
+from witness.core.access import get_case
 from witness.db import db_session
 
 bp = ApiBlueprint(
@@ -39,7 +36,7 @@ bp = ApiBlueprint(
 @bp.response(200, CourtSchema(many=True))
 def courts():
     """All courts, by name: where a case is heard (its court_id)."""
-    return db_session().scalars(select(Court).order_by(Court.name)).all()
+    return queries.courts(db_session())
 
 
 @bp.route("/cases")
@@ -52,14 +49,7 @@ class Cases(MethodView):
         Your office's cases, the cases of witnesses you may see, or, for a prosecutor, the
         cases they lead.
         """
-        query = (
-            select(Case)
-            .where(visible_cases(api_user()))
-            .order_by(Case.id.desc())
-            .options(selectinload(Case.offences))
-        )
-        if args.get("status") is not None:
-            query = query.where(Case.status == args["status"])
+        query = queries.case_list(api_user(), status=args.get("status"))
         return paginate(db_session(), query, args["page"], args["per_page"])
 
     @bp.arguments(CaseInput)
@@ -120,15 +110,7 @@ class Defendants(MethodView):
 
 def _defendant(defendant_id: int) -> Defendant:
     """The defendant if the caller may see their case; the refusal is audited (``get_case``)."""
-    db = db_session()
-    defendant = db.get(Defendant, defendant_id)
-    if defendant is None:
-        raise NotFound("No such defendant.")
-    try:
-        get_case(db, api_user(), defendant.case_id)
-    except NotFound as exc:
-        raise NotFound("No such defendant.") from exc
-    return defendant
+    return queries.get_defendant(db_session(), api_user(), defendant_id)
 
 
 @bp.route("/defendants/<int:defendant_id>")

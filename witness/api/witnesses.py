@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.views import MethodView
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from witness.api import ApiBlueprint, ApiProblem
 from witness.api.auth import api_user
@@ -24,10 +23,10 @@ from witness.api.schemas import (
 )
 from witness.audit.services import record_event
 from witness.auth.models import User
-from witness.core.access import can_see_identity, get_witness, visible_witnesses
+from witness.core.access import can_see_identity, get_witness
 from witness.core.errors import NotFound
 from witness.db import db_session
-from witness.people import services
+from witness.people import queries, services
 from witness.people.models import Participation, Witness
 
 bp = ApiBlueprint(
@@ -69,21 +68,12 @@ class Witnesses(MethodView):
 
         Filter by a phase (in any of the witness's cases), by case, or by part of the reference.
         """
-        query = (
-            select(Witness)
-            .where(visible_witnesses(api_user()))
-            .order_by(Witness.reference)
-            .options(selectinload(Witness.participations))
+        query = queries.witness_list(
+            api_user(),
+            reference=args.get("q") or "",
+            phase=args.get("phase"),
+            case_id=args.get("case_id"),
         )
-        if args.get("q"):
-            query = query.where(Witness.reference.icontains(args["q"], autoescape=True))
-        in_case = [Participation.witness_id == Witness.id]
-        if args.get("phase") is not None:
-            in_case.append(Participation.phase == args["phase"])
-        if args.get("case_id") is not None:
-            in_case.append(Participation.case_id == args["case_id"])
-        if len(in_case) > 1:
-            query = query.where(exists().where(*in_case))
         return paginate(db_session(), query, args["page"], args["per_page"])
 
     @bp.arguments(WitnessInput)

@@ -19,18 +19,19 @@ from witness.auth.models import (
     hash_password,
     password_matches,
 )
-from witness.core.errors import DomainError
+from witness.core.errors import DomainError, RecordedRefusal
 from witness.core.time import now_utc
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 
 
-class SignInThrottled(DomainError):
-    """Too many recent failures for this account or address."""
+class SignInThrottled(RecordedRefusal):
+    """Too many recent failures for this account or address; the throttled attempt is audited,
+    so the caller commits rather than rolls back."""
 
 
-class WrongPassword(DomainError):
+class WrongPassword(RecordedRefusal):
     """The current password given to change it is wrong; the failure is recorded, so the
     caller commits rather than rolls back."""
 

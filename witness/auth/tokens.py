@@ -52,11 +52,15 @@ def create_token(session: Session, actor: User, name: str) -> tuple[ApiToken, st
 
 
 def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
-    """Revoke one of the actor's own tokens; it is refused from then on."""
+    """Revoke one of the actor's own tokens; it is refused from then on. Another user's token,
+    or none, is ``NotFound`` (the same answer for both) and the attempt is audited."""
     token = session.scalar(
         select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == actor.id)
     )
     if token is None:
+        record_event(
+            session, actor, "api_token.revoke_refused", object_type="api_token", object_id=token_id
+        )
         raise NotFound("No such token.")
     if token.revoked_dt is not None:
         raise DomainError(f"The token {token.name!r} is already revoked.")

@@ -20,20 +20,12 @@ from witness.auth.forms import ApiTokenForm, ChangePasswordForm, LoginForm
 from witness.auth.services import (
     SignInThrottled,
     Throttle,
-    WrongPassword,
     authenticate,
     change_password,
     sign_out,
 )
 from witness.auth.tokens import create_token, live_token_count, revoke_token, user_tokens
-from witness.core.errors import DomainError, NotFound
-from witness.core.web import (
-    SESSION_VERSION,
-    apply_domain_error,
-    form_page,
-    refuse,
-    start_session,
-)
+from witness.core.web import SESSION_VERSION, form_page, form_transaction, start_session
 from witness.db import db_session
 
 bp = Blueprint("auth", __name__)
@@ -58,25 +50,22 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Sign in. A failed or throttled attempt is kept (it counts towards throttling): the
+    services raise ``RecordedRefusal``, which ``form_transaction`` commits, not rolls back."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        db = db_session()
-        try:
+        throttle = Throttle.from_config(current_app.config)
+        # no form: a throttled sign-in is flashed, as a wrong password is below
+        with form_transaction() as outcome:
             user = authenticate(
-                db,
-                form.email.data,
-                form.password.data,
-                request.remote_addr,
-                Throttle.from_config(current_app.config),
+                db_session(), form.email.data, form.password.data, request.remote_addr, throttle
             )
-        except SignInThrottled as exc:
-            db.commit()
-            flash(exc.message, "error")
-            return render_template("auth/login.html", form=form), 429
-        db.commit()
+        if not outcome.succeeded:
+            status = 429 if isinstance(outcome.error, SignInThrottled) else 400
+            return render_template("auth/login.html", form=form), status
         if user is not None:
             start_session(user)
             flash(f"Signed in as {user.name}.")
@@ -91,9 +80,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Sign out here and everywhere else: every session of the user ends at once."""
-    db = db_session()
-    sign_out(db, current_user)
-    db.commit()
+    with form_transaction():
+        sign_out(db_session(), current_user)
     logout_user()
     session.clear()
     flash(
@@ -105,33 +93,24 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 def password():
-    """Change one's own password; this browser stays signed in, every other session ends."""
+    """Change one's own password; this browser stays signed in, every other session ends.
+    A wrong current password and a throttled attempt are kept (``RecordedRefusal``)."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        db = db_session()
-        try:
+        with form_transaction(form) as outcome:
             change_password(
-                db,
+                db_session(),
                 current_user,
                 form.current_password.data,
                 form.new_password.data,
                 request.remote_addr,
                 Throttle.from_config(current_app.config),
             )
-        except SignInThrottled as exc:
-            db.commit()  # the audit row of the throttled attempt
-            form.form_errors.append(exc.message)
+        if isinstance(outcome.error, SignInThrottled):
             return render_template("auth/password.html", form=form), 429
-        except WrongPassword as exc:
-            db.commit()  # a wrong password counts towards throttling, and is audited
-            apply_domain_error(form, exc)
-        except DomainError as exc:
-            db.rollback()
-            apply_domain_error(form, exc)
-        else:
-            db.commit()
+        if form.succeeded:
             session[SESSION_VERSION] = current_user.session_version
-            kept = live_token_count(db, current_user)
+            kept = live_token_count(db_session(), current_user)
             message = "Password changed. You stay signed in here; every other session has ended."
             if kept:
                 message += (
@@ -147,34 +126,26 @@ def password():
 def tokens():
     """The user's API tokens; a new token's value is shown on this one response only."""
     form = ApiTokenForm()
-    db = db_session()
     created = None
     if form.validate_on_submit():
-        try:
-            token, plaintext = create_token(db, current_user, form.name.data)
-        except DomainError as exc:
-            db.rollback()
-            form.name.errors = [*form.name.errors, exc.message]
-        else:
-            db.commit()
+        with form_transaction(form):
+            token, plaintext = create_token(db_session(), current_user, form.name.data)
+        if form.succeeded:
             created = (token, plaintext)
             form = ApiTokenForm(formdata=None)
     return form_page(
-        "auth/tokens.html", form=form, tokens=user_tokens(db, current_user), created=created
+        "auth/tokens.html",
+        form=form,
+        tokens=user_tokens(db_session(), current_user),
+        created=created,
     )
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke(token_id: int):
-    db = db_session()
-    try:
-        token = revoke_token(db, current_user, token_id)
-    except NotFound:
-        # Another user's token, or none: the same answer, and the attempt is audited.
-        refuse("api_token.revoke_refused", object_type="api_token", object_id=token_id)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.commit()
+    """Revoke one's own token; another user's, or none, is an audited 404 (``revoke_token``)."""
+    with form_transaction() as outcome:
+        token = revoke_token(db_session(), current_user, token_id)
+    if outcome.succeeded:
         flash(f"Token {token.name!r} revoked: programs using it are refused from now on.")
     return redirect(url_for("auth.tokens"))

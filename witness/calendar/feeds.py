@@ -12,6 +12,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -99,20 +100,37 @@ def _revoke(session: Session, actor: User, feed: CalendarFeed) -> CalendarFeed:
     return feed
 
 
+def _refuse_revoking(
+    session: Session, actor: User, feed_id: int, witness_id: int | None = None
+) -> NoReturn:
+    """Another's feed, or none: the same answer for both, and the attempt is audited."""
+    record_event(
+        session,
+        actor,
+        "calendar_feed.revoke_refused",
+        object_type="calendar_feed",
+        object_id=feed_id,
+        witness_id=witness_id,
+    )
+    raise NotFound("No such feed.")
+
+
 def revoke_staff_feed(session: Session, actor: User, feed_id: int) -> CalendarFeed:
-    """Revoke one of the actor's own feeds; its URL answers 404 from now on."""
+    """Revoke one of the actor's own feeds; its URL answers 404 from now on. Another user's
+    feed is ``NotFound``, audited."""
     feed = session.scalar(
         select(CalendarFeed).where(CalendarFeed.id == feed_id, CalendarFeed.user_id == actor.id)
     )
     if feed is None:
-        raise NotFound("No such feed.")
+        _refuse_revoking(session, actor, feed_id)
     return _revoke(session, actor, feed)
 
 
 def revoke_witness_feed(
     session: Session, actor: User, witness: Witness, feed_id: int
 ) -> CalendarFeed:
-    """Revoke one of a witness's feeds (their office only)."""
+    """Revoke one of a witness's feeds (their office only). Another witness's feed is
+    ``NotFound``, audited."""
     require(can_manage_witness(actor, witness), "Only the witness's office revokes their feeds.")
     feed = session.scalar(
         select(CalendarFeed).where(
@@ -120,7 +138,7 @@ def revoke_witness_feed(
         )
     )
     if feed is None:
-        raise NotFound("No such feed.")
+        _refuse_revoking(session, actor, feed_id, witness.id)
     return _revoke(session, actor, feed)
 
 
@@ -182,14 +200,9 @@ def _window(feed: CalendarFeed):
     )
 
 
-def feed_views(session: Session, feed: CalendarFeed) -> list[AppointmentView]:
-    """The feed's appointments as plain views, by start: two queries whatever their number.
-
-    Columns rather than ORM objects: a feed of 500 events is polled every hour by every
-    subscribed device, and building 500 appointments with their witness, case, hearing, room
-    and courts as objects costs many times the query itself. Each column is labelled with the
-    view's field it fills, so a row becomes a view by name.
-    """
+def _feed_rows(session: Session, window) -> list:
+    """The appointments in ``window`` as rows of columns, each labelled with the field of
+    ``AppointmentView`` it fills (and the witness's columns ``feed_views`` decides on)."""
     resource_court, hearing_court, case_court = aliased(Court), aliased(Court), aliased(Court)
     # A witness's zone is that of the court of their first case (``Witness.timezone``).
     witness_zone = (
@@ -202,8 +215,7 @@ def feed_views(session: Session, feed: CalendarFeed) -> list[AppointmentView]:
         .correlate(Appointment)
         .scalar_subquery()
     )
-    window = _window(feed)
-    rows = session.execute(
+    return session.execute(
         select(
             Appointment.id.label("appointment_id"),
             Appointment.ical_uid.label("uid"),
@@ -257,6 +269,10 @@ def feed_views(session: Session, feed: CalendarFeed) -> list[AppointmentView]:
         .where(*window)
         .order_by(Appointment.start_dt, Appointment.id)
     ).all()
+
+
+def _feed_staff(session: Session, window) -> dict[int, list[Person]]:
+    """Who attends each appointment in ``window``, in one query."""
     staff: dict[int, list[Person]] = {}
     for appointment_id, name, email in session.execute(
         select(AppointmentStaff.appointment_id, User.name, User.email)
@@ -265,6 +281,20 @@ def feed_views(session: Session, feed: CalendarFeed) -> list[AppointmentView]:
         .order_by(AppointmentStaff.appointment_id, AppointmentStaff.user_id)
     ):
         staff.setdefault(appointment_id, []).append(Person(name, email))
+    return staff
+
+
+def feed_views(session: Session, feed: CalendarFeed) -> list[AppointmentView]:
+    """The feed's appointments as plain views, by start: two queries whatever their number.
+
+    Columns rather than ORM objects: a feed of 500 events is polled every hour by every
+    subscribed device, and building 500 appointments with their witness, case, hearing, room
+    and courts as objects costs many times the query itself. Each column is labelled with the
+    view's field it fills, so a row becomes a view by name.
+    """
+    window = _window(feed)
+    rows = _feed_rows(session, window)
+    staff = _feed_staff(session, window)
     today = now_utc().date()
     views = []
     for row in rows:

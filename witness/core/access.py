@@ -418,6 +418,19 @@ def can_see_site(actor: User, resource: Resource, *, attends_there: bool) -> boo
     return not resource.is_sensitive or actor.role in RESOURCE_MANAGERS or attends_there
 
 
+# --- the office's mail and audit log -------------------------------------------------------------
+
+
+def can_see_outbox(actor: User) -> bool:
+    """The office's outbox (every mail it sent, to whom): its own staff, not partners."""
+    return actor.role in OFFICE_ROLES
+
+
+def can_read_audit_log(actor: User) -> bool:
+    """Who read or changed what in the office: its administrators and supervisors."""
+    return actor.role in (Role.admin, Role.supervisor)
+
+
 # --- loading one record -----------------------------------------------------------------------
 
 #: how each kind of record is loaded through need to know (``core.web.load_or_404``); each

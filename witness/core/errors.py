@@ -10,6 +10,12 @@ class DomainError(Exception):
         self.field = field
 
 
+class RecordedRefusal(DomainError):
+    """A refusal that is itself a record to keep: the failed attempt it noted (a wrong password,
+    a throttled sign-in) counts towards throttling, so the request's transaction is committed
+    with it rather than rolled back (``core.web.form_transaction``)."""
+
+
 class AccessDenied(DomainError):
     """The actor may not see or change this record."""
 

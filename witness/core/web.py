@@ -40,7 +40,7 @@ from werkzeug.wsgi import LimitedStream
 from witness.audit.services import audit_refusal, audit_type, record_event
 from witness.auth.models import User
 from witness.core import access
-from witness.core.errors import AccessDenied, DomainError, NotFound
+from witness.core.errors import AccessDenied, DomainError, NotFound, RecordedRefusal
 from witness.core.text import MAX_ID, ascii_int
 from witness.core.time import check_year, now_utc, parse_local
 from witness.db import db_session
@@ -318,6 +318,8 @@ def form_transaction(
     - on a refusal to the user (``AccessDenied``), roll back, audit it as ``refusal`` (default
       ``<endpoint>.refused``) with ``obj`` and ``audit`` (``witness_id=...``), answer 404; a
       ``NotFound`` (a record hidden from them, already audited) is answered 404 too;
+    - on a ``RecordedRefusal`` (a wrong password, a throttled sign-in), commit what it recorded
+      and show it as below;
     - on any other domain error, roll back and show it: beside its field on ``form``, or as a
       flashed message when there is no form; the view then renders its page again;
     - on a clash with a row saved at the same moment (a unique key), the same, with a message
@@ -336,6 +338,9 @@ def form_transaction(
         # loaders): nothing else was changed before, so the audit row is what is kept
         session.commit()
         abort(404)
+    except RecordedRefusal as exc:
+        session.commit()  # the failed attempt it recorded is kept (it counts towards throttling)
+        outcome.error = exc
     except DomainError as exc:
         session.rollback()
         outcome.error = exc

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.core.access import (
-    OFFICE_ROLES,
+    can_see_outbox,
     require,
     staff_contact_refusal,
     witness_contact_refusal,
@@ -336,7 +336,7 @@ def _audit(session: Session, email: OutboundEmail) -> None:
 
 def outbox_query(actor: User, status: MailStatus | None = None) -> Select:
     """The mails of the actor's office, newest first (office roles only: ``AccessDenied``)."""
-    require(actor.role in OFFICE_ROLES, "Only the office's staff see its outbox.")
+    require(can_see_outbox(actor), "Only the office's staff see its outbox.")
     query = (
         select(OutboundEmail)
         .where(OutboundEmail.organisation_id == actor.organisation_id)
@@ -351,11 +351,7 @@ def retry_email(session: Session, actor: User, email_id: int) -> OutboundEmail:
     """Make a pending or failed mail of the actor's office due now; its attempts are kept, so a
     failed one gets one more try. A mail already sent is refused."""
     email = session.get(OutboundEmail, email_id)
-    if (
-        email is None
-        or email.organisation_id != actor.organisation_id
-        or actor.role not in OFFICE_ROLES
-    ):
+    if email is None or email.organisation_id != actor.organisation_id or not can_see_outbox(actor):
         record_event(
             session, actor, "mail.retry_refused", object_type="outbound_email", object_id=email_id
         )
