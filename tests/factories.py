@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -20,6 +20,9 @@ from witness.people.models import (
     PhaseTransition,
     Witness,
 )
+from witness.rooms.models import Resource, ResourceKind
+from witness.scheduling.models import AppointmentKind
+from witness.scheduling.services import Booking
 
 PASSWORD = "correct horse battery staple"
 # One cheap hash for every test user: the default (scrypt) would cost a second per hundred users.
@@ -34,6 +37,7 @@ __all__ = [
     "make_user",
     "make_witness",
     "office",
+    "rooms",
     "share",
     "world",
 ]
@@ -215,3 +219,47 @@ def world(db, office, make_org, make_user, make_case, make_witness, share):
     share(w.shared_identity, w.ngo, identity=True)
     w.foreign = make_witness(organisation=w.other_office)
     return w
+
+
+# --- scheduling: rooms of the world's court, instants, bookings --------------------------------
+
+
+@pytest.fixture
+def rooms(db, world):
+    """Rooms of ``world.case``'s court (Europe/London), open 08:00-18:00 Monday to Friday."""
+
+    class Rooms:
+        pass
+
+    r = Rooms()
+    court = world.case.court
+    for attr, kind, name in [
+        ("courtroom", ResourceKind.courtroom, "Courtroom 1"),
+        ("suite", ResourceKind.video_link_suite, "Video suite A"),
+        ("suite2", ResourceKind.video_link_suite, "Video suite B"),
+        ("remote", ResourceKind.remote_site, "Remote site North"),
+        ("waiting", ResourceKind.waiting_room, "Witness waiting room"),
+    ]:
+        resource = Resource(court=court, kind=kind, name=name, location=f"{name}, 1 Quiet Lane")
+        db.add(resource)
+        setattr(r, attr, resource)
+    db.flush()
+    return r
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
+    """An instant in March 2026 given in UTC (London is on UTC until 29 March)."""
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+def booking(staff, start=None, minutes=60, **kw) -> Booking:
+    start = start or at(12, 10)
+    kw.setdefault("kind", AppointmentKind.pre_trial_meeting)
+    if "resource_id" not in kw:
+        kw.setdefault("address", "Safe house office")
+    return Booking(
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        staff_ids=[u.id for u in staff],
+        **kw,
+    )

@@ -1,6 +1,7 @@
 """One test per clause of each rule in ``witness.core.access`` that tests/test_access.py (who
 sees which witness and case) does not already cover: consent, delivery, full-detail invites,
-who may be assigned or attend, who sees an appointment, its place and a remote site.
+who may be assigned or attend, who sees an appointment, its place and a remote site, who
+manages rooms and whose week one may open.
 
 Expectations are written out by hand, never computed from the module under test.
 """
@@ -17,13 +18,8 @@ from witness.auth.models import OrganisationKind, Role, User
 from witness.core import access
 from witness.notify.models import WithheldReason
 from witness.people.models import Assignment, Channel, Consent, ConsentKind
-from witness.scheduling.models import (
-    Appointment,
-    AppointmentKind,
-    AppointmentStaff,
-    Resource,
-    ResourceKind,
-)
+from witness.rooms.models import Resource, ResourceKind
+from witness.scheduling.models import Appointment, AppointmentKind, AppointmentStaff
 
 TODAY = date(2026, 3, 10)
 
@@ -280,6 +276,25 @@ def test_a_remote_sites_location_only_for_room_managers_and_those_attending_ther
     assert access.can_see_site(world.supervisor, site, attends_there=False)
     assert access.can_see_site(world.admin, site, attends_there=False)
     assert not access.can_see_site(world.ngo_worker, site, attends_there=False)
+
+
+def test_rooms_are_managed_by_supervisors_and_administrators_only(world):
+    assert access.can_manage_rooms(world.admin)
+    assert access.can_manage_rooms(world.supervisor)
+    assert access.can_manage_rooms(world.foreign_admin)  # rooms are courts', not an office's
+    for who in ("officer", "prosecutor", "ngo_worker"):
+        assert not access.can_manage_rooms(getattr(world, who)), who
+
+
+def test_a_week_is_opened_by_its_owner_or_a_supervisor_of_their_office(world):
+    assert access.can_open_week(world.officer, world.officer)
+    assert access.can_open_week(world.ngo_worker, world.ngo_worker)
+    assert access.can_open_week(world.supervisor, world.officer)
+    assert access.can_open_week(world.admin, world.prosecutor)
+    assert not access.can_open_week(world.officer, world.officer2)  # a colleague's
+    assert not access.can_open_week(world.prosecutor, world.officer)
+    assert not access.can_open_week(world.supervisor, world.ngo_worker)  # another organisation
+    assert not access.can_open_week(world.foreign_admin, world.officer)
 
 
 def test_may_see_witness_answers_without_auditing(db, world):

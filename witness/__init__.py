@@ -41,12 +41,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from witness.calendar.views import bp as calendar_bp
     from witness.cases.views import bp as cases_bp
     from witness.dashboard.views import bp as dashboard_bp
+    from witness.hearings.views import bp as hearings_bp
     from witness.ledger.disclosure_views import bp as disclosure_bp
     from witness.ledger.flag_views import bp as ledger_flags_bp
     from witness.ledger.views import bp as ledger_bp
     from witness.notify.views import bp as notify_bp
     from witness.people.views import bp as people_bp
-    from witness.scheduling.hearing_views import bp as hearings_bp
+    from witness.rooms.views import bp as rooms_bp
     from witness.scheduling.views import bp as scheduling_bp
 
     for blueprint in (
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         notify_bp,
         calendar_bp,
         hearings_bp,
+        rooms_bp,
         scheduling_bp,
         ledger_bp,
         ledger_flags_bp,
@@ -87,6 +89,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 # Every model, whichever module is imported first: relationships name classes of other features
-# by string (a hearing's courtroom is a scheduling resource), and all must be known when the
+# by string (a hearing's courtroom is a room of ``witness.rooms``), and all must be known when the
 # mappers are configured.
 from witness import models as _models  # noqa: E402, F401

@@ -32,6 +32,7 @@ from witness.cases.services import add_defendant, create_case
 from witness.core.access import visible_witnesses
 from witness.core.errors import DomainError
 from witness.core.time import now_utc
+from witness.hearings.services import create_hearing
 from witness.ledger.models import SupportCategory
 from witness.ledger.services import approve_item, record_item, reverse_item
 from witness.notify.models import OutboundEmail
@@ -56,10 +57,11 @@ from witness.people.services import (
     record_consent,
     record_need,
 )
-from witness.scheduling.hearings import create_hearing
-from witness.scheduling.models import AppointmentKind, Resource, ResourceKind
-from witness.scheduling.resources import create_interpreter, create_resource, interpreters_of
-from witness.scheduling.services import Booking, book_appointment
+from witness.rooms.models import Resource, ResourceKind
+from witness.rooms.services import create_resource
+from witness.scheduling.models import AppointmentKind
+from witness.scheduling.queries import interpreters_of
+from witness.scheduling.services import Booking, book_appointment, create_interpreter
 
 SEED = 2026
 

@@ -5,6 +5,7 @@ from witness.audit.models import AuditEvent
 from witness.auth.models import ApiToken, LoginAttempt, Organisation, User
 from witness.calendar.models import CalendarFeed
 from witness.cases.models import Case, CaseOffence, Court, Defendant, Hearing, HearingChange
+from witness.hearings.models import SpecialMeasure
 from witness.ledger.models import (
     LedgerCheckpoint,
     LedgerFlag,
@@ -20,14 +21,12 @@ from witness.people.models import (
     PhaseTransition,
     Witness,
 )
+from witness.rooms.models import Resource, ResourceWithdrawal
 from witness.scheduling.models import (
     Appointment,
     AppointmentSlot,
     AppointmentStaff,
     Interpreter,
-    Resource,
-    ResourceWithdrawal,
-    SpecialMeasure,
 )
 
 __all__ = [

@@ -28,13 +28,9 @@ from schemathesis.checks import (
 
 from witness.cases.models import CustodyStatus, Defendant, Hearing, HearingType
 from witness.core.time import now_utc
-from witness.scheduling.models import (
-    AppointmentKind,
-    MeasureKind,
-    Resource,
-    ResourceKind,
-    SpecialMeasure,
-)
+from witness.hearings.models import MeasureKind, SpecialMeasure
+from witness.rooms.models import Resource, ResourceKind
+from witness.scheduling.models import AppointmentKind
 from witness.scheduling.services import Booking, book_appointment
 
 #: examples per operation and generation mode (valid, invalid)

@@ -11,18 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from witness.cases.models import Hearing, HearingChange, HearingStatus, HearingType
+from witness.hearings.models import MeasureKind, MeasureStatus, SpecialMeasure
 from witness.notify.models import News, NewsKind
-from witness.scheduling.models import (
-    Appointment,
-    AppointmentKind,
-    AppointmentStatus,
-    MeasureKind,
-    MeasureStatus,
-    Resource,
-    ResourceKind,
-    ResourceWithdrawal,
-    SpecialMeasure,
-)
+from witness.rooms.models import Resource, ResourceKind, ResourceWithdrawal
+from witness.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
 from witness.scheduling.services import Booking, book_appointment
 
 from .conftest import PROBLEM, assert_problem, audit_count, nothing_changes

@@ -19,6 +19,7 @@ from witness.bench.ledger import allocate
 from witness.cases.models import Case, Court, Hearing, HearingChange, HearingStatus, HearingType
 from witness.core.access import visible_witnesses
 from witness.core.time import now_utc
+from witness.hearings.models import SpecialMeasure
 from witness.ledger.chain import case_ids_with_chains, chain_length
 from witness.ledger.models import SupportApproval, SupportItem
 from witness.ledger.services import CENT, approval_threshold, totals, verify_chain
@@ -33,6 +34,8 @@ from witness.people.models import (
     Witness,
 )
 from witness.people.phases import is_allowed
+from witness.rooms.models import Resource, ResourceKind
+from witness.scheduling.conflicts import plan_slots
 from witness.scheduling.models import (
     Appointment,
     AppointmentKind,
@@ -40,11 +43,7 @@ from witness.scheduling.models import (
     AppointmentStaff,
     AppointmentStatus,
     Interpreter,
-    Resource,
-    ResourceKind,
-    SpecialMeasure,
 )
-from witness.scheduling.services import plan_slots
 
 TINY = [
     "--witnesses", "200", "--cases", "100", "--courts", "4", "--ngos", "6",

@@ -11,7 +11,8 @@ from icalendar import Calendar
 
 from witness.cases.models import CustodyStatus, Defendant, Hearing, HearingType
 from witness.people.models import Channel, Consent, ConsentKind
-from witness.scheduling.models import AppointmentKind, Resource, ResourceKind
+from witness.rooms.models import Resource, ResourceKind
+from witness.scheduling.models import AppointmentKind
 from witness.scheduling.services import Booking, book_appointment
 
 LONDON = ZoneInfo("Europe/London")

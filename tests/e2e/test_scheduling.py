@@ -18,7 +18,8 @@ from witness.cases.models import CaseStatus, OffenceCategory
 from witness.cases.services import create_case
 from witness.people.models import ParticipationRole, Witness
 from witness.people.services import add_participation, create_witness
-from witness.scheduling.models import Appointment, Resource, ResourceKind
+from witness.rooms.models import Resource, ResourceKind
+from witness.scheduling.models import Appointment
 
 _n = itertools.count(1)
 

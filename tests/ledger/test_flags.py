@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from witness.audit.models import AuditEvent
 from witness.cases.models import HearingType, OffenceCategory
 from witness.core.errors import AccessDenied, DomainError
+from witness.hearings.services import create_hearing, mark_held, vacate_hearing
 from witness.ledger import flags
 from witness.ledger.models import FlagRule, LedgerFlag, SupportCategory
 from witness.people.models import NeedArea, NeedsAssessment
-from witness.scheduling.hearings import create_hearing, mark_held, vacate_hearing
 
 from .conftest import record
 

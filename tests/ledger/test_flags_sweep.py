@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from witness.cases.models import HearingType
+from witness.hearings.services import create_hearing, mark_held
 from witness.ledger import flags
 from witness.ledger.jobs import ledger_sweep
 from witness.ledger.models import FlagRule, LedgerFlag, SupportItem
 from witness.ledger.services import approve_item, reverse_item
 from witness.people.models import Participation, ParticipationRole, Phase
-from witness.scheduling.hearings import create_hearing, mark_held
 
 from .test_flags import NOW, _history, _need, _record, _trial_day
 

@@ -13,19 +13,20 @@ from witness.auth.models import Role
 from witness.cases.models import CustodyStatus, Defendant, HearingType
 from witness.core import access
 from witness.core.errors import AccessDenied, DomainError
+from witness.hearings.services import create_hearing
+from witness.rooms.models import ResourceWithdrawal
 from witness.scheduling import services
-from witness.scheduling.hearings import create_hearing
+from witness.scheduling.conflicts import BookingConflict
 from witness.scheduling.models import (
     Appointment,
     AppointmentKind,
     AppointmentSlot,
     AppointmentStatus,
     Interpreter,
-    ResourceWithdrawal,
 )
-from witness.scheduling.services import BookingConflict, book_appointment
+from witness.scheduling.services import book_appointment
 
-from .conftest import at, booking
+from ..factories import at, booking
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

@@ -23,7 +23,7 @@ from witness.scheduling.models import (
 )
 from witness.scheduling.services import book_appointment
 
-from .conftest import at, booking
+from ..factories import at, booking
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

@@ -15,7 +15,7 @@ from witness.cases.models import Hearing, HearingType
 from witness.scheduling.models import AppointmentKind
 from witness.scheduling.services import book_appointment, cancel_appointment
 
-from .conftest import at, booking
+from ..factories import at, booking
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

@@ -23,8 +23,9 @@ from witness.core import time as clock
 from witness.db import Database
 from witness.migrate import upgrade
 from witness.people.models import Assignment, Witness
+from witness.scheduling.conflicts import BookingConflict
 from witness.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
-from witness.scheduling.services import Booking, BookingConflict, book_appointment
+from witness.scheduling.services import Booking, book_appointment
 
 PARALLEL = 8
 

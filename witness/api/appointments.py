@@ -44,10 +44,12 @@ from witness.core.access import (
 from witness.core.errors import NotFound
 from witness.core.time import now_utc
 from witness.db import db_session
-from witness.scheduling import measures as measure_services
-from witness.scheduling import services
-from witness.scheduling.models import Appointment, AppointmentStaff, Resource, SpecialMeasure
-from witness.scheduling.services import BookingConflict
+from witness.hearings import measures as measure_services
+from witness.hearings.models import SpecialMeasure
+from witness.rooms.models import Resource
+from witness.scheduling import queries, services
+from witness.scheduling.conflicts import BookingConflict
+from witness.scheduling.models import Appointment, AppointmentStaff
 
 bp = ApiBlueprint(
     "api_appointments",
@@ -211,7 +213,7 @@ def my_appointments(args):
     if end - start > MAX_PERIOD:
         message = f"Ask for at most {MAX_PERIOD.days} days at once."
         raise ApiProblem(422, message, errors={"to": [message]})
-    appointments = services.appointments_for_staff(db_session(), user.id, start, end)
+    appointments = queries.appointments_for_staff(db_session(), user.id, start, end)
     return [_shown(user, a) for a in appointments]
 
 

@@ -34,6 +34,7 @@ from witness.auth.models import User
 from witness.cases.models import Court, Hearing, HearingChange, HearingStatus
 from witness.core.access import (
     can_edit_case,
+    can_manage_rooms,
     get_case,
     get_hearing,
     require,
@@ -43,15 +44,11 @@ from witness.core.errors import DomainError, NotFound
 from witness.core.text import CONTROL, LINE_BREAK, normalise
 from witness.core.time import now_utc
 from witness.db import db_session
-from witness.scheduling import hearings as hearing_services
-from witness.scheduling import resources as resource_services
-from witness.scheduling.models import (
-    Appointment,
-    AppointmentStatus,
-    Resource,
-    ResourceWithdrawal,
-    SpecialMeasure,
-)
+from witness.hearings import services as hearing_services
+from witness.hearings.models import SpecialMeasure
+from witness.rooms import services as resource_services
+from witness.rooms.models import Resource, ResourceWithdrawal
+from witness.scheduling.models import Appointment, AppointmentStatus
 
 resources_bp = ApiBlueprint(
     "api_resources",
@@ -104,7 +101,7 @@ def _resource(resource_id: int) -> Resource:
 
 def may_see_location(user: User) -> bool:
     """Where a remote witness site is: those who run the rooms (the pages show it to them)."""
-    return user.role in resource_services.RESOURCE_MANAGERS
+    return can_manage_rooms(user)
 
 
 def _shown_resource(resource: Resource, user: User, **extra) -> Shown:

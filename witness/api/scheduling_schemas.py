@@ -26,14 +26,10 @@ from witness.api.schemas import (
     Text,
 )
 from witness.cases.models import HearingStatus, HearingType
-from witness.scheduling.models import (
-    AppointmentKind,
-    AppointmentStatus,
-    MeasureKind,
-    MeasureStatus,
-    ResourceKind,
-)
-from witness.scheduling.services import MAX_TRAVEL_MINUTES
+from witness.hearings.models import MeasureKind, MeasureStatus
+from witness.rooms.models import ResourceKind
+from witness.scheduling.conflicts import MAX_TRAVEL_MINUTES
+from witness.scheduling.models import AppointmentKind, AppointmentStatus
 
 #: an example every time field's description gives
 EXAMPLE = "2026-03-30T10:00:00+01:00"

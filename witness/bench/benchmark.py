@@ -42,14 +42,9 @@ from witness.core.access import visible_witnesses
 from witness.core.time import now_utc
 from witness.db import db_session
 from witness.people.models import NeedsAssessment, Participation, Witness
-from witness.scheduling.models import (
-    Appointment,
-    AppointmentStaff,
-    AppointmentStatus,
-    Resource,
-    ResourceKind,
-)
-from witness.scheduling.services import find_clashes, plan_slots
+from witness.rooms.models import Resource, ResourceKind
+from witness.scheduling.conflicts import find_clashes, plan_slots
+from witness.scheduling.models import Appointment, AppointmentStaff, AppointmentStatus
 
 #: the issue's targets at 100,000 witnesses: pages and feeds, the double-booking check
 TARGET_RATIO = 3.0

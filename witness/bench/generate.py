@@ -60,6 +60,7 @@ from witness.demo import (
     WITHDRAWN_PATH,
     WITHDRAWN_REASON,
 )
+from witness.hearings.models import SpecialMeasure
 from witness.ledger.models import SupportApproval, SupportItem
 from witness.people.models import (
     Assignment,
@@ -74,14 +75,8 @@ from witness.people.models import (
     PhaseTransition,
     Witness,
 )
-from witness.scheduling.models import (
-    Appointment,
-    AppointmentSlot,
-    AppointmentStaff,
-    Interpreter,
-    Resource,
-    SpecialMeasure,
-)
+from witness.rooms.models import Resource
+from witness.scheduling.models import Appointment, AppointmentSlot, AppointmentStaff, Interpreter
 
 #: every generated court is in England
 COURT_TIMEZONE = "Europe/London"

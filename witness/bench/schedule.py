@@ -21,7 +21,10 @@ from zoneinfo import ZoneInfo
 
 from witness.bench.generate import COURT_TIMEZONE
 from witness.cases.models import CaseStatus, Hearing, HearingChange, HearingStatus, HearingType
-from witness.scheduling.measures import CHILD_STANDARD, TRAFFICKING_STANDARD
+from witness.hearings.measures import CHILD_STANDARD, TRAFFICKING_STANDARD
+from witness.hearings.models import MeasureKind, MeasureStatus, SpecialMeasure
+from witness.rooms.models import Resource, ResourceKind
+from witness.scheduling.conflicts import plan_slots
 from witness.scheduling.models import (
     Appointment,
     AppointmentKind,
@@ -29,13 +32,7 @@ from witness.scheduling.models import (
     AppointmentStaff,
     AppointmentStatus,
     Interpreter,
-    MeasureKind,
-    MeasureStatus,
-    Resource,
-    ResourceKind,
-    SpecialMeasure,
 )
-from witness.scheduling.services import plan_slots
 
 if TYPE_CHECKING:
     from witness.bench.generate import _Generator

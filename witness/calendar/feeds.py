@@ -27,13 +27,8 @@ from witness.core.access import can_manage_witness, invites_in_full_detail, requ
 from witness.core.errors import DomainError, NotFound
 from witness.core.time import now_utc
 from witness.people.models import Participation, Witness
-from witness.scheduling.models import (
-    Appointment,
-    AppointmentStaff,
-    AppointmentStatus,
-    Interpreter,
-    Resource,
-)
+from witness.rooms.models import Resource
+from witness.scheduling.models import Appointment, AppointmentStaff, AppointmentStatus, Interpreter
 
 #: a feed shows appointments from this long ago ...
 FEED_PAST = timedelta(days=30)

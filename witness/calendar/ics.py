@@ -36,7 +36,8 @@ from witness.cases.models import HearingStatus, HearingType
 from witness.core.access import invites_in_full_detail
 from witness.core.text import CONTROL
 from witness.core.time import now_utc
-from witness.scheduling.models import AppointmentKind, AppointmentStatus, ResourceKind
+from witness.rooms.models import ResourceKind
+from witness.scheduling.models import AppointmentKind, AppointmentStatus
 
 if TYPE_CHECKING:
     from witness.scheduling.models import Appointment

@@ -14,7 +14,7 @@ from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
 
 if TYPE_CHECKING:
-    from witness.scheduling.models import Resource
+    from witness.rooms.models import Resource
 
 
 class OffenceCategory(enum.Enum):

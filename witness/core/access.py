@@ -18,6 +18,7 @@ from witness.audit.services import audit_type, record_event
 from witness.auth.models import Role, User
 from witness.cases.models import Case, Hearing
 from witness.core.errors import AccessDenied, NotFound
+from witness.hearings.models import SpecialMeasure
 from witness.ledger.models import SupportItem
 from witness.notify.models import WithheldReason
 from witness.people.models import (
@@ -29,7 +30,8 @@ from witness.people.models import (
     Witness,
     is_child,
 )
-from witness.scheduling.models import Appointment, AppointmentStaff, Resource, SpecialMeasure
+from witness.rooms.models import Resource
+from witness.scheduling.models import Appointment, AppointmentStaff
 
 OFFICE_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer})
 CASE_EDITOR_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer, Role.prosecutor})
@@ -37,6 +39,8 @@ CASE_EDITOR_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer
 STAFF_ROLES = frozenset({Role.liaison_officer, Role.ngo_worker, Role.supervisor, Role.prosecutor})
 #: who adds and withdraws court rooms, and sees every remote site's location
 RESOURCE_MANAGERS = frozenset({Role.admin, Role.supervisor})
+#: who may open the week of anyone of their office
+WEEK_OPENERS = frozenset({Role.admin, Role.supervisor})
 
 
 # --- consent ---------------------------------------------------------------------------------
@@ -410,6 +414,19 @@ def can_see_place(actor: User, appointment: Appointment) -> bool:
     remote witness site's location: the owning office and the staff attending only, on the
     page, in files and in the API alike."""
     return can_update_status(actor, appointment)
+
+
+def can_manage_rooms(actor: User) -> bool:
+    """Add, change and withdraw court rooms and remote sites: supervisors and administrators."""
+    return actor.role in RESOURCE_MANAGERS
+
+
+def can_open_week(actor: User, owner: User) -> bool:
+    """A member of staff's week of appointments: their own; a supervisor or administrator may
+    open that of anyone of their office."""
+    if actor.id == owner.id:
+        return True
+    return actor.role in WEEK_OPENERS and owner.organisation_id == actor.organisation_id
 
 
 def can_see_site(actor: User, resource: Resource, *, attends_there: bool) -> bool:

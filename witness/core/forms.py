@@ -6,9 +6,18 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from wtforms import IntegerField, SelectField, SelectMultipleField, ValidationError, widgets
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TimeField,
+    ValidationError,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
 from witness.core.text import MAX_ID, NUMBER_MESSAGE, ascii_int, normalise, text_problem
 from witness.core.time import now_utc
@@ -123,3 +132,32 @@ def strip_filter(value):
     """Text in Unicode normal form C, without surrounding spaces (before the length check:
     normalising can change the length)."""
     return normalise(value).strip() if isinstance(value, str) else value
+
+
+#: what a time field takes: browsers send seconds when a step asks for them
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
+
+
+def line_field(label: str, max_len: int, required: bool = False, **kwargs) -> StringField:
+    """A one-line text field of at most ``max_len`` characters."""
+    checks = [InputRequired() if required else Optional(), Length(max=max_len), single_line]
+    return StringField(label, validators=checks, filters=[strip_filter], **kwargs)
+
+
+def date_field(label: str, message: str) -> DateField:
+    """A required YYYY-MM-DD date between 1900 and 2100; ``message`` when it is missing."""
+    return DateField(
+        label,
+        validators=[InputRequired(message=message), plausible_date],
+        invalid_value_message="Give the date as YYYY-MM-DD.",
+    )
+
+
+def time_field(label: str, message: str) -> TimeField:
+    """A required HH:MM time on a 24-hour clock; ``message`` when it is missing."""
+    return TimeField(
+        label,
+        format=TIME_FORMATS,
+        validators=[InputRequired(message=message)],
+        invalid_value_message="Give the time as HH:MM (24-hour clock).",
+    )

@@ -12,7 +12,8 @@ from witness.auth.models import Role, User
 from witness.cases.models import Case, CaseStatus, Hearing
 from witness.core.access import visible_cases, visible_witnesses
 from witness.people.models import NeedsAssessment, Participation, Phase, Witness
-from witness.scheduling.models import Appointment, AppointmentStaff, AppointmentStatus, Resource
+from witness.rooms.models import Resource
+from witness.scheduling.models import Appointment, AppointmentStaff, AppointmentStatus
 
 HORIZON = timedelta(days=14)
 LIMIT = 20

@@ -14,14 +14,15 @@ from witness.core.forms import (
     coerce_enum,
     enum_choices,
     not_in_future,
+    optional_id,
     plain_text,
     plausible_date,
+    record_id,
     single_line,
     strip_filter,
 )
 from witness.ledger.models import SupportCategory
 from witness.ledger.money import PLAIN_AMOUNT
-from witness.scheduling.forms import optional_id, record_id
 
 
 def _line(label, max_len, required=True, extra=()):

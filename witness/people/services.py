@@ -148,7 +148,7 @@ def add_participation(
         witness_id=witness.id,
         case_id=case.id,
     )
-    from witness.scheduling.measures import propose_for_participation  # builds on people
+    from witness.hearings.measures import propose_for_participation  # builds on people
 
     propose_for_participation(session, actor, participation)
     return participation

@@ -37,7 +37,7 @@ from witness.people.forms import (
 from witness.people.invite_detail import invite_detail_history, set_invite_detail
 from witness.people.models import Assignment, NeedsAssessment, Participation, Phase, Witness
 from witness.people.phases import allowed_targets
-from witness.scheduling.hearing_views import coming_up
+from witness.scheduling.queries import coming_up
 
 bp = Blueprint("people", __name__, url_prefix="/witnesses")
 CREATORS = (Role.admin, Role.supervisor, Role.liaison_officer)

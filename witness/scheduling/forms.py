@@ -1,4 +1,4 @@
-"""Forms for booking appointments, court rooms, their withdrawals, and interpreters.
+"""Forms for booking and changing appointments, and for the office's interpreters.
 
 Field checks only: who may book whom, clashes, opening hours and the like are the services'.
 Selects whose options depend on the witness take ``validate_choice=False`` so a forged or stale
@@ -7,61 +7,41 @@ id reaches the service, which says exactly what is wrong with it.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    EmailField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-    TimeField,
-)
+from wtforms import EmailField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
+from witness.cases.models import Hearing
 from witness.core.forms import (
+    EMPTY_CHOICE,
     EnumSelectField,
-    MultiCheckboxField,
     WholeNumberField,
+    date_field,
+    line_field,
     optional_id,
     options,
     plain_text,
-    plausible_date,
     record_id,
-    single_line,
     strip_filter,
+    time_field,
 )
-from witness.scheduling.models import AppointmentKind, ResourceKind
-from witness.scheduling.services import MAX_TRAVEL_MINUTES
-
-TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when a step asks for them
-WEEKDAY_CHOICES = options(
-    enumerate(
-        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], start=1
-    )
-)
+from witness.core.time import local_to_utc
+from witness.scheduling.conflicts import MAX_TRAVEL_MINUTES
+from witness.scheduling.models import Appointment, AppointmentKind
+from witness.scheduling.queries import BookingOptions
+from witness.scheduling.services import Booking
 
 
-def _line(label, max_len, required=False, **kwargs):
-    checks = [InputRequired() if required else Optional(), Length(max=max_len), single_line]
-    return StringField(label, validators=checks, filters=[strip_filter], **kwargs)
-
-
-def _date(label, message):
-    return DateField(
-        label,
-        validators=[InputRequired(message=message), plausible_date],
-        invalid_value_message="Give the date as YYYY-MM-DD.",
-    )
-
-
-def _time(label, message):
-    return TimeField(
-        label,
-        format=TIME_FORMATS,
-        validators=[InputRequired(message=message)],
-        invalid_value_message="Give the time as HH:MM (24-hour clock).",
+def hearing_label(hearing: Hearing) -> str:
+    """A hearing as the booking form offers it: type, case, local start and court."""
+    zone = ZoneInfo(hearing.court.timezone)
+    start = hearing.start_dt.astimezone(zone)
+    return (
+        f"{hearing.type.label}, {hearing.case.reference} — {start:%a %d %b %Y %H:%M} "
+        f"{start.tzname()}, {hearing.court.name}"
     )
 
 
@@ -70,9 +50,9 @@ class BookingForm(FlaskForm):
     hearing_id = SelectField(
         "For the hearing", coerce=optional_id, validate_choice=False, validators=[Optional()]
     )
-    date = _date("Date", "Give the date.")
-    start = _time("From", "Give the start time.")
-    end = _time("Until", "Give the end time.")
+    date = date_field("Date", "Give the date.")
+    start = time_field("From", "Give the start time.")
+    end = time_field("Until", "Give the end time.")
     travel_minutes = WholeNumberField(
         "Travel time each way (minutes)",
         default=0,
@@ -91,15 +71,54 @@ class BookingForm(FlaskForm):
     resource_id = SelectField(
         "Room or site", coerce=optional_id, validate_choice=False, validators=[Optional()]
     )
-    address = _line("Address (when no room is booked)", 500)
+    address = line_field("Address (when no room is booked)", 500)
     interpreter_id = SelectField(
         "Interpreter", coerce=optional_id, validate_choice=False, validators=[Optional()]
     )
-    language = _line("Language", 80)
-    witness_meeting_point = _line("Meeting point on the witness's invite", 200)
+    language = line_field("Language", 80)
+    witness_meeting_point = line_field("Meeting point on the witness's invite", 200)
     notes = TextAreaField(
         "Notes", validators=[Optional(), Length(max=4000), plain_text], filters=[strip_filter]
     )
+
+    def offer(self, choices: BookingOptions) -> None:
+        """Offer the staff, rooms, hearings and interpreters of ``choices``."""
+        self.staff_ids.choices = options(
+            (u.id, f"{u.name} ({u.role.label}, {u.organisation.name})") for u in choices.staff
+        )
+        self.resource_id.choices = [
+            SelectChoice("", "— none: give an address —"),
+            *options(
+                (r.id, f"{r.name} ({r.kind.label}, {r.court.name})") for r in choices.resources
+            ),
+        ]
+        self.hearing_id.choices = [
+            EMPTY_CHOICE,
+            *options((h.id, hearing_label(h)) for h in choices.hearings),
+        ]
+        self.interpreter_id.choices = [
+            EMPTY_CHOICE,
+            *options((i.id, f"{i.name} ({', '.join(i.languages)})") for i in choices.interpreters),
+        ]
+
+    def booking(self, tz: str, case_id: int | None) -> Booking:
+        """What was asked for, its times read in ``tz`` (``DomainError`` on a time the clocks
+        skip or repeat there)."""
+        return Booking(
+            kind=self.kind.data,
+            start=local_to_utc(self.date.data, self.start.data, tz, "start"),
+            end=local_to_utc(self.date.data, self.end.data, tz, "end"),
+            staff_ids=list(self.staff_ids.data or []),
+            travel_minutes=self.travel_minutes.data or 0,
+            resource_id=self.resource_id.data,
+            address=self.address.data or "",
+            interpreter_id=self.interpreter_id.data,
+            language=self.language.data or None,
+            notes=self.notes.data or "",
+            hearing_id=self.hearing_id.data,
+            case_id=case_id,
+            witness_meeting_point=self.witness_meeting_point.data or "",
+        )
 
 
 class RescheduleForm(BookingForm):
@@ -112,6 +131,23 @@ class RescheduleForm(BookingForm):
         ],
         filters=[strip_filter],
     )
+
+    def fill_from(self, appointment: Appointment) -> None:
+        """Start from what the appointment is now, its times on its own zone's clock."""
+        zone = ZoneInfo(appointment.timezone)
+        start, end = appointment.start_dt.astimezone(zone), appointment.end_dt.astimezone(zone)
+        self.kind.data = appointment.kind
+        self.hearing_id.data = appointment.hearing_id
+        self.date.data = start.date()
+        self.start.data, self.end.data = start.time(), end.time()
+        self.travel_minutes.data = appointment.travel_minutes
+        self.staff_ids.data = [link.user_id for link in appointment.staff_links]
+        self.resource_id.data = appointment.resource_id
+        self.address.data = appointment.address
+        self.interpreter_id.data = appointment.interpreter_id
+        self.language.data = appointment.language
+        self.notes.data = appointment.notes
+        self.witness_meeting_point.data = appointment.witness_meeting_point
 
 
 class CancelForm(FlaskForm):
@@ -134,35 +170,9 @@ class CompleteForm(FlaskForm):
     )
 
 
-class ResourceForm(FlaskForm):
-    name = _line("Name", 200, required=True)
-    kind = EnumSelectField("Kind", enum_cls=ResourceKind)
-    location = _line("Location", 500)
-    opens_at = _time("Opens at", "Give the opening time.")
-    closes_at = _time("Closes at", "Give the closing time.")
-    open_weekdays = MultiCheckboxField("Open on", choices=WEEKDAY_CHOICES)
-    is_active = BooleanField("In use", default=True)
-
-
-class WithdrawalForm(FlaskForm):
-    start_date = _date("From date", "Give the first day.")
-    start_time = _time("From time", "Give the time it is withdrawn from.")
-    end_date = _date("Until date", "Give the last day.")
-    end_time = _time("Until time", "Give the time it is back in use.")
-    reason = TextAreaField(
-        "Reason",
-        validators=[
-            InputRequired(message="Say why the room is withdrawn."),
-            Length(max=2000),
-            plain_text,
-        ],
-        filters=[strip_filter],
-    )
-
-
 class InterpreterForm(FlaskForm):
-    name = _line("Name", 200, required=True)
-    languages = _line("Languages (separated by commas)", 500, required=True)
+    name = line_field("Name", 200, required=True)
+    languages = line_field("Languages (separated by commas)", 500, required=True)
     email = EmailField(
         "E-mail (for invites)",
         validators=[Optional(), Email(check_deliverability=False), Length(max=254)],

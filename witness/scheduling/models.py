@@ -1,82 +1,20 @@
-"""Court resources, interpreters, appointments with their staff and slots, special measures."""
+"""Interpreters, appointments with their staff, and the slots an appointment takes."""
 
 from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime, time
+from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
-from witness.cases.models import Case, Court, Hearing
+from witness.cases.models import Case, Hearing
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
 from witness.people.models import Witness
-
-
-class ResourceKind(enum.Enum):
-    courtroom = "courtroom"
-    video_link_suite = "video_link_suite"
-    #: a room away from the court from which a witness gives evidence by live link
-    remote_site = "remote_site"
-    #: a waiting room apart from the defendant's family and supporters
-    waiting_room = "waiting_room"
-
-    @property
-    def label(self) -> str:
-        return {
-            "video_link_suite": "Video-link suite",
-            "remote_site": "Remote witness site",
-            "waiting_room": "Separate waiting room",
-        }.get(self.value, self.value.capitalize())
-
-
-class Resource(Base):
-    """A room of a court, or a remote witness site that belongs to it."""
-
-    __tablename__ = "resources"
-    __table_args__ = (UniqueConstraint("court_id", "name"),)
-
-    id: Mapped[intpk]
-    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"), index=True)
-    kind: Mapped[ResourceKind] = enum_column(ResourceKind)
-    name: Mapped[str200]
-    #: where a remote site is: shown only to staff who book it or attend there
-    location: Mapped[str] = mapped_column(String(500), default="")
-    #: opening hours in the court's timezone, the same on each open weekday
-    opens_at: Mapped[time] = mapped_column(default=time(8, 0))
-    closes_at: Mapped[time] = mapped_column(default=time(18, 0))
-    #: ISO weekdays it is open, Monday = 1 ("12345" = Monday to Friday)
-    open_weekdays: Mapped[str] = mapped_column(String(7), default="12345")
-    is_active: Mapped[bool] = mapped_column(default=True)
-
-    court: Mapped[Court] = relationship()
-    withdrawals: Mapped[list[ResourceWithdrawal]] = relationship(
-        back_populates="resource", order_by="ResourceWithdrawal.start_dt"
-    )
-
-    @property
-    def is_sensitive(self) -> bool:
-        return self.kind is ResourceKind.remote_site
-
-
-class ResourceWithdrawal(Base):
-    """A period a resource may not be booked (repairs, another use)."""
-
-    __tablename__ = "resource_withdrawals"
-    __table_args__ = (Index("ix_resource_withdrawals_resource_start", "resource_id", "start_dt"),)
-
-    id: Mapped[intpk]
-    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"))
-    start_dt: Mapped[datetime]
-    end_dt: Mapped[datetime]
-    reason: Mapped[str] = mapped_column(Text)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_dt: Mapped[datetime] = mapped_column(default=now_utc)
-
-    resource: Mapped[Resource] = relationship(back_populates="withdrawals")
+from witness.rooms.models import Resource
 
 
 class Interpreter(Base):
@@ -263,60 +201,3 @@ class AppointmentSlot(Base):
     blocked_end_dt: Mapped[datetime]
 
     appointment: Mapped[Appointment] = relationship()
-
-
-class MeasureKind(enum.Enum):
-    video_link = "video_link"
-    screens = "screens"
-    evidence_in_private = "evidence_in_private"
-    support_person = "support_person"
-    pre_recorded_evidence_in_chief = "pre_recorded_evidence_in_chief"
-    pre_recorded_cross_examination = "pre_recorded_cross_examination"
-    intermediary = "intermediary"
-    communication_aids = "communication_aids"
-    removal_of_wigs_and_gowns = "removal_of_wigs_and_gowns"
-    interpreter = "interpreter"
-
-    @property
-    def label(self) -> str:
-        return {
-            "video_link": "Video or live link",
-            "pre_recorded_evidence_in_chief": "Pre-recorded evidence-in-chief",
-            "pre_recorded_cross_examination": "Pre-recorded cross-examination",
-            "support_person": "Support person present",
-        }.get(self.value, self.value.replace("_", " ").capitalize())
-
-
-class MeasureStatus(enum.Enum):
-    proposed = "proposed"
-    applied = "applied"
-    granted = "granted"
-    refused = "refused"
-    withdrawn = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-class SpecialMeasure(Base):
-    """A protective measure for one witness at one hearing, proposal to the court's decision."""
-
-    __tablename__ = "special_measures"
-    __table_args__ = (UniqueConstraint("witness_id", "hearing_id", "kind"),)
-
-    id: Mapped[intpk]
-    witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"), index=True)
-    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
-    kind: Mapped[MeasureKind] = enum_column(MeasureKind)
-    status: Mapped[MeasureStatus] = enum_column(MeasureStatus, default=MeasureStatus.proposed)
-    #: proposed by the system because the witness is a child or a trafficking complainant
-    is_standard: Mapped[bool] = mapped_column(default=False)
-    proposed_dt: Mapped[datetime] = mapped_column(default=now_utc)
-    applied_dt: Mapped[datetime | None]
-    decided_dt: Mapped[datetime | None]
-    decision_note: Mapped[str] = mapped_column(Text, default="")
-    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    witness: Mapped[Witness] = relationship()
-    hearing: Mapped[Hearing] = relationship()

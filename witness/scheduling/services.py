@@ -1,22 +1,15 @@
-"""Appointments: booking, rescheduling, cancelling, completing, and the double-booking check.
-
-Every active appointment keeps one ``AppointmentSlot`` per person or room it takes (the witness,
-each member of staff, the interpreter, the resource), covering its time plus the travel buffer
-for people. The check for clashes is one range read on the slots' index. Under concurrent
-requests PostgreSQL serialises bookings that share a subject with transaction-scoped advisory
-locks taken in a fixed order before the check, so two requests cannot both see a free slot;
-SQLite serialises every write transaction.
-"""
+"""Appointments: booking, rescheduling, cancelling, confirming and completing them (each after
+the double-booking check of ``scheduling.conflicts``), the waiting-room warning, and the
+office's interpreters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, text
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
@@ -32,6 +25,18 @@ from witness.core.errors import DomainError
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.people.models import Witness
+from witness.rooms.models import Resource, ResourceKind
+from witness.rooms.services import booking_problem
+from witness.scheduling.conflicts import (
+    MAX_DURATION,
+    MAX_TRAVEL_MINUTES,
+    BookingConflict,
+    SlotSpec,
+    find_clashes,
+    lock_subjects,
+    plan_slots,
+    suggest_free_starts,
+)
 from witness.scheduling.models import (
     Appointment,
     AppointmentKind,
@@ -39,202 +44,7 @@ from witness.scheduling.models import (
     AppointmentStaff,
     AppointmentStatus,
     Interpreter,
-    Resource,
-    ResourceKind,
-    ResourceWithdrawal,
 )
-
-#: the longest appointment; bounds the range the clash check reads
-MAX_DURATION = timedelta(hours=12)
-MAX_TRAVEL_MINUTES = 240
-#: the longest time one slot can block, so the check reads a bounded index range
-MAX_BLOCK = MAX_DURATION + 2 * timedelta(minutes=MAX_TRAVEL_MINUTES)
-#: how far ahead the form looks for free slots to offer
-SUGGESTION_HORIZON = timedelta(days=14)
-SUGGESTION_STEP = timedelta(minutes=30)
-
-
-# --- the double-booking check ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SlotSpec:
-    subject: str
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True)
-class Clash:
-    """Another appointment that takes the same person or room at an overlapping time."""
-
-    subject: str
-    who: str
-    appointment_id: int
-    start: datetime
-    end: datetime
-
-    def message(self, tz: str) -> str:
-        zone = ZoneInfo(tz)
-        start, end = self.start.astimezone(zone), self.end.astimezone(zone)
-        return (
-            f"{self.who} is already booked from {start:%a %d %b %H:%M} to {end:%H:%M} "
-            f"(travel included)."
-        )
-
-
-class BookingConflict(DomainError):
-    """The booking would put someone or something in two places at once."""
-
-    def __init__(self, clashes: Sequence[Clash], suggestions: Sequence[datetime], tz: str):
-        self.clashes = list(clashes)
-        self.suggestions = list(suggestions)
-        self.timezone = tz
-        super().__init__(" ".join(c.message(tz) for c in clashes), field="start")
-
-
-def subject_key(kind: str, ident: int) -> str:
-    return f"{kind}:{ident}"
-
-
-def plan_slots(
-    *,
-    witness_id: int,
-    staff_ids: Iterable[int],
-    interpreter_id: int | None,
-    resource_id: int | None,
-    start: datetime,
-    end: datetime,
-    travel_minutes: int,
-) -> list[SlotSpec]:
-    """The slots an appointment takes: people with the travel buffer, a room without it."""
-    travel = timedelta(minutes=travel_minutes)
-    people = [subject_key("witness", witness_id)]
-    people += [subject_key("user", uid) for uid in sorted(set(staff_ids))]
-    if interpreter_id is not None:
-        people.append(subject_key("interpreter", interpreter_id))
-    slots = [SlotSpec(s, start - travel, end + travel) for s in people]
-    if resource_id is not None:
-        slots.append(SlotSpec(subject_key("resource", resource_id), start, end))
-    return slots
-
-
-def find_clashes(
-    session: Session, slots: Sequence[SlotSpec], exclude_appointment_id: int | None = None
-) -> list[Clash]:
-    """Active appointments overlapping any of ``slots`` on the same subject: one index range
-    read per subject, bounded by the longest possible block."""
-    if not slots:
-        return []
-    conditions = [
-        (AppointmentSlot.subject == s.subject)
-        & (AppointmentSlot.blocked_start_dt < s.end)
-        & (AppointmentSlot.blocked_start_dt > s.start - MAX_BLOCK)
-        & (AppointmentSlot.blocked_end_dt > s.start)
-        for s in slots
-    ]
-    query = select(AppointmentSlot).where(or_(*conditions))
-    if exclude_appointment_id is not None:
-        query = query.where(AppointmentSlot.appointment_id != exclude_appointment_id)
-    rows = session.scalars(query.order_by(AppointmentSlot.blocked_start_dt)).all()
-    return [
-        Clash(
-            r.subject,
-            describe_subject(session, r.subject),
-            r.appointment_id,
-            r.blocked_start_dt,
-            r.blocked_end_dt,
-        )
-        for r in rows
-    ]
-
-
-def describe_subject(session: Session, subject: str) -> str:
-    """A person's or room's name for a clash message (the witness by reference only)."""
-    kind, _, ident = subject.partition(":")
-    model = {"user": User, "witness": Witness, "interpreter": Interpreter, "resource": Resource}
-    row = session.get(model[kind], int(ident))
-    if row is None:
-        return subject
-    match kind:
-        case "witness":
-            return f"Witness {row.reference}"
-        case "interpreter":
-            return f"Interpreter {row.name}"
-        case "resource":
-            return row.name
-    return row.name
-
-
-def _lock_subjects(session: Session, slots: Sequence[SlotSpec]) -> None:
-    """Serialise concurrent bookings of the same people and rooms until commit (PostgreSQL).
-
-    Locks are taken in sorted order so two bookings sharing subjects cannot deadlock. SQLite
-    needs none: every transaction takes its single write lock as it begins (``witness.db``), so
-    a second booking waits for the first to commit and then sees it.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for subject in sorted({s.subject for s in slots}):
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"witness.slot:{subject}"},
-        )
-
-
-def _resource_problem(session: Session, resource: Resource, start: datetime, end: datetime):
-    """Why the resource cannot be booked then, or None."""
-    if not resource.is_active:
-        return f"{resource.name} is no longer in use."
-    zone = ZoneInfo(resource.court.timezone)
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    if local_start.date() != local_end.date():
-        return f"{resource.name} is booked within one day; split the booking."
-    if str(local_start.isoweekday()) not in resource.open_weekdays:
-        return f"{resource.name} is closed on {local_start:%A}s."
-    if local_start.time() < resource.opens_at or local_end.time() > resource.closes_at:
-        return (
-            f"{resource.name} is open from {resource.opens_at:%H:%M} to "
-            f"{resource.closes_at:%H:%M} ({resource.court.timezone})."
-        )
-    withdrawn = session.scalar(
-        select(ResourceWithdrawal).where(
-            ResourceWithdrawal.resource_id == resource.id,
-            ResourceWithdrawal.start_dt < end,
-            ResourceWithdrawal.end_dt > start,
-        )
-    )
-    if withdrawn is not None:
-        until = withdrawn.end_dt.astimezone(zone)
-        return f"{resource.name} is withdrawn from use until {until:%d %b %Y %H:%M}."
-    return None
-
-
-def suggest_free_starts(
-    session: Session,
-    *,
-    slots_at,
-    start: datetime,
-    duration: timedelta,
-    resource: Resource | None,
-    exclude_appointment_id: int | None = None,
-    count: int = 3,
-) -> list[datetime]:
-    """The next ``count`` start times, on the half hour after ``start``, when everyone and
-    the room are free (and the room is open)."""
-    found: list[datetime] = []
-    candidate = start + SUGGESTION_STEP
-    horizon = start + SUGGESTION_HORIZON
-    while candidate < horizon and len(found) < count:
-        end = candidate + duration
-        if resource is not None and _resource_problem(session, resource, candidate, end):
-            candidate += SUGGESTION_STEP
-            continue
-        if not find_clashes(session, slots_at(candidate, end), exclude_appointment_id):
-            found.append(candidate)
-        candidate += SUGGESTION_STEP
-    return found
-
 
 # --- booking -------------------------------------------------------------------------------
 
@@ -302,7 +112,7 @@ def _check_links(
         resource = session.get(Resource, booking.resource_id)
         if resource is None:
             raise DomainError("Choose a resource that exists.", field="resource_id")
-        problem = _resource_problem(session, resource, booking.start, booking.end)
+        problem = booking_problem(session, resource, booking.start, booking.end)
         if problem:
             raise DomainError(problem, field="resource_id")
     elif not booking.address:
@@ -368,7 +178,7 @@ def _check_free(
         )
 
     slots = slots_at(booking.start, booking.end)
-    _lock_subjects(session, slots)
+    lock_subjects(session, slots)
     clashes = find_clashes(session, slots, exclude_appointment_id)
     if clashes:
         tz = resource.court.timezone if resource is not None else witness.timezone
@@ -380,7 +190,7 @@ def _check_free(
             resource=resource,
             exclude_appointment_id=exclude_appointment_id,
         )
-        raise BookingConflict(clashes, suggestions, tz)
+        raise BookingConflict(clashes, suggestions, tz, booking.end - booking.start)
     return slots
 
 
@@ -602,70 +412,28 @@ def waiting_room_warning(session: Session, appointment: Appointment) -> str | No
     )
 
 
-def upcoming_for_witness(session: Session, witness: Witness, limit: int = 20) -> list[Appointment]:
-    return list(
-        session.scalars(
-            select(Appointment)
-            .where(
-                Appointment.witness_id == witness.id,
-                Appointment.end_dt >= now_utc(),
-                Appointment.status.in_([AppointmentStatus.scheduled, AppointmentStatus.confirmed]),
-            )
-            .order_by(Appointment.start_dt)
-            .limit(limit)
-            .options(selectinload(Appointment.staff_links).joinedload(AppointmentStaff.user))
-        )
+# --- interpreters ----------------------------------------------------------------------------
+
+
+def create_interpreter(
+    session: Session, actor: User, *, name: str, languages: list[str], email: str | None = None
+) -> Interpreter:
+    """Add an interpreter the actor's office books (the office's staff only)."""
+    require(actor.role in OFFICE_ROLES, "Only the office adds interpreters.")
+    name = clean_text(name, "name", max_length=200)
+    if not name:
+        raise DomainError("Give the interpreter's name.", field="name")
+    languages = [clean_text(lang, "languages", max_length=80) for lang in languages]
+    languages = [lang for lang in languages if lang]
+    if not languages:
+        raise DomainError("Give at least one language.", field="languages")
+    interpreter = Interpreter(
+        organisation_id=actor.organisation_id,
+        name=name,
+        languages=languages,
+        email=clean_text(email, "email", max_length=254) or None,
     )
-
-
-def appointments_for_staff(
-    session: Session, user_id: int, start: datetime, end: datetime
-) -> list[Appointment]:
-    """A member of staff's appointments overlapping [start, end), any status but cancelled.
-
-    Read through the person's slots (a cancelled appointment has none): one short range of the
-    slots' index, where the staff links would list every appointment they ever attended.
-    """
-    travel = timedelta(minutes=MAX_TRAVEL_MINUTES)
-    ids = select(AppointmentSlot.appointment_id).where(
-        AppointmentSlot.subject == subject_key("user", user_id),
-        AppointmentSlot.blocked_start_dt < end + travel,
-        AppointmentSlot.blocked_start_dt > start - MAX_BLOCK,
-        AppointmentSlot.blocked_end_dt > start - travel,
-    )
-    return list(
-        session.scalars(
-            select(Appointment)
-            .where(
-                Appointment.id.in_(ids),
-                Appointment.start_dt < end,
-                Appointment.end_dt > start,
-                Appointment.status != AppointmentStatus.cancelled,
-            )
-            .order_by(Appointment.start_dt)
-            .options(
-                selectinload(Appointment.staff_links).joinedload(AppointmentStaff.user),
-                joinedload(Appointment.resource),
-                joinedload(Appointment.witness),
-            )
-        )
-    )
-
-
-def appointments_for_resource(
-    session: Session, resource_id: int, start: datetime, end: datetime
-) -> list[Appointment]:
-    return list(
-        session.scalars(
-            select(Appointment)
-            .where(
-                Appointment.resource_id == resource_id,
-                Appointment.start_dt < end,
-                Appointment.start_dt > start - MAX_DURATION,
-                Appointment.end_dt > start,
-                Appointment.status != AppointmentStatus.cancelled,
-            )
-            .order_by(Appointment.start_dt)
-            .options(joinedload(Appointment.witness))
-        )
-    )
+    session.add(interpreter)
+    session.flush()
+    record_event(session, actor, "interpreter.create", interpreter)
+    return interpreter

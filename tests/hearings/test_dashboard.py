@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from witness.cases.models import HearingType
-from witness.scheduling.hearings import create_hearing, move_hearing
+from witness.hearings.services import create_hearing, move_hearing
 from witness.scheduling.models import AppointmentKind
 from witness.scheduling.services import book_appointment
 
-from .conftest import at, booking
+from ..factories import at, booking
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

@@ -1,21 +1,23 @@
-"""Court resources (rooms, video-link suites, remote sites) and interpreters."""
+"""Rooms of courts and remote witness sites: adding and changing them, withdrawing them from use,
+and whether one can be booked at a given time."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
-from witness.auth.models import Role, User
+from witness.auth.models import User
 from witness.cases.models import Court
-from witness.core.access import OFFICE_ROLES, require
+from witness.core.access import can_manage_rooms, require
 from witness.core.errors import DomainError
 from witness.core.text import clean_text
-from witness.scheduling.models import Interpreter, Resource, ResourceKind, ResourceWithdrawal
+from witness.core.time import local_to_utc
+from witness.rooms.models import Resource, ResourceKind, ResourceWithdrawal
 
-RESOURCE_MANAGERS = frozenset({Role.admin, Role.supervisor})
 WEEKDAYS = "1234567"
 
 
@@ -40,7 +42,8 @@ def create_resource(
     closes_at: time = time(18, 0),
     open_weekdays: str = "12345",
 ) -> Resource:
-    require(actor.role in RESOURCE_MANAGERS, "Only supervisors and administrators add rooms.")
+    """Add a room or remote site to a court (supervisors and administrators)."""
+    require(can_manage_rooms(actor), "Only supervisors and administrators add rooms.")
     if session.get(Court, court_id) is None:
         raise DomainError("Choose a court.", field="court_id")
     name = clean_text(name, "name", max_length=200)
@@ -66,7 +69,7 @@ def create_resource(
 
 def update_resource(session: Session, actor: User, resource: Resource, **fields) -> list[str]:
     """Change name, location, hours or whether it is in use at all."""
-    require(actor.role in RESOURCE_MANAGERS, "Only supervisors and administrators change rooms.")
+    require(can_manage_rooms(actor), "Only supervisors and administrators change rooms.")
     if "name" in fields:
         fields["name"] = clean_text(fields["name"], "name", max_length=200)
         if not fields["name"]:
@@ -100,7 +103,7 @@ def withdraw_resource(
 ) -> ResourceWithdrawal:
     """Take a room out of use for a period. Bookings already made then are not cancelled here:
     they are listed on the room's day so someone moves them."""
-    require(actor.role in RESOURCE_MANAGERS, "Only supervisors and administrators withdraw rooms.")
+    require(can_manage_rooms(actor), "Only supervisors and administrators withdraw rooms.")
     if end <= start:
         raise DomainError("The end must be after the start.", field="end")
     reason = clean_text(reason, "reason", multiline=True, max_length=2000)
@@ -115,40 +118,61 @@ def withdraw_resource(
     return withdrawal
 
 
+def withdraw_resource_local(
+    session: Session,
+    actor: User,
+    resource: Resource,
+    start: tuple[date, time],
+    end: tuple[date, time],
+    reason: str,
+) -> ResourceWithdrawal:
+    """``withdraw_resource`` for a period given as days and times on the court's clock (the
+    room's page). Refusals about the times name the fields ``start_time`` and ``end_time``."""
+    tz = resource.court.timezone
+    start_dt = local_to_utc(*start, tz, "start_time")
+    end_dt = local_to_utc(*end, tz, "end_time")
+    try:
+        return withdraw_resource(session, actor, resource, start_dt, end_dt, reason)
+    except DomainError as exc:
+        if exc.field in ("start", "end"):
+            exc.field = f"{exc.field}_time"
+        raise
+
+
 def resources_of_court(session: Session, court_id: int, *, active_only: bool = False):
+    """The court's rooms and remote sites, by kind and name."""
     query = select(Resource).where(Resource.court_id == court_id)
     if active_only:
         query = query.where(Resource.is_active.is_(True))
     return list(session.scalars(query.order_by(Resource.kind, Resource.name)))
 
 
-def create_interpreter(
-    session: Session, actor: User, *, name: str, languages: list[str], email: str | None = None
-) -> Interpreter:
-    require(actor.role in OFFICE_ROLES, "Only the office adds interpreters.")
-    name = clean_text(name, "name", max_length=200)
-    if not name:
-        raise DomainError("Give the interpreter's name.", field="name")
-    languages = [clean_text(lang, "languages", max_length=80) for lang in languages]
-    languages = [lang for lang in languages if lang]
-    if not languages:
-        raise DomainError("Give at least one language.", field="languages")
-    interpreter = Interpreter(
-        organisation_id=actor.organisation_id,
-        name=name,
-        languages=languages,
-        email=clean_text(email, "email", max_length=254) or None,
+def booking_problem(
+    session: Session, resource: Resource, start: datetime, end: datetime
+) -> str | None:
+    """Why the room cannot be booked from ``start`` to ``end``, or None: out of use, over
+    midnight, closed that day or at that hour (on the court's clock), or withdrawn then."""
+    if not resource.is_active:
+        return f"{resource.name} is no longer in use."
+    zone = ZoneInfo(resource.court.timezone)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if local_start.date() != local_end.date():
+        return f"{resource.name} is booked within one day; split the booking."
+    if str(local_start.isoweekday()) not in resource.open_weekdays:
+        return f"{resource.name} is closed on {local_start:%A}s."
+    if local_start.time() < resource.opens_at or local_end.time() > resource.closes_at:
+        return (
+            f"{resource.name} is open from {resource.opens_at:%H:%M} to "
+            f"{resource.closes_at:%H:%M} ({resource.court.timezone})."
+        )
+    withdrawn = session.scalar(
+        select(ResourceWithdrawal).where(
+            ResourceWithdrawal.resource_id == resource.id,
+            ResourceWithdrawal.start_dt < end,
+            ResourceWithdrawal.end_dt > start,
+        )
     )
-    session.add(interpreter)
-    session.flush()
-    record_event(session, actor, "interpreter.create", interpreter)
-    return interpreter
-
-
-def interpreters_of(session: Session, organisation_id: int, language: str | None = None):
-    rows = session.scalars(
-        select(Interpreter)
-        .where(Interpreter.organisation_id == organisation_id, Interpreter.is_active.is_(True))
-        .order_by(Interpreter.name)
-    ).all()
-    return [i for i in rows if language is None or language in i.languages]
+    if withdrawn is not None:
+        until = withdrawn.end_dt.astimezone(zone)
+        return f"{resource.name} is withdrawn from use until {until:%d %b %Y %H:%M}."
+    return None

@@ -9,17 +9,18 @@ from sqlalchemy import select
 
 from witness.cases.models import HearingStatus, HearingType, OffenceCategory
 from witness.core.errors import AccessDenied, DomainError
+from witness.hearings import measures
+from witness.hearings.measures import CHILD_STANDARD, TRAFFICKING_STANDARD
+from witness.hearings.models import MeasureKind, MeasureStatus, SpecialMeasure
+from witness.hearings.services import create_hearing, mark_held, move_hearing, vacate_hearing
 from witness.notify.models import News, NewsKind
 from witness.notify.news import mark_told, untold_news
 from witness.people.models import ParticipationRole
 from witness.people.services import add_participation
-from witness.scheduling import measures
-from witness.scheduling.hearings import create_hearing, mark_held, move_hearing, vacate_hearing
-from witness.scheduling.measures import CHILD_STANDARD, TRAFFICKING_STANDARD
-from witness.scheduling.models import AppointmentKind, MeasureKind, MeasureStatus, SpecialMeasure
+from witness.scheduling.models import AppointmentKind
 from witness.scheduling.services import book_appointment
 
-from .conftest import at, booking
+from ..factories import at, booking
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -131,7 +132,7 @@ def test_measure_goes_proposed_applied_granted_and_the_witness_is_to_be_told(db,
 
 
 def _suite(db, world):
-    from witness.scheduling.models import Resource, ResourceKind
+    from witness.rooms.models import Resource, ResourceKind
 
     suite = Resource(court=world.case.court, kind=ResourceKind.video_link_suite, name="Suite Z")
     db.add(suite)

@@ -1,4 +1,5 @@
-"""Hearings of a case: listing, moving (history kept, appointments flagged), vacating, held."""
+"""Hearings of a case: listing, moving (history kept, appointments flagged, witnesses to be
+told), vacating, held."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from witness.cases.models import Case, Hearing, HearingChange, HearingStatus, He
 from witness.core.access import can_edit_case, get_case, require
 from witness.core.errors import DomainError, NotFound
 from witness.core.text import clean_text
+from witness.hearings.measures import propose_for_hearing
 from witness.notify.models import News, NewsKind
 from witness.people.models import Participation
-from witness.scheduling.models import Appointment, AppointmentStatus, Resource, ResourceKind
+from witness.rooms.models import Resource, ResourceKind
+from witness.scheduling.models import Appointment, AppointmentStatus
 
 #: a hearing listed for longer than this is a typing mistake, not a hearing
 MAX_HEARING = timedelta(hours=12)
@@ -80,8 +83,6 @@ def create_hearing(
     session.add(hearing)
     session.flush()
     record_event(session, actor, "hearing.create", hearing, case_id=case.id, type=type)
-    from witness.scheduling.measures import propose_for_hearing
-
     propose_for_hearing(session, actor, hearing)
     return hearing
 
@@ -147,6 +148,7 @@ def vacate_hearing(session: Session, actor: User | None, hearing: Hearing, reaso
 
 
 def mark_held(session: Session, actor: User, hearing: Hearing) -> None:
+    """The hearing took place."""
     require(can_edit_case(actor, hearing.case))
     if hearing.status in (HearingStatus.vacated, HearingStatus.held):
         raise DomainError(f"This hearing is already {hearing.status.label.lower()}.")
@@ -206,15 +208,8 @@ def _news_for_witnesses(session: Session, hearing: Hearing, kind: NewsKind, summ
     )
 
 
-def hearings_of_case(session: Session, case: Case) -> list[Hearing]:
-    return list(
-        session.scalars(
-            select(Hearing).where(Hearing.case_id == case.id).order_by(Hearing.start_dt)
-        )
-    )
-
-
 def find_by_external_ref(session: Session, actor: User, court_id: int, ref: str) -> Hearing:
+    """The hearing a court system lists as ``ref``, if the actor may see its case."""
     hearing = session.scalar(
         select(Hearing).where(Hearing.court_id == court_id, Hearing.external_ref == ref)
     )

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from witness.cases.models import HearingType
 from witness.core.forms import (
+    TIME_FORMATS,
     EnumSelectField,
     optional_int,
     options,
@@ -20,9 +21,7 @@ from witness.core.forms import (
     strip_filter,
 )
 from witness.core.time import local_to_utc
-from witness.scheduling.models import MeasureKind
-
-TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when a step asks for them
+from witness.hearings.models import MeasureKind
 
 
 def _reason(label: str = "Reason", message: str = "Give a reason for the change."):

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from witness.audit.models import AuditEvent
 from witness.cases.models import HearingType
+from witness.hearings.models import MeasureKind, MeasureStatus, SpecialMeasure
+from witness.hearings.services import create_hearing
 from witness.notify.models import News, NewsKind
-from witness.scheduling.hearings import create_hearing
-from witness.scheduling.models import MeasureKind, MeasureStatus, SpecialMeasure
 
-from .conftest import at
+from ..factories import at
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import event
 
 from witness.cases.models import HearingType
-from witness.scheduling.hearings import create_hearing
+from witness.hearings.services import create_hearing
 from witness.scheduling.models import Appointment, AppointmentKind
 from witness.scheduling.services import book_appointment
 
-from .conftest import at, booking
+from ..factories import at, booking
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 
 from witness.audit.models import AuditEvent
 from witness.cases.models import Hearing, HearingChange, HearingStatus, HearingType
+from witness.hearings.models import SpecialMeasure
+from witness.hearings.services import create_hearing, move_hearing
 from witness.notify.models import News
-from witness.scheduling.hearings import create_hearing, move_hearing
-from witness.scheduling.models import Appointment, AppointmentKind, SpecialMeasure
+from witness.scheduling.models import Appointment, AppointmentKind
 from witness.scheduling.services import book_appointment
 
-from .conftest import at, booking
+from ..factories import at, booking
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

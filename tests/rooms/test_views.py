@@ -9,17 +9,11 @@ from datetime import time
 import pytest
 from sqlalchemy import func, select
 
-from witness.scheduling.models import (
-    Appointment,
-    AppointmentKind,
-    Interpreter,
-    Resource,
-    ResourceKind,
-    ResourceWithdrawal,
-)
+from witness.rooms.models import Resource, ResourceKind, ResourceWithdrawal
+from witness.scheduling.models import Appointment, AppointmentKind, Interpreter
 from witness.scheduling.services import book_appointment
 
-from .conftest import at, booking
+from ..factories import at, booking
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

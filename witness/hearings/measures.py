@@ -19,9 +19,10 @@ from witness.core.access import can_manage_witness, require
 from witness.core.errors import DomainError
 from witness.core.text import clean_text
 from witness.core.time import now_utc
+from witness.hearings.models import MeasureKind, MeasureStatus, SpecialMeasure
 from witness.notify.models import News, NewsKind
 from witness.people.models import Participation, ParticipationRole, Witness
-from witness.scheduling.models import MeasureKind, MeasureStatus, SpecialMeasure
+from witness.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
 
 #: hearings at which witnesses give evidence
 EVIDENCE_HEARINGS = frozenset({HearingType.trial_day})
@@ -123,6 +124,7 @@ def _propose_standard(session, actor, hearing, witness, participation) -> int:
 def propose_measure(
     session: Session, actor: User, witness: Witness, hearing: Hearing, kind: MeasureKind
 ) -> SpecialMeasure:
+    """Propose a measure for the witness at a hearing of one of their cases (their office)."""
     require(can_manage_witness(actor, witness))
     if not any(p.case_id == hearing.case_id for p in witness.participations):
         raise DomainError("Choose a hearing of one of the witness's cases.", field="hearing_id")
@@ -196,6 +198,7 @@ def withdraw_measure(session: Session, actor: User, measure: SpecialMeasure, not
 
 
 def measures_for_witness(session: Session, witness: Witness) -> list[SpecialMeasure]:
+    """The witness's measures by hearing start, then kind, with their hearings."""
     return list(
         session.scalars(
             select(SpecialMeasure)
@@ -209,8 +212,6 @@ def measures_for_witness(session: Session, witness: Witness) -> list[SpecialMeas
 
 def needs_video_link_booking(session: Session, measure: SpecialMeasure) -> bool:
     """A granted video link with no video-link session booked for that hearing yet."""
-    from witness.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
-
     if measure.kind is not MeasureKind.video_link or measure.status is not MeasureStatus.granted:
         return False
     booked = session.scalar(
