@@ -70,11 +70,13 @@ def _default_currency() -> str:
 
 
 def need_label(need: NeedsAssessment) -> str:
+    """A need as the form's list offers it: its area and the start of its notes."""
     notes = " ".join(need.notes.split())
     return f"{need.area.label}: {notes[:80]}{'…' if len(notes) > 80 else ''}"
 
 
 def suggested_rationale(need: NeedsAssessment) -> str:
+    """The rationale an item meeting ``need`` is given unless the user writes their own."""
     return f"Meets the assessed {need.area.label.lower()} need: {need.notes.strip()}"
 
 
