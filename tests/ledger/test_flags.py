@@ -311,6 +311,25 @@ def test_the_queue_is_for_the_office_supervisors(db, world, login, make_user):
     assert cash.closed_dt is None
 
 
+def test_the_queue_refuses_others_and_audits_it_by_name(db, world, login):
+    """Issue 12: the queue's refusals were left to the catch-all ``page.refused``."""
+    cash = next(f for f in _open_flag(db, world) if f.rule is FlagRule.cash)
+    officer = login(world.officer)
+    assert officer.get("/ledger/flags/").status_code == 403
+    assert officer.submit(f"/ledger/flags/{cash.id}/close", {"note": "Seen"}).status_code == 403
+    db.expire_all()
+    refusals = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.actor_id == world.officer.id, AuditEvent.action.endswith("refused"))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(r.action, r.object_type, r.object_id) for r in refusals] == [
+        ("ledger_flag.list_refused", "ledger_flag", None),
+        ("ledger_flag.close_refused", "ledger_flag", cash.id),
+    ]
+    assert db.get(LedgerFlag, cash.id).closed_dt is None
+
+
 def test_closing_needs_a_note_and_records_who_and_when(db, world, login, frozen_clock):
     cash = next(f for f in _open_flag(db, world) if f.rule is FlagRule.cash)
     client = login(world.admin)

@@ -25,13 +25,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, aliased
 
 from witness.auth.models import Organisation, User
 from witness.cases.models import Case
 from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
-from witness.ledger.services import ChainStatus
+from witness.ledger.services import ChainStatus, Counted
 from witness.people.models import NeedsAssessment, Phase, Witness
 
 PAGE = landscape(A4)
@@ -113,6 +113,59 @@ class DisclosureRow:
         return "; ".join(parts)
 
 
+def _entries_query(
+    case_id: int | None, witness_id: int | None, visible: ColumnElement[bool] | None
+) -> Select:
+    """The columns of a report's rows, in the order ``_as_row`` takes them."""
+    recorder, approver, reversal = aliased(User), aliased(User), aliased(SupportItem)
+    rule = Counted()  # its join of the entry a reversal reverses gives that entry's number
+    query = select(
+        SupportItem.chain_seq.label("entry"),
+        Case.reference.label("case"),
+        SupportItem.case_id,
+        SupportItem.date_provided,
+        Witness.reference.label("witness"),
+        SupportItem.category,
+        SupportItem.description,
+        SupportItem.quantity,
+        SupportItem.unit,
+        SupportItem.value,
+        SupportItem.currency,
+        SupportItem.rationale,
+        NeedsAssessment.area.label("need_area"),
+        Organisation.name.label("provider"),
+        recorder.name.label("recorded_by"),
+        SupportItem.needs_approval,
+        approver.name.label("approved_by"),
+        SupportApproval.approved_dt,
+        SupportApproval.chain_seq.label("approval_entry"),
+        rule.original.chain_seq.label("reverses"),
+        SupportItem.reversal_reason,
+        reversal.chain_seq.label("reversed_by"),
+        reversal.reversal_reason.label("reversed_by_reason"),
+        SupportItem.phase,
+        rule.condition.label("counts"),
+    )
+    query = (
+        rule.joined(query)
+        .join(Case, Case.id == SupportItem.case_id)
+        .join(Witness, Witness.id == SupportItem.witness_id)
+        .join(Organisation, Organisation.id == SupportItem.provider_organisation_id)
+        .join(recorder, recorder.id == SupportItem.recorded_by_id)
+        .outerjoin(NeedsAssessment, NeedsAssessment.id == SupportItem.need_id)
+        .outerjoin(SupportApproval, SupportApproval.item_id == SupportItem.id)  # its own
+        .outerjoin(approver, approver.id == SupportApproval.approved_by_id)
+        .outerjoin(reversal, reversal.reverses_id == SupportItem.id)
+    )
+    if case_id is not None:
+        query = query.where(SupportItem.case_id == case_id)
+    else:
+        query = query.where(SupportItem.witness_id == witness_id)
+    if visible is not None:
+        query = query.where(visible)
+    return query.order_by(SupportItem.case_id, SupportItem.chain_seq)
+
+
 def disclosure_rows(
     session: Session,
     *,
@@ -127,91 +180,48 @@ def disclosure_rows(
     """
     if (case_id is None) == (witness_id is None):
         raise ValueError("give a case or a witness")
-    recorder, approver = aliased(User), aliased(User)
-    reversal, original = aliased(SupportItem), aliased(SupportItem)
-    query = (
-        select(
-            SupportItem.chain_seq,
-            Case.reference,
-            SupportApproval.chain_seq,
-            SupportItem.date_provided,
-            Witness.reference,
-            SupportItem.category,
-            SupportItem.description,
-            SupportItem.quantity,
-            SupportItem.unit,
-            SupportItem.value,
-            SupportItem.currency,
-            SupportItem.rationale,
-            NeedsAssessment.area,
-            Organisation.name,
-            recorder.name,
-            SupportItem.needs_approval,
-            approver.name,
-            SupportApproval.approved_dt,
-            original.chain_seq,
-            SupportItem.reversal_reason,
-            reversal.chain_seq,
-            reversal.reversal_reason,
-            SupportItem.phase,
-            SupportItem.case_id,
-        )
-        .join(Case, Case.id == SupportItem.case_id)
-        .join(Witness, Witness.id == SupportItem.witness_id)
-        .join(Organisation, Organisation.id == SupportItem.provider_organisation_id)
-        .join(recorder, recorder.id == SupportItem.recorded_by_id)
-        .outerjoin(NeedsAssessment, NeedsAssessment.id == SupportItem.need_id)
-        .outerjoin(SupportApproval, SupportApproval.item_id == SupportItem.id)
-        .outerjoin(approver, approver.id == SupportApproval.approved_by_id)
-        .outerjoin(reversal, reversal.reverses_id == SupportItem.id)
-        .outerjoin(original, original.id == SupportItem.reverses_id)
-    )
-    if case_id is not None:
-        query = query.where(SupportItem.case_id == case_id)
-    else:
-        query = query.where(SupportItem.witness_id == witness_id)
-    if visible is not None:
-        query = query.where(visible)
-    query = query.order_by(SupportItem.case_id, SupportItem.chain_seq)
-    # An original is always earlier in its chain than its reversal, so whether it counted is
-    # known by the time the reversal is read (keyed by case and number: a witness's report
-    # spans chains).
-    counted: dict[tuple[int, int], bool] = {}
+    query = _entries_query(case_id, witness_id, visible)
     result = session.execute(query.execution_options(yield_per=1000))
     with result:
-        for r in result:
-            if r[18] is not None:
-                counts = counted.get((r[23], r[18]), False)
-            else:
-                counts = not r[15] or r[16] is not None
-            counted[(r[23], r[0])] = counts
-            yield DisclosureRow(
-                entry=r[0],
-                case=r[1],
-                case_id=r[23],
-                date_provided=r[3],
-                witness=r[4],
-                category=r[5],
-                description=r[6],
-                quantity=r[7],
-                unit=r[8],
-                value=r[9],
-                currency=r[10],
-                rationale=r[11],
-                linked_need=r[12].label if r[12] is not None else "",
-                provider=r[13],
-                recorded_by=r[14],
-                needs_approval=r[15],
-                approved_by=r[16],
-                approved_on=r[17].date() if r[17] is not None else None,
-                approval_entry=r[2],
-                reverses=r[18],
-                reversal_reason=r[19] or "",
-                reversed_by=r[20],
-                reversed_by_reason=r[21] or "",
-                phase=r[22],
-                counts=counts,
-            )
+        for columns in result:
+            yield _as_row(*columns)  # by position: reading a row's columns by name costs a
+            # third of the report's time at 10,000 entries
+
+
+def _as_row(
+    entry, case, case_id, date_provided, witness, category, description, quantity, unit, value,
+    currency, rationale, need_area, provider, recorded_by, needs_approval, approved_by,
+    approved_dt, approval_entry, reverses, reversal_reason, reversed_by, reversed_by_reason,
+    phase, counts,
+) -> DisclosureRow:  # fmt: skip
+    """A row of ``_entries_query`` (its columns in order) as the report shows it."""
+    return DisclosureRow(
+        entry=entry,
+        case=case,
+        case_id=case_id,
+        date_provided=date_provided,
+        witness=witness,
+        category=category,
+        description=description,
+        quantity=quantity,
+        unit=unit,
+        value=value,
+        currency=currency,
+        rationale=rationale,
+        linked_need=need_area.label if need_area is not None else "",
+        provider=provider,
+        recorded_by=recorded_by,
+        needs_approval=needs_approval,
+        approved_by=approved_by,
+        approved_on=approved_dt.date() if approved_dt is not None else None,
+        approval_entry=approval_entry,
+        reverses=reverses,
+        reversal_reason=reversal_reason or "",
+        reversed_by=reversed_by,
+        reversed_by_reason=reversed_by_reason or "",
+        phase=phase,
+        counts=bool(counts),
+    )
 
 
 # --- totals -----------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import re
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -19,15 +18,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from witness.audit.services import record_event
 from witness.cases.models import Case
-from witness.core.access import get_case, get_witness, visible_witnesses
-from witness.core.errors import NotFound
 from witness.core.time import now_utc
+from witness.core.web import form_transaction, load_or_404, record_view
 from witness.db import db_session
 from witness.ledger import exports
-from witness.ledger.disclosure import disclosure_rows
-from witness.ledger.disclosure_csv import render_csv
 from witness.ledger.models import ExportStatus
 from witness.people.models import Witness
 
@@ -50,14 +45,7 @@ def _respond(body: bytes | str, fmt: str, filename: str) -> Response:
 
 def _load(kind: str, scope_id: int) -> Case | Witness:
     """The case or witness if the user may see it; else the refusal is audited and 404."""
-    db = db_session()
-    try:
-        if kind == "case":
-            return get_case(db, current_user, scope_id)
-        return get_witness(db, current_user, scope_id)
-    except NotFound:
-        db.commit()  # the refusal is audited
-        abort(404)
+    return load_or_404(Case if kind == "case" else Witness, scope_id)
 
 
 def _scope_args(scope: Case | Witness) -> tuple[str, dict]:
@@ -67,62 +55,50 @@ def _scope_args(scope: Case | Witness) -> tuple[str, dict]:
 
 
 def _audit(scope: Case | Witness, fmt: str, **detail) -> None:
-    if isinstance(scope, Case):
-        record_event(db_session(), current_user, "support.disclosure", scope, format=fmt, **detail)
+    """Every report handed out is audited (with whatever the request wrote: checkpoints)."""
+    witness_id = scope.id if isinstance(scope, Witness) else None
+    record_view("support.disclosure", scope, witness_id=witness_id, format=fmt, **detail)
+
+
+def _too_big(scope: Case | Witness, size: int):
+    """A PDF too big to lay out within the request: queued on POST (the ledger page's button),
+    offered on the reports page on GET, so a click never waits minutes for a response."""
+    endpoint, args = _scope_args(scope)
+    if request.method == "POST":
+        with form_transaction() as outcome:
+            exports.request_export(db_session(), current_user, scope)
+        if outcome.succeeded:
+            flash(
+                f"The report lists {size:,} entries, too many to prepare at once: it is "
+                "being prepared in the background and will be listed here when ready."
+            )
     else:
-        record_event(
-            db_session(),
-            current_user,
-            "support.disclosure",
-            scope,
-            witness_id=scope.id,
-            format=fmt,
-            **detail,
+        flash(
+            f"The report lists {size:,} entries, too many to prepare at once: prepare "
+            "it in the background with the button below."
         )
+    return redirect(url_for(f"disclosure.{endpoint}_exports", **args), code=303)
 
 
 def _report(kind: str, scope_id: int, fmt: str) -> Response:
     """The report at once: always the CSV; the PDF when it is small enough to lay out within
-    the request. A bigger PDF is queued (on POST, the ledger page's button) or offered on the
-    reports page (on GET), so a click never waits minutes for a response."""
+    the request (else ``_too_big``)."""
     db = db_session()
     scope = _load(kind, scope_id)
     if fmt == "csv":
-        # the chains are checked (and checkpointed) first: the anchors go on every row
-        chains = exports.anchors(exports.chain_reports(db, current_user, scope))
-        if isinstance(scope, Case):
-            rows = disclosure_rows(db, case_id=scope.id, visible=visible_witnesses(current_user))
-        else:
-            rows = disclosure_rows(db, witness_id=scope.id)
-        body: bytes | str = render_csv(rows, chains)
+        body: bytes | str = exports.build_csv(db, current_user, scope)
     else:
         size = exports.report_size(db, current_user, scope)
         if size > current_app.config["DISCLOSURE_INLINE_MAX"]:
-            endpoint, args = _scope_args(scope)
-            if request.method == "POST":
-                exports.request_export(db, current_user, scope)
-                db.commit()
-                flash(
-                    f"The report lists {size:,} entries, too many to prepare at once: it is "
-                    "being prepared in the background and will be listed here when ready."
-                )
-            else:
-                flash(
-                    f"The report lists {size:,} entries, too many to prepare at once: prepare "
-                    "it in the background with the button below."
-                )
-            return redirect(url_for(f"disclosure.{endpoint}_exports", **args), code=303)
+            return _too_big(scope, size)
         body, _ = exports.build_pdf(db, current_user, scope, now_utc())
     _audit(scope, fmt)
-    db.commit()
     return _respond(body, fmt, _filename(kind, scope.reference, fmt))
 
 
 def _exports_page(scope: Case | Witness, notice: str = "", status: int = 200):
-    db = db_session()
     kind, args = _scope_args(scope)
-    listed = exports.exports_for(db, current_user, scope)
-    db.commit()
+    listed = exports.exports_for(db_session(), current_user, scope)
     return (
         render_template(
             "ledger/disclosures.html",
@@ -179,12 +155,7 @@ def witness_exports(witness_id: int):
 def download_export(export_id: int):
     """A report prepared in the background: its requester alone, while they may still see what
     it is of and until it expires."""
-    db = db_session()
-    try:
-        export, scope = exports.get_export(db, current_user, export_id)
-    except NotFound:
-        db.commit()  # the refusal is audited
-        abort(404)
+    export, scope = load_or_404(exports.get_export, export_id)
     if export.status is ExportStatus.expired:
         return _exports_page(
             scope,
@@ -195,6 +166,5 @@ def download_export(export_id: int):
     if export.status is not ExportStatus.ready or export.content is None:
         return _exports_page(scope, f"Report {export.id} is not ready to download.", 409)
     _audit(scope, "pdf", export_id=export.id)
-    db.commit()
     kind, _ = _scope_args(scope)
     return _respond(export.content, "pdf", _filename(kind, scope.reference, "pdf"))

@@ -49,6 +49,7 @@ from witness.ledger.disclosure import (
     disclosure_rows,
     render_pdf,
 )
+from witness.ledger.disclosure_csv import render_csv
 from witness.ledger.models import CheckpointReason, DisclosureExport, ExportStatus, SupportItem
 from witness.people.models import Witness
 
@@ -135,6 +136,17 @@ def build_pdf(session: Session, actor: User, scope: Scope, now: datetime) -> tup
     )
     body = render_pdf(heading, _counted(rows, tally))
     return body, tally[0]
+
+
+def build_csv(session: Session, actor: User, scope: Scope) -> str:
+    """The disclosure CSV of ``scope`` as ``actor`` sees it: the chains are checked (and
+    checkpointed) first, since their anchors go on every row. Need to know is the caller's."""
+    chains = anchors(chain_reports(session, actor, scope))
+    if isinstance(scope, Case):
+        rows = disclosure_rows(session, case_id=scope.id, visible=visible_witnesses(actor))
+    else:
+        rows = disclosure_rows(session, witness_id=scope.id)
+    return render_csv(rows, chains)
 
 
 # --- requesting and reading -------------------------------------------------------------------

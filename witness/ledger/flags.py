@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, and_, case, column, func, or_, select, values
+from sqlalchemy import Date, Integer, and_, case, column, func, select, values
 from sqlalchemy.orm import Session, aliased
 
 from witness.audit.services import record_event
@@ -25,13 +25,8 @@ from witness.core.access import require
 from witness.core.errors import DomainError
 from witness.core.text import clean_text
 from witness.core.time import now_utc
-from witness.ledger.models import (
-    FlagRule,
-    LedgerFlag,
-    SupportApproval,
-    SupportCategory,
-    SupportItem,
-)
+from witness.ledger.models import FlagRule, LedgerFlag, SupportCategory, SupportItem
+from witness.ledger.services import Counted
 from witness.people.models import Witness
 
 #: support for taking part in the trial; given after the verdict it looks like a reward
@@ -210,12 +205,10 @@ def _chunks(values, size: int = BATCH):
 
 
 def _counted(case_ids=None):
-    """The entries that count, as ``services.counts`` says, in SQL: an item once approved or
-    needing no approval; a reversal when the item it reverses counts."""
-    original = aliased(SupportItem)
-    own = aliased(SupportApproval)
-    theirs = aliased(SupportApproval)
-    query = (
+    """The entries that count (``services.Counted``, the SQL form of ``services.counts``), as
+    a subquery of the columns the rules read."""
+    rule = Counted()
+    query = rule.joined(
         select(
             SupportItem.id,
             SupportItem.witness_id,
@@ -224,22 +217,7 @@ def _counted(case_ids=None):
             SupportItem.value,
             SupportItem.date_provided,
         )
-        .outerjoin(original, original.id == SupportItem.reverses_id)
-        .outerjoin(own, own.item_id == SupportItem.id)
-        .outerjoin(theirs, theirs.item_id == SupportItem.reverses_id)
-        .where(
-            or_(
-                and_(
-                    SupportItem.reverses_id.is_(None),
-                    or_(SupportItem.needs_approval.is_(False), own.id.is_not(None)),
-                ),
-                and_(
-                    original.id.is_not(None),
-                    or_(original.needs_approval.is_(False), theirs.id.is_not(None)),
-                ),
-            )
-        )
-    )
+    ).where(rule.condition)
     if case_ids is not None:
         query = query.where(SupportItem.case_id.in_(case_ids))
     return query.subquery("counted")
@@ -540,8 +518,14 @@ def sweep_flags(session: Session, now: datetime | None = None) -> list[LedgerFla
 # --- review -----------------------------------------------------------------------------------
 
 
+def may_review(actor: User) -> bool:
+    """Who has a queue of flags to review: supervisors and admins (of their office)."""
+    return actor.role in REVIEWER_ROLES
+
+
 def can_review(actor: User, witness: Witness) -> bool:
-    return actor.role in REVIEWER_ROLES and witness.organisation_id == actor.organisation_id
+    """Who closes a flag about the witness: a reviewer of the witness's office."""
+    return may_review(actor) and witness.organisation_id == actor.organisation_id
 
 
 def close_flag(session: Session, actor: User, flag: LedgerFlag, note: str) -> LedgerFlag:

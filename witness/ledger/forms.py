@@ -1,4 +1,4 @@
-"""Forms for the support ledger: record an item, approve it, reverse it, filter the list.
+"""Forms for the support ledger: record an item, approve it, reverse it, close a flag.
 
 Field checks only; amounts, currencies, the case and the need are checked by the services,
 which say exactly what is wrong beside the field.
@@ -85,4 +85,16 @@ class ApproveForm(FlaskForm):
 class ReverseForm(FlaskForm):
     reason = TextAreaField(
         "Reason", validators=[InputRequired(), Length(max=2000), plain_text], filters=[strip_filter]
+    )
+
+
+class CloseFlagForm(FlaskForm):
+    note = TextAreaField(
+        "What you found",
+        validators=[
+            InputRequired(message="Say what you found and why the flag can be closed."),
+            Length(max=4000),
+            plain_text,
+        ],
+        filters=[strip_filter],
     )

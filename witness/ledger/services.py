@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
 from witness.config import DEFAULT_APPROVAL_THRESHOLDS
 from witness.core.access import can_manage_witness, require, visible_witnesses
-from witness.core.errors import DomainError
+from witness.core.errors import AccessDenied, DomainError
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.ledger.chain import (  # noqa: F401  (the chain's names, where callers look)
@@ -125,6 +125,31 @@ def _participation(
     return participation
 
 
+def _checked_values(
+    *, description: str, rationale: str, unit: str, currency: str, date_provided: date
+) -> tuple[str, str, str, str]:
+    """The item's words and currency as stored (clean text, an ISO 4217 code), or the
+    ``DomainError`` that says, beside its field, what is wrong."""
+    description = clean_text(description, "description", max_length=500)
+    if not description:
+        raise DomainError("Say what was given.", field="description")
+    rationale = clean_text(rationale, "rationale", multiline=True, max_length=4000)
+    if not rationale:
+        raise DomainError(
+            "Give the rationale: the need this meets (every item must be justified).",
+            field="rationale",
+        )
+    unit = clean_text(unit, "unit", max_length=40)
+    if not unit:
+        raise DomainError("Give the unit, e.g. nights, trips, sessions.", field="unit")
+    currency = currency_code(clean_text(currency, "currency", max_length=3))
+    if date_provided > now_utc().date():
+        raise DomainError("The date provided cannot be in the future.", field="date_provided")
+    if date_provided < date(1900, 1, 1):
+        raise DomainError("Give a date after 1900.", field="date_provided")
+    return description, rationale, unit, currency
+
+
 def record_item(
     session: Session,
     actor: User,
@@ -147,23 +172,13 @@ def record_item(
     """Record one item given to a witness (``witness`` already checked by need to know)."""
     require(can_record_support(actor, witness), "You may not record support for this witness.")
     participation = _participation(session, witness, case_id, need_id)
-    description = clean_text(description, "description", max_length=500)
-    if not description:
-        raise DomainError("Say what was given.", field="description")
-    rationale = clean_text(rationale, "rationale", multiline=True, max_length=4000)
-    if not rationale:
-        raise DomainError(
-            "Give the rationale: the need this meets (every item must be justified).",
-            field="rationale",
-        )
-    unit = clean_text(unit, "unit", max_length=40)
-    if not unit:
-        raise DomainError("Give the unit, e.g. nights, trips, sessions.", field="unit")
-    currency = currency_code(clean_text(currency, "currency", max_length=3))
-    if date_provided > now_utc().date():
-        raise DomainError("The date provided cannot be in the future.", field="date_provided")
-    if date_provided < date(1900, 1, 1):
-        raise DomainError("Give a date after 1900.", field="date_provided")
+    description, rationale, unit, currency = _checked_values(
+        description=description,
+        rationale=rationale,
+        unit=unit,
+        currency=currency,
+        date_provided=date_provided,
+    )
     if actor.role is Role.ngo_worker or provider_organisation_id is None:
         provider_organisation_id = actor.organisation_id
     amount = parse_amount(value, "value", places=places_for(currency), positive=False)
@@ -204,23 +219,62 @@ def record_item(
     return item
 
 
+# --- approving and reversing: one rule each, for the service and for the page's buttons ------
+
+
+def may_approve(actor: User, witness: Witness) -> bool:
+    """Who approves support given to the witness: a supervisor (or admin) of their office."""
+    return actor.role in APPROVER_ROLES and witness.organisation_id == actor.organisation_id
+
+
+def approval_refusal(
+    actor: User, witness: Witness, item: SupportItem, *, approved: bool, reversed_: bool
+) -> DomainError | None:
+    """Why ``actor`` may not approve ``item`` now (``AccessDenied`` when it is not theirs to
+    approve at all), or None: four eyes, on an item that needs it, once, and not once reversed.
+    ``approved`` and ``reversed_``: whether the item has an approval, and a reversal."""
+    if not may_approve(actor, witness):
+        return AccessDenied("Only a supervisor of the witness's office approves support.")
+    if item.recorded_by_id == actor.id:
+        return DomainError("Someone other than the person who recorded it must approve it.")
+    if not item.needs_approval:
+        return DomainError("This item does not need approval.")
+    if approved:
+        return DomainError("This item is already approved.")
+    if reversed_:
+        return DomainError("This item was reversed: there is nothing left to approve.")
+    return None
+
+
+def can_approve(
+    actor: User, witness: Witness, item: SupportItem, *, approved: bool, reversed_: bool
+) -> bool:
+    """Whether a page offers ``actor`` the button that approves ``item`` (``approve_item``'s
+    rule, ``approval_refusal``)."""
+    refusal = approval_refusal(actor, witness, item, approved=approved, reversed_=reversed_)
+    return refusal is None
+
+
+def _is_reversed(session: Session, item: SupportItem) -> bool:
+    return (
+        session.scalar(select(SupportItem.id).where(SupportItem.reverses_id == item.id)) is not None
+    )
+
+
 def approve_item(
     session: Session, actor: User, item: SupportItem, note: str = ""
 ) -> SupportApproval:
     """Four eyes: a supervisor of the witness's office who did not record the item."""
     witness = session.get(Witness, item.witness_id)
-    require(
-        actor.role in APPROVER_ROLES and witness.organisation_id == actor.organisation_id,
-        "Only a supervisor of the witness's office approves support.",
+    refusal = approval_refusal(
+        actor,
+        witness,
+        item,
+        approved=item.approval is not None,
+        reversed_=_is_reversed(session, item),
     )
-    if item.recorded_by_id == actor.id:
-        raise DomainError("Someone other than the person who recorded it must approve it.")
-    if not item.needs_approval:
-        raise DomainError("This item does not need approval.")
-    if item.approval is not None:
-        raise DomainError("This item is already approved.")
-    if session.scalar(select(SupportItem.id).where(SupportItem.reverses_id == item.id)):
-        raise DomainError("This item was reversed: there is nothing left to approve.")
+    if refusal is not None:
+        raise refusal
     approval = SupportApproval(
         item_id=item.id,
         approved_by_id=actor.id,
@@ -232,15 +286,32 @@ def approve_item(
     return approval
 
 
+def reversal_refusal(
+    actor: User, witness: Witness, item: SupportItem, *, reversed_: bool
+) -> DomainError | None:
+    """Why ``actor`` may not reverse ``item`` now (``AccessDenied`` when they may not correct
+    the witness's ledger at all), or None: an item is reversed once, a reversal never."""
+    if not can_record_support(actor, witness):
+        return AccessDenied("You may not correct this witness's ledger.")
+    if item.reverses_id is not None:
+        return DomainError("A reversal cannot itself be reversed; record the item again.")
+    if reversed_:
+        return DomainError("This item has already been reversed.")
+    return None
+
+
+def can_reverse(actor: User, witness: Witness, item: SupportItem, *, reversed_: bool) -> bool:
+    """Whether a page offers ``actor`` the link that reverses ``item`` (``reverse_item``'s
+    rule, ``reversal_refusal``)."""
+    return reversal_refusal(actor, witness, item, reversed_=reversed_) is None
+
+
 def reverse_item(session: Session, actor: User, item: SupportItem, reason: str) -> SupportItem:
     """Correct a mistake: a new entry that cancels ``item`` and says why."""
     witness = session.get(Witness, item.witness_id)
-    require(can_record_support(actor, witness), "You may not correct this witness's ledger.")
-    if item.reverses_id is not None:
-        raise DomainError("A reversal cannot itself be reversed; record the item again.")
-    already = session.scalar(select(SupportItem.id).where(SupportItem.reverses_id == item.id))
-    if already is not None:
-        raise DomainError("This item has already been reversed.")
+    refusal = reversal_refusal(actor, witness, item, reversed_=_is_reversed(session, item))
+    if refusal is not None:
+        raise refusal
     reason = clean_text(reason, "reason", multiline=True, max_length=2000)
     if not reason:
         raise DomainError("Give the reason for the reversal.", field="reason")
@@ -276,7 +347,10 @@ def reverse_item(session: Session, actor: User, item: SupportItem, reason: str) 
     return reversal
 
 
-# --- totals -----------------------------------------------------------------------------------
+# --- what counts -----------------------------------------------------------------------------
+#
+# One rule, stated twice: ``counts`` for entries loaded in Python, ``Counted`` for queries. Every
+# total, running total, flag and report uses one of the two (the tests hold them to each other).
 
 
 def counts(item: SupportItem, approved_ids: set[int], by_id: dict[int, SupportItem]) -> bool:
@@ -286,6 +360,32 @@ def counts(item: SupportItem, approved_ids: set[int], by_id: dict[int, SupportIt
         original = by_id.get(item.reverses_id)
         return original is not None and counts(original, approved_ids, by_id)
     return not item.needs_approval or item.id in approved_ids
+
+
+class Counted:
+    """``counts`` in SQL, for the entries (``SupportItem``) of a query: ``joined(query)`` adds
+    the two outer joins it reads, and ``condition`` is true for an entry that counts."""
+
+    def __init__(self) -> None:
+        #: the entry a reversal reverses (no row for an item)
+        self.original = aliased(SupportItem)
+        #: the approval that decides: the item's own; for a reversal, its original's
+        self.approval = aliased(SupportApproval)
+
+    def joined(self, query: Select) -> Select:
+        """``query`` with the outer joins ``condition`` reads (each at most one row: the
+        original by its key, the approval by its unique ``item_id``)."""
+        deciding = func.coalesce(SupportItem.reverses_id, SupportItem.id)
+        return query.outerjoin(
+            self.original, self.original.id == SupportItem.reverses_id
+        ).outerjoin(self.approval, self.approval.item_id == deciding)
+
+    @property
+    def condition(self) -> ColumnElement[bool]:
+        """True when the entry counts: the deciding item (the entry, or the one it reverses)
+        needs no approval, or is approved. Never NULL."""
+        needs = func.coalesce(self.original.needs_approval, SupportItem.needs_approval)
+        return or_(needs.is_(False), self.approval.id.is_not(None))
 
 
 @dataclass
@@ -299,6 +399,26 @@ class Totals:
     by_phase: dict[tuple[Phase, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     pending: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
 
+    def add(
+        self,
+        category: SupportCategory,
+        phase: Phase,
+        currency: str,
+        value: Decimal,
+        *,
+        counted: bool,
+        reversal: bool,
+        reversed_: bool,
+    ) -> None:
+        """Add an entry (or a sum of like entries): to the totals when it counts, else to what
+        awaits approval, unless it is a reversal or reversed (that nets to nothing)."""
+        if counted:
+            self.total[currency] += value
+            self.by_category[(category, currency)] += value
+            self.by_phase[(phase, currency)] += value
+        elif not reversal and not reversed_:
+            self.pending[currency] += value
+
 
 def totals(items: Iterable[SupportItem], approved_ids: set[int]) -> Totals:
     """What counts, and what awaits approval: an item reversed before it was approved awaits
@@ -308,12 +428,15 @@ def totals(items: Iterable[SupportItem], approved_ids: set[int]) -> Totals:
     reversed_ids = {i.reverses_id for i in items if i.reverses_id is not None}
     result = Totals()
     for item in items:
-        if counts(item, approved_ids, by_id):
-            result.total[item.currency] += item.value
-            result.by_category[(item.category, item.currency)] += item.value
-            result.by_phase[(item.phase, item.currency)] += item.value
-        elif item.reverses_id is None and item.id not in reversed_ids:
-            result.pending[item.currency] += item.value
+        result.add(
+            item.category,
+            item.phase,
+            item.currency,
+            item.value,
+            counted=counts(item, approved_ids, by_id),
+            reversal=item.reverses_id is not None,
+            reversed_=item.id in reversed_ids,
+        )
     return result
 
 
@@ -321,53 +444,29 @@ def summed_totals(session: Session, *where) -> Totals:
     """``totals`` of the entries matching ``where`` (conditions on the entry or its
     ``Witness``), summed by the database: a case of 10,000 entries comes back as a few dozen
     (category, phase, currency) rows."""
-    original, reversal = aliased(SupportItem), aliased(SupportItem)
-    approval = aliased(SupportApproval)
-    # counts(): an entry counts when it needs no approval or is approved; a reversal when the
-    # entry it reverses does (the original's flag and approval decide).
-    counted = case(
-        (func.coalesce(original.needs_approval, SupportItem.needs_approval).is_(False), True),
-        (approval.id.is_not(None), True),
-        else_=False,
-    ).label("counted")
+    rule, reversal = Counted(), aliased(SupportItem)
+    counted = rule.condition.label("counted")
     is_reversal = SupportItem.reverses_id.is_not(None).label("is_reversal")
     is_reversed = reversal.id.is_not(None).label("is_reversed")
+    groups = (SupportItem.category, SupportItem.phase, SupportItem.currency)
+    query = select(*groups, counted, is_reversal, is_reversed, func.sum(SupportItem.value))
     rows = session.execute(
-        select(
-            SupportItem.category,
-            SupportItem.phase,
-            SupportItem.currency,
-            counted,
-            is_reversal,
-            is_reversed,
-            func.sum(SupportItem.value),
-        )
-        .join(Witness, Witness.id == SupportItem.witness_id)
-        .outerjoin(original, original.id == SupportItem.reverses_id)
+        rule.joined(query.join(Witness, Witness.id == SupportItem.witness_id))
         .outerjoin(reversal, reversal.reverses_id == SupportItem.id)
-        .outerjoin(
-            approval,
-            approval.item_id == func.coalesce(SupportItem.reverses_id, SupportItem.id),
-        )
         .where(*where)
-        .group_by(
-            SupportItem.category,
-            SupportItem.phase,
-            SupportItem.currency,
-            counted,
-            is_reversal,
-            is_reversed,
-        )
+        .group_by(*groups, counted, is_reversal, is_reversed)
     ).all()
     result = Totals()
     for category, phase, currency, counts_, a_reversal, reversed_, value in rows:
-        value = Decimal(value).quantize(CENT)
-        if counts_:
-            result.total[currency] += value
-            result.by_category[(category, currency)] += value
-            result.by_phase[(phase, currency)] += value
-        elif not a_reversal and not reversed_:
-            result.pending[currency] += value
+        result.add(
+            category,
+            phase,
+            currency,
+            Decimal(value).quantize(CENT),
+            counted=bool(counts_),
+            reversal=bool(a_reversal),
+            reversed_=bool(reversed_),
+        )
     return result
 
 
