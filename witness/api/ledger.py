@@ -18,9 +18,12 @@ from witness.api import ApiBlueprint, schemas
 from witness.api.auth import api_user
 from witness.api.common import committing, paginate
 from witness.api.schemas import Choice, Day, Id, InputSchema, Line, PageArgs, PageMeta, Text
-from witness.audit.services import record_event
-from witness.core.access import get_case, get_witness, sees_every_witness_of
-from witness.core.errors import NotFound
+from witness.core.access import (
+    get_case,
+    get_support_item,
+    get_witness,
+    sees_every_witness_of,
+)
 from witness.db import db_session
 from witness.ledger import services
 from witness.ledger.models import SupportCategory, SupportItem
@@ -214,12 +217,7 @@ class ChainSchema(ma.Schema):
 
 def _item(db, user, item_id: int) -> SupportItem:
     """The entry if the caller may see its witness (audited 404 otherwise)."""
-    item = db.get(SupportItem, item_id)
-    if item is None:
-        record_event(db, user, "support.refused", object_type="support_item", object_id=item_id)
-        raise NotFound("No such support item.")
-    get_witness(db, user, item.witness_id)
-    return item
+    return get_support_item(db, user, item_id)
 
 
 def _threshold(currency: str) -> Decimal:

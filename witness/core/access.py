@@ -263,8 +263,17 @@ def get_special_measure(session: Session, actor: User, measure_id: int) -> Speci
 
 
 def get_support_item(session: Session, actor: User, item_id: int) -> SupportItem:
-    """The ledger entry if the actor may see its witness; otherwise audited NotFound."""
-    return _via_witness(session, actor, SupportItem, item_id, "entry")
+    """The ledger entry if ``actor`` may see its witness; otherwise the refusal is audited
+    (``support.refused`` for an unknown entry, ``witness.refused`` for a witness they may not
+    see) and ``NotFound`` raised."""
+    item = session.get(SupportItem, item_id)
+    if item is None:
+        record_event(
+            session, actor, "support.refused", object_type="support_item", object_id=item_id
+        )
+        raise NotFound("No such entry.")
+    get_witness(session, actor, item.witness_id)
+    return item
 
 
 def can_see_identity(session: Session, actor: User, witness: Witness) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.cases.models import Case
-from witness.core.access import get_witness, sees_every_witness_of, visible_witnesses
+from witness.core.access import sees_every_witness_of, visible_witnesses
 from witness.core.errors import NotFound
 from witness.ledger import services
 from witness.ledger.models import FlagRule, LedgerFlag, SupportApproval, SupportItem
@@ -28,20 +28,6 @@ STATUSES = ("all", "pending", "approved")
 
 
 # --- one entry --------------------------------------------------------------------------------
-
-
-def get_entry(session: Session, actor: User, item_id: int) -> SupportItem:
-    """The ledger entry if ``actor`` may see its witness; otherwise the refusal is audited
-    (``support.refused`` for an unknown entry, ``witness.refused`` for a witness they may not
-    see, as the API does) and ``NotFound`` raised."""
-    item = session.get(SupportItem, item_id)
-    if item is None:
-        record_event(
-            session, actor, "support.refused", object_type="support_item", object_id=item_id
-        )
-        raise NotFound("No such entry.")
-    get_witness(session, actor, item.witness_id)
-    return item
 
 
 def open_needs(session: Session, witness: Witness) -> list[NeedsAssessment]:

@@ -50,7 +50,7 @@ WITNESS_PER_PAGE = 100
 
 def _entry(item_id: int) -> SupportItem:
     """The entry if the user may see its witness; otherwise an audited 404."""
-    return load_or_404(queries.get_entry, item_id)
+    return load_or_404(SupportItem, item_id)
 
 
 def _threshold(currency: str) -> Decimal:
