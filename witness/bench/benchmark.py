@@ -142,9 +142,9 @@ def _bench_app(app: Flask) -> Flask:
     Always a twin: a test-client request inside an app context of the same app would share
     that context's ``g``, and so one database session, with every other request.
     """
-    from witness import create_app
+    from witness.factory import build_app
 
-    return create_app(
+    return build_app(
         {
             "DATABASE_URL": app.config["DATABASE_URL"],
             "SECRET_KEY": app.config["SECRET_KEY"],
