@@ -7,8 +7,8 @@ from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from witness.api import ApiBlueprint
 from witness.api.auth import api_user
+from witness.api.blueprint import ApiBlueprint
 from witness.api.common import committing, paginate
 from witness.api.schemas import (
     CaseChanges,

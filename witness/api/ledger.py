@@ -14,10 +14,20 @@ from flask.views import MethodView
 from marshmallow import fields
 from sqlalchemy import select
 
-from witness.api import ApiBlueprint, schemas
 from witness.api.auth import api_user
+from witness.api.blueprint import ApiBlueprint
 from witness.api.common import committing, paginate
-from witness.api.schemas import Choice, Day, Id, InputSchema, Line, PageArgs, PageMeta, Text
+from witness.api.schemas import (
+    Amount,
+    Choice,
+    Day,
+    Id,
+    InputSchema,
+    Line,
+    PageArgs,
+    PageMeta,
+    Text,
+)
 from witness.audit.services import record_event
 from witness.core.access import get_case, get_witness, sees_every_witness_of
 from witness.core.errors import NotFound
@@ -52,9 +62,9 @@ class SupportItemSchema(ma.Schema):
     witness_id = fields.Integer(required=True)
     category = Choice(SupportCategory, required=True)
     description = fields.String(required=True)
-    quantity = schemas.Amount(required=True)
+    quantity = Amount(required=True)
     unit = fields.String(required=True)
-    value = schemas.Amount(required=True, metadata={"description": "Negative for a reversal."})
+    value = Amount(required=True, metadata={"description": "Negative for a reversal."})
     currency = fields.String(required=True)
     is_cash = fields.Boolean(required=True)
     date_provided = fields.Date(required=True)

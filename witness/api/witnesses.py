@@ -7,9 +7,10 @@ from flask.views import MethodView
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
-from witness.api import ApiBlueprint, ApiProblem
 from witness.api.auth import api_user
+from witness.api.blueprint import ApiBlueprint
 from witness.api.common import committing, paginate
+from witness.api.problems import ApiProblem
 from witness.api.schemas import (
     IDENTITY_FIELDS,
     ParticipationInput,
