@@ -41,7 +41,7 @@ from witness.cases.models import (
 )
 from witness.core.time import now_utc
 from witness.db import UTCDateTime
-from witness.demo import (
+from witness.demo.vocabulary import (
     CASE_AGE_DAYS,
     CHILD_NEED_NOTES,
     CUSTODY_BY_STATUS,
