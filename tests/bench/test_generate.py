@@ -14,8 +14,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from witness import create_app
 from witness.auth.models import Organisation, OrganisationKind, Role, User
-from witness.bench.generate import BENCH_PASSWORD
 from witness.bench.ledger import allocate
+from witness.bench.vocabulary import BENCH_PASSWORD
 from witness.cases.models import Case, Court, Hearing, HearingChange, HearingStatus, HearingType
 from witness.core.access import visible_witnesses
 from witness.core.time import now_utc

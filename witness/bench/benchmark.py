@@ -35,7 +35,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from witness.auth.models import Role, User
-from witness.bench.generate import BENCH_PASSWORD, COURT_TIMEZONE, typical_users
+from witness.bench.generate import typical_users
+from witness.bench.vocabulary import BENCH_PASSWORD, COURT_TIMEZONE
 from witness.calendar.models import CalendarFeed
 from witness.cases.models import Case, Court, Hearing
 from witness.core.access import visible_witnesses

@@ -40,7 +40,7 @@ from witness.bench.benchmark import (
     route_exists,
     scheduling_paths,
 )
-from witness.bench.generate import BENCH_PASSWORD
+from witness.bench.vocabulary import BENCH_PASSWORD
 from witness.core.access import visible_witnesses
 from witness.core.time import now_utc
 from witness.db import db_session
