@@ -1,7 +1,7 @@
 """The application factory without the ``flask`` commands.
 
 ``witness.create_app`` is this plus the commands. A command that needs an app of its own (the
-benchmark's twin, ``witness.bench.runner``) builds it here: importing ``create_app`` would
+benchmark's twin, ``witness.bench.benchmark``) builds it here: importing ``create_app`` would
 import the commands, and so the command itself, back.
 """
 
