@@ -168,6 +168,8 @@ class AppointmentGenerator:
         del self.user_masks, self.interpreter_masks, self.resource_masks
 
     def add(self, model, row: dict) -> None:
+        """A row of ``model``, converted at once for the driver (rows wait as tuples, not
+        dicts)."""
         found = self._converters.get(model)
         if found is None:
             keys = tuple(row)
@@ -175,6 +177,7 @@ class AppointmentGenerator:
         self.rows[model].append(found[1](row))
 
     def flush(self) -> None:
+        """Hand the rows planned so far to the writer and end the chunk."""
         written = len(self.rows[Appointment])
         for model, rows in self.rows.items():
             if rows:

@@ -134,18 +134,22 @@ class GeneratorBase:
         self.suffix, self.domain = self._free_names()
 
     def new_id(self, model) -> int:
+        """The next id of ``model``'s table (ids are given here, not by the database)."""
         self.next_id[model.__tablename__] += 1
         return self.next_id[model.__tablename__]
 
     def days_ago(self, days: float) -> datetime:
+        """An instant ``days`` before now, at a varied time of day."""
         return self.now - timedelta(days=days, minutes=self.rng.randint(0, 480))
 
     def between(self, start: datetime, end: datetime) -> datetime:
+        """An instant between ``start`` and ``end`` (``end`` if they are the wrong way round)."""
         if end <= start:
             return end
         return start + (end - start) * self.rng.uniform(0.1, 0.9)
 
     def person(self) -> str:
+        """A member of staff's or an interpreter's name."""
         return f"{self.rng.choice(STAFF_GIVEN)} {self.rng.choice(STAFF_FAMILY)}"
 
     def _free_names(self) -> tuple[str, str]:

@@ -183,6 +183,7 @@ class _Generator(WitnessSteps):
             self.cases_by_court[court].append(c)
 
     def case_office(self, c: int) -> int:
+        """The prosecution office of case ``c``'s court."""
         return self.court_office[self.case_court[c]]
 
     def plan_witnesses(self) -> None:
@@ -202,6 +203,7 @@ class _Generator(WitnessSteps):
     # --- organisations, courts, users ---
 
     def add_organisations_and_courts(self) -> None:
+        """The prosecution offices, the NGOs, the court service and the courts."""
         s = self.scale
         orgs, self.offices, self.ngos = [], [], []
         for i in range(s.offices):
@@ -329,6 +331,7 @@ class _Generator(WitnessSteps):
     # --- cases ---
 
     def add_cases(self) -> None:
+        """Every case with its offences and defendants, in chunks."""
         s = self.scale
         self.case_ids = array("I", bytes(4 * s.cases))
         self.case_lead = array("I", bytes(4 * s.cases))
@@ -343,6 +346,8 @@ class _Generator(WitnessSteps):
             self.progress(len(cases))
 
     def plan_case(self, c: int, cases: list, offences: list, defendants: list) -> None:
+        """Case ``c``'s rows: the case, its offences and its defendants (custody fitting its
+        stage)."""
         rng = self.rng
         status = self.statuses[self.case_status[c]]
         court = self.case_court[c]
@@ -447,6 +452,7 @@ def caseloads(session: Session) -> list[int]:
 
 
 def summarise_caseloads(loads: list[int]) -> str:
+    """One line: how many officers, and their median, smallest and largest caseload."""
     if not loads:
         return "no officers"
     median = statistics.median(loads)

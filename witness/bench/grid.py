@@ -44,9 +44,11 @@ class Timeline:
         self.is_weekday = bytes(1 if d.weekday() < 5 else 0 for d in dates)
 
     def at(self, day: int, cell: int) -> datetime:
+        """The UTC instant of ``cell`` on ``day``."""
         return self.opens[day] + CELL_TIMES[cell]
 
     def clamp(self, day: int) -> int:
+        """The nearest day inside the grid."""
         return min(max(day, 0), self.days - 1)
 
     def weekday(self, day: int, forward: bool = True) -> int:
@@ -60,6 +62,7 @@ class Timeline:
         return day
 
     def add_weekdays(self, day: int, n: int) -> int:
+        """The ``n``-th weekday after ``day`` (or the last weekday of the grid)."""
         while n > 0 and day < self.days - 1:
             day += 1
             n -= self.is_weekday[day]
@@ -77,4 +80,5 @@ def run_starts(free: int, length: int) -> int:
 
 
 def minutes_to_cells(minutes: int) -> int:
+    """How many quarter hours ``minutes`` take, rounded up."""
     return -(-minutes // CELL_MINUTES)

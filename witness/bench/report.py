@@ -19,6 +19,7 @@ DISCLOSURE_TARGET = 2.0
 
 
 def percentile(values: list[float], pct: int) -> float:
+    """The ``pct``-th percentile of ``values`` (the value itself when there is one)."""
     if len(values) < 2:
         return values[0] if values else 0.0
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
@@ -27,6 +28,7 @@ def percentile(values: list[float], pct: int) -> float:
 def build_report(
     engine, targets, witnesses, cases, rounds, seconds, memory_before, memory_peak, profiles
 ) -> dict:
+    """The figures of every row against its floor and target, and the memory, as a dict."""
     floors = {t.user: statistics.median(t.times) for t in targets if t.endpoint == "floor"}
     floors_p95 = {t.user: percentile(t.times, 95) for t in targets if t.endpoint == "floor"}
     rows = []
@@ -138,6 +140,7 @@ def markdown(report: dict) -> str:
 
 
 def disclosure_markdown(figures: dict | None) -> str:
+    """The disclosure PDF's figures in one paragraph."""
     if figures is None:
         return "\nDisclosure PDF: the ledger is empty, nothing to measure."
     return (

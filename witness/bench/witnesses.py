@@ -51,6 +51,7 @@ class WitnessSteps(GeneratorBase):
     (``_Generator.plan_cases``, ``add_cases``)."""
 
     def add_witnesses(self) -> None:
+        """Every witness with their participations, consents, assignments and needs, in chunks."""
         s = self.scale
         # What planning appointments needs about each witness, kept compact.
         self.first_witness_id = self.next_id[Witness.__tablename__] + 1
@@ -89,6 +90,8 @@ class WitnessSteps(GeneratorBase):
             self.progress(end - start)
 
     def plan_witness(self, i: int) -> None:
+        """Witness ``i``'s rows: identity, their case (and for a few a second one), consents,
+        assignments and needs."""
         rng = self.rng
         c = self.witness_case[i]
         office = self.case_office(c)
@@ -161,6 +164,8 @@ class WitnessSteps(GeneratorBase):
                 self.consent_to_participate(wid, officer, other, "w", more)
 
     def keep_participation(self, i: int, c: int, transitions: list[dict]) -> None:
+        """Keep what the ledger needs of witness ``i``'s participation in case ``c`` (see
+        ``case_participations``)."""
         if not self.scale.ledger_entries:
             return
         k = len(self.p_witness)
@@ -204,6 +209,8 @@ class WitnessSteps(GeneratorBase):
     def remember(
         self, i: int, kind: str, officer: int, witness: dict, joined: datetime, workers: list
     ) -> None:
+        """Keep what planning witness ``i``'s appointments needs
+        (``witness.bench.appointments``)."""
         self.w_officer[i] = officer
         self.w_kind[i] = ord(kind)
         self.w_joined[i] = max(0, (joined.date() - self.timeline.base).days)
@@ -213,6 +220,7 @@ class WitnessSteps(GeneratorBase):
             self.w_workers[i] = tuple(sorted({worker for worker, _ in workers}))
 
     def birth_date(self, kind: str) -> date | None:
+        """Children are 13 to 17 today; a presumed child's age is not known."""
         if kind == "p":
             return None
         years = self.rng.uniform(13.2, 17.8) if kind == "c" else self.rng.uniform(19, 62)
@@ -284,6 +292,7 @@ class WitnessSteps(GeneratorBase):
         return joined, transitions
 
     def consent(self, wid: int, officer: int, kind: ConsentKind, when: datetime, **kw) -> dict:
+        """A consent row, granted and current unless ``kw`` says otherwise."""
         row = dict(
             id=self.new_id(Consent),
             witness_id=wid,
@@ -362,6 +371,8 @@ class WitnessSteps(GeneratorBase):
         return workers
 
     def share(self, wid: int, officer: int, ngo: dict, since: datetime) -> list:
+        """Sharing with ``ngo``, with or without identity; a few withdraw. Returns the NGO's
+        worker assigned, if any, as [(worker, since)]."""
         rng = self.rng
         when = self.between(since, self.now)
         identity = rng.random() < 0.5
@@ -393,6 +404,8 @@ class WitnessSteps(GeneratorBase):
     def consent_to_notify(
         self, wid: int, officer: int, witness: dict, since: datetime, workers: list
     ) -> None:
+        """The channels a witness taking part agreed to be told by: e-mail, post, through the
+        NGO."""
         rng = self.rng
         channels = []
         if witness["email"] and rng.random() < 0.7:

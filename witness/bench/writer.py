@@ -40,6 +40,7 @@ class Background:
                 self.error = exc
 
     def submit(self, fn: Callable, *args) -> None:
+        """Run ``fn(*args)`` after everything submitted before it."""
         self.last = self.executor.submit(self._run, fn, args)
 
     def commit(self, session: Session) -> None:
