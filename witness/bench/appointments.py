@@ -1,4 +1,5 @@
-"""Generated appointments with their staff and slots, and special measures (issue 4).
+"""Generated appointments with their staff and slots (issue 4), witness by witness, each
+witness's special measures (``witness.bench.measures``) planned with them.
 
 An appointment is placed only where the witness, every member of staff, the interpreter and the
 room are all free on the grid of ``witness.bench.grid`` (travel included for people), so the
@@ -48,7 +49,7 @@ BOOKED_AHEAD_DAYS = 365
 PROBE_DAYS = 12
 
 A = AppointmentKind
-#: appointment kinds by the witness's roster letter (see generate.KIND_WEIGHTS): those still
+#: appointment kinds by the witness's roster letter (see vocabulary.KIND_WEIGHTS): those still
 #: reflecting or who withdrew get support, not court dates
 KIND_MIX = {
     "a": {A.accompaniment: 26, A.familiarisation: 10, A.video_link: 10,

@@ -2,12 +2,17 @@
 
 Rows are planned in Python with explicit ids and written by the driver (executemany on SQLite,
 COPY on PostgreSQL), one transaction per chunk, in a background thread while the next chunk is
-planned: the national default (6.3 million rows, a million of them appointments) loads in about
-five minutes. Values follow the demo's vocabulary (``witness.demo``): the same phase paths by
-case status, reasons, notes and names. No audit events are written: the data stands for years
-of past work. Hearings, rooms, interpreters, appointments and special measures come from
-``witness.bench.schedule``; the support ledger (2 million entries with valid hash chains, one
-case of 10,000 for the disclosure report) from ``witness.bench.ledger``.
+planned (``witness.bench.writer``): the national default (6.3 million rows, a million of them
+appointments) loads in about five minutes. Values follow the demo's vocabulary
+(``witness.demo.vocabulary``): the same phase paths by case status, reasons, notes and names.
+No audit events are written: the data stands for years of past work.
+
+This module plans the organisations, courts, users and cases and runs the steps in order
+(``_Generator.run``); the run's shared state is in ``witness.bench.base``. The witnesses come
+from ``witness.bench.witnesses``; rooms, interpreters and hearings from
+``witness.bench.hearings``; appointments from ``witness.bench.appointments`` and special
+measures from ``witness.bench.measures``; the support ledger (2 million entries with valid
+hash chains, one case of 10,000 for the disclosure report) from ``witness.bench.ledger``.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 CURRENCY = "GBP"
 APPROVED_SHARE = 0.9
 REVERSED_SHARE = 0.01
-#: items per day in the case, relative, by the witness's roster letter (generate.KIND_WEIGHTS)
+#: items per day in the case, relative, by the witness's roster letter (vocabulary.KIND_WEIGHTS)
 KIND_FACTOR = {"a": 1.0, "c": 1.2, "p": 1.2, "l": 0.8, "x": 0.5, "w": 0.25}
 DAY = 86_400.0
 
