@@ -203,6 +203,32 @@ def test_refuses_a_database_without_schema(tmp_path):
     assert "init-db" in result.output
 
 
+def test_more_ngos_than_names_each_sign_in_as_their_own_workers(runner, db_owner, db):
+    # 10 names x 3 kinds: the 31st NGO is the first "Harbour Light Shelter" again, numbered 2;
+    # its workers' e-mails once repeated the first one's, and the command died on the clash.
+    small = [
+        "--witnesses", "40", "--cases", "20", "--courts", "2", "--ngos", "31",
+        "--hearings", "30", "--appointments", "60",
+        "--ledger-entries", "60", "--disclosure-case-entries", "10",
+    ]  # fmt: skip
+    result = runner.invoke(args=["generate-data", *small])
+    assert result.exit_code == 0, result.output
+    ngos = db.scalars(select(Organisation).where(Organisation.kind == OrganisationKind.ngo)).all()
+    assert len(ngos) == 31
+    workers = {
+        org.name: sorted(
+            u.email
+            for u in db.scalars(
+                select(User).where(User.organisation_id == org.id, User.role == Role.ngo_worker)
+            )
+        )
+        for org in ngos
+    }
+    assert workers["Harbour Light Shelter 2"] == ["worker.1.harbour-light-shelter-2@scale.example"]
+    assert workers["Harbour Light Shelter"] == ["worker.1.harbour-light-shelter@scale.example"]
+    assert all(workers.values())
+
+
 # --- scheduling (issue 4) ---------------------------------------------------------------------
 
 

@@ -221,10 +221,12 @@ class _Generator(WitnessSteps):
             kind = NGO_KINDS[(i // len(NGO_NAMES)) % len(NGO_KINDS)]
             base = f"{NGO_NAMES[i % len(NGO_NAMES)]} {kind}"
             rounds = i // (len(NGO_NAMES) * len(NGO_KINDS))
-            name = f"{base}{f' {rounds + 1}' if rounds else ''}{self.suffix}"
+            # Past the names, numbered: its workers' e-mails (from the slug) must differ too.
+            numbered = f"{base} {rounds + 1}" if rounds else base
+            name = f"{numbered}{self.suffix}"
             orgs.append(dict(id=oid, name=name, kind=OrganisationKind.ngo))
             self.ngos.append(
-                dict(id=oid, kind=kind, office=i % s.offices, slug=_slug(base), name=name)
+                dict(id=oid, kind=kind, office=i % s.offices, slug=_slug(numbered), name=name)
             )
         orgs.append(
             dict(
