@@ -2,93 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+from witness.factory import build_app
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, database, sign-in, CSRF, blueprints and CLI."""
-    app = Flask(
-        __name__,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-    )
-    from witness.config import build_config, load_or_create_secret
-
-    app.config.from_mapping(build_config(Path(app.instance_path)) | (test_config or {}))
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = load_or_create_secret(Path(app.instance_path))
-
-    from witness.db import Database
-
-    Database(app.config["DATABASE_URL"]).init_app(app)
-
-    from witness.ledger import keys
-
-    keys.init_app(app)  # the ledger's HMAC keys, for the app and every session it opens
-
-    from witness.core import web
-
-    web.init_app(app)
-
-    from witness.admin.views import bp as admin_bp
-    from witness.audit.views import bp as audit_bp
-    from witness.auth.views import bp as auth_bp
-    from witness.calendar.views import bp as calendar_bp
-    from witness.cases.views import bp as cases_bp
-    from witness.dashboard.views import bp as dashboard_bp
-    from witness.hearings.views import bp as hearings_bp
-    from witness.ledger.disclosure_views import bp as disclosure_bp
-    from witness.ledger.flag_views import bp as ledger_flags_bp
-    from witness.ledger.views import bp as ledger_bp
-    from witness.notify.views import bp as notify_bp
-    from witness.people.views import bp as people_bp
-    from witness.rooms.views import bp as rooms_bp
-    from witness.scheduling.views import bp as scheduling_bp
-
-    for blueprint in (
-        auth_bp,
-        dashboard_bp,
-        cases_bp,
-        people_bp,
-        audit_bp,
-        admin_bp,
-        notify_bp,
-        calendar_bp,
-        hearings_bp,
-        rooms_bp,
-        scheduling_bp,
-        ledger_bp,
-        ledger_flags_bp,
-        disclosure_bp,
-    ):
-        app.register_blueprint(blueprint)
-
-    from witness.api import init_app as init_api
-
-    init_api(app)  # the JSON API and its OpenAPI document, under /api/v1
-    if app.config.get("BENCHMARK_ROUTES"):
-        # Only for `flask benchmark` and the load test; never part of the served product.
-        from witness.bench.views import bp as bench_bp
-
-        app.register_blueprint(bench_bp)
-
+    app = build_app(test_config)
     from witness.cli import register_cli
 
     register_cli(app)
-    if app.config["RUN_SCHEDULER"] and not app.testing:
-        # Development server only (see README); production runs `flask scheduler` instead.
-        from witness.jobs import run_in_server
-
-        run_in_server(app)
     return app
 
 
 # Every model, whichever module is imported first: relationships name classes of other features
-# by string (a hearing's courtroom is a room of ``witness.rooms``), and all must be known when the
+# by string (a hearing's courtroom is a scheduling resource), and all must be known when the
 # mappers are configured.
 from witness import models as _models  # noqa: E402, F401

@@ -6,8 +6,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, make_url, text
 
-from witness import ROOT
 from witness.db import make_engine
+from witness.paths import ROOT
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from witness import create_app
-from witness.bench.benchmark import benchmark_feed
+from witness.bench.plan import benchmark_feed
 from witness.calendar.models import CalendarFeed
 from witness.db import db_session
 from witness.ledger.models import SupportItem

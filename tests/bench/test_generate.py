@@ -14,15 +14,17 @@ from sqlalchemy.orm import aliased, selectinload
 
 from witness import create_app
 from witness.auth.models import Organisation, OrganisationKind, Role, User
-from witness.bench.generate import BENCH_PASSWORD
 from witness.bench.ledger import allocate
+from witness.bench.vocabulary import BENCH_PASSWORD
 from witness.cases.models import Case, Court, Hearing, HearingChange, HearingStatus, HearingType
 from witness.core.access import visible_witnesses
 from witness.core.time import now_utc
 from witness.hearings.models import SpecialMeasure
 from witness.ledger.chain import case_ids_with_chains, chain_length
 from witness.ledger.models import SupportApproval, SupportItem
-from witness.ledger.services import CENT, approval_threshold, totals, verify_chain
+from witness.ledger.money import CENT
+from witness.ledger.services import approval_threshold, verify_chain
+from witness.ledger.totals import totals
 from witness.people.models import (
     Assignment,
     Consent,
@@ -200,6 +202,32 @@ def test_refuses_a_database_without_schema(tmp_path):
         app.extensions["witness.db"].engine.dispose()
     assert result.exit_code == 1
     assert "init-db" in result.output
+
+
+def test_more_ngos_than_names_each_sign_in_as_their_own_workers(runner, db_owner, db):
+    # 10 names x 3 kinds: the 31st NGO is the first "Harbour Light Shelter" again, numbered 2;
+    # its workers' e-mails once repeated the first one's, and the command died on the clash.
+    small = [
+        "--witnesses", "40", "--cases", "20", "--courts", "2", "--ngos", "31",
+        "--hearings", "30", "--appointments", "60",
+        "--ledger-entries", "60", "--disclosure-case-entries", "10",
+    ]  # fmt: skip
+    result = runner.invoke(args=["generate-data", *small])
+    assert result.exit_code == 0, result.output
+    ngos = db.scalars(select(Organisation).where(Organisation.kind == OrganisationKind.ngo)).all()
+    assert len(ngos) == 31
+    workers = {
+        org.name: sorted(
+            u.email
+            for u in db.scalars(
+                select(User).where(User.organisation_id == org.id, User.role == Role.ngo_worker)
+            )
+        )
+        for org in ngos
+    }
+    assert workers["Harbour Light Shelter 2"] == ["worker.1.harbour-light-shelter-2@scale.example"]
+    assert workers["Harbour Light Shelter"] == ["worker.1.harbour-light-shelter@scale.example"]
+    assert all(workers.values())
 
 
 # --- scheduling (issue 4) ---------------------------------------------------------------------

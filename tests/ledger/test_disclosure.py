@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from witness.audit.models import AuditEvent
-from witness.ledger import services
+from witness.ledger import services, totals
 from witness.ledger.chain import ChainProblem, ChainStatus
 from witness.ledger.disclosure import (
     ChainReport,
@@ -110,7 +110,7 @@ def test_the_case_pdf_lists_every_entry_with_totals_chain_and_page_numbers(
     assert f"approved by {world.supervisor.name} on 10 Mar 2026 (entry 4)" in text
     assert "pending" in text
     # Counted: 12.50 - 12.50 + 80 + 50 (approved cash); the 150 awaiting approval is apart.
-    expected = services.totals(items, services.approved_ids(db, [i.id for i in items]))
+    expected = totals.totals(items, totals.approved_ids(db, [i.id for i in items]))
     assert dict(expected.total) == {"GBP": Decimal("130.00")}
     assert "All categories (GBP) 130.00 GBP" in text
     assert "Safe accommodation 80.00 GBP" in text

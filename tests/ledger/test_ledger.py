@@ -11,7 +11,7 @@ from sqlalchemy.exc import DatabaseError
 
 from witness.auth.models import Role
 from witness.core.errors import AccessDenied, DomainError
-from witness.ledger import services
+from witness.ledger import services, totals
 from witness.ledger.models import SupportCategory, SupportItem
 from witness.people.models import NeedArea, NeedsAssessment, Phase
 
@@ -83,7 +83,7 @@ def test_four_eyes_for_cash_and_for_items_above_the_threshold(db, world, make_us
     assert [i.needs_approval for i in (cash, grant, dear, cheap)] == [True, True, True, False]
     # pending items do not count
     items = services.witness_ledger(db, world.assigned)
-    figures = services.totals(items, services.approved_ids(db, [i.id for i in items]))
+    figures = totals.totals(items, totals.approved_ids(db, [i.id for i in items]))
     assert figures.total["GBP"] == Decimal("100.00")
     assert figures.pending["GBP"] == Decimal("170.01")
     # not by the recorder, not by an officer, not by another office
@@ -101,7 +101,7 @@ def test_four_eyes_for_cash_and_for_items_above_the_threshold(db, world, make_us
     with pytest.raises(DomainError, match="already approved"):
         services.approve_item(db, make_user(Role.supervisor), dear)
     items = services.witness_ledger(db, world.assigned)
-    figures = services.totals(items, services.approved_ids(db, [i.id for i in items]))
+    figures = totals.totals(items, totals.approved_ids(db, [i.id for i in items]))
     assert figures.total["GBP"] == Decimal("200.01")
 
 
@@ -125,7 +125,7 @@ def test_a_reversal_points_at_the_original_and_totals_net_it_out(db, world):
     with pytest.raises(DomainError, match="cannot itself be reversed"):
         services.reverse_item(db, world.officer, reversal, "again")
     items = services.witness_ledger(db, world.assigned)
-    figures = services.totals(items, set())
+    figures = totals.totals(items, set())
     assert figures.total["GBP"] == Decimal("10.00")
     assert figures.by_category[(SupportCategory.meals_subsistence, "GBP")] == 0
     assert services.verify_chain(db, world.case.id).entries == 3
@@ -134,9 +134,9 @@ def test_a_reversal_points_at_the_original_and_totals_net_it_out(db, world):
 def test_reversing_a_pending_item_leaves_nothing_pending_or_counted(db, world):
     pending = record(db, world.officer, world.assigned, world.case, value="250")
     services.reverse_item(db, world.officer, pending, "Wrong witness")
-    figures = services.totals(services.witness_ledger(db, world.assigned), set())
+    figures = totals.totals(services.witness_ledger(db, world.assigned), set())
     assert figures.total["GBP"] == 0 and figures.pending["GBP"] == 0
-    summed = services.summed_totals(db, SupportItem.case_id == world.case.id)
+    summed = totals.summed_totals(db, SupportItem.case_id == world.case.id)
     assert summed.total["GBP"] == 0 and summed.pending["GBP"] == 0
     # nothing is left to approve: the reversal cancelled it; the chain holds both
     with pytest.raises(DomainError, match="reversed: there is nothing left to approve"):
@@ -226,8 +226,8 @@ def test_totals_summed_by_the_database_match_the_entry_by_entry_rule(db, world):
     )
     services.approve_item(db, world.supervisor, granted)
     items = services.witness_ledger(db, world.assigned)
-    by_entry = services.totals(items, services.approved_ids(db, [i.id for i in items]))
-    summed = services.summed_totals(db, SupportItem.case_id == world.case.id)
+    by_entry = totals.totals(items, totals.approved_ids(db, [i.id for i in items]))
+    summed = totals.summed_totals(db, SupportItem.case_id == world.case.id)
     assert dict(summed.total) == dict(by_entry.total)
     assert dict(summed.pending) == dict(by_entry.pending)
     assert {k: v for k, v in summed.by_category.items() if v} == {

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from witness.ledger import flags, queries, services
+from witness.ledger import flags, queries, services, totals
 from witness.ledger.disclosure import disclosure_rows
 from witness.ledger.models import SupportApproval, SupportItem
 
@@ -50,10 +50,10 @@ COUNTED = {"plain", "approved", "approved_reversal", "plain_twice", "plain_rever
 def test_every_total_flag_and_report_counts_the_same_entries(db, world, entries):
     names = {item.id: name for name, item in entries.items()}
     items = list(entries.values())
-    approved_ids = services.approved_ids(db, names)
+    approved_ids = totals.approved_ids(db, names)
     by_id = {item.id: item for item in items}
-    in_python = {names[i.id] for i in items if services.counts(i, approved_ids, by_id)}
-    rule = services.Counted()
+    in_python = {names[i.id] for i in items if totals.counts(i, approved_ids, by_id)}
+    rule = totals.Counted()
     in_sql = {
         names[i] for i in db.scalars(rule.joined(select(SupportItem.id)).where(rule.condition))
     }
@@ -66,7 +66,7 @@ def test_every_total_flag_and_report_counts_the_same_entries(db, world, entries)
 
 def test_the_witness_page_totals_and_the_case_totals_agree(db, world, entries):
     ledger = queries.witness_ledger(db, world.assigned, queries.Filters(), 1, 100)
-    summed = services.summed_totals(db, SupportItem.case_id == world.case.id)
+    summed = totals.summed_totals(db, SupportItem.case_id == world.case.id)
     assert dict(ledger.figures.total) == dict(summed.total) == {"GBP": 10}
     assert dict(ledger.figures.pending) == dict(summed.pending) == {"GBP": 300}
     # the running total of the last entry is what counts in all

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from witness.api import ApiBlueprint
 from witness.api.auth import api_user
+from witness.api.blueprint import ApiBlueprint
 from witness.api.schemas import MeSchema
 
 bp = ApiBlueprint(

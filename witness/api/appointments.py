@@ -11,11 +11,11 @@ from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from witness.api import ApiBlueprint, ApiProblem
 from witness.api.auth import api_user
+from witness.api.blueprint import ApiBlueprint
 from witness.api.common import committing, paginate
 from witness.api.hearings import duplicate_is_conflict
-from witness.api.problems import problem_response
+from witness.api.problems import ApiProblem, problem_response
 from witness.api.scheduling_schemas import (
     AppointmentDetail,
     AppointmentListArgs,

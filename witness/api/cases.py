@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 
-from witness.api import ApiBlueprint
 from witness.api.auth import api_user
+from witness.api.blueprint import ApiBlueprint
 from witness.api.common import committing, paginate
 from witness.api.schemas import (
     CaseChanges,

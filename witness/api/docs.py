@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, send_from_directory, url_for
 from swagger_ui_bundle import swagger_ui_path
 
-from witness.api import URL_PREFIX
+from witness.api.blueprint import URL_PREFIX
 from witness.api.problems import problem_response
 
 bp = Blueprint("api_docs", __name__, url_prefix=f"{URL_PREFIX}/docs")

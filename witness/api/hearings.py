@@ -11,9 +11,10 @@ from flask.views import MethodView
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from witness.api import ApiBlueprint, ApiProblem
 from witness.api.auth import api_user
+from witness.api.blueprint import ApiBlueprint
 from witness.api.common import committing
+from witness.api.problems import ApiProblem
 from witness.api.scheduling_schemas import (
     HearingChanged,
     HearingCreated,

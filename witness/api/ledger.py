@@ -14,9 +14,10 @@ from flask.views import MethodView
 from marshmallow import fields
 from sqlalchemy import select
 
-from witness.api import ApiBlueprint, schemas
 from witness.api.auth import api_user
+from witness.api.blueprint import ApiBlueprint
 from witness.api.common import committing, paginate
+from witness.api.schemas import Amount as DecimalString
 from witness.api.schemas import Choice, Day, Id, InputSchema, Line, PageArgs, PageMeta, Text
 from witness.core.access import (
     get_case,
@@ -55,9 +56,9 @@ class SupportItemSchema(ma.Schema):
     witness_id = fields.Integer(required=True)
     category = Choice(SupportCategory, required=True)
     description = fields.String(required=True)
-    quantity = schemas.Amount(required=True)
+    quantity = DecimalString(required=True)
     unit = fields.String(required=True)
-    value = schemas.Amount(required=True, metadata={"description": "Negative for a reversal."})
+    value = DecimalString(required=True, metadata={"description": "Negative for a reversal."})
     currency = fields.String(required=True)
     is_cash = fields.Boolean(required=True)
     date_provided = fields.Date(required=True)
@@ -117,10 +118,11 @@ class SupportListArgs(PageArgs):
     case_id = Id(strict=False, metadata={"description": "Only items of this case."})
 
 
-class Amount(fields.String):
-    """An amount as a string of plain ASCII digits (``money.PLAIN_AMOUNT``). marshmallow's
-    Decimal would read ``"1_000"``, fullwidth digits, ``"-0"`` and JSON numbers, and round
-    ``12.345`` silently; the service checks the places for the currency and the range."""
+class GivenAmount(fields.String):
+    """An amount given to the API, as a string of plain ASCII digits (``money.PLAIN_AMOUNT``).
+    marshmallow's Decimal would read ``"1_000"``, fullwidth digits, ``"-0"`` and JSON numbers,
+    and round ``12.345`` silently; the service checks the places for the currency and the
+    range."""
 
     MESSAGE = (
         'Give an amount of plain digits with an optional decimal point, e.g. "12.50" '
@@ -137,8 +139,8 @@ class Amount(fields.String):
             raise ma.ValidationError(cls.MESSAGE)
 
 
-def _amount(**kwargs) -> Amount:
-    return Amount(**kwargs)
+def _amount(**kwargs) -> GivenAmount:
+    return GivenAmount(**kwargs)
 
 
 class SupportItemInput(InputSchema):

@@ -6,9 +6,10 @@ from flask import url_for
 from flask.views import MethodView
 from sqlalchemy.orm import Session
 
-from witness.api import ApiBlueprint, ApiProblem
 from witness.api.auth import api_user
+from witness.api.blueprint import ApiBlueprint
 from witness.api.common import committing, paginate
+from witness.api.problems import ApiProblem
 from witness.api.schemas import (
     IDENTITY_FIELDS,
     ParticipationInput,

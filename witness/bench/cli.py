@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from witness.db import db_session
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from witness.bench.base import Generated, Scale
 
 
 def register_bench_cli(app: Flask) -> None:
@@ -95,23 +101,9 @@ def generate_data(
     double-book anyone, special measures, a support ledger with valid hash chains (and one big
     case for the disclosure report); every user's password is printed at the end.
     """
-    from witness.bench.generate import (
-        NotEmpty,
-        Scale,
-        SchemaMissing,
-        caseloads,
-        check_database,
-        generate,
-        summarise_caseloads,
-        typical_users,
-    )
+    from witness.bench.generate import NotEmpty, Scale, SchemaMissing, check_database, generate
 
-    try:
-        courtrooms, video_suites, remote_sites, waiting_rooms = (int(n) for n in rooms.split(","))
-    except ValueError:
-        raise click.BadParameter("give four numbers, e.g. 4,2,1,2", param_hint="--rooms") from None
-    if min(courtrooms, video_suites, remote_sites, waiting_rooms) < 0:
-        raise click.BadParameter("room counts cannot be negative", param_hint="--rooms")
+    courtrooms, video_suites, remote_sites, waiting_rooms = _room_counts(rooms)
     db = db_session()
     try:
         check_database(db, force=force)
@@ -146,6 +138,25 @@ def generate_data(
         label="cases, hearings, witnesses, appointments, ledger",
     ) as bar:
         result = generate(db, scale, progress=bar.update, analyze=analyze)
+    _print_generated(db, scale, result)
+
+
+def _room_counts(rooms: str) -> tuple[int, ...]:
+    """``--rooms`` as four counts: courtrooms, video-link suites, remote sites, waiting rooms."""
+    try:
+        courtrooms, video_suites, remote_sites, waiting_rooms = (int(n) for n in rooms.split(","))
+    except ValueError:
+        raise click.BadParameter("give four numbers, e.g. 4,2,1,2", param_hint="--rooms") from None
+    if min(courtrooms, video_suites, remote_sites, waiting_rooms) < 0:
+        raise click.BadParameter("room counts cannot be negative", param_hint="--rooms")
+    return courtrooms, video_suites, remote_sites, waiting_rooms
+
+
+def _print_generated(db: Session, scale: Scale, result: Generated) -> None:
+    """What generate-data wrote: rows per table, the disclosure case, the caseloads, the
+    sign-ins, and whom the benchmark and the load test sign in as."""
+    from witness.bench.generate import caseloads, summarise_caseloads, typical_users
+
     total = sum(result.counts.values())
     click.echo(
         f"\nWrote {total:,} rows in {result.seconds:.1f} s ({total / result.seconds:,.0f}/s):"
@@ -225,14 +236,8 @@ def benchmark(
     Signs in as a typical liaison officer and a supervisor of generated data, and prints
     median and p95 per page, the ratio to the floor and the peak memory.
     """
-    from witness.bench.benchmark import (
-        BenchmarkError,
-        disclosure_markdown,
-        markdown,
-        measure_disclosure,
-        run_benchmark,
-        sql_report,
-    )
+    from witness.bench.benchmark import BenchmarkError, measure_disclosure, run_benchmark
+    from witness.bench.report import disclosure_markdown, markdown, sql_report
 
     try:
         report = run_benchmark(

@@ -23,9 +23,9 @@ when the others cannot take the rest below that, does it get more), and its id i
 ``Generated.disclosure_case_id`` (``generate-data`` prints it). It is the case whose witnesses
 have spent the most time in it, in practice a big trafficking case.
 
-What a participation needs is kept compact in arrays by ``_Generator.keep_participation``
+What a participation needs is kept compact in arrays by ``WitnessSteps.keep_participation``
 while the witnesses are planned (about 80 bytes each) and read back per case by
-``_Generator.case_participations``: the witness, their officer and office, the phase history as
+``WitnessSteps.case_participations``: the witness, their officer and office, the phase history as
 (timestamp, phase) pairs, when it began and when it ended (a closed participation takes no new
 items).
 """
@@ -40,6 +40,7 @@ from itertools import accumulate
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from witness.bench.hearings import HEARING_STATUSES, HEARING_TYPES
 from witness.bench.ledger_kinds import (
     _BYSTANDER_CUM,
     _EXPENSES,
@@ -52,7 +53,6 @@ from witness.bench.ledger_kinds import (
     REVERSAL_REASONS,
     _json,
 )
-from witness.bench.schedule import HEARING_STATUSES, HEARING_TYPES
 from witness.cases.models import HearingStatus, HearingType
 from witness.ledger.content import GENESIS, approval_content, canonical_content, chained
 from witness.ledger.keys import keyring
@@ -62,12 +62,12 @@ from witness.people.models import Phase
 
 if TYPE_CHECKING:
     from witness.bench.generate import _Generator
-    from witness.bench.schedule import ScheduleGenerator
+    from witness.bench.hearings import HearingGenerator
 
 CURRENCY = "GBP"
 APPROVED_SHARE = 0.9
 REVERSED_SHARE = 0.01
-#: items per day in the case, relative, by the witness's roster letter (generate.KIND_WEIGHTS)
+#: items per day in the case, relative, by the witness's roster letter (vocabulary.KIND_WEIGHTS)
 KIND_FACTOR = {"a": 1.0, "c": 1.2, "p": 1.2, "l": 0.8, "x": 0.5, "w": 0.25}
 DAY = 86_400.0
 
@@ -139,21 +139,21 @@ class LedgerGenerator:
     """Adds the support ledger to a ``_Generator``'s plan, case by case.
 
     Speed: rows go to the driver as tuples built here, and the hash is taken over the canonical
-    content built here too, both checked against ``_Generator.converter`` and
+    content built here too, both checked against ``BulkWriter.converter`` and
     ``services.canonical_content`` on the first entries and every thousandth after (a change
     in either raises at once rather than writing chains that do not verify).
     """
 
-    def __init__(self, gen: _Generator, schedule: ScheduleGenerator) -> None:
+    def __init__(self, gen: _Generator, hearings: HearingGenerator) -> None:
         self.gen = gen
-        self.schedule = schedule
+        self.hearings = hearings
         self.rng = gen.rng
         self.scale = gen.scale
         self.now_ts = gen.now.timestamp()
         self.items: list = []
         self.approvals: list = []
-        self.convert_item = gen.converter(SupportItem, ITEM_KEYS)
-        self.convert_approval = gen.converter(SupportApproval, APPROVAL_KEYS)
+        self.convert_item = gen.writer.converter(SupportItem, ITEM_KEYS)
+        self.convert_approval = gen.writer.converter(SupportApproval, APPROVAL_KEYS)
         #: the app's ledger keys: the chains are signed as record_item would sign them
         self.ring = keyring(gen.session)
         self.dialect = gen.session.get_bind().dialect.name
@@ -162,7 +162,7 @@ class LedgerGenerator:
         self.threshold = _approval_threshold() * 100
         self.trial_index = HEARING_TYPES.index(HearingType.trial_day)
         self.vacated_index = HEARING_STATUSES.index(HearingStatus.vacated)
-        self.trial_base = datetime.combine(schedule.timeline.base, time(16), UTC).timestamp()
+        self.trial_base = datetime.combine(hearings.timeline.base, time(16), UTC).timestamp()
 
     # --- the plan ---
 
@@ -203,16 +203,16 @@ class LedgerGenerator:
 
     def flush(self) -> None:
         gen = self.gen
-        gen.write_converted(SupportItem, ITEM_KEYS, self.items)
-        gen.write_converted(SupportApproval, APPROVAL_KEYS, self.approvals)
-        gen.commit()
+        gen.writer.write_converted(SupportItem, ITEM_KEYS, self.items)
+        gen.writer.write_converted(SupportApproval, APPROVAL_KEYS, self.approvals)
+        gen.writer.commit()
         gen.progress(len(self.items))
         self.items, self.approvals = [], []
 
     def court_days(self, c: int) -> list[float]:
         """Trial days of the case that took place (not vacated, not in the future), as the
         time of day expenses are settled (16:00 UTC)."""
-        sch = self.schedule
+        sch = self.hearings
         first = sch.case_first_hearing[c]
         days = set()
         for h in range(first, first + sch.case_hearings[c]):

@@ -25,7 +25,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,14 +34,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from witness.bench.benchmark import (
-    BenchmarkError,
-    api_path,
-    choose_users,
-    route_exists,
-    scheduling_paths,
-)
-from witness.bench.generate import BENCH_PASSWORD
+from witness.bench.plan import BenchmarkError, choose_users, scheduling_paths
+from witness.bench.targets import api_path, route_exists
+from witness.bench.vocabulary import BENCH_PASSWORD
 from witness.core.access import visible_witnesses
 from witness.core.time import now_utc
 from witness.db import db_session
@@ -258,18 +254,7 @@ def run_loadtest(
 ) -> dict:
     """Serve ``app``'s database with gunicorn, run the mix and the floor, stop the server."""
     url = app.config["DATABASE_URL"]
-    if url.startswith("sqlite"):
-        if not allow_sqlite:
-            raise LoadTestError(
-                "The load test targets PostgreSQL (set WITNESS_DATABASE_URL); SQLite takes one "
-                "writer at a time and is not what production runs. --allow-sqlite runs it anyway."
-            )
-        echo("Warning: SQLite under concurrent load is not representative of production.")
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise LoadTestError("wrk is not installed: apt-get install -y wrk")
-    if not SCRIPT.exists():
-        raise LoadTestError(f"{SCRIPT} is missing (run from a source checkout).")
+    wrk = _wrk_path(url, allow_sqlite, echo)
     api = api_path(app)
     try:
         plan = _plan(app, email, api)
@@ -277,42 +262,12 @@ def run_loadtest(
         raise LoadTestError(str(exc)) from exc
     if plan["token"] is None:
         api = None
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = os.environ | {
-        "WITNESS_DATABASE_URL": url,
-        "WITNESS_SECRET_KEY": app.config["SECRET_KEY"],
-        "WITNESS_BENCHMARK_ROUTES": "1",
-        "WITNESS_SECURE_COOKIES": "0",
-    }
-    log = Path(tempfile.mkstemp(prefix="witness-gunicorn-", suffix=".log")[1])
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        f"--workers={workers}",
-        f"--bind=127.0.0.1:{port}",
-        "--timeout=60",
-        "--log-level=warning",
-        "witness:create_app()",
-    ]
-    echo(f"Starting gunicorn ({workers} workers) on {base} ({engine_name(url)})")
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_up(base, proc, log)
+    with _gunicorn(app, workers, echo) as (base, log):
         cookie, csrf = _sign_in(
             base, plan["email"], password or BENCH_PASSWORD, plan["witnesses"][0]
         )
         echo(f"Signed in as {plan['role'].lower()} {plan['email']}")
-        mix, total = [], 0.0
-        missing = _missing(plan, api)
-        for name, share in MIX.items():
-            if name in missing:
-                continue
-            total += share
-            mix.append([total, name])
-        mix = [[round(cumulative / total, 4), name] for cumulative, name in mix]
+        mix = _mix(plan, api)
         config = {
             "cookie": cookie,
             "csrf": csrf,
@@ -337,13 +292,6 @@ def run_loadtest(
         # The warm-up moved some participations: start from the phases they have now.
         config["participations"] = _current_phases(config["participations"])
         mixed = _wrk(wrk, base, config | {"mix": mix}, duration=duration, **options)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
     server_log = log.read_text()
     log.unlink()
     ratio = mixed["requests_per_s"] / floor["requests_per_s"] if floor["requests_per_s"] else 0
@@ -369,6 +317,75 @@ def run_loadtest(
         },
         "server_log_tail": server_log[-2000:],
     }
+
+
+def _wrk_path(url: str, allow_sqlite: bool, echo: Callable[[str], None]) -> str:
+    """wrk's path, once the database and the checkout can take a load test."""
+    if url.startswith("sqlite"):
+        if not allow_sqlite:
+            raise LoadTestError(
+                "The load test targets PostgreSQL (set WITNESS_DATABASE_URL); SQLite takes one "
+                "writer at a time and is not what production runs. --allow-sqlite runs it anyway."
+            )
+        echo("Warning: SQLite under concurrent load is not representative of production.")
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise LoadTestError("wrk is not installed: apt-get install -y wrk")
+    if not SCRIPT.exists():
+        raise LoadTestError(f"{SCRIPT} is missing (run from a source checkout).")
+    return wrk
+
+
+@contextmanager
+def _gunicorn(app: Flask, workers: int, echo: Callable[[str], None]) -> Iterator[tuple]:
+    """Serve ``app``'s database and secret key with gunicorn on a free loopback port; yields
+    its base URL and the path of its log, and stops it on leaving."""
+    url = app.config["DATABASE_URL"]
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = os.environ | {
+        "WITNESS_DATABASE_URL": url,
+        "WITNESS_SECRET_KEY": app.config["SECRET_KEY"],
+        "WITNESS_BENCHMARK_ROUTES": "1",
+        "WITNESS_SECURE_COOKIES": "0",
+    }
+    log = Path(tempfile.mkstemp(prefix="witness-gunicorn-", suffix=".log")[1])
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        f"--workers={workers}",
+        f"--bind=127.0.0.1:{port}",
+        "--timeout=60",
+        "--log-level=warning",
+        "witness:create_app()",
+    ]
+    echo(f"Starting gunicorn ({workers} workers) on {base} ({engine_name(url)})")
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(base, proc, log)
+        yield base, log
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _mix(plan: dict, api: str | None) -> list[list]:
+    """The mix as cumulative shares for the script: [[share up to, kind], ...], the kinds the
+    app or the data has nothing for left out and their share given to the others."""
+    mix, total = [], 0.0
+    missing = _missing(plan, api)
+    for name, share in MIX.items():
+        if name in missing:
+            continue
+        total += share
+        mix.append([total, name])
+    return [[round(cumulative / total, 4), name] for cumulative, name in mix]
 
 
 def _missing(plan: dict, api: str | None) -> set[str]:

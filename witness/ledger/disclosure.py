@@ -31,7 +31,8 @@ from sqlalchemy.orm import Session, aliased
 from witness.auth.models import Organisation, User
 from witness.cases.models import Case
 from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
-from witness.ledger.services import ChainStatus, Counted
+from witness.ledger.services import ChainStatus
+from witness.ledger.totals import Counted
 from witness.people.models import NeedsAssessment, Phase, Witness
 
 PAGE = landscape(A4)

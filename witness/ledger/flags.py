@@ -26,7 +26,7 @@ from witness.core.errors import DomainError
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.ledger.models import FlagRule, LedgerFlag, SupportCategory, SupportItem
-from witness.ledger.services import Counted
+from witness.ledger.totals import Counted
 from witness.people.models import Witness
 
 #: support for taking part in the trial; given after the verdict it looks like a reward
@@ -205,7 +205,7 @@ def _chunks(values, size: int = BATCH):
 
 
 def _counted(case_ids=None):
-    """The entries that count (``services.Counted``, the SQL form of ``services.counts``), as
+    """The entries that count (``totals.Counted``, the SQL form of ``totals.counts``), as
     a subquery of the columns the rules read."""
     rule = Counted()
     query = rule.joined(

@@ -1,7 +1,7 @@
 """What the ledger's pages read: an entry named in a URL (through need to know), a witness's
 ledger with its running totals, a case's ledger and its totals, each chain's badge, the open
 needs an item may meet, and the supervisors' queue of flags. What counts is
-``services.Counted``'s to say; who may do what, ``services``' and ``core.access``'s."""
+``totals.Counted``'s to say; who may do what, ``services``' and ``core.access``'s."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from witness.auth.models import User
 from witness.cases.models import Case
 from witness.core.access import sees_every_witness_of, visible_witnesses
 from witness.core.errors import NotFound
-from witness.ledger import services
+from witness.ledger import services, totals
 from witness.ledger.models import FlagRule, LedgerFlag, SupportApproval, SupportItem
 from witness.people.models import NeedsAssessment, Witness
 
@@ -120,15 +120,15 @@ class WitnessLedger:
     reversed_by: dict[int, tuple[int, str]]
     number: dict[int, int]
     running: dict[int, Decimal]
-    figures: services.Totals
+    figures: totals.Totals
     several_cases: bool
 
 
 def _light_entries(session: Session, witness_id: int) -> list[Row]:
     """Every entry of the witness in date order, a few columns each, with whether it is
-    approved and whether it counts (``services.Counted``): a witness in a long case can have
+    approved and whether it counts (``totals.Counted``): a witness in a long case can have
     thousands, and only the page shown is loaded in full."""
-    rule = services.Counted()
+    rule = totals.Counted()
     query = select(
         SupportItem.id,
         SupportItem.category,
@@ -186,7 +186,7 @@ def witness_ledger(
     reversed_by = {
         e.reverses_id: (e.id, e.reversal_reason) for e in entries if e.reverses_id is not None
     }
-    figures = services.Totals()
+    figures = totals.Totals()
     running: dict[int, Decimal] = {}
     cumulative: dict[str, Decimal] = defaultdict(Decimal)
     for e in entries:
@@ -237,7 +237,7 @@ class CaseFigures:
     may see, and of the shown entries which are approved (with the approval's number in the
     chain) and which reversed."""
 
-    figures: services.Totals
+    figures: totals.Totals
     approval_entries: dict[int, int | None]
     reversed_ids: set[int]
 
@@ -262,7 +262,7 @@ def case_figures(
     ids = [item.id for item in shown]
     reversed_ids = select(SupportItem.reverses_id).where(SupportItem.reverses_id.in_(ids))
     return CaseFigures(
-        figures=services.summed_totals(
+        figures=totals.summed_totals(
             session, SupportItem.case_id == case.id, visible_witnesses(actor)
         ),
         approval_entries=services.approval_entries(session, ids),
