@@ -92,10 +92,9 @@ def test_sqlite_refuses_replace_from_any_connection(bare_sqlite):
     bare.close()
 
 
+@pytest.mark.postgres  # TRUNCATE is PostgreSQL's
 @pytest.mark.parametrize("table", APPEND_ONLY)
 def test_postgresql_refuses_truncate_even_to_the_owner(db, db_owner, evidence, table):
-    if not is_postgresql(db):
-        pytest.skip("TRUNCATE is PostgreSQL's")
     savepoint = db.begin_nested()
     with pytest.raises(DatabaseError, match="is append-only: TRUNCATE refused"):
         db.execute(text(f"TRUNCATE {table} CASCADE"))

@@ -77,11 +77,10 @@ def test_parallel_senders_claim_disjoint_mails(committed_outbox):
     assert mine_a | mine_b == ids
 
 
+@pytest.mark.postgres  # SQLite has one writer at a time: the threaded test covers it
 def test_a_held_claim_is_skipped_not_waited_for(committed_outbox, database_url):
     """PostgreSQL: while one sender's claim is not yet committed, another takes other rows at
     once (SKIP LOCKED) instead of waiting for it or taking the same ones."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has one writer at a time; the threaded test covers it")
     factory, ids = committed_outbox
     with factory() as first, factory() as second:
         held = set(claim_due(first, NOW, batch=4)) & ids
