@@ -12,14 +12,30 @@ from witness.ledger.models import (
     SupportApproval,
     SupportItem,
 )
-from witness.notify.models import News, OutboundEmail
+from witness.letters.models import Letter, PrintBatch
+from witness.notify.models import (
+    ContactAttempt,
+    ContactPreference,
+    News,
+    NotificationTask,
+    OutboundEmail,
+    StaffAlert,
+)
+from witness.outcomes.models import OutcomeEvent
 from witness.people.models import (
     Assignment,
     Consent,
+    InviteDetailChoice,
     NeedsAssessment,
     Participation,
     PhaseTransition,
     Witness,
+)
+from witness.posttrial.models import (
+    CompensationClaim,
+    CompensationPayment,
+    ImpactStatement,
+    PropertyItem,
 )
 from witness.rooms.models import Resource, ResourceWithdrawal
 from witness.scheduling.models import (
@@ -39,25 +55,37 @@ __all__ = [
     "CalendarFeed",
     "Case",
     "CaseOffence",
+    "CompensationClaim",
+    "CompensationPayment",
     "Consent",
+    "ContactAttempt",
+    "ContactPreference",
     "Court",
     "Defendant",
     "Hearing",
     "HearingChange",
     "IdempotencyKey",
+    "ImpactStatement",
     "Interpreter",
+    "InviteDetailChoice",
     "LedgerCheckpoint",
     "LedgerFlag",
+    "Letter",
     "LoginAttempt",
     "NeedsAssessment",
     "News",
+    "NotificationTask",
     "Organisation",
     "OutboundEmail",
+    "OutcomeEvent",
     "Participation",
     "PhaseTransition",
+    "PrintBatch",
+    "PropertyItem",
     "Resource",
     "ResourceWithdrawal",
     "SpecialMeasure",
+    "StaffAlert",
     "SupportApproval",
     "SupportItem",
     "User",

@@ -18,6 +18,8 @@ class OrganisationKind(enum.Enum):
     prosecution = "prosecution"
     ngo = "ngo"
     court_service = "court_service"
+    prison = "prison"
+    probation = "probation"
 
 
 class Role(enum.Enum):
@@ -26,10 +28,12 @@ class Role(enum.Enum):
     liaison_officer = "liaison_officer"
     ngo_worker = "ngo_worker"
     prosecutor = "prosecutor"
+    #: another system (a court's, a prison's): signs in only by API token, posts events
+    system = "system"
 
     @property
     def label(self) -> str:
-        return {"ngo_worker": "NGO worker"}.get(
+        return {"ngo_worker": "NGO worker", "system": "System account"}.get(
             self.value, self.value.replace("_", " ").capitalize()
         )
 
@@ -104,6 +108,20 @@ class LoginAttempt(Base):
     succeeded: Mapped[bool]
 
 
+class TokenScope(enum.Enum):
+    """What a token may do: act as its user, or only post outcome and custody events (a court
+    or prison system's account)."""
+
+    full = "full"
+    events = "events"
+
+    @property
+    def label(self) -> str:
+        return {"full": "Everything its user may do", "events": "Post case events only"}[
+            self.value
+        ]
+
+
 class ApiToken(Base):
     """A personal token for the JSON API, acting as its user; shown once, kept only as a hash."""
 
@@ -123,5 +141,6 @@ class ApiToken(Base):
     last_used_dt: Mapped[datetime | None]
     #: set once; a revoked token is refused and never comes back
     revoked_dt: Mapped[datetime | None]
+    scope: Mapped[TokenScope] = enum_column(TokenScope, default=TokenScope.full)
 
     user: Mapped[User] = relationship()

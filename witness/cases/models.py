@@ -79,6 +79,10 @@ class Court(Base):
     address: Mapped[str] = mapped_column(String(500))
     #: IANA name; hearing times are shown and sent in this zone
     timezone: Mapped[str] = mapped_column(String(64))
+    #: the jurisdiction whose public holidays a notification deadline skips (ISO 3166 country,
+    #: and a subdivision such as "ENG" where holidays differ within it)
+    country: Mapped[str] = mapped_column(String(2), default="GB")
+    subdivision: Mapped[str] = mapped_column(String(10), default="")
 
 
 class Case(Base):
@@ -139,6 +143,8 @@ class Defendant(Base):
     custody_status: Mapped[CustodyStatus] = enum_column(CustodyStatus)
     #: can move (remission, parole, appeal); a release letter hangs on it
     expected_release_date: Mapped[date | None]
+    #: the prison's or court system's own number for the defendant, to match their posts
+    custody_number: Mapped[str | None] = mapped_column(String(40), index=True)
 
     case: Mapped[Case] = relationship(back_populates="defendants")
 

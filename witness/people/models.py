@@ -72,10 +72,13 @@ class Channel(enum.Enum):
     email = "email"
     phone = "phone"
     via_ngo = "via_ngo"
+    in_person = "in_person"  #: told face to face by their officer
 
     @property
     def label(self) -> str:
-        return {"via_ngo": "Through NGO worker"}.get(self.value, self.value.capitalize())
+        return {"via_ngo": "Through NGO worker", "in_person": "In person"}.get(
+            self.value, self.value.capitalize()
+        )
 
 
 class NeedArea(enum.Enum):

@@ -1,0 +1,29 @@
+"""The notify feature's models: the e-mail outbox, news, contact preferences, notification
+tasks with their contact attempts, and alerts to staff."""
+
+from witness.notify.models.alerts import StaffAlert
+from witness.notify.models.news import News, NewsKind
+from witness.notify.models.outbox import MailStatus, OutboundEmail, WithheldReason
+from witness.notify.models.preferences import ContactPreference, EmailDetail, NewsWanted
+from witness.notify.models.tasks import (
+    AttemptOutcome,
+    ContactAttempt,
+    NotificationTask,
+    TaskStatus,
+)
+
+__all__ = [
+    "AttemptOutcome",
+    "ContactAttempt",
+    "ContactPreference",
+    "EmailDetail",
+    "MailStatus",
+    "News",
+    "NewsKind",
+    "NewsWanted",
+    "NotificationTask",
+    "OutboundEmail",
+    "StaffAlert",
+    "TaskStatus",
+    "WithheldReason",
+]
