@@ -10,6 +10,8 @@ from werkzeug.security import generate_password_hash
 
 from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.cases.models import Case, CaseOffence, CaseStatus, Court, OffenceCategory
+from witness.notify.models import NotificationTask
+from witness.outcomes.models import EventKind, EventResult, EventSource, OutcomeEvent
 from witness.people.models import (
     Assignment,
     Consent,
@@ -33,7 +35,9 @@ __all__ = [
     "PASSWORD",
     "make_case",
     "make_court",
+    "make_event",
     "make_org",
+    "make_task",
     "make_user",
     "make_witness",
     "office",
@@ -219,6 +223,51 @@ def world(db, office, make_org, make_user, make_case, make_witness, share):
     share(w.shared_identity, w.ngo, identity=True)
     w.foreign = make_witness(organisation=w.other_office)
     return w
+
+
+@pytest.fixture
+def make_event(db, make_user):
+    """``make_event(case, kind=EventKind.verdict, **columns)``: an outcome event as recorded
+    (straight into the table: the outcomes services are tested on their own)."""
+
+    def make(case: Case, kind: EventKind = EventKind.verdict, **kw):
+        event = OutcomeEvent(
+            case_id=case.id,
+            kind=kind,
+            effective_date=kw.pop("effective_date", date(2026, 3, 2)),
+            source=kw.pop("source", EventSource.court),
+            recorded_by_id=kw.pop("recorded_by_id", None) or make_user(Role.liaison_officer).id,
+            charge=kw.pop(
+                "charge", "Trafficking for forced labour" if kind is EventKind.verdict else ""
+            ),
+            result=kw.pop("result", EventResult.guilty if kind is EventKind.verdict else None),
+            **kw,
+        )
+        db.add(event)
+        db.flush()
+        return event
+
+    return make
+
+
+@pytest.fixture
+def make_task(db, make_event):
+    """``make_task(witness, case, event=None, due_dt=..., **columns)``: a notification task to
+    tell ``witness`` of ``event`` (a verdict in ``case`` by default)."""
+
+    def make(witness: Witness, case: Case, event: OutcomeEvent | None = None, **kw):
+        task = NotificationTask(
+            witness_id=witness.id,
+            case_id=case.id,
+            event_id=(event or make_event(case)).id,
+            due_dt=kw.pop("due_dt", datetime(2026, 3, 3, 23, 59, tzinfo=UTC)),
+            **kw,
+        )
+        db.add(task)
+        db.flush()
+        return task
+
+    return make
 
 
 # --- scheduling: rooms of the world's court, instants, bookings --------------------------------
