@@ -154,6 +154,7 @@ def build_config(instance_path: Path) -> dict:
         "DISCLOSURE_INLINE_MAX": _count_setting("WITNESS_DISCLOSURE_INLINE_MAX", 2000),
         **_smtp_settings(),
         **_ledger_settings(),
+        **_notify_settings(),
     }
 
 
@@ -222,3 +223,31 @@ def _ledger_settings() -> dict:
         "LEDGER_OLD_KEYS": os.environ.get("WITNESS_LEDGER_OLD_KEYS", ""),
         "LEDGER_KEY_FILE": os.environ.get("WITNESS_LEDGER_KEY_FILE") or None,
     }
+
+
+def _deadline_pair(name: str, text: str) -> tuple[int, int]:
+    enhanced, _, standard = text.partition("/")
+    pair = []
+    for part in (enhanced, standard):
+        part = part.strip()
+        if not (part.isascii() and part.isdigit()) or int(part) > 60:
+            raise ConfigError(
+                f"{name}: a deadline is two numbers of working days (0-60), enhanced rights "
+                f"first, as '1/5', not {text!r}."
+            )
+        pair.append(int(part))
+    return pair[0], pair[1]
+
+
+def _notify_settings() -> dict:
+    """Deadlines to tell a victim of an event, in working days: ``*`` for every kind, or per
+    kind (an event kind such as ``verdict``, ``release_date_set``), enhanced rights first:
+    ``WITNESS_NOTIFY_DEADLINES="*=1/5,release_date_set=1/3"``."""
+    name = "WITNESS_NOTIFY_DEADLINES"
+    table: dict[str, tuple[int, int]] = {"*": (1, 5)}
+    for entry in filter(str.strip, os.environ.get(name, "").split(",")):
+        kind, sep, pair = entry.partition("=")
+        if not sep or not kind.strip():
+            raise ConfigError(f"{name} is a list of kind=enhanced/standard, not {entry.strip()!r}.")
+        table[kind.strip()] = _deadline_pair(name, pair)
+    return {"NOTIFY_DEADLINES": table}

@@ -37,9 +37,10 @@ def build_app(test_config: dict | None = None) -> Flask:
 
     keys.init_app(app)  # the ledger's HMAC keys, for the app and every session it opens
 
-    from witness.core import web
+    from witness.core import i18n, web
 
     web.init_app(app)
+    i18n.init_app(app)  # gettext for pages, letters, e-mails and call scripts
 
     from witness.admin.views import bp as admin_bp
     from witness.audit.views import bp as audit_bp
