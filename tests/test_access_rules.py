@@ -133,6 +133,48 @@ def test_delivery_by_phone_checks_the_phone_number(db, world):
     )
 
 
+def test_news_goes_only_by_a_consented_chosen_channel_to_the_safe_address(db, world):
+    """``notification_refusal``: consent, then the preferences (opted out, channels), then the
+    preferences' safe address over the file's own."""
+    from witness.notify.models import ContactPreference, NewsWanted
+    from witness.outcomes.models import EventKind
+
+    witness = world.assigned
+    witness.address = "1 Home Street"
+    refusal = access.notification_refusal
+    verdict = EventKind.verdict
+    assert refusal(db, witness, Channel.post, "1 Home Street", verdict) is (
+        WithheldReason.consent_withdrawn
+    )
+    consent(db, world, witness, kind=ConsentKind.notify, channel=Channel.post, is_granted=True)
+    # no preferences recorded: the file's address, every kind of news
+    assert refusal(db, witness, Channel.post, "1  Home Street", verdict) is None
+    preference = ContactPreference(
+        witness_id=witness.id,
+        news_wanted=NewsWanted.key_stages,
+        channels=["post"],
+        postal_address="c/o Safe Harbour, 9 Quiet Road",
+        recorded_by_id=world.officer.id,
+    )
+    db.add(preference)
+    db.flush()
+    assert refusal(db, witness, Channel.post, "1 Home Street", verdict) is (
+        WithheldReason.address_changed
+    )
+    assert refusal(db, witness, Channel.post, "c/o Safe Harbour, 9 Quiet Road", verdict) is None
+    assert refusal(db, witness, Channel.post, "c/o Safe Harbour, 9 Quiet Road", EventKind.plea) is (
+        WithheldReason.opted_out
+    )
+    consent(db, world, witness, kind=ConsentKind.notify, channel=Channel.in_person, is_granted=True)
+    assert refusal(db, witness, Channel.in_person, None, verdict) is (
+        WithheldReason.channel_not_chosen
+    )
+    preference.channels = ["in_person", "post"]
+    assert refusal(db, witness, Channel.in_person, None, verdict) is None
+    preference.news_wanted = NewsWanted.nothing
+    assert refusal(db, witness, Channel.in_person, None, verdict) is WithheldReason.opted_out
+
+
 def test_delivery_to_staff_needs_an_enabled_account_at_the_same_address(world):
     officer = world.officer
     assert access.staff_contact_refusal(officer, officer.email.upper()) is None

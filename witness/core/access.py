@@ -20,7 +20,13 @@ from witness.cases.models import Case, Hearing
 from witness.core.errors import AccessDenied, NotFound
 from witness.hearings.models import SpecialMeasure
 from witness.ledger.models import SupportItem
-from witness.notify.models import WithheldReason
+from witness.notify.models import (
+    ContactPreference,
+    WithheldReason,
+    preferred_address,
+    wants_news,
+)
+from witness.outcomes.models import EventKind
 from witness.people.models import (
     Assignment,
     Channel,
@@ -95,6 +101,42 @@ def witness_contact_refusal(
         Channel.phone: witness.phone,
         Channel.post: witness.address,
     }.get(channel)
+    if not current or not (address or "").strip():
+        return WithheldReason.no_address
+    if not _same_address(channel, address, current):
+        return WithheldReason.address_changed
+    return None
+
+
+def current_preference(session: Session, witness_id: int) -> ContactPreference | None:
+    """The witness's contact preferences in force, or None if none were recorded."""
+    return session.scalar(
+        select(ContactPreference)
+        .where(ContactPreference.witness_id == witness_id, ContactPreference.is_current)
+        .order_by(ContactPreference.id.desc())
+        .limit(1)
+    )
+
+
+def notification_refusal(
+    session: Session, witness: Witness, channel: Channel, address: str | None, kind: EventKind
+) -> WithheldReason | None:
+    """Why news of ``kind`` to the witness by ``channel`` at ``address`` must not go now, or
+    None. The rule for every channel of notification (a letter at its print run, an e-mail
+    when handed to SMTP, a call when dialled, a visit): asked again at delivery, because
+    consent, the preferences (opted out, channels) and the safe address may have changed
+    since the message was made. Channels without an address (through the NGO, in person)
+    pass ``address=None``."""
+    if not accepts_channel(session, witness.id, channel):
+        return WithheldReason.consent_withdrawn
+    preference = current_preference(session, witness.id)
+    if not wants_news(preference, kind):
+        return WithheldReason.opted_out
+    if preference is not None and channel.value not in preference.channels:
+        return WithheldReason.channel_not_chosen
+    if channel not in (Channel.post, Channel.email, Channel.phone):
+        return None
+    current = preferred_address(preference, witness, channel.value)
     if not current or not (address or "").strip():
         return WithheldReason.no_address
     if not _same_address(channel, address, current):

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
 from witness.cases.models import Case, OffenceCategory
+from witness.core.access import current_preference
 from witness.core.time import now_utc, to_local
 from witness.notify import deadlines
-from witness.notify.models import ContactPreference, NewsWanted, NotificationTask, TaskStatus
-from witness.outcomes.models import EventKind, OutcomeEvent
+from witness.notify.models import NotificationTask, TaskStatus, wants_news
+from witness.outcomes.models import OutcomeEvent
 from witness.people.models import (
     NeedArea,
     NeedsAssessment,
@@ -39,25 +40,6 @@ SERIOUS_OFFENCES = frozenset(
 )
 #: open needs that make a witness vulnerable or intimidated
 VULNERABLE_NEEDS = frozenset({NeedArea.intimidation, NeedArea.disability_medical})
-
-
-def current_preference(session: Session, witness_id: int) -> ContactPreference | None:
-    """The witness's contact preferences in force, or None if none were recorded."""
-    return session.scalar(
-        select(ContactPreference)
-        .where(ContactPreference.witness_id == witness_id, ContactPreference.is_current)
-        .order_by(ContactPreference.id.desc())
-        .limit(1)
-    )
-
-
-def wants_news(preference: ContactPreference | None, kind: EventKind) -> bool:
-    """Whether the witness asked to hear of an event of ``kind`` (no preferences recorded:
-    they hear everything, as the code entitles them)."""
-    wanted = preference.news_wanted if preference is not None else NewsWanted.everything
-    if wanted is NewsWanted.nothing:
-        return False
-    return wanted is NewsWanted.everything or kind.is_key_stage
 
 
 def has_enhanced_rights(session: Session, witness: Witness, case: Case, on: datetime) -> bool:

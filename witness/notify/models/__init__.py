@@ -4,7 +4,13 @@ tasks with their contact attempts, and alerts to staff."""
 from witness.notify.models.alerts import StaffAlert
 from witness.notify.models.news import News, NewsKind
 from witness.notify.models.outbox import MailStatus, OutboundEmail, WithheldReason
-from witness.notify.models.preferences import ContactPreference, EmailDetail, NewsWanted
+from witness.notify.models.preferences import (
+    ContactPreference,
+    EmailDetail,
+    NewsWanted,
+    preferred_address,
+    wants_news,
+)
 from witness.notify.models.tasks import (
     AttemptOutcome,
     ContactAttempt,
@@ -26,4 +32,6 @@ __all__ = [
     "StaffAlert",
     "TaskStatus",
     "WithheldReason",
+    "preferred_address",
+    "wants_news",
 ]

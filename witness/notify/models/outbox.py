@@ -32,6 +32,10 @@ class WithheldReason(enum.Enum):
     address_changed = "address_changed"
     no_address = "no_address"
     account_disabled = "account_disabled"
+    #: the witness no longer wants this news (contact preferences)
+    opted_out = "opted_out"
+    #: the witness's preferences no longer list this channel
+    channel_not_chosen = "channel_not_chosen"
 
     @property
     def label(self) -> str:
@@ -40,6 +44,8 @@ class WithheldReason(enum.Enum):
             "address_changed": "the address changed",
             "no_address": "no address on file",
             "account_disabled": "account disabled",
+            "opted_out": "the witness opted out of this news",
+            "channel_not_chosen": "the witness no longer wants news this way",
         }[self.value]
 
 
@@ -69,6 +75,8 @@ class OutboundEmail(Base):
     witness_id: Mapped[int | None] = mapped_column(ForeignKey("witnesses.id"))
     #: the member of staff it is for (None for a witness's mail); checked again at delivery
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the notification task it carries: sending it is a contact attempt on that task
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("notification_tasks.id"), index=True)
     status: Mapped[MailStatus] = enum_column(MailStatus, default=MailStatus.pending)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_dt: Mapped[datetime] = mapped_column(default=now_utc)

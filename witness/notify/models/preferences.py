@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from witness.auth.models import Organisation, User
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
+from witness.outcomes.models import EventKind
 from witness.people.models import Witness
 
 
@@ -85,3 +86,28 @@ class ContactPreference(Base):
     witness: Mapped[Witness] = relationship()
     ngo_organisation: Mapped[Organisation | None] = relationship()
     recorded_by: Mapped[User] = relationship()
+
+
+def wants_news(preference: ContactPreference | None, kind: EventKind) -> bool:
+    """Whether the witness asked to hear of an event of ``kind`` (no preferences recorded:
+    they hear everything, as the code entitles them)."""
+    wanted = preference.news_wanted if preference is not None else NewsWanted.everything
+    if wanted is NewsWanted.nothing:
+        return False
+    return wanted is NewsWanted.everything or kind.is_key_stage
+
+
+def preferred_address(
+    preference: ContactPreference | None, witness: Witness, channel_value: str
+) -> str | None:
+    """Where news by a channel goes: the safe address, e-mail or phone of the preferences in
+    force when one is given, else the witness file's own."""
+    own = {"post": witness.address, "email": witness.email, "phone": witness.phone}
+    safe = {}
+    if preference is not None:
+        safe = {
+            "post": preference.postal_address,
+            "email": preference.email,
+            "phone": preference.phone,
+        }
+    return (safe.get(channel_value) or "").strip() or own.get(channel_value)
