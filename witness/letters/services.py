@@ -10,7 +10,6 @@ between."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -29,7 +28,7 @@ from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.letters.content import TEMPLATES, compose, facts_for_task, officer_of
 from witness.letters.layout import Envelope, LetterMeta, can_write, render_letter
-from witness.letters.models import Letter, LetterStatus
+from witness.letters.models import BatchStatus, Letter, LetterStatus, PrintBatch
 from witness.letters.words import locale_code
 from witness.notify.attempts import record_attempt
 from witness.notify.models import AttemptOutcome, NotificationTask, preferred_address
@@ -311,12 +310,12 @@ def reprint(session: Session, actor: User, letter: Letter) -> bytes:
 
 
 def _require_office(actor: User, letter: Letter) -> None:
-    if actor.role not in access.OFFICE_ROLES or actor.organisation_id != letter.organisation_id:
+    if not access.can_post_letter(actor, letter):
         raise AccessDenied("Only the office that sends a letter may change it.")
 
 
 def post_letter(
-    session: Session, actor: User, letter: Letter, when: datetime | None = None
+    session: Session, actor: User, letter: Letter, *, batch_posted: bool = False
 ) -> None:
     """A printed letter went into the post: ``posted``, and the task's attempt succeeds."""
     _require_office(actor, letter)
@@ -326,7 +325,7 @@ def post_letter(
             "letter can be marked posted."
         )
     letter.status = LetterStatus.posted
-    letter.posted_dt = when or now_utc()
+    letter.posted_dt = now_utc()
     letter.posted_by_id = actor.id
     if letter.task_id is not None:
         task = session.get(NotificationTask, letter.task_id)
@@ -335,7 +334,14 @@ def post_letter(
             letter_id=letter.id,
         )  # fmt: skip
     session.flush()
-    record_event(session, actor, "letter.posted", letter, witness_id=letter.witness_id)
+    record_event(
+        session,
+        actor,
+        "letter.posted",
+        letter,
+        witness_id=letter.witness_id,
+        batch_id=letter.batch_id if batch_posted else None,
+    )
 
 
 def return_letter(session: Session, actor: User, letter: Letter, reason: str) -> None:
@@ -363,3 +369,65 @@ def return_letter(session: Session, actor: User, letter: Letter, reason: str) ->
     record_event(
         session, actor, "letter.returned", letter, witness_id=letter.witness_id, reason=reason
     )
+
+
+# --- print batches ----------------------------------------------------------------------------
+
+
+def waiting_letters(actor: User):
+    """SQL: the letters of ``actor``'s office waiting for a print batch that ``actor`` may see
+    (an officer: their witnesses' letters; a supervisor: the office's)."""
+    return (
+        select(Letter)
+        .join(Witness, Witness.id == Letter.witness_id)
+        .where(
+            Letter.organisation_id == actor.organisation_id,
+            Letter.status == LetterStatus.queued,
+            Letter.batch_id.is_(None),
+            access.visible_witnesses(actor),
+        )
+        .order_by(Letter.id)
+    )
+
+
+def request_batch(session: Session, actor: User) -> PrintBatch:
+    """A print batch of every letter waiting that ``actor`` may see, built in the background
+    (``witness.letters.jobs``): the request only queues it. Letters queued later wait for the
+    next batch."""
+    if actor.role not in access.PRINT_ROLES:
+        raise AccessDenied("Only an office's staff print its letters.")
+    letters = session.scalars(waiting_letters(actor)).all()
+    if not letters:
+        raise DomainError("No letters are waiting to be printed.")
+    batch = PrintBatch(
+        organisation_id=actor.organisation_id,
+        requested_by_id=actor.id,
+        requested_dt=now_utc(),
+        status=BatchStatus.queued,
+        total=len(letters),
+        done=0,
+    )
+    session.add(batch)
+    session.flush()
+    for letter in letters:
+        letter.batch_id = batch.id
+    session.flush()
+    record_event(session, actor, "print_batch.requested", batch, letters=len(letters))
+    return batch
+
+
+def post_batch(session: Session, actor: User, batch: PrintBatch) -> int:
+    """Every printed letter of a ready batch went into the post; returns how many."""
+    if batch.status is not BatchStatus.ready:
+        raise DomainError("This batch is not printed yet: wait until it is ready.")
+    if batch.posted_dt is not None:
+        raise DomainError("This batch was already marked posted.")
+    posted = 0
+    for letter in batch.letters:
+        if letter.status is LetterStatus.printed:
+            post_letter(session, actor, letter, batch_posted=True)
+            posted += 1
+    batch.posted_dt = now_utc()
+    session.flush()
+    record_event(session, actor, "print_batch.posted", batch, letters=posted)
+    return posted
