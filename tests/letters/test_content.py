@@ -139,3 +139,24 @@ def test_a_long_letter_numbers_its_pages_and_the_same_inputs_give_the_same_bytes
     assert first == render(app, "sentence")
     text = words(first)
     assert "Page 1 of 2" in text and "Page 2 of 2" in text
+
+
+def test_pybabel_extract_finds_every_letter_string():
+    """The letters' words are gettext messages (named placeholders), as ``pybabel extract``
+    sees them: a translator gets every sentence, nothing is built by concatenation."""
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_file
+
+    import witness.letters
+
+    folder = Path(witness.letters.__file__).parent
+    messages = []
+    for name in ("content.py", "words.py", "kinds_court.py", "kinds_custody.py", "kinds_after.py"):
+        for _line, message, _comments, _context in extract_from_file("python", folder / name):
+            messages.append(message if isinstance(message, str) else message[0])
+    assert len(messages) > 150
+    assert any(m.startswith("You can stop these letters at any time") for m in messages)
+    assert "The length of the sentence is %(length)s." in messages
+    positional = [m for m in messages if "%s" in m or "%d" in m]
+    assert positional == []

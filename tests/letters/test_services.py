@@ -130,3 +130,26 @@ def letter_task(db, letter):
     from witness.notify.models import NotificationTask
 
     return db.get(NotificationTask, letter.task_id)
+
+
+def test_a_child_s_letter_goes_to_the_person_named_to_write_to(db, post):
+    post.preference.contact_person = "Ana Lopez"
+    post.preference.contact_person_relation = "Guardian"
+    letter = services.letter_for_task(db, None, post.task())
+    assert letter.recipient_name == "Ana Lopez"
+    assert "Dear Ana Lopez," in pdf_text(letter.pdf)
+
+
+def test_a_reminder_says_how_long_until_the_release(db, post):
+    task = post.task(
+        EventKind.release_date_set, reminder="release-30", release_date=date(2026, 4, 9)
+    )
+    letter = services.letter_for_task(db, None, task)
+    text = " ".join(pdf_text(letter.pdf).split())
+    assert "in 30 days, on 9 April 2026" in text
+
+
+def test_a_language_without_catalogue_or_font_is_written_in_english(db, post):
+    post.preference.language = "th"
+    letter = services.letter_for_task(db, None, post.task())
+    assert letter.language == "en"
