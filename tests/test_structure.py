@@ -160,3 +160,12 @@ def test_the_checks_would_see_a_cycle_and_a_query(tmp_path, monkeypatch):
     monkeypatch.setitem(globals(), "PACKAGE", package)
     assert import_cycles() == [["witness.a.one", "witness.a.two"]]
     assert VIEW_FORBIDDEN.search("    rows = db.scalars(select(Witness))")
+
+
+def test_the_mutation_testing_configuration_names_files_that_exist():
+    """`python -m mutmut run` refuses to start when a test path it names has moved."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    named = config["only_mutate"] + config["pytest_add_cli_args_test_selection"]
+    assert [path for path in named if not (ROOT / path).exists()] == []
