@@ -175,3 +175,17 @@ def test_progress_and_eta(db, office_post, frozen_clock):
         3,
     )
     assert jobs.eta_seconds(batch, frozen_clock.now()) == 20
+
+
+def test_the_scheduler_builds_print_batches_every_few_seconds(app, db, office_post, frozen_clock):
+    from witness.jobs import build_scheduler
+
+    job = {job.id: job for job in build_scheduler(app).get_jobs()}["print-batches"]
+    assert job.func is jobs.print_batch_sweep
+    assert job.trigger.interval == timedelta(seconds=jobs.SWEEP_SECONDS)
+    make_letters(office_post, 1)
+    batch = services.request_batch(db, office_post.world.officer)
+    db.commit()
+    assert jobs.print_batch_sweep(app) == 1
+    db.refresh(batch)
+    assert batch.status is BatchStatus.ready
