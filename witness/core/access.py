@@ -20,7 +20,7 @@ from witness.cases.models import Case, Hearing
 from witness.core.errors import AccessDenied, NotFound
 from witness.hearings.models import SpecialMeasure
 from witness.ledger.models import SupportItem
-from witness.letters.models import Letter, PrintBatch
+from witness.letters.models import Letter
 from witness.notify.models import (
     ContactPreference,
     WithheldReason,
@@ -520,12 +520,10 @@ def load(session: Session, actor: User, model, ident: int):
     return LOADERS[model](session, actor, ident)
 
 
-# --- letters ----------------------------------------------------------------------------------
+# --- letters ---------------------------------------------------------------------------------
 
 #: who prints an office's letters and marks them posted or returned
 PRINT_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer})
-#: post-trial matters have no event kind: whoever hears of key stages hears of them
-POST_TRIAL_NEWS = EventKind.sentence
 
 
 def get_letter(session: Session, actor: User, letter_id: int) -> Letter:
@@ -534,39 +532,8 @@ def get_letter(session: Session, actor: User, letter_id: int) -> Letter:
 
 
 def can_post_letter(actor: User, letter: Letter) -> bool:
-    """Mark posted or returned, make a print batch: the sending office's staff."""
+    """Mark posted or returned: the sending office's staff."""
     return actor.role in PRINT_ROLES and actor.organisation_id == letter.organisation_id
 
 
-def get_print_batch(session: Session, actor: User, batch_id: int) -> PrintBatch:
-    """A print batch is the office's: its administrators and supervisors see every one, an
-    officer the batches they asked for; otherwise an audited ``NotFound``."""
-    batch = session.get(PrintBatch, batch_id)
-    allowed = (
-        batch is not None
-        and actor.role in PRINT_ROLES
-        and actor.organisation_id == batch.organisation_id
-        and (actor.role is not Role.liaison_officer or batch.requested_by_id == actor.id)
-    )
-    if not allowed:
-        record_event(
-            session, actor, "print_batch.refused", object_type="print_batch", object_id=batch_id
-        )
-        raise NotFound("No such print batch.")
-    return batch
-
-
-def letter_refusal(session: Session, letter: Letter) -> WithheldReason | None:
-    """Why ``letter`` must not be printed now, or None: ``notification_refusal`` by post at
-    the address on its envelope, for its event's kind (a post-trial matter counts as a key
-    stage, like the sentence it follows)."""
-    witness = session.get(Witness, letter.witness_id)
-    try:
-        kind = EventKind(letter.kind)
-    except ValueError:
-        kind = POST_TRIAL_NEWS
-    return notification_refusal(session, witness, Channel.post, letter.recipient_address, kind)
-
-
 LOADERS[Letter] = get_letter
-LOADERS[PrintBatch] = get_print_batch

@@ -29,12 +29,11 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, undefer
 
 from witness.audit.services import record_event
-from witness.core import access
 from witness.core.errors import DomainError
 from witness.core.time import now_utc
 from witness.letters.layout import PAGE_HEIGHT, PAGE_WIDTH
 from witness.letters.models import BatchStatus, Letter, LetterStatus, PrintBatch
-from witness.letters.services import verified_pdf
+from witness.letters.services import letter_refusal, verified_pdf
 from witness.notify.attempts import record_attempt
 from witness.notify.models import AttemptOutcome, NotificationTask
 from witness.people.models import Channel
@@ -105,7 +104,7 @@ def withhold(session: Session, letter: Letter, reason: str, note: str) -> None:
 
 def printable(session: Session, letter: Letter) -> bytes | None:
     """The letter's PDF if it may be printed now; otherwise it is withheld and None."""
-    refusal = access.letter_refusal(session, letter)
+    refusal = letter_refusal(session, letter)
     if refusal is not None:
         withhold(session, letter, refusal.value, f"Not printed: {refusal.label}.")
         return None

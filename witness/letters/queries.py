@@ -7,8 +7,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from witness.audit.services import record_event
 from witness.auth.models import Role, User
-from witness.core.access import visible_witnesses
+from witness.core.access import PRINT_ROLES, visible_witnesses
+from witness.core.errors import NotFound
 from witness.letters.models import Letter, LetterStatus, PrintBatch
 from witness.notify.models import ContactAttempt
 from witness.people.models import Witness
@@ -68,3 +70,21 @@ def attempts_of(session: Session, letter: Letter) -> list[ContactAttempt]:
 
 def batch_pdf(session: Session, batch: PrintBatch) -> bytes | None:
     return session.scalar(select(PrintBatch.pdf).where(PrintBatch.id == batch.id))
+
+
+def get_print_batch(session: Session, actor: User, batch_id: int) -> PrintBatch:
+    """A print batch named in a URL: the office's administrators and supervisors see every
+    one, an officer the batches they asked for; anyone else an audited ``NotFound``."""
+    batch = session.get(PrintBatch, batch_id)
+    allowed = (
+        batch is not None
+        and actor.role in PRINT_ROLES
+        and actor.organisation_id == batch.organisation_id
+        and (actor.role is not Role.liaison_officer or batch.requested_by_id == actor.id)
+    )
+    if not allowed:
+        record_event(
+            session, actor, "print_batch.refused", object_type="print_batch", object_id=batch_id
+        )
+        raise NotFound("No such print batch.")
+    return batch

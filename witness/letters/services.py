@@ -31,12 +31,20 @@ from witness.letters.layout import Envelope, LetterMeta, can_write, render_lette
 from witness.letters.models import BatchStatus, Letter, LetterStatus, PrintBatch
 from witness.letters.words import locale_code
 from witness.notify.attempts import record_attempt
-from witness.notify.models import AttemptOutcome, NotificationTask, preferred_address
+from witness.notify.models import (
+    AttemptOutcome,
+    NotificationTask,
+    WithheldReason,
+    preferred_address,
+)
+from witness.outcomes.models import EventKind
 from witness.people.models import Channel, Witness
 
 #: a letter made only to attach to an e-mail: never printed or posted (``status`` cancelled
 #: with this reason); the post channel takes it up later if the address still holds
 EMAIL_ONLY = "email_only"
+#: post-trial matters have no event kind: whoever hears of key stages hears of them
+POST_TRIAL_NEWS = EventKind.sentence
 #: letters that stand for their task: a second call hands back the same one
 LIVE = (LetterStatus.queued, LetterStatus.printed, LetterStatus.posted)
 
@@ -280,6 +288,20 @@ def queue_letter(
         organisation_id=organisation_id,
         language=language,
         status=LetterStatus.queued,
+    )
+
+
+def letter_refusal(session: Session, letter: Letter) -> WithheldReason | None:
+    """Why ``letter`` must not be printed now, or None: ``access.notification_refusal`` by
+    post at the address on its envelope, for its event's kind (a post-trial matter counts as
+    a key stage, like the sentence it follows)."""
+    witness = session.get(Witness, letter.witness_id)
+    try:
+        kind = EventKind(letter.kind)
+    except ValueError:
+        kind = POST_TRIAL_NEWS
+    return access.notification_refusal(
+        session, witness, Channel.post, letter.recipient_address, kind
     )
 
 

@@ -67,7 +67,7 @@ def _progress(batch: PrintBatch) -> dict:
 
 @bp.route("/batches/<int:batch_id>")
 def batch(batch_id: int):
-    batch = load_or_404(PrintBatch, batch_id)
+    batch = load_or_404(queries.get_print_batch, batch_id)
     building = batch.status in (BatchStatus.queued, BatchStatus.running)
     page = render_template(
         "letters/batch.html",
@@ -84,12 +84,12 @@ def batch(batch_id: int):
 @bp.route("/batches/<int:batch_id>/progress")
 def batch_progress(batch_id: int):
     """The batch's progress as JSON, for the page to refresh its bar."""
-    return jsonify(_progress(load_or_404(PrintBatch, batch_id)))
+    return jsonify(_progress(load_or_404(queries.get_print_batch, batch_id)))
 
 
 @bp.route("/batches/<int:batch_id>/letters.pdf")
 def batch_pdf(batch_id: int):
-    batch = load_or_404(PrintBatch, batch_id)
+    batch = load_or_404(queries.get_print_batch, batch_id)
     body = queries.batch_pdf(db_session(), batch)
     if batch.status is not BatchStatus.ready or not body:
         abort(404)
@@ -99,7 +99,7 @@ def batch_pdf(batch_id: int):
 
 @bp.route("/batches/<int:batch_id>/posted", methods=["POST"])
 def batch_posted(batch_id: int):
-    batch = load_or_404(PrintBatch, batch_id)
+    batch = load_or_404(queries.get_print_batch, batch_id)
     with form_transaction(refusal="print_batch.refused", obj=batch) as outcome:
         posted = services.post_batch(db_session(), current_user, batch)
     if outcome.succeeded:
