@@ -52,6 +52,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     from witness.ledger.disclosure_views import bp as disclosure_bp
     from witness.ledger.flag_views import bp as ledger_flags_bp
     from witness.ledger.views import bp as ledger_bp
+    from witness.letters.views import bp as letters_bp
     from witness.notify.views import bp as notify_bp
     from witness.people.views import bp as people_bp
     from witness.rooms.views import bp as rooms_bp
@@ -72,6 +73,7 @@ def build_app(test_config: dict | None = None) -> Flask:
         ledger_bp,
         ledger_flags_bp,
         disclosure_bp,
+        letters_bp,
     ):
         app.register_blueprint(blueprint)
 

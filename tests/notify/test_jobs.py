@@ -70,6 +70,7 @@ def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
         "ledger-flags",
         "ledger-chains",
         "idempotency-keys",
+        "print-batches",
     }
     assert jobs["send-mail"].func is send_mail_sweep
     assert jobs["disclosure-reports"].func is disclosure_sweep
@@ -114,6 +115,7 @@ def test_the_development_server_starts_the_scheduler_on_its_first_request(databa
             "ledger-flags",
             "ledger-chains",
             "idempotency-keys",
+            "print-batches",
         }
         app.test_client().get("/health")
         assert app.extensions["witness.scheduler"] is scheduler  # only one

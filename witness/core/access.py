@@ -20,6 +20,7 @@ from witness.cases.models import Case, Hearing
 from witness.core.errors import AccessDenied, NotFound
 from witness.hearings.models import SpecialMeasure
 from witness.ledger.models import SupportItem
+from witness.letters.models import Letter
 from witness.notify.models import (
     ContactPreference,
     WithheldReason,
@@ -517,3 +518,22 @@ def load(session: Session, actor: User, model, ident: int):
     """The record of ``model`` with id ``ident`` as ``actor`` may see it, or ``NotFound`` with
     the refusal audited."""
     return LOADERS[model](session, actor, ident)
+
+
+# --- letters ---------------------------------------------------------------------------------
+
+#: who prints an office's letters and marks them posted or returned
+PRINT_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer})
+
+
+def get_letter(session: Session, actor: User, letter_id: int) -> Letter:
+    """A letter is seen by whoever may see its witness; otherwise an audited ``NotFound``."""
+    return _via_witness(session, actor, Letter, letter_id, "letter")
+
+
+def can_post_letter(actor: User, letter: Letter) -> bool:
+    """Mark posted or returned: the sending office's staff."""
+    return actor.role in PRINT_ROLES and actor.organisation_id == letter.organisation_id
+
+
+LOADERS[Letter] = get_letter
