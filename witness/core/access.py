@@ -517,3 +517,26 @@ def load(session: Session, actor: User, model, ident: int):
     """The record of ``model`` with id ``ident`` as ``actor`` may see it, or ``NotFound`` with
     the refusal audited."""
     return LOADERS[model](session, actor, ident)
+
+
+# --- post-trial ----------------------------------------------------------------------------------
+
+
+def posttrial_letter_refusal(session: Session, witness: Witness) -> WithheldReason | None:
+    """Why a letter about a post-trial matter (impact statement, compensation, property, the
+    case's closing) must not be queued for the witness now, or None. These are not news of an
+    event (``notification_refusal`` needs one), so the same rules are asked without a kind:
+    the witness's consent to post, not opted out of everything, post still among their
+    chosen channels, and a postal address (the preferences' safe one first). The letters'
+    print run asks again at delivery."""
+    if not accepts_channel(session, witness.id, Channel.post):
+        return WithheldReason.consent_withdrawn
+    preference = current_preference(session, witness.id)
+    if preference is not None:
+        if preference.news_wanted.value == "nothing":
+            return WithheldReason.opted_out
+        if Channel.post.value not in preference.channels:
+            return WithheldReason.channel_not_chosen
+    if not (preferred_address(preference, witness, Channel.post.value) or "").strip():
+        return WithheldReason.no_address
+    return None
