@@ -179,7 +179,7 @@ def test_paid_claim_takes_no_more_instalments(db, after):
         ("-5", "without a sign"),
         ("1e3", ""),
         ("0", "above zero"),
-        ("１２", ""),
+        ("\uff11\uff12", ""),  # fullwidth digits
     ],
 )
 def test_amounts_are_parsed_strictly(db, after, amount, message):
