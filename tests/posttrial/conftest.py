@@ -12,6 +12,8 @@ from sqlalchemy import select
 from witness.audit.models import AuditEvent
 from witness.outcomes.models import EventKind, SentenceKind
 
+from ..api.conftest import api, token_for  # noqa: F401  (the API's fixtures)
+
 
 @pytest.fixture
 def after(world, make_event, frozen_clock):

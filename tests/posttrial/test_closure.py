@@ -15,6 +15,7 @@ from witness.ledger.models import SupportCategory
 from witness.notify.models import TaskStatus
 from witness.outcomes.models import EventKind, SentenceKind
 from witness.people.models import Phase
+from witness.posttrial import evidence
 from witness.posttrial import services as s
 from witness.posttrial.closure import close_participation, closure_checklist
 from witness.posttrial.models import ClaimRoute, ClaimStatus, PropertyStatus, StatementStatus
@@ -56,7 +57,7 @@ def test_no_verdict_and_an_untold_verdict_block(db, world, make_event, make_task
 
 def test_close_is_refused_until_done_then_moves_the_phase(db, after, make_task, audit_actions):
     w = after
-    item = s.record_property_item(
+    item = evidence.record_property_item(
         db, w.officer, w.witness, w.case, description="Two phones", held_at="Store"
     )
     claim = s.lodge_compensation_claim(
@@ -77,7 +78,7 @@ def test_close_is_refused_until_done_then_moves_the_phase(db, after, make_task, 
     assert participation.phase is Phase.reflection
 
     s.end_compensation_claim(db, w.officer, claim, ClaimStatus.withdrawn, "She chose to stop")
-    s.change_property_status(
+    evidence.change_property_status(
         db, w.officer, item, PropertyStatus.destroyed, order="Order 7 of 5 March 2026"
     )
     assert _undone(db, w) == {}

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from witness.core.errors import AccessDenied, DomainError, InvalidTransition
 from witness.outcomes.models import EventKind
+from witness.posttrial import evidence
 from witness.posttrial import services as s
 from witness.posttrial.models import (
     ClaimRoute,
@@ -266,17 +267,19 @@ def test_a_claimed_amount_needs_its_currency(db, after):
 def _item(db, w, **kw):
     kw.setdefault("description", "Passport and two phones")
     kw.setdefault("held_at", "Police exhibits store")
-    return s.record_property_item(db, w.officer, w.witness, w.case, **kw)
+    return evidence.record_property_item(db, w.officer, w.witness, w.case, **kw)
 
 
 def test_property_ready_then_returned_when_to_whom_by_whom(db, after, audit_actions):
     w = after
     item = _item(db, w, held_since=date(2025, 6, 1))
-    s.change_property_status(db, w.officer, item, PropertyStatus.ready_for_return)
+    evidence.change_property_status(db, w.officer, item, PropertyStatus.ready_for_return)
     with pytest.raises(DomainError) as missing:
-        s.change_property_status(db, w.officer, item, PropertyStatus.returned, on=date(2026, 3, 9))
+        evidence.change_property_status(
+            db, w.officer, item, PropertyStatus.returned, on=date(2026, 3, 9)
+        )
     assert missing.value.field == "returned_to"
-    s.change_property_status(
+    evidence.change_property_status(
         db,
         w.officer,
         item,
@@ -297,7 +300,7 @@ def test_property_cannot_be_returned_straight_from_held_and_returned_is_final(db
     w = after
     item = _item(db, w)
     with pytest.raises(InvalidTransition, match="held as evidence cannot become returned"):
-        s.change_property_status(
+        evidence.change_property_status(
             db,
             w.officer,
             item,
@@ -313,9 +316,9 @@ def test_retained_or_destroyed_only_with_the_order(db, after):
     w = after
     item = _item(db, w)
     with pytest.raises(DomainError) as refused:
-        s.change_property_status(db, w.officer, item, PropertyStatus.destroyed)
+        evidence.change_property_status(db, w.officer, item, PropertyStatus.destroyed)
     assert refused.value.field == "order"
-    s.change_property_status(
+    evidence.change_property_status(
         db, w.officer, item, PropertyStatus.retained, order="Order T00001/7 of 5 March 2026"
     )
     assert item.disposal_order == "Order T00001/7 of 5 March 2026"
@@ -331,4 +334,4 @@ def test_a_description_that_identifies_the_witness_is_refused(db, after, field):
     }[field]
     with pytest.raises(DomainError) as refused:
         _item(db, w, description=said)
-    assert refused.value.message == s.IDENTIFYING
+    assert refused.value.message == evidence.IDENTIFYING

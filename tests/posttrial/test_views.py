@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from witness.audit.models import AuditEvent
 from witness.people.models import Phase
+from witness.posttrial import evidence
 from witness.posttrial import services as s
 from witness.posttrial.models import (
     ClaimRoute,
@@ -191,7 +192,7 @@ def test_office_list_for_supervisors_only(db, after, login):
     s.record_compensation_payment(
         db, w.officer, claim, paid_date=date(2026, 3, 6), amount=Decimal("400")
     )
-    s.record_property_item(
+    evidence.record_property_item(
         db, w.officer, w.witness, w.case, description="Passport", held_at="Court exhibits"
     )
     text = login(w.supervisor).get("/after-trial/").get_data(as_text=True)

@@ -1,4 +1,5 @@
-"""After the trial: a victim's impact statement, compensation and property held as evidence.
+"""After the trial: a victim's impact statement and compensation (property held as evidence
+is in ``evidence``).
 
 Each moves forward only by the steps below (a statement's mistake is put right by a correction
 that gives its reason); every change is audited as ``posttrial.*`` on the record, and a change
@@ -30,8 +31,6 @@ from witness.posttrial.models import (
     CompensationClaim,
     CompensationPayment,
     ImpactStatement,
-    PropertyItem,
-    PropertyStatus,
     StatementStatus,
 )
 
@@ -44,36 +43,26 @@ STATEMENT_STEPS: dict[StatementStatus, tuple[StatementStatus, ...]] = {
     S.declined: (S.offered,),  # they changed their mind
     S.considered: (),
 }
-P = PropertyStatus
-PROPERTY_STEPS: dict[PropertyStatus, tuple[PropertyStatus, ...]] = {
-    P.held: (P.ready_for_return, P.retained, P.destroyed),
-    P.ready_for_return: (P.returned, P.held, P.retained, P.destroyed),
-    P.retained: (P.ready_for_return, P.destroyed),  # a retention order may later be lifted
-    P.returned: (),
-    P.destroyed: (),
-}
 #: how a claim may end without being paid in full
 CLAIM_ENDINGS: dict[ClaimStatus, tuple[ClaimStatus, ...]] = {
     ClaimStatus.refused: (ClaimStatus.lodged,),
     ClaimStatus.withdrawn: (ClaimStatus.lodged, ClaimStatus.ordered, ClaimStatus.paying),
 }
-IDENTIFYING = (
-    "Describe the item without the witness's name, phone, e-mail, address or date of birth: "
-    "the description is shown on lists and in letters."
-)
 
 
 # --- shared checks ----------------------------------------------------------------------------
 
 
-def _managed(session: Session, actor: User, witness: Witness, case: Case) -> None:
+def check_managed(session: Session, actor: User, witness: Witness, case: Case) -> None:
     """The actor's office manages the witness, and the witness is in the case."""
     require(can_manage_witness(actor, witness))
     if queries.participation_of(session, witness.id, case.id) is None:
         raise DomainError(f"{witness.reference} is not a witness in case {case.reference}.")
 
 
-def _day(value: date | None, field: str, case: Case, *, required: bool, after=None) -> date | None:
+def matter_day(
+    value: date | None, field: str, case: Case, *, required: bool, after=None
+) -> date | None:
     """A date of the matter: between 1900 and 2100, not after today in the court's calendar,
     and not before ``after`` (the step before it) when given."""
     if value is None:
@@ -88,7 +77,7 @@ def _day(value: date | None, field: str, case: Case, *, required: bool, after=No
     return value
 
 
-def _note(value: str | None, field: str = "note") -> str:
+def clean_note(value: str | None, field: str = "note") -> str:
     return clean_text(value, field, multiline=True, max_length=2000)
 
 
@@ -99,7 +88,7 @@ def _reason(value: str | None) -> str:
     return reason
 
 
-def _audit(session, actor, action, obj, **detail) -> None:
+def audit_change(session, actor, action, obj, **detail) -> None:
     session.flush()
     record_event(session, actor, f"posttrial.{action}", obj, witness_id=obj.witness_id, **detail)
 
@@ -118,7 +107,7 @@ def offer_impact_statement(
 ) -> ImpactStatement:
     """Record that the victim was offered the chance to make an impact statement, and invite
     them by letter. One statement per witness and case."""
-    _managed(session, actor, witness, case)
+    check_managed(session, actor, witness, case)
     existing = queries.matters_of(session, witness.id, case.id).statements
     if existing:
         raise DomainError(
@@ -129,12 +118,14 @@ def offer_impact_statement(
         witness_id=witness.id,
         case_id=case.id,
         status=S.offered,
-        offered_date=_day(offered_date, "offered_date", case, required=True),
-        note=_note(note),
+        offered_date=matter_day(offered_date, "offered_date", case, required=True),
+        note=clean_note(note),
         updated_by_id=actor.id,
     )
     session.add(statement)
-    _audit(session, actor, "statement_offered", statement, offered_date=statement.offered_date)
+    audit_change(
+        session, actor, "statement_offered", statement, offered_date=statement.offered_date
+    )
     letters.tell(session, actor, witness, case, "impact_statement_invitation", {})
     return statement
 
@@ -165,9 +156,9 @@ def _set_statement_dates(
     (the sentence's day by default); a step's date is never before the one before it."""
     case = statement.case
     if target is S.offered:
-        statement.offered_date = _day(on, "on", case, required=True)
+        statement.offered_date = matter_day(on, "on", case, required=True)
     elif target is S.written:
-        statement.written_date = _day(
+        statement.written_date = matter_day(
             on or today_in(case.court.timezone),
             "on",
             case,
@@ -176,11 +167,11 @@ def _set_statement_dates(
         )
     elif target is S.submitted:
         after = statement.written_date or statement.offered_date
-        statement.submitted_date = _day(on, "on", case, required=True, after=after)
+        statement.submitted_date = matter_day(on, "on", case, required=True, after=after)
     elif target is S.considered:
         event = _statement_sentence(session, statement, sentence_event_id)
         day = on or (event.effective_date if event is not None else None)
-        statement.considered_date = _day(
+        statement.considered_date = matter_day(
             day, "on", case, required=True, after=statement.submitted_date
         )
         statement.sentence_event_id = event.id if event is not None else None
@@ -198,7 +189,7 @@ def advance_impact_statement(
 ) -> ImpactStatement:
     """Move the statement one allowed step on (``STATEMENT_STEPS``) with the step's date;
     "considered" ties it to the sentence at which the court read it."""
-    _managed(session, actor, statement.witness, statement.case)
+    check_managed(session, actor, statement.witness, statement.case)
     current = statement.status
     if target not in STATEMENT_STEPS[current]:
         allowed = ", ".join(s.label.lower() for s in STATEMENT_STEPS[current]) or "none"
@@ -211,9 +202,9 @@ def advance_impact_statement(
     _set_statement_dates(session, statement, target, on, sentence_event_id)
     statement.status = target
     if note:
-        statement.note = _note(note)
+        statement.note = clean_note(note)
     statement.updated_by_id = actor.id
-    _audit(
+    audit_change(
         session,
         actor,
         "statement_step",
@@ -252,7 +243,7 @@ def correct_impact_statement(
 ) -> ImpactStatement:
     """Put a mistake right: set the status the statement should have, with the reason (kept
     in the history); the dates of the steps after it are cleared."""
-    _managed(session, actor, statement.witness, statement.case)
+    check_managed(session, actor, statement.witness, statement.case)
     reason = _reason(reason)
     current = statement.status
     if target is current:
@@ -265,7 +256,7 @@ def correct_impact_statement(
         _set_statement_dates(session, statement, target, on, sentence_event_id)
     statement.status = target
     statement.updated_by_id = actor.id
-    _audit(
+    audit_change(
         session,
         actor,
         "statement_corrected",
@@ -299,7 +290,7 @@ def lodge_compensation_claim(
 ) -> CompensationClaim:
     """Record a claim lodged for the victim, with the court or a scheme, and what it asks for
     (optional; an amount needs its currency, and is refused beyond its minor unit)."""
-    _managed(session, actor, witness, case)
+    check_managed(session, actor, witness, case)
     amount = None
     code = None
     if amount_claimed not in (None, ""):
@@ -312,14 +303,14 @@ def lodge_compensation_claim(
         case_id=case.id,
         status=ClaimStatus.lodged,
         route=route,
-        lodged_date=_day(lodged_date, "lodged_date", case, required=True),
+        lodged_date=matter_day(lodged_date, "lodged_date", case, required=True),
         amount_claimed=amount,
         currency=code,
-        note=_note(note),
+        note=clean_note(note),
         updated_by_id=actor.id,
     )
     session.add(claim)
-    _audit(
+    audit_change(
         session,
         actor,
         "claim_lodged",
@@ -360,7 +351,7 @@ def order_compensation(
     """The claim was granted. A court order ties it to the sentence's compensation order
     (its amount by default; a share of it when the order covers several victims, never
     more); a scheme's award gives its amount and currency."""
-    _managed(session, actor, claim.witness, claim.case)
+    check_managed(session, actor, claim.witness, claim.case)
     if claim.status is not ClaimStatus.lodged:
         raise InvalidTransition(
             f"Only a lodged claim can be ordered; this one is {claim.status.label.lower()}.",
@@ -389,7 +380,7 @@ def order_compensation(
     claim.amount_ordered = ordered
     claim.currency = code
     claim.updated_by_id = actor.id
-    _audit(
+    audit_change(
         session,
         actor,
         "claim_ordered",
@@ -430,7 +421,7 @@ def record_compensation_payment(
 ) -> CompensationPayment:
     """One instalment received for the victim. The total never exceeds what was ordered; the
     instalment that completes it marks the claim paid."""
-    _managed(session, actor, claim.witness, claim.case)
+    check_managed(session, actor, claim.witness, claim.case)
     claim = _locked(session, claim)
     session.refresh(claim, ["payments"])
     if claim.status not in queries.OUTSTANDING_CLAIMS:
@@ -449,7 +440,7 @@ def record_compensation_payment(
         )
     payment = CompensationPayment(
         claim=claim,
-        paid_date=_day(paid_date, "paid_date", claim.case, required=True),
+        paid_date=matter_day(paid_date, "paid_date", claim.case, required=True),
         amount=value,
         recorded_by_id=actor.id,
     )
@@ -491,7 +482,7 @@ def end_compensation_claim(
 ) -> CompensationClaim:
     """A claim refused (while lodged) or withdrawn by the victim (until paid in full), with
     the reason."""
-    _managed(session, actor, claim.witness, claim.case)
+    check_managed(session, actor, claim.witness, claim.case)
     if target not in CLAIM_ENDINGS:
         raise DomainError("A claim ends as refused or withdrawn.", field="status")
     reason = _reason(reason)
@@ -503,7 +494,7 @@ def end_compensation_claim(
     current = claim.status
     claim.status = target
     claim.updated_by_id = actor.id
-    _audit(
+    audit_change(
         session,
         actor,
         "claim_ended",
@@ -513,118 +504,3 @@ def end_compensation_claim(
         reason=reason,
     )
     return claim
-
-
-# --- property held as evidence ----------------------------------------------------------------
-
-
-def _identifies(witness: Witness, text: str) -> bool:
-    """Whether ``text`` names the witness: their legal name, phone, e-mail, address or date
-    of birth (the reference, a pseudonym, may appear)."""
-    folded = " ".join(text.casefold().split())
-    digits = "".join(c for c in text if c.isdigit())
-    for value in (witness.legal_name, witness.email, witness.address):
-        value = " ".join((value or "").casefold().split())
-        if len(value) >= 3 and value in folded:
-            return True
-    phone = "".join(c for c in (witness.phone or "") if c.isdigit())
-    if len(phone) >= 6 and phone[-6:] in digits:
-        return True
-    born = witness.date_of_birth
-    return born is not None and (born.isoformat() in text or born.strftime("%d/%m/%Y") in text)
-
-
-def record_property_item(
-    session: Session,
-    actor: User,
-    witness: Witness,
-    case: Case,
-    *,
-    description: str,
-    held_at: str = "",
-    held_since: date | None = None,
-    note: str = "",
-) -> PropertyItem:
-    """Record something of the victim's held as evidence, described without what identifies
-    them (it is shown on lists and in letters), and where it is kept."""
-    _managed(session, actor, witness, case)
-    description = clean_text(description, "description", max_length=500)
-    if not description:
-        raise DomainError("Describe the item.", field="description")
-    if _identifies(witness, description):
-        raise DomainError(IDENTIFYING, field="description")
-    item = PropertyItem(
-        witness_id=witness.id,
-        case_id=case.id,
-        description=description,
-        status=P.held,
-        held_at=clean_text(held_at, "held_at", max_length=200),
-        held_since=_day(held_since, "held_since", case, required=False),
-        note=_note(note),
-        updated_by_id=actor.id,
-    )
-    session.add(item)
-    _audit(session, actor, "property_recorded", item, held_at=item.held_at)
-    return item
-
-
-def change_property_status(
-    session: Session,
-    actor: User,
-    item: PropertyItem,
-    target: PropertyStatus,
-    *,
-    on: date | None = None,
-    returned_to: str = "",
-    returned_by: str = "",
-    order: str = "",
-    note: str = "",
-) -> PropertyItem:
-    """Move an item on (``PROPERTY_STEPS``): ready for return (the victim is told by letter),
-    returned (when, to whom, by whom), or retained or destroyed by the court's order."""
-    _managed(session, actor, item.witness, item.case)
-    current = item.status
-    if target not in PROPERTY_STEPS[current]:
-        allowed = ", ".join(s.label.lower() for s in PROPERTY_STEPS[current]) or "none"
-        raise InvalidTransition(
-            f"Property that is {current.label.lower()} cannot become {target.label.lower()} "
-            f"(allowed next: {allowed}).",
-            field="status",
-        )
-    if target is P.returned:
-        item.returned_date = _day(on, "on", item.case, required=True, after=item.held_since)
-        item.returned_to = clean_text(returned_to, "returned_to", max_length=200)
-        item.returned_by = clean_text(returned_by, "returned_by", max_length=200)
-        if not item.returned_to:
-            raise DomainError("Say to whom it was returned.", field="returned_to")
-        if not item.returned_by:
-            raise DomainError("Say who handed it back.", field="returned_by")
-    if target in (P.retained, P.destroyed):
-        item.disposal_order = clean_text(order, "order", max_length=300)
-        if not item.disposal_order:
-            raise DomainError("Give the court's order (its reference and date).", field="order")
-    item.status = target
-    if note:
-        item.note = _note(note)
-    item.updated_by_id = actor.id
-    _audit(
-        session,
-        actor,
-        "property_status",
-        item,
-        from_status=current,
-        to_status=target,
-        on=on,
-        returned_to=item.returned_to if target is P.returned else None,
-        order=item.disposal_order if target in (P.retained, P.destroyed) else None,
-    )
-    if target is P.ready_for_return:
-        letters.tell(
-            session,
-            actor,
-            item.witness,
-            item.case,
-            "property_return",
-            {"description": item.description, "held_at": item.held_at},
-        )
-    return item

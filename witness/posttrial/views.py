@@ -17,7 +17,7 @@ from witness.core.forms import EMPTY_CHOICE, options
 from witness.core.web import form_transaction, load_or_404, record_view, refuse
 from witness.db import db_session
 from witness.people.models import Witness
-from witness.posttrial import bp, closure, queries, services
+from witness.posttrial import bp, closure, evidence, queries, services
 from witness.posttrial.forms import (
     ClaimEndForm,
     ClaimForm,
@@ -253,7 +253,7 @@ def end_claim(witness_id: int, case_id: int, claim_id: int):
 @bp.route(f"{PREFIX}/property", methods=METHODS)
 def record_property(witness_id: int, case_id: int):
     def run(db, form, _record, witness, case):
-        services.record_property_item(db, current_user, witness, case, **form.values())
+        evidence.record_property_item(db, current_user, witness, case, **form.values())
 
     return _change(witness_id, case_id, "property_form", run, "Property recorded.")
 
@@ -261,7 +261,7 @@ def record_property(witness_id: int, case_id: int):
 @bp.route(f"{PREFIX}/property/<int:item_id>/status", methods=METHODS)
 def property_status(witness_id: int, case_id: int, item_id: int):
     def run(db, form, item, *_):
-        services.change_property_status(db, current_user, item, **form.values())
+        evidence.change_property_status(db, current_user, item, **form.values())
 
     return _change(
         witness_id,
