@@ -37,6 +37,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(disclosure_run)
 
+    from witness.letters.jobs import letters_print
+
+    app.cli.add_command(letters_print)
+
 
 @click.command("init-db")
 @with_appcontext

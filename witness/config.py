@@ -10,6 +10,8 @@ from decimal import Decimal
 from email.utils import parseaddr
 from pathlib import Path
 
+from witness.letters.discreet import forbidden_words
+
 
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -155,6 +157,7 @@ def build_config(instance_path: Path) -> dict:
         **_smtp_settings(),
         **_ledger_settings(),
         **_notify_settings(),
+        **_letter_settings(),
     }
 
 
@@ -251,3 +254,29 @@ def _notify_settings() -> dict:
             raise ConfigError(f"{name} is a list of kind=enhanced/standard, not {entry.strip()!r}.")
         table[kind.strip()] = _deadline_pair(name, pair)
     return {"NOTIFY_DEADLINES": table}
+
+
+#: the return address printed above the recipient in the envelope's window: neutral on purpose
+DEFAULT_RETURN_ADDRESS = "PO Box 4021, London N1 9XX"
+
+
+def _letter_settings() -> dict:
+    """Letters: the return address seen through the envelope's window (refused at start-up if it
+    holds a word that says what the letter is about: court, victim, ...), the line a witness
+    calls, and the support services every letter names."""
+    return_address = os.environ.get("WITNESS_LETTER_RETURN_ADDRESS", DEFAULT_RETURN_ADDRESS)
+    found = forbidden_words(return_address)
+    if found or not return_address.strip():
+        raise ConfigError(
+            "WITNESS_LETTER_RETURN_ADDRESS shows through the envelope's window: give a neutral "
+            f"address such as {DEFAULT_RETURN_ADDRESS!r}"
+            + (f", without {', '.join(found)}." if found else ".")
+        )
+    return {
+        "LETTER_RETURN_ADDRESS": return_address.strip(),
+        "LETTER_SAFE_LINE": os.environ.get("WITNESS_LETTER_SAFE_LINE", "").strip(),
+        "LETTER_SUPPORT_SERVICES": os.environ.get(
+            "WITNESS_LETTER_SUPPORT_SERVICES",
+            "Victim Support: 08 08 16 89 111 (free, day and night).",
+        ).strip(),
+    }

@@ -22,6 +22,8 @@ from flask.cli import with_appcontext
 from witness.api.jobs import idempotency_sweep
 from witness.ledger.exports import disclosure_sweep
 from witness.ledger.jobs import chain_sweep, ledger_sweep
+from witness.letters.jobs import SWEEP_SECONDS as PRINT_SWEEP_SECONDS
+from witness.letters.jobs import print_batch_sweep
 from witness.notify.jobs import send_mail_sweep
 
 #: (job id, sweep taking the app, seconds between runs). Disclosure reports are asked for by
@@ -34,6 +36,7 @@ SWEEPS: tuple[tuple[str, Callable[[Flask], object], int], ...] = (
     ("ledger-flags", ledger_sweep, 3600),
     ("ledger-chains", chain_sweep, 86400),
     ("idempotency-keys", idempotency_sweep, 3600),
+    ("print-batches", print_batch_sweep, PRINT_SWEEP_SECONDS),
 )
 
 

@@ -20,6 +20,7 @@ from witness.cases.models import Case, Hearing
 from witness.core.errors import AccessDenied, NotFound
 from witness.hearings.models import SpecialMeasure
 from witness.ledger.models import SupportItem
+from witness.letters.models import Letter, PrintBatch
 from witness.notify.models import (
     ContactPreference,
     WithheldReason,
@@ -519,24 +520,67 @@ def load(session: Session, actor: User, model, ident: int):
     return LOADERS[model](session, actor, ident)
 
 
+# --- letters ----------------------------------------------------------------------------------
+
+#: who prints an office's letters and marks them posted or returned
+PRINT_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer})
+#: post-trial matters have no event kind: whoever hears of key stages hears of them
+POST_TRIAL_NEWS = EventKind.sentence
+
+
+def get_letter(session: Session, actor: User, letter_id: int) -> Letter:
+    """A letter is seen by whoever may see its witness; otherwise an audited ``NotFound``."""
+    return _via_witness(session, actor, Letter, letter_id, "letter")
+
+
+def can_post_letter(actor: User, letter: Letter) -> bool:
+    """Mark posted or returned, make a print batch: the sending office's staff."""
+    return actor.role in PRINT_ROLES and actor.organisation_id == letter.organisation_id
+
+
+def get_print_batch(session: Session, actor: User, batch_id: int) -> PrintBatch:
+    """A print batch is the office's: its administrators and supervisors see every one, an
+    officer the batches they asked for; otherwise an audited ``NotFound``."""
+    batch = session.get(PrintBatch, batch_id)
+    allowed = (
+        batch is not None
+        and actor.role in PRINT_ROLES
+        and actor.organisation_id == batch.organisation_id
+        and (actor.role is not Role.liaison_officer or batch.requested_by_id == actor.id)
+    )
+    if not allowed:
+        record_event(
+            session, actor, "print_batch.refused", object_type="print_batch", object_id=batch_id
+        )
+        raise NotFound("No such print batch.")
+    return batch
+
+
+def letter_refusal(session: Session, letter: Letter) -> WithheldReason | None:
+    """Why ``letter`` must not be printed now, or None: ``notification_refusal`` by post at
+    the address on its envelope, for its event's kind (a post-trial matter counts as a key
+    stage, like the sentence it follows)."""
+    witness = session.get(Witness, letter.witness_id)
+    try:
+        kind = EventKind(letter.kind)
+    except ValueError:
+        kind = POST_TRIAL_NEWS
+    return notification_refusal(session, witness, Channel.post, letter.recipient_address, kind)
+
+
+LOADERS[Letter] = get_letter
+LOADERS[PrintBatch] = get_print_batch
+
+
 # --- post-trial ----------------------------------------------------------------------------------
 
 
 def posttrial_letter_refusal(session: Session, witness: Witness) -> WithheldReason | None:
     """Why a letter about a post-trial matter (impact statement, compensation, property, the
-    case's closing) must not be queued for the witness now, or None. These are not news of an
-    event (``notification_refusal`` needs one), so the same rules are asked without a kind:
-    the witness's consent to post, not opted out of everything, post still among their
-    chosen channels, and a postal address (the preferences' safe one first). The letters'
-    print run asks again at delivery."""
-    if not accepts_channel(session, witness.id, Channel.post):
-        return WithheldReason.consent_withdrawn
+    case's closing) must not be queued for the witness now, or None: the rule its print run
+    asks again (``letter_refusal``), by post to the preferences' safe address (else the
+    file's), for news of a key stage (``POST_TRIAL_NEWS``): consent to post, not opted out,
+    post still among the chosen channels, an address to write to."""
     preference = current_preference(session, witness.id)
-    if preference is not None:
-        if preference.news_wanted.value == "nothing":
-            return WithheldReason.opted_out
-        if Channel.post.value not in preference.channels:
-            return WithheldReason.channel_not_chosen
-    if not (preferred_address(preference, witness, Channel.post.value) or "").strip():
-        return WithheldReason.no_address
-    return None
+    address = preferred_address(preference, witness, Channel.post.value)
+    return notification_refusal(session, witness, Channel.post, address, POST_TRIAL_NEWS)

@@ -141,6 +141,6 @@ def change_property_status(
             item.witness,
             item.case,
             "property_return",
-            {"description": item.description, "held_at": item.held_at},
+            {"item": item.description},
         )
     return item

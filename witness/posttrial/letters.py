@@ -10,6 +10,8 @@ from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.cases.models import Case
 from witness.core.access import posttrial_letter_refusal
+from witness.letters.models import Letter
+from witness.letters.services import queue_letter
 from witness.people.models import Witness
 
 #: the letters' templates (``witness.letters``) for the post-trial matters
@@ -24,7 +26,7 @@ KINDS = (
 
 def tell(
     session: Session, actor: User, witness: Witness, case: Case, kind: str, facts: dict
-) -> object | None:
+) -> Letter | None:
     """Queue the letter ``kind`` about ``case`` for the witness, or audit why not; returns the
     letter queued, or None."""
     assert kind in KINDS, kind
@@ -46,5 +48,6 @@ def tell(
 
 
 def _queue(session, actor, witness, case, kind, facts):
-    """Hand the letter to ``witness.letters`` (wired when its service lands)."""
-    return None
+    """Hand the letter to ``witness.letters``: made now, in the witness's language, for their
+    office's next print batch (where consent and the address are checked again)."""
+    return queue_letter(session, actor, witness=witness, kind=kind, facts=facts, case=case)

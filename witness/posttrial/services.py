@@ -395,7 +395,11 @@ def order_compensation(
         claim.witness,
         claim.case,
         "compensation_ordered",
-        {"amount": str(ordered), "currency": code},
+        {
+            "amount": str(ordered),
+            "currency": code,
+            "defendant": event.defendant.name if event and event.defendant else "",
+        },
     )
     return claim
 
@@ -470,7 +474,7 @@ def record_compensation_payment(
         {
             "amount": str(value),
             "currency": claim.currency,
-            "paid_date": payment.paid_date.isoformat(),
+            "payment_date": payment.paid_date.isoformat(),
             "outstanding": str(remaining),
         },
     )
