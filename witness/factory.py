@@ -55,6 +55,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     from witness.letters.views import bp as letters_bp
     from witness.notify.views import bp as notify_bp
     from witness.people.views import bp as people_bp
+    from witness.posttrial.views import bp as posttrial_bp
     from witness.rooms.views import bp as rooms_bp
     from witness.scheduling.views import bp as scheduling_bp
 
@@ -74,6 +75,7 @@ def build_app(test_config: dict | None = None) -> Flask:
         ledger_flags_bp,
         disclosure_bp,
         letters_bp,
+        posttrial_bp,
     ):
         app.register_blueprint(blueprint)
 

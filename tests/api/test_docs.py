@@ -88,6 +88,18 @@ def test_the_document_lists_every_operation(spec):
         ("POST", "/witnesses/{witness_id}/measures"),
         ("GET", "/witnesses/{witness_id}/participations"),
         ("POST", "/witnesses/{witness_id}/participations"),
+        # after the trial
+        ("GET", "/witnesses/{witness_id}/cases/{case_id}/after-trial"),
+        ("POST", "/witnesses/{witness_id}/cases/{case_id}/impact-statements"),
+        ("POST", "/impact-statements/{statement_id}/steps"),
+        ("POST", "/impact-statements/{statement_id}/corrections"),
+        ("POST", "/witnesses/{witness_id}/cases/{case_id}/compensation-claims"),
+        ("POST", "/compensation-claims/{claim_id}/order"),
+        ("POST", "/compensation-claims/{claim_id}/payments"),
+        ("POST", "/compensation-claims/{claim_id}/end"),
+        ("POST", "/witnesses/{witness_id}/cases/{case_id}/property"),
+        ("POST", "/property/{item_id}/status"),
+        ("POST", "/witnesses/{witness_id}/cases/{case_id}/closure"),
     }
 
 

@@ -86,6 +86,7 @@ def init_app(app: Flask) -> None:
     )
 
     from witness.api import account, appointments, cases, docs, hearings, ledger, witnesses
+    from witness.api import posttrial as posttrial_api
 
     for blueprint in (
         account.bp,
@@ -96,6 +97,7 @@ def init_app(app: Flask) -> None:
         appointments.bp,
         appointments.measures_bp,
         ledger.bp,
+        posttrial_api.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)

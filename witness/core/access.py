@@ -537,3 +537,17 @@ def can_post_letter(actor: User, letter: Letter) -> bool:
 
 
 LOADERS[Letter] = get_letter
+
+
+# --- post-trial ----------------------------------------------------------------------------------
+
+
+def posttrial_letter_refusal(session: Session, witness: Witness) -> WithheldReason | None:
+    """Why a letter about a post-trial matter (impact statement, compensation, property, the
+    case's closing) must not be queued for the witness now, or None: the rule its print run
+    asks again (``letter_refusal``), by post to the preferences' safe address (else the
+    file's), as news of a key stage (a sentence's): consent to post, not opted out,
+    post still among the chosen channels, an address to write to."""
+    preference = current_preference(session, witness.id)
+    address = preferred_address(preference, witness, Channel.post.value)
+    return notification_refusal(session, witness, Channel.post, address, EventKind.sentence)

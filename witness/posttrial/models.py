@@ -41,14 +41,18 @@ class ImpactStatement(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     status: Mapped[StatementStatus] = enum_column(StatementStatus)
     offered_date: Mapped[date | None]
+    written_date: Mapped[date | None]
     submitted_date: Mapped[date | None]
     considered_date: Mapped[date | None]
+    #: the sentence event at which the court considered it (when one is recorded)
+    sentence_event_id: Mapped[int | None] = mapped_column(ForeignKey("outcome_events.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_dt: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 
     witness: Mapped[Witness] = relationship()
     case: Mapped[Case] = relationship()
+    sentence_event: Mapped[OutcomeEvent | None] = relationship()
 
 
 class ClaimStatus(enum.Enum):
@@ -64,6 +68,18 @@ class ClaimStatus(enum.Enum):
         return self.value.capitalize()
 
 
+class ClaimRoute(enum.Enum):
+    """Where the money is asked of: the court (an order against the offender) or a state
+    compensation scheme."""
+
+    court_order = "court_order"
+    scheme = "scheme"
+
+    @property
+    def label(self) -> str:
+        return {"court_order": "Court order", "scheme": "Compensation scheme"}[self.value]
+
+
 class CompensationClaim(Base):
     """Compensation for the victim: lodged, ordered (tied to a sentence's order), paid."""
 
@@ -74,7 +90,10 @@ class CompensationClaim(Base):
     witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     status: Mapped[ClaimStatus] = enum_column(ClaimStatus)
+    route: Mapped[ClaimRoute] = enum_column(ClaimRoute, default=ClaimRoute.court_order)
     lodged_date: Mapped[date | None]
+    #: what the victim asked for, in ``currency`` (None when not stated)
+    amount_claimed: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     #: the sentence event whose compensation order decided it
     order_event_id: Mapped[int | None] = mapped_column(ForeignKey("outcome_events.id"))
     amount_ordered: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
@@ -109,13 +128,16 @@ class CompensationPayment(Base):
 
 class PropertyStatus(enum.Enum):
     held = "held"  #: held as evidence
+    ready_for_return = "ready_for_return"  #: released by the court: the owner may collect it
     returned = "returned"
     retained = "retained"  #: kept by order of the court
     destroyed = "destroyed"
 
     @property
     def label(self) -> str:
-        return {"held": "Held as evidence"}.get(self.value, self.value.capitalize())
+        return {"held": "Held as evidence", "ready_for_return": "Ready for return"}.get(
+            self.value, self.value.capitalize()
+        )
 
 
 class PropertyItem(Base):
@@ -129,9 +151,15 @@ class PropertyItem(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     description: Mapped[str] = mapped_column(String(500))
     status: Mapped[PropertyStatus] = enum_column(PropertyStatus, default=PropertyStatus.held)
+    #: where it is kept (a police store, the court's exhibits office)
+    held_at: Mapped[str] = mapped_column(String(200), default="")
     held_since: Mapped[date | None]
     returned_date: Mapped[date | None]
     returned_to: Mapped[str] = mapped_column(String(200), default="")
+    #: who handed it back (an officer of the store, a member of staff)
+    returned_by: Mapped[str] = mapped_column(String(200), default="")
+    #: the court's order to retain or destroy it (its reference and date)
+    disposal_order: Mapped[str] = mapped_column(String(300), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_dt: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)

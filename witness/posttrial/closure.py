@@ -1,0 +1,227 @@
+"""Closing a witness's part in a case: a checklist derived from what is recorded (nothing is
+stored), and "Close", which moves the participation to closed through
+``people.services.change_phase`` only when every item is done, or when a supervisor overrides
+with a reason (audited, naming what was outstanding)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from witness.audit.services import record_event
+from witness.auth.models import Role, User
+from witness.cases.models import Case
+from witness.core.access import can_manage_witness, require
+from witness.core.errors import DomainError
+from witness.ledger.models import SupportApproval, SupportItem
+from witness.notify.models import NotificationTask, TaskStatus
+from witness.outcomes.models import EventKind, EventResult, OutcomeEvent, SentenceKind
+from witness.people.models import Participation, Phase, PhaseTransition, Witness
+from witness.people.services import change_phase
+from witness.posttrial import letters, queries
+from witness.posttrial.models import ClaimStatus, PropertyStatus, StatementStatus
+
+#: who may close with items still open, giving the reason
+OVERRIDERS = frozenset({Role.supervisor, Role.admin})
+#: the news of the trial's outcome that the witness must have been told
+OUTCOME_NEWS = (EventKind.verdict, EventKind.sentence, EventKind.discontinued)
+CLAIM_RESOLVED = (ClaimStatus.paid, ClaimStatus.refused, ClaimStatus.withdrawn)
+PROPERTY_RESOLVED = (PropertyStatus.returned, PropertyStatus.retained, PropertyStatus.destroyed)
+STATEMENT_RESOLVED = (StatementStatus.considered, StatementStatus.declined)
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    label: str
+    done: bool
+    detail: str
+
+
+def _outcome_told(session: Session, witness: Witness, case: Case) -> Check:
+    """The outcome is known (the case discontinued, or a verdict; a guilty one needs its
+    sentence) and every task to tell the witness of it is done (or cancelled: they opted
+    out, or the event was corrected)."""
+    label = "Verdict and sentence told"
+    verdicts = list(session.scalars(queries.current_events(EventKind.verdict, case.id)))
+    discontinued = session.scalar(queries.current_events(EventKind.discontinued, case.id))
+    sentenced = session.scalar(queries.current_events(EventKind.sentence, case.id))
+    if not verdicts and discontinued is None:
+        return Check("outcome_told", label, False, "No verdict is recorded yet.")
+    if any(v.result is EventResult.guilty for v in verdicts) and sentenced is None:
+        return Check("outcome_told", label, False, "Guilty: no sentence is recorded yet.")
+    untold = session.scalar(
+        select(func.count(NotificationTask.id))
+        .join(OutcomeEvent, OutcomeEvent.id == NotificationTask.event_id)
+        .where(
+            NotificationTask.witness_id == witness.id,
+            NotificationTask.case_id == case.id,
+            OutcomeEvent.kind.in_(OUTCOME_NEWS),
+            NotificationTask.status == TaskStatus.open,
+        )
+    )
+    if untold:
+        return Check("outcome_told", label, False, f"{untold} notification(s) not yet done.")
+    return Check("outcome_told", label, True, "Told.")
+
+
+def _release_arranged(session: Session, case: Case) -> Check:
+    """A custodial sentence needs an expected release date (or the release itself) known;
+    a non-custodial one, or no sentence, needs nothing."""
+    label = "Release notifications arranged"
+    sentence = session.scalar(queries.current_events(EventKind.sentence, case.id))
+    if sentence is None or sentence.sentence_kind is not SentenceKind.custody:
+        return Check("release", label, True, "No prison sentence.")
+    if sentence.release_date is not None:
+        return Check("release", label, True, f"Expected release {sentence.release_date}.")
+    known = session.scalar(
+        select(OutcomeEvent.id)
+        .where(
+            OutcomeEvent.case_id == case.id,
+            OutcomeEvent.kind.in_((EventKind.release_date_set, EventKind.released)),
+        )
+        .limit(1)
+    )
+    if known is not None:
+        return Check("release", label, True, "A release date is recorded.")
+    return Check("release", label, False, "Prison sentence: no expected release date yet.")
+
+
+def _matters(matters: queries.Matters) -> list[Check]:
+    statement = matters.statements[-1] if matters.statements else None
+    if statement is None:
+        stated = Check("statement", "Impact statement resolved", False, "Not offered yet.")
+    else:
+        stated = Check(
+            "statement",
+            "Impact statement resolved",
+            statement.status in STATEMENT_RESOLVED,
+            statement.status.label,
+        )
+    open_claims = [c for c in matters.claims if c.status not in CLAIM_RESOLVED]
+    claims = Check(
+        "compensation",
+        "Compensation resolved",
+        not open_claims,
+        f"{len(open_claims)} claim(s) open." if open_claims else "Resolved or none claimed.",
+    )
+    waiting = [p for p in matters.property if p.status not in PROPERTY_RESOLVED]
+    held = Check(
+        "property",
+        "Property resolved",
+        not waiting,
+        f"{len(waiting)} item(s) not yet returned or disposed of."
+        if waiting
+        else "All returned or disposed of, or none held.",
+    )
+    return [stated, claims, held]
+
+
+def _no_open_tasks(session: Session, witness: Witness, case: Case) -> Check:
+    count = session.scalar(
+        select(func.count(NotificationTask.id)).where(
+            NotificationTask.witness_id == witness.id,
+            NotificationTask.case_id == case.id,
+            NotificationTask.status == TaskStatus.open,
+        )
+    )
+    return Check(
+        "tasks",
+        "No open notification tasks",
+        not count,
+        f"{count} open." if count else "None open.",
+    )
+
+
+def _ledger_approved(session: Session, witness: Witness, case: Case) -> Check:
+    """No item awaits its approval (a reversed item, and a reversal, await nothing)."""
+    reversal = select(SupportItem.reverses_id).where(SupportItem.reverses_id.is_not(None))
+    pending = session.scalar(
+        select(func.count(SupportItem.id)).where(
+            SupportItem.witness_id == witness.id,
+            SupportItem.case_id == case.id,
+            SupportItem.needs_approval.is_(True),
+            SupportItem.reverses_id.is_(None),
+            SupportItem.id.not_in(reversal),
+            ~exists().where(SupportApproval.item_id == SupportItem.id),
+        )
+    )
+    return Check(
+        "ledger",
+        "Support ledger items all approved",
+        not pending,
+        f"{pending} awaiting approval." if pending else "All approved.",
+    )
+
+
+def closure_checklist(
+    session: Session, witness: Witness, case: Case, matters: queries.Matters | None = None
+) -> list[Check]:
+    """What must be done before the witness's part in the case is closed, each derived from
+    the records now."""
+    matters = matters or queries.matters_of(session, witness.id, case.id)
+    return [
+        _outcome_told(session, witness, case),
+        *_matters(matters),
+        _release_arranged(session, case),
+        _no_open_tasks(session, witness, case),
+        _ledger_approved(session, witness, case),
+    ]
+
+
+def close_participation(
+    session: Session,
+    actor: User,
+    witness: Witness,
+    case: Case,
+    reason: str,
+    *,
+    override: bool = False,
+) -> PhaseTransition:
+    """Close the witness's part in the case (phase closed, by the phase rules) when every
+    checklist item is done; a supervisor may close with items open, overriding with the
+    reason, which is audited with what was outstanding. The witness is told by letter."""
+    require(can_manage_witness(actor, witness))
+    participation: Participation | None = queries.participation_of(session, witness.id, case.id)
+    if participation is None:
+        raise DomainError(f"{witness.reference} is not a witness in case {case.reference}.")
+    if participation.phase is Phase.closed:
+        raise DomainError("This witness's part in the case is already closed.")
+    outstanding = [c for c in closure_checklist(session, witness, case) if not c.done]
+    if outstanding and not override:
+        raise DomainError(
+            "Not closed: "
+            + "; ".join(f"{c.label.lower()} ({c.detail})" for c in outstanding)
+            + ". Finish these first, or ask a supervisor to override with a reason.",
+        )
+    if outstanding and actor.role not in OVERRIDERS:
+        raise DomainError(
+            "Only a supervisor may close with checklist items outstanding.", field="override"
+        )
+    if override and not (reason or "").strip():
+        raise DomainError("Give the reason for overriding the checklist.", field="reason")
+    transition = change_phase(session, actor, participation, Phase.closed, reason)
+    if outstanding:
+        record_event(
+            session,
+            actor,
+            "posttrial.closure_override",
+            participation,
+            witness_id=witness.id,
+            case_id=case.id,
+            reason=transition.reason,
+            outstanding=[c.key for c in outstanding],
+        )
+    else:
+        record_event(
+            session,
+            actor,
+            "posttrial.closed",
+            participation,
+            witness_id=witness.id,
+            case_id=case.id,
+        )
+    letters.tell(session, actor, witness, case, "case_closed", {})
+    return transition
