@@ -200,9 +200,7 @@ class OutcomeEvent(Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_dt: Mapped[datetime] = mapped_column(default=now_utc)
     #: a correction names the event it replaces, and why
-    supersedes_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outcome_events.id"), unique=True
-    )
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("outcome_events.id"), unique=True)
     correction_reason: Mapped[str] = mapped_column(Text, default="")
     # --- what the kind says ---------------------------------------------------------------
     #: the charge a plea or a verdict answers
