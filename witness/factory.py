@@ -53,6 +53,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     from witness.ledger.flag_views import bp as ledger_flags_bp
     from witness.ledger.views import bp as ledger_bp
     from witness.notify.views import bp as notify_bp
+    from witness.outcomes.views import bp as outcomes_bp
     from witness.people.views import bp as people_bp
     from witness.rooms.views import bp as rooms_bp
     from witness.scheduling.views import bp as scheduling_bp
@@ -72,6 +73,7 @@ def build_app(test_config: dict | None = None) -> Flask:
         ledger_bp,
         ledger_flags_bp,
         disclosure_bp,
+        outcomes_bp,
     ):
         app.register_blueprint(blueprint)
 
