@@ -117,9 +117,7 @@ class TokenScope(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"full": "Everything its user may do", "events": "Post case events only"}[
-            self.value
-        ]
+        return {"full": "Everything its user may do", "events": "Post case events only"}[self.value]
 
 
 class ApiToken(Base):
