@@ -148,4 +148,3 @@ def test_the_command_dry_runs_and_imports(db, trial, runner, tmp_path):
     again = runner.invoke(args=args)
     assert "0 row(s) created, 3 unchanged" in again.output
     assert _count(db, OutcomeEvent) == 3
-
