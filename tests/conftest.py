@@ -36,6 +36,7 @@ SLOW_MODULES = frozenset(
         "tests/bench/test_benchmark.py",
         "tests/bench/test_generate.py",
         "tests/notify/test_concurrency.py",
+        "tests/outcomes/test_concurrency.py",
         "tests/scheduling/test_concurrency.py",
         "tests/test_concurrent_clients.py",
         "tests/test_throttle.py",

@@ -34,6 +34,9 @@ def register_cli(app: Flask) -> None:
     register_ledger_cli(app)
 
     from witness.ledger.exports import disclosure_run
+    from witness.outcomes.cli import import_release_list_command
+
+    app.cli.add_command(import_release_list_command)
 
     app.cli.add_command(disclosure_run)
 

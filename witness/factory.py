@@ -54,6 +54,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     from witness.ledger.views import bp as ledger_bp
     from witness.letters.views import bp as letters_bp
     from witness.notify.views import bp as notify_bp
+    from witness.outcomes.views import bp as outcomes_bp
     from witness.people.views import bp as people_bp
     from witness.posttrial.views import bp as posttrial_bp
     from witness.rooms.views import bp as rooms_bp
@@ -76,6 +77,7 @@ def build_app(test_config: dict | None = None) -> Flask:
         disclosure_bp,
         letters_bp,
         posttrial_bp,
+        outcomes_bp,
     ):
         app.register_blueprint(blueprint)
 

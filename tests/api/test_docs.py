@@ -41,6 +41,10 @@ def test_the_document_lists_every_operation(spec):
     found = {(method.upper(), path.removeprefix("/api/v1")) for path, method, _ in operations(spec)}
     assert found == {
         ("GET", "/cases/{case_id}/ledger-chain"),
+        ("GET", "/cases/{case_id}/events"),
+        ("POST", "/cases/{case_id}/events"),
+        ("GET", "/events/{event_id}"),
+        ("POST", "/custody-events"),
         ("GET", "/support-items/{item_id}"),
         ("POST", "/support-items/{item_id}/approval"),
         ("POST", "/support-items/{item_id}/reversals"),

@@ -82,3 +82,13 @@ class UserEditForm(FlaskForm):
 
 class EndSessionsForm(FlaskForm):
     """Ending a user's sessions asks nothing: the form carries only its CSRF token."""
+
+
+class SystemTokenForm(FlaskForm):
+    """A token for a system account, scoped to case events."""
+
+    name = StringField(
+        "What will use it",
+        validators=[DataRequired(), Length(max=100), single_line],
+        filters=[strip_filter],
+    )

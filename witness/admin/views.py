@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from witness.admin import queries, services
@@ -10,10 +10,12 @@ from witness.admin.forms import (
     CourtForm,
     EndSessionsForm,
     OrganisationForm,
+    SystemTokenForm,
     UserEditForm,
     UserForm,
 )
 from witness.auth.models import Role, User
+from witness.auth.tokens import create_system_token
 from witness.cases.models import Court
 from witness.cases.queries import courts as all_courts
 from witness.core.web import SESSION_VERSION, form_page, form_transaction, load_or_404, refuse
@@ -146,3 +148,19 @@ def end_sessions(user_id: int):
         return redirect(url_for("auth.login"))
     flash(f"Every session of {user.name} has ended: they must sign in again.")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/event-token", methods=["POST"])
+def system_token(user_id: int):
+    """A token for a system account (a court's or prison's system) that may only post and read
+    case events; its value is shown on this one response only."""
+    user = _colleague(user_id)
+    form = SystemTokenForm()
+    created = None
+    if form.validate():
+        with form_transaction(form, refusal="admin.refused", obj=user):
+            created = create_system_token(db_session(), current_user, user, form.name.data)
+        if not form.succeeded:
+            created = None
+    status = 200 if created else 400
+    return render_template("admin/system_token.html", user=user, form=form, created=created), status

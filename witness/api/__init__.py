@@ -85,7 +85,16 @@ def init_app(app: Flask) -> None:
         },
     )
 
-    from witness.api import account, appointments, cases, docs, hearings, ledger, witnesses
+    from witness.api import (
+        account,
+        appointments,
+        cases,
+        docs,
+        hearings,
+        ledger,
+        outcomes,
+        witnesses,
+    )
     from witness.api import posttrial as posttrial_api
 
     for blueprint in (
@@ -98,6 +107,7 @@ def init_app(app: Flask) -> None:
         appointments.measures_bp,
         ledger.bp,
         posttrial_api.bp,
+        outcomes.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)

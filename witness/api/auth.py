@@ -10,8 +10,8 @@ from flask import g, request
 
 from witness.api.problems import ApiProblem
 from witness.audit.services import record_event
-from witness.auth.models import User
-from witness.auth.tokens import user_for_token
+from witness.auth.models import Role, TokenScope, User
+from witness.auth.tokens import live_token
 from witness.db import db_session
 
 REALM = 'Bearer realm="Witness API"'
@@ -29,8 +29,8 @@ def authenticate() -> None:
         )
     scheme, _, token = header.partition(" ")
     db = db_session()
-    user = user_for_token(db, token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
+    found = live_token(db, token.strip()) if scheme.lower() == "bearer" else None
+    if found is None:
         record_event(db, None, "auth.api_token_refused", object_type="api_token")
         db.commit()
         raise ApiProblem(
@@ -41,7 +41,25 @@ def authenticate() -> None:
         )
     if db.dirty:
         db.commit()  # the token's last use, refreshed at most once a minute
+    user = found.user
     g.api_user = user
+    # a court's or prison's system account only ever posts and reads case events
+    g.api_scope = TokenScope.events if user.role is Role.system else found.scope
+
+
+def require_scope(allows_events_scope: bool) -> None:
+    """Refuse (403, audited) a token scoped to case events on an endpoint outside them."""
+    if g.api_scope is TokenScope.events and not allows_events_scope:
+        db = db_session()
+        record_event(
+            db, g.api_user, "api_token.scope_refused", object_type="api_token", path=request.path
+        )
+        db.commit()
+        raise ApiProblem(
+            403,
+            "This token may only post and read case events (/api/v1/cases/<id>/events, "
+            "/api/v1/custody-events, /api/v1/events/<id>).",
+        )
 
 
 def api_user() -> User:

@@ -12,7 +12,7 @@ from flask import request
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 
-from witness.api.auth import authenticate
+from witness.api.auth import authenticate, require_scope
 from witness.api.bodies import BodyParser
 from witness.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from witness.api.idempotency import idempotent
@@ -77,11 +77,16 @@ class ApiBlueprint(SmorestBlueprint):
     #: with limits (``witness.api.bodies``)
     ARGUMENTS_PARSER = BodyParser(unknown=None)
 
-    def __init__(self, name: str, import_name: str, *, tag: str, **kwargs) -> None:
+    def __init__(
+        self, name: str, import_name: str, *, tag: str, events_scope: bool = False, **kwargs
+    ) -> None:
         super().__init__(name, import_name, url_prefix=URL_PREFIX, **kwargs)
         #: the heading its operations are listed under in the docs
         self.tag = tag
+        #: whether a token scoped to case events (``TokenScope.events``) may use it
+        self.events_scope = events_scope
         self.before_request(authenticate)
+        self.before_request(lambda: require_scope(self.events_scope))
         self.before_request(_json_bodies_only)
         self.after_request(_no_store)
         register_error_handlers(self)

@@ -40,7 +40,7 @@ MESSAGES = {
 }
 
 #: fields whose domain refusals are clashes with existing records rather than bad values
-CONFLICT_FIELDS = frozenset({"reference"})
+CONFLICT_FIELDS = frozenset({"reference", "external_id"})
 
 
 class ClashSchema(ma.Schema):

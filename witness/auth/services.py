@@ -151,7 +151,8 @@ def authenticate(
     email = email.strip().lower()
     check_throttle(session, email, remote_addr, throttle)
     user = session.scalar(select(User).where(User.email == email))
-    if user is not None and user.is_enabled:
+    # a system account (a court's or prison's system) signs in only by API token
+    if user is not None and user.is_enabled and user.role is not Role.system:
         ok = user.check_password(password)
     else:
         password_matches(dummy_password_hash(), password)

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
-from witness.auth.models import ApiToken, User
-from witness.core.errors import DomainError, NotFound
+from witness.auth.models import ApiToken, Role, TokenScope, User
+from witness.core.errors import AccessDenied, DomainError, NotFound
 from witness.core.time import now_utc
 
 TOKEN_PREFIX = "wit_"
@@ -33,6 +33,35 @@ def hash_token(plaintext: str) -> str:
 
 def create_token(session: Session, actor: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for ``actor``; returns it with its plaintext, which is never kept."""
+    token, plaintext = _new_token(session, actor, name, TokenScope.full)
+    record_event(session, actor, "api_token.create", token, name=token.name, prefix=token.prefix)
+    return token, plaintext
+
+
+def create_system_token(
+    session: Session, actor: User, system: User, name: str
+) -> tuple[ApiToken, str]:
+    """An administrator creates a token for a system account (a court's or prison's system)
+    of their organisation; it may only post and read case events (``TokenScope.events``)."""
+    if actor.role is not Role.admin or system.organisation_id != actor.organisation_id:
+        raise AccessDenied("Only administrators create tokens for their system accounts.")
+    if system.role is not Role.system:
+        raise DomainError("Only a system account gets a token scoped to case events.", "name")
+    token, plaintext = _new_token(session, system, name, TokenScope.events)
+    record_event(
+        session,
+        actor,
+        "api_token.create",
+        token,
+        name=token.name,
+        prefix=token.prefix,
+        scope=TokenScope.events.value,
+        for_user=system.id,
+    )
+    return token, plaintext
+
+
+def _new_token(session: Session, owner: User, name: str, scope: TokenScope):
     name = " ".join((name or "").split())
     if not name:
         raise DomainError("Give the token a name, e.g. what will use it.", field="name")
@@ -40,14 +69,14 @@ def create_token(session: Session, actor: User, name: str) -> tuple[ApiToken, st
         raise DomainError(f"Use at most {NAME_MAX} characters for the name.", field="name")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
-        user_id=actor.id,
+        user_id=owner.id,
         name=name,
         token_hash=hash_token(plaintext),
         prefix=plaintext[:SHOWN_CHARS],
+        scope=scope,
     )
     session.add(token)
     session.flush()
-    record_event(session, actor, "api_token.create", token, name=name, prefix=token.prefix)
     return token, plaintext
 
 
@@ -108,6 +137,13 @@ def user_tokens(session: Session, user: User) -> list[ApiToken]:
 
 def user_for_token(session: Session, plaintext: str) -> User | None:
     """The enabled user a live token acts for, or None; notes when the token was last used."""
+    token = live_token(session, plaintext)
+    return token.user if token is not None else None
+
+
+def live_token(session: Session, plaintext: str) -> ApiToken | None:
+    """The live token of an enabled user (``token.user``, ``token.scope``), or None; notes when
+    the token was last used."""
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
     row = session.execute(
@@ -123,4 +159,4 @@ def user_for_token(session: Session, plaintext: str) -> User | None:
     now = now_utc()
     if token.last_used_dt is None or now - token.last_used_dt >= LAST_USED_RESOLUTION:
         token.last_used_dt = now
-    return user
+    return token

@@ -27,7 +27,7 @@ from witness.notify.models import (
     preferred_address,
     wants_news,
 )
-from witness.outcomes.models import EventKind
+from witness.outcomes.models import EventKind, OutcomeEvent
 from witness.people.models import (
     Assignment,
     Channel,
@@ -551,3 +551,49 @@ def posttrial_letter_refusal(session: Session, witness: Witness) -> WithheldReas
     preference = current_preference(session, witness.id)
     address = preferred_address(preference, witness, Channel.post.value)
     return notification_refusal(session, witness, Channel.post, address, EventKind.sentence)
+# --- outcomes ------------------------------------------------------------------------------------
+# Outcome and custody events are about the case and its defendants: whoever may see the case
+# reads them (an NGO worker sees a case only through a witness who shares with their
+# organisation, ``visible_cases``). A court's or prison's system account (``Role.system``) sees
+# no witness at all; it reads and posts the events of its own office's cases only.
+
+
+def can_record_outcome(actor: User, case: Case) -> bool:
+    """Record or correct an event: the case office's staff who manage it (liaison officers,
+    supervisors, the prosecutor, administrators) and the office's system accounts; never an NGO
+    worker."""
+    if actor.role is Role.system:
+        return actor.organisation_id == case.organisation_id
+    return can_edit_case(actor, case)
+
+
+def outcome_cases(actor: User) -> ColumnElement[bool]:
+    """SQL condition on ``Case``: the cases whose events ``actor`` may read."""
+    if actor.role is Role.system:
+        return Case.organisation_id == actor.organisation_id
+    return visible_cases(actor)
+
+
+def get_outcome_case(session: Session, actor: User, case_id: int) -> Case:
+    """The case if ``actor`` may read its events; otherwise the refusal is audited and
+    ``NotFound`` raised."""
+    case = session.scalar(select(Case).where(Case.id == case_id, outcome_cases(actor)))
+    if case is None:
+        record_event(session, actor, "case.refused", object_type="case", object_id=case_id)
+        raise NotFound("No such case.")
+    return case
+
+
+def get_outcome_event(session: Session, actor: User, event_id: int) -> OutcomeEvent:
+    """The event if ``actor`` may read its case; otherwise audited ``NotFound``."""
+    event = session.scalar(
+        select(OutcomeEvent)
+        .join(Case, Case.id == OutcomeEvent.case_id)
+        .where(OutcomeEvent.id == event_id, outcome_cases(actor))
+    )
+    if event is None:
+        record_event(
+            session, actor, "outcome_event.refused", object_type="outcome_event", object_id=event_id
+        )
+        raise NotFound("No such event.")
+    return event

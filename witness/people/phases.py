@@ -1,7 +1,8 @@
 """The phase rules of a participation: reflection → pre-trial → trial → post-trial → closed.
 
 Allowed: forward one step; back from post-trial to trial (a retrial); to closed from any open
-phase; and reopening a closed participation into the phase it was closed from.
+phase; and reopening a closed participation into the phase it was closed from. A verdict (or the
+case discontinued) moves every open participation straight to post-trial (``after_verdict``).
 """
 
 from __future__ import annotations
@@ -28,5 +29,11 @@ def allowed_targets(current: Phase, closed_from: Phase | None = None) -> list[Ph
     return targets
 
 
-def is_allowed(current: Phase, target: Phase, closed_from: Phase | None = None) -> bool:
+def is_allowed(
+    current: Phase, target: Phase, closed_from: Phase | None = None, *, after_verdict: bool = False
+) -> bool:
+    """Whether the move is allowed; ``after_verdict``: the case has its verdict, so any open
+    phase before post-trial may go straight there."""
+    if after_verdict and target is Phase.post_trial and current in ORDER[:3]:
+        return True
     return target in allowed_targets(current, closed_from)

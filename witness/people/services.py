@@ -170,14 +170,25 @@ def closed_from(participation: Participation) -> Phase | None:
 
 
 def change_phase(
-    session: Session, actor: User, participation: Participation, target: Phase, reason: str
+    session: Session,
+    actor: User,
+    participation: Participation,
+    target: Phase,
+    reason: str,
+    *,
+    after_verdict: bool = False,
 ) -> PhaseTransition:
-    """Move a participation to another phase by the rules in ``phases``; the move is kept."""
-    require(can_manage_witness(actor, participation.witness))
+    """Move a participation to another phase by the rules in ``phases``; the move is kept.
+
+    ``after_verdict``: the move a recorded verdict makes (``outcomes.services``), which has
+    checked the actor's right to record it (a court system, the prosecutor); any open phase may
+    then go straight to post-trial."""
+    if not after_verdict:
+        require(can_manage_witness(actor, participation.witness))
     reason = _required_reason(reason)
     current = participation.phase
     previous = closed_from(participation) if current is Phase.closed else None
-    if not phases.is_allowed(current, target, previous):
+    if not phases.is_allowed(current, target, previous, after_verdict=after_verdict):
         allowed = ", ".join(p.label for p in phases.allowed_targets(current, previous))
         raise InvalidTransition(
             f"A witness cannot move from {current.label} to {target.label}. Allowed: {allowed}.",

@@ -18,6 +18,7 @@ class NewsKind(enum.Enum):
     special_measure_decision = "special_measure_decision"
     hearing_moved = "hearing_moved"
     hearing_vacated = "hearing_vacated"
+    case_outcome = "case_outcome"  #: a verdict, or the case discontinued
 
     @property
     def label(self) -> str:

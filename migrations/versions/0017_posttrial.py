@@ -2,16 +2,16 @@
 a compensation claim's route and amount claimed; property ready for return, where it is held,
 who handed it back and the court's order to retain or destroy it
 
-Revision ID: 0016_posttrial
-Revises: 0015_notification_delivery
+Revision ID: 0017_posttrial
+Revises: 0016_outcomes
 Create Date: 2026-12-06 09:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_posttrial"
-down_revision = "0015_notification_delivery"
+revision = "0017_posttrial"
+down_revision = "0016_outcomes"
 branch_labels = None
 depends_on = None
 
