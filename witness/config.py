@@ -155,6 +155,7 @@ def build_config(instance_path: Path) -> dict:
         **_smtp_settings(),
         **_ledger_settings(),
         **_notify_settings(),
+        **_reminder_settings(),
     }
 
 
@@ -251,3 +252,25 @@ def _notify_settings() -> dict:
             raise ConfigError(f"{name} is a list of kind=enhanced/standard, not {entry.strip()!r}.")
         table[kind.strip()] = _deadline_pair(name, pair)
     return {"NOTIFY_DEADLINES": table}
+
+
+def _days_list(name: str, default: str) -> tuple[int, ...]:
+    """A list of whole numbers of days (0-3650) separated by commas, largest first."""
+    raw = os.environ.get(name, default)
+    days = set()
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        if not (part.isascii() and part.isdigit()) or int(part) > 3650:
+            raise ConfigError(
+                f"{name} is a list of days before the date, such as '60,30,7,0', not {raw!r}."
+            )
+        days.add(int(part))
+    return tuple(sorted(days, reverse=True))
+
+
+def _reminder_settings() -> dict:
+    """Reminders before a date (days before it, in the court's calendar; 0: on the day)."""
+    return {
+        "RELEASE_REMINDER_DAYS": _days_list("WITNESS_RELEASE_REMINDER_DAYS", "60,30,7,0"),
+        "PAROLE_REMINDER_DAYS": _days_list("WITNESS_PAROLE_REMINDER_DAYS", "14,1"),
+        "APPEAL_REMINDER_DAYS": _days_list("WITNESS_APPEAL_REMINDER_DAYS", "7,1"),
+    }

@@ -23,6 +23,7 @@ from witness.api.jobs import idempotency_sweep
 from witness.ledger.exports import disclosure_sweep
 from witness.ledger.jobs import chain_sweep, ledger_sweep
 from witness.notify.jobs import send_mail_sweep
+from witness.notify.reminders import reminder_sweep
 
 #: (job id, sweep taking the app, seconds between runs). Disclosure reports are asked for by
 #: someone waiting for them; the ledger's pattern flags (rises before testimony, peers) change
@@ -34,6 +35,9 @@ SWEEPS: tuple[tuple[str, Callable[[Flask], object], int], ...] = (
     ("ledger-flags", ledger_sweep, 3600),
     ("ledger-chains", chain_sweep, 86400),
     ("idempotency-keys", idempotency_sweep, 3600),
+    # Reminders before release dates, parole hearings and appeal deadlines: days ahead, so
+    # hourly is soon enough (and a missed hour is caught up from the dates themselves).
+    ("reminders", reminder_sweep, 3600),
 )
 
 
@@ -111,6 +115,18 @@ def send_mail_command() -> None:
         click.echo(f"  {error}")
 
 
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Make the reminders due now (release dates, parole hearings, appeals), once."""
+    report = reminder_sweep(current_app._get_current_object())
+    click.echo(
+        f"Made {report.made} reminder task(s); cancelled {report.cancelled} of dates that "
+        "no longer stand."
+    )
+
+
 def register_jobs_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_reminders_command)
