@@ -22,6 +22,7 @@ from flask.cli import with_appcontext
 from witness.api.jobs import idempotency_sweep
 from witness.ledger.exports import disclosure_sweep
 from witness.ledger.jobs import chain_sweep, ledger_sweep
+from witness.notify.breaches import breach_sweep
 from witness.notify.jobs import send_mail_sweep
 from witness.notify.reminders import reminder_sweep
 
@@ -38,6 +39,8 @@ SWEEPS: tuple[tuple[str, Callable[[Flask], object], int], ...] = (
     # Reminders before release dates, parole hearings and appeal deadlines: days ahead, so
     # hourly is soon enough (and a missed hour is caught up from the dates themselves).
     ("reminders", reminder_sweep, 3600),
+    # A deadline passed: the officer and supervisor are alerted within five minutes.
+    ("breaches", breach_sweep, 300),
 )
 
 
