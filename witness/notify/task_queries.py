@@ -11,7 +11,7 @@ from datetime import datetime
 from babel.dates import format_timedelta
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
@@ -96,7 +96,7 @@ def due_list(actor: User, now: datetime, filters: DueFilters = DueFilters()) -> 
         .where(NotificationTask.status == TaskStatus.open, visible_tasks(actor))
         .order_by(NotificationTask.due_dt, NotificationTask.id)
         .options(
-            joinedload(NotificationTask.witness),
+            contains_eager(NotificationTask.witness),  # the witness joined for need to know
             joinedload(NotificationTask.case).joinedload(Case.court),
             joinedload(NotificationTask.event),
         )
