@@ -259,3 +259,13 @@ def test_two_sweeps_at_once_alert_once(committed_breach):
         assert sorted(alerts) == sorted(ids["users"])  # the officer and both supervisors, once
         assert sorted(mails) == sorted(ids["users"])
         assert task.breach_alerted_dt is not None
+
+
+def test_the_sweep_commits_alerts_in_its_own_session(app, db, world, breached, frozen_clock):
+    from witness.notify.breaches import breach_sweep
+
+    report = breach_sweep(app)
+    assert report.tasks == 1
+    db.expire_all()
+    assert db.get(NotificationTask, breached.id).breach_alerted_dt == NOW
+    assert breach_sweep(app).tasks == 0

@@ -229,3 +229,31 @@ def test_the_command_runs_the_sweep(runner, db, sentenced, frozen_clock):
     assert "Made 1 reminder task(s)" in result.output
     db.expire_all()
     assert sorted(reminders(db)) == ["release-60"]
+
+
+def test_reminder_days_are_configurable(monkeypatch, tmp_path):
+    from witness.config import build_config
+
+    monkeypatch.setenv("WITNESS_RELEASE_REMINDER_DAYS", "7, 90,0")
+    monkeypatch.setenv("WITNESS_PAROLE_REMINDER_DAYS", "")
+    config = build_config(tmp_path)
+    assert config["RELEASE_REMINDER_DAYS"] == (90, 7, 0)
+    assert config["PAROLE_REMINDER_DAYS"] == ()
+    assert config["APPEAL_REMINDER_DAYS"] == (7, 1)
+
+
+@pytest.mark.parametrize("value", ["60,thirty", "-1", "1.5", "99999"])
+def test_bad_reminder_days_stop_start_up(monkeypatch, tmp_path, value):
+    from witness.config import ConfigError, build_config
+
+    monkeypatch.setenv("WITNESS_RELEASE_REMINDER_DAYS", value)
+    with pytest.raises(ConfigError, match="WITNESS_RELEASE_REMINDER_DAYS"):
+        build_config(tmp_path)
+
+
+def test_configured_days_are_used(app, db, sentenced, frozen_clock, monkeypatch):
+    monkeypatch.setitem(app.config, "RELEASE_REMINDER_DAYS", (45,))
+    frozen_clock(datetime(2026, 5, 4, 8, 0, tzinfo=UTC))  # 45 days before 18 June
+    with app.app_context():
+        send_reminders(db)
+    assert sorted(reminders(db)) == ["release-45"]
