@@ -225,8 +225,12 @@ def committed_breach(app, database_url):
 
 
 @pytest.mark.slow
-def test_two_sweeps_at_once_alert_once(committed_breach):
+def test_two_sweeps_at_once_alert_once(committed_breach, monkeypatch):
     factory, ids = committed_breach
+    # The audit log is append-only: rows committed here could not be removed afterwards, and
+    # SQLite reuses the ids of the rows the fixture deletes, so they would be read as other
+    # tests' history. The alerts and e-mails themselves are the evidence of "once".
+    monkeypatch.setattr("witness.notify.breaches.record_event", lambda *a, **kw: None)
     barrier = threading.Barrier(2)
     reports = {}
     problems: list[BaseException] = []
