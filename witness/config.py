@@ -158,6 +158,7 @@ def build_config(instance_path: Path) -> dict:
         **_ledger_settings(),
         **_notify_settings(),
         **_letter_settings(),
+        **_reminder_settings(),
     }
 
 
@@ -279,4 +280,26 @@ def _letter_settings() -> dict:
             "WITNESS_LETTER_SUPPORT_SERVICES",
             "Victim Support: 08 08 16 89 111 (free, day and night).",
         ).strip(),
+    }
+
+
+def _days_list(name: str, default: str) -> tuple[int, ...]:
+    """A list of whole numbers of days (0-3650) separated by commas, largest first."""
+    raw = os.environ.get(name, default)
+    days = set()
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        if not (part.isascii() and part.isdigit()) or int(part) > 3650:
+            raise ConfigError(
+                f"{name} is a list of days before the date, such as '60,30,7,0', not {raw!r}."
+            )
+        days.add(int(part))
+    return tuple(sorted(days, reverse=True))
+
+
+def _reminder_settings() -> dict:
+    """Reminders before a date (days before it, in the court's calendar; 0: on the day)."""
+    return {
+        "RELEASE_REMINDER_DAYS": _days_list("WITNESS_RELEASE_REMINDER_DAYS", "60,30,7,0"),
+        "PAROLE_REMINDER_DAYS": _days_list("WITNESS_PAROLE_REMINDER_DAYS", "14,1"),
+        "APPEAL_REMINDER_DAYS": _days_list("WITNESS_APPEAL_REMINDER_DAYS", "7,1"),
     }

@@ -53,6 +53,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     from witness.ledger.flag_views import bp as ledger_flags_bp
     from witness.ledger.views import bp as ledger_bp
     from witness.letters.views import bp as letters_bp
+    from witness.notify.task_views import bp as notify_tasks_bp
     from witness.notify.views import bp as notify_bp
     from witness.outcomes.views import bp as outcomes_bp
     from witness.people.views import bp as people_bp
@@ -68,6 +69,7 @@ def build_app(test_config: dict | None = None) -> Flask:
         audit_bp,
         admin_bp,
         notify_bp,
+        notify_tasks_bp,
         calendar_bp,
         hearings_bp,
         rooms_bp,

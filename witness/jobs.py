@@ -24,7 +24,9 @@ from witness.ledger.exports import disclosure_sweep
 from witness.ledger.jobs import chain_sweep, ledger_sweep
 from witness.letters.jobs import SWEEP_SECONDS as PRINT_SWEEP_SECONDS
 from witness.letters.jobs import print_batch_sweep
+from witness.notify.breaches import breach_sweep
 from witness.notify.jobs import send_mail_sweep
+from witness.notify.reminders import reminder_sweep
 
 #: (job id, sweep taking the app, seconds between runs). Disclosure reports are asked for by
 #: someone waiting for them; the ledger's pattern flags (rises before testimony, peers) change
@@ -37,6 +39,11 @@ SWEEPS: tuple[tuple[str, Callable[[Flask], object], int], ...] = (
     ("ledger-chains", chain_sweep, 86400),
     ("idempotency-keys", idempotency_sweep, 3600),
     ("print-batches", print_batch_sweep, PRINT_SWEEP_SECONDS),
+    # Reminders before release dates, parole hearings and appeal deadlines: days ahead, so
+    # hourly is soon enough (and a missed hour is caught up from the dates themselves).
+    ("reminders", reminder_sweep, 3600),
+    # A deadline passed: the officer and supervisor are alerted within five minutes.
+    ("breaches", breach_sweep, 300),
 )
 
 
@@ -114,6 +121,18 @@ def send_mail_command() -> None:
         click.echo(f"  {error}")
 
 
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Make the reminders due now (release dates, parole hearings, appeals), once."""
+    report = reminder_sweep(current_app._get_current_object())
+    click.echo(
+        f"Made {report.made} reminder task(s); cancelled {report.cancelled} of dates that "
+        "no longer stand."
+    )
+
+
 def register_jobs_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_reminders_command)

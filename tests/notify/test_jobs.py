@@ -9,11 +9,13 @@ import pytest
 from witness import create_app
 from witness.api.jobs import idempotency_sweep
 from witness.config import ConfigError, build_config
-from witness.jobs import build_scheduler
+from witness.jobs import SWEEPS, build_scheduler
 from witness.ledger.exports import disclosure_sweep
 from witness.ledger.jobs import chain_sweep, ledger_sweep
+from witness.notify.breaches import breach_sweep
 from witness.notify.jobs import send_mail_sweep
 from witness.notify.models import MailStatus
+from witness.notify.reminders import reminder_sweep
 
 from ..mailserver import free_port
 
@@ -71,6 +73,8 @@ def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
         "ledger-chains",
         "idempotency-keys",
         "print-batches",
+        "reminders",
+        "breaches",
     }
     assert jobs["send-mail"].func is send_mail_sweep
     assert jobs["disclosure-reports"].func is disclosure_sweep
@@ -82,6 +86,10 @@ def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
     assert jobs["ledger-chains"].trigger.interval == timedelta(days=1)
     assert jobs["idempotency-keys"].func is idempotency_sweep
     assert jobs["idempotency-keys"].trigger.interval == timedelta(hours=1)
+    assert jobs["reminders"].func is reminder_sweep
+    assert jobs["reminders"].trigger.interval == timedelta(hours=1)
+    assert jobs["breaches"].func is breach_sweep
+    assert jobs["breaches"].trigger.interval == timedelta(minutes=5)
     for job in jobs.values():
         assert job.args == (app,)
         assert job.coalesce is True and job.max_instances == 1
@@ -109,14 +117,7 @@ def test_the_development_server_starts_the_scheduler_on_its_first_request(databa
         app.test_client().get("/health")
         scheduler = app.extensions["witness.scheduler"]
         assert scheduler.running
-        assert {job.id for job in scheduler.get_jobs()} == {
-            "send-mail",
-            "disclosure-reports",
-            "ledger-flags",
-            "ledger-chains",
-            "idempotency-keys",
-            "print-batches",
-        }
+        assert {job.id for job in scheduler.get_jobs()} == {job_id for job_id, _, _ in SWEEPS}
         app.test_client().get("/health")
         assert app.extensions["witness.scheduler"] is scheduler  # only one
     finally:

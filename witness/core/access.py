@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, exists, false, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from witness.audit.services import audit_type, record_event
@@ -23,6 +23,7 @@ from witness.ledger.models import SupportItem
 from witness.letters.models import Letter
 from witness.notify.models import (
     ContactPreference,
+    NotificationTask,
     WithheldReason,
     preferred_address,
     wants_news,
@@ -597,3 +598,76 @@ def get_outcome_event(session: Session, actor: User, event_id: int) -> OutcomeEv
         )
         raise NotFound("No such event.")
     return event
+# --- notification tasks -------------------------------------------------------------------------
+
+
+def _prefers_via_ngo(org_id: int) -> ColumnElement[bool]:
+    """The witness's preferences in force name telling through an NGO, and that NGO is
+    ``org_id`` (or none is named). ``channels`` is a JSON list: its text holds ``"via_ngo"``."""
+    return exists().where(
+        ContactPreference.witness_id == NotificationTask.witness_id,
+        ContactPreference.is_current.is_(True),
+        cast(ContactPreference.channels, String).contains('"via_ngo"'),
+        or_(
+            ContactPreference.ngo_organisation_id.is_(None),
+            ContactPreference.ngo_organisation_id == org_id,
+        ),
+    )
+
+
+def visible_tasks(actor: User) -> ColumnElement[bool]:
+    """SQL condition on ``NotificationTask`` (joined to its ``Witness``): the tasks ``actor``
+    may see — an officer their witnesses', a supervisor or administrator their office's (and
+    those of files shared with it), an NGO worker those of witnesses who share with them and
+    chose to be told through their NGO. A prosecutor tells nobody: none."""
+    match actor.role:
+        case Role.admin | Role.supervisor | Role.liaison_officer:
+            return visible_witnesses(actor)
+        case Role.ngo_worker:
+            return and_(visible_witnesses(actor), _prefers_via_ngo(actor.organisation_id))
+    return false()
+
+
+def get_notification_task(session: Session, actor: User, task_id: int) -> NotificationTask:
+    """The task if ``actor`` may see it (``visible_tasks``); otherwise audit the refusal and
+    raise ``NotFound``."""
+    task = session.scalar(
+        select(NotificationTask)
+        .join(Witness, Witness.id == NotificationTask.witness_id)
+        .where(NotificationTask.id == task_id, visible_tasks(actor))
+    )
+    if task is None:
+        witness_id = session.scalar(
+            select(NotificationTask.witness_id).where(NotificationTask.id == task_id)
+        )
+        record_event(
+            session,
+            actor,
+            "notification_task.refused",
+            object_type="notification_task",
+            object_id=task_id,
+            witness_id=witness_id,
+        )
+        raise NotFound("No such task.")
+    return task
+
+
+def can_record_task_attempt(actor: User, task: NotificationTask, channel: Channel) -> bool:
+    """Record telling a witness in person or through their NGO: the owning office's staff, and
+    an NGO worker who sees the task for what they told through their NGO."""
+    if can_manage_witness(actor, task.witness):
+        return True
+    return actor.role is Role.ngo_worker and channel is Channel.via_ngo
+
+
+def can_cancel_task(actor: User, task: NotificationTask) -> bool:
+    """Cancel a task (the witness need not be told after all): a supervisor of the office."""
+    return actor.role is Role.supervisor and actor.organisation_id == task.witness.organisation_id
+
+
+def can_read_compliance(actor: User) -> bool:
+    """The office's compliance report: supervisors, administrators, prosecutors (to read)."""
+    return actor.role in (Role.admin, Role.supervisor, Role.prosecutor)
+
+
+LOADERS[NotificationTask] = get_notification_task

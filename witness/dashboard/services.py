@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from witness.auth.models import Role, User
 from witness.cases.models import Case, CaseStatus, Hearing
 from witness.core.access import visible_cases, visible_witnesses
+from witness.notify.models import StaffAlert
+from witness.notify.task_queries import unseen_alerts
 from witness.people.models import NeedsAssessment, Participation, Phase, Witness
 from witness.rooms.models import Resource
 from witness.scheduling.models import Appointment, AppointmentStaff, AppointmentStatus
@@ -44,6 +46,8 @@ class Dashboard:
     needs_due: list[NeedsAssessment]
     cases: list[Case]
     to_reschedule: list[Appointment]
+    #: alerts to the user not yet marked seen (a deadline passed, ...)
+    alerts: list[StaffAlert] = field(default_factory=list)
 
 
 def build_dashboard(session: Session, actor: User, today: date) -> Dashboard:
@@ -107,5 +111,10 @@ def build_dashboard(session: Session, actor: User, today: date) -> Dashboard:
         .limit(LIMIT)
     )
     return Dashboard(
-        by_phase, list(reflection_ending), list(needs_due), list(cases), list(to_reschedule)
+        by_phase,
+        list(reflection_ending),
+        list(needs_due),
+        list(cases),
+        list(to_reschedule),
+        unseen_alerts(session, actor),
     )

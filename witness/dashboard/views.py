@@ -1,9 +1,11 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from witness.core.time import now_utc
+from witness.core.web import form_transaction
 from witness.dashboard.services import build_dashboard
 from witness.db import db_session
+from witness.notify.task_services import mark_alert_seen
 
 bp = Blueprint("dashboard", __name__)
 
@@ -13,3 +15,11 @@ def index():
     today = now_utc().date()
     board = build_dashboard(db_session(), current_user, today)
     return render_template("dashboard/index.html", board=board, today=today)
+
+
+@bp.route("/alerts/<int:alert_id>/seen", methods=["POST"])
+def alert_seen(alert_id: int):
+    """Mark one of the user's alerts seen; anyone else's is an audited 404."""
+    with form_transaction():
+        mark_alert_seen(db_session(), current_user, alert_id)
+    return redirect(url_for("dashboard.index"))

@@ -1,0 +1,260 @@
+"""The compliance report: per month and office, the tasks due that month — told in time, told
+late, not yet told, cancelled — and the share told in time, for witnesses with enhanced rights
+and for the others. Counted by the database (one grouped query), drawn as an inline SVG chart
+beside its table, and downloadable as CSV.
+
+A task belongs to the month of its last day in the court's own calendar: ``due_dt`` is the
+midnight that ends that day, so a task is in month M when ``start(M) < due_dt <= start(M+1)``,
+each bound taken in the court's timezone. Courts of every zone are counted in the one query by
+a CASE over (timezone, month) bounds."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from html import escape
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from witness.auth.models import Organisation, User
+from witness.cases.models import Case, Court
+from witness.core.access import can_read_compliance, require
+from witness.core.time import day_bounds
+from witness.ledger.disclosure_csv import neutralise
+from witness.notify.models import NotificationTask, TaskStatus
+from witness.people.models import Witness
+
+#: the longest span one report covers
+MAX_MONTHS = 36
+
+
+def add_months(month: date, n: int) -> date:
+    """The first of the month ``n`` months after ``month``'s."""
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """First days of the months from ``first``'s to ``last``'s, inclusive."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+@dataclass
+class Counts:
+    """Tasks due in a month, by what became of them."""
+
+    in_time: int = 0
+    late: int = 0
+    not_told: int = 0
+    cancelled: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.in_time + self.late + self.not_told + self.cancelled
+
+    @property
+    def share_in_time(self) -> float | None:
+        """Told in time among the tasks still needed (cancelled ones are left out)."""
+        needed = self.in_time + self.late + self.not_told
+        return self.in_time / needed if needed else None
+
+    def add(self, other: Counts) -> None:
+        self.in_time += other.in_time
+        self.late += other.late
+        self.not_told += other.not_told
+        self.cancelled += other.cancelled
+
+
+@dataclass
+class MonthRow:
+    """One month of one office: enhanced rights, standard, and both together."""
+
+    month: date
+    office: str
+    enhanced: Counts = field(default_factory=Counts)
+    standard: Counts = field(default_factory=Counts)
+
+    @property
+    def all(self) -> Counts:
+        both = Counts()
+        both.add(self.enhanced)
+        both.add(self.standard)
+        return both
+
+    @property
+    def label(self) -> str:
+        return self.month.strftime("%b %Y")
+
+
+def _month_of(months: list[date], zones: list[str]):
+    """SQL: the month (as "YYYY-MM") a task is due in, in its court's calendar; NULL outside
+    the report's months."""
+    whens = []
+    for zone in zones:
+        for month in months:
+            low = day_bounds(month, zone)[0]
+            high = day_bounds(add_months(month, 1), zone)[0]
+            whens.append(
+                (
+                    and_(
+                        Court.timezone == zone,
+                        NotificationTask.due_dt > low,
+                        NotificationTask.due_dt <= high,
+                    ),
+                    month.strftime("%Y-%m"),
+                )
+            )
+    return case(*whens, else_=None)
+
+
+def compliance_report(session: Session, actor: User, first: date, last: date) -> list[MonthRow]:
+    """The report of ``actor``'s office for the months from ``first``'s to ``last``'s (the
+    office holding the witness's file); supervisors, administrators and prosecutors only
+    (``AccessDenied``). One grouped query over the months' tasks."""
+    require(can_read_compliance(actor), "Only supervisors and prosecutors see this report.")
+    months = months_between(first, last)
+    zones = sorted(session.scalars(select(Court.timezone).distinct()))
+    if not months or not zones:
+        return []
+    # the widest bounds any zone gives, so the index on due_dt can narrow the rows first
+    low = min(day_bounds(months[0], z)[0] for z in zones)
+    high = max(day_bounds(add_months(months[-1], 1), z)[0] for z in zones)
+    inner = (
+        select(
+            _month_of(months, zones).label("month"),
+            Organisation.name.label("office"),
+            NotificationTask.enhanced.label("enhanced"),
+            NotificationTask.status.label("status"),
+            case((NotificationTask.done_dt <= NotificationTask.due_dt, 1), else_=0).label(
+                "on_time"
+            ),
+        )
+        .join(Witness, Witness.id == NotificationTask.witness_id)
+        .join(Organisation, Organisation.id == Witness.organisation_id)
+        .join(Case, Case.id == NotificationTask.case_id)
+        .join(Court, Court.id == Case.court_id)
+        .where(
+            Witness.organisation_id == actor.organisation_id,
+            NotificationTask.due_dt > low,
+            NotificationTask.due_dt <= high,
+        )
+        .subquery()
+    )
+    done = inner.c.status == TaskStatus.done
+    rows = session.execute(
+        select(
+            inner.c.month,
+            inner.c.office,
+            inner.c.enhanced,
+            func.sum(case((and_(done, inner.c.on_time == 1), 1), else_=0)),
+            func.sum(case((and_(done, inner.c.on_time == 0), 1), else_=0)),
+            func.sum(case((inner.c.status == TaskStatus.open, 1), else_=0)),
+            func.sum(case((inner.c.status == TaskStatus.cancelled, 1), else_=0)),
+        )
+        .where(inner.c.month.is_not(None))
+        .group_by(inner.c.month, inner.c.office, inner.c.enhanced)
+    )
+    table: dict[tuple[str, str], MonthRow] = {}
+    for month, office, enhanced, in_time, late, not_told, cancelled in rows:
+        day = date(int(month[:4]), int(month[5:7]), 1)
+        row = table.setdefault((month, office), MonthRow(day, office))
+        counts = Counts(int(in_time), int(late), int(not_told), int(cancelled))
+        (row.enhanced if enhanced else row.standard).add(counts)
+    return [table[key] for key in sorted(table)]
+
+
+def percent(share: float | None) -> str:
+    return "n/a" if share is None else f"{round(share * 100)}%"
+
+
+# --- the chart and the CSV (pure: plain rows in, text out) -----------------------------------
+
+CHART_HEIGHT = 160
+BAR = 14
+GAP = 10
+
+
+def compliance_svg(rows: list[MonthRow]) -> str:
+    """An SVG bar chart of the share told in time per month and office: one bar for enhanced
+    rights, one for the others. Accessible: a title and a description; the table beside it
+    carries every figure."""
+    width = max(1, len(rows)) * (2 * BAR + GAP) + 60
+    height = CHART_HEIGHT + 50
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
+        f'aria-labelledby="chart-title chart-desc" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">',
+        '<title id="chart-title">Share of victims told in time, per month</title>',
+        '<desc id="chart-desc">For each month, the left bar is victims with enhanced rights, '
+        "the right bar the others; the table gives every figure.</desc>",
+    ]
+    for pct in (0, 50, 100):
+        y = 10 + CHART_HEIGHT - CHART_HEIGHT * pct / 100
+        parts.append(
+            f'<line x1="40" x2="{width}" y1="{y:.0f}" y2="{y:.0f}" stroke="#ccc"/>'
+            f'<text x="34" y="{y + 4:.0f}" text-anchor="end" font-size="10">{pct}%</text>'
+        )
+    for n, row in enumerate(rows):
+        x = 48 + n * (2 * BAR + GAP)
+        for offset, (group, counts, colour) in enumerate(
+            (("enhanced rights", row.enhanced, "#1f5f8b"), ("others", row.standard, "#8fb8d8"))
+        ):
+            share = counts.share_in_time
+            bar = CHART_HEIGHT * (share or 0)
+            label = escape(f"{row.label}, {row.office}, {group}: {percent(share)} told in time")
+            parts.append(
+                f'<rect x="{x + offset * BAR}" y="{10 + CHART_HEIGHT - bar:.1f}" '
+                f'width="{BAR - 2}" height="{bar:.1f}" fill="{colour}"><title>{label}</title>'
+                "</rect>"
+            )
+        parts.append(
+            f'<text x="{x + BAR}" y="{CHART_HEIGHT + 26}" text-anchor="middle" '
+            f'font-size="10">{escape(row.month.strftime("%b %y"))}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+CSV_HEADER = (
+    "month",
+    "office",
+    "rights",
+    "due",
+    "told_in_time",
+    "told_late",
+    "not_yet_told",
+    "cancelled",
+    "share_told_in_time",
+)
+
+
+def compliance_csv(rows: list[MonthRow]) -> str:
+    """The report as CSV, one line per month, office and rights; every text cell neutralised
+    against formula injection (an office's name is typed by people)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        for group, counts in (("enhanced", row.enhanced), ("standard", row.standard)):
+            share = counts.share_in_time
+            writer.writerow(
+                (
+                    row.month.strftime("%Y-%m"),
+                    neutralise(row.office),
+                    group,
+                    counts.total,
+                    counts.in_time,
+                    counts.late,
+                    counts.not_told,
+                    counts.cancelled,
+                    "" if share is None else f"{share:.3f}",
+                )
+            )
+    return out.getvalue()
