@@ -22,6 +22,7 @@ from flask.cli import with_appcontext
 from witness.api.jobs import idempotency_sweep
 from witness.ledger.exports import disclosure_sweep
 from witness.ledger.jobs import chain_sweep, ledger_sweep
+from witness.notify.delivery import deliver_news_sweep
 from witness.notify.jobs import send_mail_sweep
 
 #: (job id, sweep taking the app, seconds between runs). Disclosure reports are asked for by
@@ -29,6 +30,7 @@ from witness.notify.jobs import send_mail_sweep
 #: slowly and are read by supervisors once a day or so; every hash chain is walked in full daily;
 #: the API's idempotency keys are kept a day and purged within the hour after.
 SWEEPS: tuple[tuple[str, Callable[[Flask], object], int], ...] = (
+    ("deliver-news", deliver_news_sweep, 60),
     ("send-mail", send_mail_sweep, 60),
     ("disclosure-reports", disclosure_sweep, 30),
     ("ledger-flags", ledger_sweep, 3600),
@@ -111,6 +113,25 @@ def send_mail_command() -> None:
         click.echo(f"  {error}")
 
 
+@click.command("deliver-news")
+@with_appcontext
+def deliver_news_command() -> None:
+    """Try every open notification task's current channel once, then send the mail that is
+    due (for cron), and print what happened."""
+    app = current_app._get_current_object()
+    news = deliver_news_sweep(app)
+    mail = send_mail_sweep(app)
+    click.echo(
+        f"News: {news.emails} e-mail(s) queued, {news.letters} letter(s) made, "
+        f"{news.withheld} withheld (next channel), {news.waiting} waiting for a call or a "
+        f"visit, {news.exhausted} with no channel left (officer alerted). Mail: {mail.sent} "
+        f"sent, {mail.retrying} to retry, {mail.failed} failed, {mail.withheld} withheld."
+    )
+    for error in news.errors + mail.errors:
+        click.echo(f"  {error}")
+
+
 def register_jobs_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(deliver_news_command)
