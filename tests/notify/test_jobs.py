@@ -66,6 +66,7 @@ def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {
         "send-mail",
+        "deliver-news",
         "disclosure-reports",
         "ledger-flags",
         "ledger-chains",
@@ -110,6 +111,7 @@ def test_the_development_server_starts_the_scheduler_on_its_first_request(databa
         assert scheduler.running
         assert {job.id for job in scheduler.get_jobs()} == {
             "send-mail",
+            "deliver-news",
             "disclosure-reports",
             "ledger-flags",
             "ledger-chains",

@@ -44,8 +44,10 @@ from witness.notify.models import (
     OutboundEmail,
     StaffAlert,
     TaskStatus,
+    WithheldReason,
     preferred_address,
 )
+from witness.notify.tasks import cancel_open_tasks
 from witness.notify.wording import Facts, email_body
 from witness.people.models import Assignment, Channel, Witness
 
@@ -246,6 +248,15 @@ def deliver_task(session: Session, task: NotificationTask, config, report: Deliv
             session, None, task, channel=channel, outcome=AttemptOutcome.withheld, note=reason.label
         )
         report.withheld += 1
+        if reason is WithheldReason.opted_out:
+            # No channel will do: the witness no longer wants this news (it is not a reason to
+            # go and tell them in person).
+            cancel_open_tasks(
+                session,
+                reason="The witness no longer wants this news.",
+                event_id=task.event_id,
+                witness_id=task.witness_id,
+            )
         return
     if channel is Channel.email:
         _queue_email(session, task, preference, address, config)
