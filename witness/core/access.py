@@ -517,3 +517,23 @@ def load(session: Session, actor: User, model, ident: int):
     """The record of ``model`` with id ``ident`` as ``actor`` may see it, or ``NotFound`` with
     the refusal audited."""
     return LOADERS[model](session, actor, ident)
+
+
+# --- contact preferences and calls -------------------------------------------------------------
+
+#: who works the call list: the office's officers and supervisors
+CALLERS = frozenset({Role.liaison_officer, Role.supervisor})
+
+
+def can_read_preferences(session: Session, actor: User, witness: Witness) -> bool:
+    """A witness's contact preferences hold their safe address and phone: the owning office,
+    and NGO workers the witness shares their identity with (read only)."""
+    return can_manage_witness(actor, witness) or (
+        actor.role is Role.ngo_worker and can_see_identity(session, actor, witness)
+    )
+
+
+def can_call(actor: User, witness: Witness) -> bool:
+    """Call the witness with their news and log the call: the owning office's officers and
+    supervisors (an officer sees only the witnesses assigned to them)."""
+    return actor.organisation_id == witness.organisation_id and actor.role in CALLERS
