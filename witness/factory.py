@@ -52,6 +52,8 @@ def build_app(test_config: dict | None = None) -> Flask:
     from witness.ledger.disclosure_views import bp as disclosure_bp
     from witness.ledger.flag_views import bp as ledger_flags_bp
     from witness.ledger.views import bp as ledger_bp
+    from witness.notify.channel_views import calls_bp as notify_calls_bp
+    from witness.notify.channel_views import prefs_bp as notify_prefs_bp
     from witness.notify.views import bp as notify_bp
     from witness.people.views import bp as people_bp
     from witness.rooms.views import bp as rooms_bp
@@ -65,6 +67,8 @@ def build_app(test_config: dict | None = None) -> Flask:
         audit_bp,
         admin_bp,
         notify_bp,
+        notify_prefs_bp,
+        notify_calls_bp,
         calendar_bp,
         hearings_bp,
         rooms_bp,

@@ -18,3 +18,19 @@ def office_timezone(session: Session, organisation_id: int) -> str:
         .limit(1)
     )
     return zone or "UTC"
+
+
+def sharing_organisation_options(session: Session, witness_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the organisations the witness shares their file with: the NGOs that may
+    tell them (contact preferences' "through their NGO worker")."""
+    from witness.auth.models import Organisation
+    from witness.core.access import sharing_organisations
+
+    return [
+        (org_id, name)
+        for org_id, name in session.execute(
+            select(Organisation.id, Organisation.name)
+            .where(Organisation.id.in_(sharing_organisations(witness_id)))
+            .order_by(Organisation.name)
+        )
+    ]
