@@ -85,7 +85,16 @@ def init_app(app: Flask) -> None:
         },
     )
 
-    from witness.api import account, appointments, cases, docs, hearings, ledger, witnesses
+    from witness.api import (
+        account,
+        appointments,
+        cases,
+        docs,
+        hearings,
+        ledger,
+        preferences,
+        witnesses,
+    )
 
     for blueprint in (
         account.bp,
@@ -96,6 +105,7 @@ def init_app(app: Flask) -> None:
         appointments.bp,
         appointments.measures_bp,
         ledger.bp,
+        preferences.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
