@@ -159,6 +159,7 @@ def build_config(instance_path: Path) -> dict:
         **_notify_settings(),
         **_letter_settings(),
         **_reminder_settings(),
+        **_channel_settings(),
     }
 
 
@@ -303,3 +304,21 @@ def _reminder_settings() -> dict:
         "PAROLE_REMINDER_DAYS": _days_list("WITNESS_PAROLE_REMINDER_DAYS", "14,1"),
         "APPEAL_REMINDER_DAYS": _days_list("WITNESS_APPEAL_REMINDER_DAYS", "7,1"),
     }
+
+
+def _channel_settings() -> dict:
+    """News by e-mail and phone: the fixed, discreet subject of every e-mail carrying news
+    (read on a lock screen: it must say nothing about a court or a case), and the office's
+    general safe line, given when the witness's officer has no line of their own."""
+    subject = os.environ.get("WITNESS_NOTIFY_MAIL_SUBJECT", "A message for you").strip()
+    if not subject or len(subject) > 200 or any(not c.isprintable() for c in subject):
+        raise ConfigError(
+            f"WITNESS_NOTIFY_MAIL_SUBJECT must be one short printable line, not {subject!r}."
+        )
+    phone = os.environ.get("WITNESS_OFFICE_PHONE", "").strip()
+    if len(phone) > 40 or any(not (c.isascii() and (c.isdigit() or c in "+ ()-.")) for c in phone):
+        raise ConfigError(
+            f"WITNESS_OFFICE_PHONE must be a phone number such as '+44 20 7946 0000', "
+            f"not {phone!r}."
+        )
+    return {"NOTIFY_MAIL_SUBJECT": subject, "OFFICE_PHONE": phone}

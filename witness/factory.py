@@ -42,6 +42,27 @@ def build_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     i18n.init_app(app)  # gettext for pages, letters, e-mails and call scripts
 
+    _register_pages(app)
+
+    from witness.api import init_app as init_api
+
+    init_api(app)  # the JSON API and its OpenAPI document, under /api/v1
+    if app.config.get("BENCHMARK_ROUTES"):
+        # Only for `flask benchmark` and the load test; never part of the served product.
+        from witness.bench.views import bp as bench_bp
+
+        app.register_blueprint(bench_bp)
+
+    if app.config["RUN_SCHEDULER"] and not app.testing:
+        # Development server only (see README); production runs `flask scheduler` instead.
+        from witness.jobs import run_in_server
+
+        run_in_server(app)
+    return app
+
+
+def _register_pages(app: Flask) -> None:
+    """Every feature's pages (its blueprint)."""
     from witness.admin.views import bp as admin_bp
     from witness.audit.views import bp as audit_bp
     from witness.auth.views import bp as auth_bp
@@ -53,6 +74,8 @@ def build_app(test_config: dict | None = None) -> Flask:
     from witness.ledger.flag_views import bp as ledger_flags_bp
     from witness.ledger.views import bp as ledger_bp
     from witness.letters.views import bp as letters_bp
+    from witness.notify.channel_views import calls_bp as notify_calls_bp
+    from witness.notify.channel_views import prefs_bp as notify_prefs_bp
     from witness.notify.task_views import bp as notify_tasks_bp
     from witness.notify.views import bp as notify_bp
     from witness.outcomes.views import bp as outcomes_bp
@@ -70,6 +93,8 @@ def build_app(test_config: dict | None = None) -> Flask:
         admin_bp,
         notify_bp,
         notify_tasks_bp,
+        notify_prefs_bp,
+        notify_calls_bp,
         calendar_bp,
         hearings_bp,
         rooms_bp,
@@ -82,19 +107,3 @@ def build_app(test_config: dict | None = None) -> Flask:
         outcomes_bp,
     ):
         app.register_blueprint(blueprint)
-
-    from witness.api import init_app as init_api
-
-    init_api(app)  # the JSON API and its OpenAPI document, under /api/v1
-    if app.config.get("BENCHMARK_ROUTES"):
-        # Only for `flask benchmark` and the load test; never part of the served product.
-        from witness.bench.views import bp as bench_bp
-
-        app.register_blueprint(bench_bp)
-
-    if app.config["RUN_SCHEDULER"] and not app.testing:
-        # Development server only (see README); production runs `flask scheduler` instead.
-        from witness.jobs import run_in_server
-
-        run_in_server(app)
-    return app

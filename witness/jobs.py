@@ -25,6 +25,7 @@ from witness.ledger.jobs import chain_sweep, ledger_sweep
 from witness.letters.jobs import SWEEP_SECONDS as PRINT_SWEEP_SECONDS
 from witness.letters.jobs import print_batch_sweep
 from witness.notify.breaches import breach_sweep
+from witness.notify.delivery import deliver_news_sweep
 from witness.notify.jobs import send_mail_sweep
 from witness.notify.reminders import reminder_sweep
 
@@ -33,6 +34,7 @@ from witness.notify.reminders import reminder_sweep
 #: slowly and are read by supervisors once a day or so; every hash chain is walked in full daily;
 #: the API's idempotency keys are kept a day and purged within the hour after.
 SWEEPS: tuple[tuple[str, Callable[[Flask], object], int], ...] = (
+    ("deliver-news", deliver_news_sweep, 60),
     ("send-mail", send_mail_sweep, 60),
     ("disclosure-reports", disclosure_sweep, 30),
     ("ledger-flags", ledger_sweep, 3600),
@@ -132,7 +134,26 @@ def send_reminders_command() -> None:
     )
 
 
+@click.command("deliver-news")
+@with_appcontext
+def deliver_news_command() -> None:
+    """Try every open notification task's current channel once, then send the mail that is
+    due (for cron), and print what happened."""
+    app = current_app._get_current_object()
+    news = deliver_news_sweep(app)
+    mail = send_mail_sweep(app)
+    click.echo(
+        f"News: {news.emails} e-mail(s) queued, {news.letters} letter(s) made, "
+        f"{news.withheld} withheld (next channel), {news.waiting} waiting for a call or a "
+        f"visit, {news.exhausted} with no channel left (officer alerted). Mail: {mail.sent} "
+        f"sent, {mail.retrying} to retry, {mail.failed} failed, {mail.withheld} withheld."
+    )
+    for error in news.errors + mail.errors:
+        click.echo(f"  {error}")
+
+
 def register_jobs_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(deliver_news_command)

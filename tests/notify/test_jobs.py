@@ -68,6 +68,7 @@ def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {
         "send-mail",
+        "deliver-news",
         "disclosure-reports",
         "ledger-flags",
         "ledger-chains",

@@ -93,6 +93,7 @@ def init_app(app: Flask) -> None:
         hearings,
         ledger,
         outcomes,
+        preferences,
         witnesses,
     )
     from witness.api import posttrial as posttrial_api
@@ -108,6 +109,7 @@ def init_app(app: Flask) -> None:
         ledger.bp,
         posttrial_api.bp,
         outcomes.bp,
+        preferences.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)

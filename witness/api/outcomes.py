@@ -20,7 +20,7 @@ from witness.api.outcome_schemas import (
 )
 from witness.api.problems import ApiProblem
 from witness.cases.models import Case, Defendant
-from witness.core.access import get_outcome_case, get_outcome_event
+from witness.core.access_after import get_outcome_case, get_outcome_event
 from witness.db import db_session
 from witness.outcomes import queries, services
 

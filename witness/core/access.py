@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from witness.audit.services import audit_type, record_event
@@ -20,15 +20,13 @@ from witness.cases.models import Case, Hearing
 from witness.core.errors import AccessDenied, NotFound
 from witness.hearings.models import SpecialMeasure
 from witness.ledger.models import SupportItem
-from witness.letters.models import Letter
 from witness.notify.models import (
     ContactPreference,
-    NotificationTask,
     WithheldReason,
     preferred_address,
     wants_news,
 )
-from witness.outcomes.models import EventKind, OutcomeEvent
+from witness.outcomes.models import EventKind
 from witness.people.models import (
     Assignment,
     Channel,
@@ -519,155 +517,3 @@ def load(session: Session, actor: User, model, ident: int):
     """The record of ``model`` with id ``ident`` as ``actor`` may see it, or ``NotFound`` with
     the refusal audited."""
     return LOADERS[model](session, actor, ident)
-
-
-# --- letters ---------------------------------------------------------------------------------
-
-#: who prints an office's letters and marks them posted or returned
-PRINT_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer})
-
-
-def get_letter(session: Session, actor: User, letter_id: int) -> Letter:
-    """A letter is seen by whoever may see its witness; otherwise an audited ``NotFound``."""
-    return _via_witness(session, actor, Letter, letter_id, "letter")
-
-
-def can_post_letter(actor: User, letter: Letter) -> bool:
-    """Mark posted or returned: the sending office's staff."""
-    return actor.role in PRINT_ROLES and actor.organisation_id == letter.organisation_id
-
-
-LOADERS[Letter] = get_letter
-
-
-# --- post-trial ----------------------------------------------------------------------------------
-
-
-def posttrial_letter_refusal(session: Session, witness: Witness) -> WithheldReason | None:
-    """Why a letter about a post-trial matter (impact statement, compensation, property, the
-    case's closing) must not be queued for the witness now, or None: the rule its print run
-    asks again (``letter_refusal``), by post to the preferences' safe address (else the
-    file's), as news of a key stage (a sentence's): consent to post, not opted out,
-    post still among the chosen channels, an address to write to."""
-    preference = current_preference(session, witness.id)
-    address = preferred_address(preference, witness, Channel.post.value)
-    return notification_refusal(session, witness, Channel.post, address, EventKind.sentence)
-# --- outcomes ------------------------------------------------------------------------------------
-# Outcome and custody events are about the case and its defendants: whoever may see the case
-# reads them (an NGO worker sees a case only through a witness who shares with their
-# organisation, ``visible_cases``). A court's or prison's system account (``Role.system``) sees
-# no witness at all; it reads and posts the events of its own office's cases only.
-
-
-def can_record_outcome(actor: User, case: Case) -> bool:
-    """Record or correct an event: the case office's staff who manage it (liaison officers,
-    supervisors, the prosecutor, administrators) and the office's system accounts; never an NGO
-    worker."""
-    if actor.role is Role.system:
-        return actor.organisation_id == case.organisation_id
-    return can_edit_case(actor, case)
-
-
-def outcome_cases(actor: User) -> ColumnElement[bool]:
-    """SQL condition on ``Case``: the cases whose events ``actor`` may read."""
-    if actor.role is Role.system:
-        return Case.organisation_id == actor.organisation_id
-    return visible_cases(actor)
-
-
-def get_outcome_case(session: Session, actor: User, case_id: int) -> Case:
-    """The case if ``actor`` may read its events; otherwise the refusal is audited and
-    ``NotFound`` raised."""
-    case = session.scalar(select(Case).where(Case.id == case_id, outcome_cases(actor)))
-    if case is None:
-        record_event(session, actor, "case.refused", object_type="case", object_id=case_id)
-        raise NotFound("No such case.")
-    return case
-
-
-def get_outcome_event(session: Session, actor: User, event_id: int) -> OutcomeEvent:
-    """The event if ``actor`` may read its case; otherwise audited ``NotFound``."""
-    event = session.scalar(
-        select(OutcomeEvent)
-        .join(Case, Case.id == OutcomeEvent.case_id)
-        .where(OutcomeEvent.id == event_id, outcome_cases(actor))
-    )
-    if event is None:
-        record_event(
-            session, actor, "outcome_event.refused", object_type="outcome_event", object_id=event_id
-        )
-        raise NotFound("No such event.")
-    return event
-# --- notification tasks -------------------------------------------------------------------------
-
-
-def _prefers_via_ngo(org_id: int) -> ColumnElement[bool]:
-    """The witness's preferences in force name telling through an NGO, and that NGO is
-    ``org_id`` (or none is named). ``channels`` is a JSON list: its text holds ``"via_ngo"``."""
-    return exists().where(
-        ContactPreference.witness_id == NotificationTask.witness_id,
-        ContactPreference.is_current.is_(True),
-        cast(ContactPreference.channels, String).contains('"via_ngo"'),
-        or_(
-            ContactPreference.ngo_organisation_id.is_(None),
-            ContactPreference.ngo_organisation_id == org_id,
-        ),
-    )
-
-
-def visible_tasks(actor: User) -> ColumnElement[bool]:
-    """SQL condition on ``NotificationTask`` (joined to its ``Witness``): the tasks ``actor``
-    may see — an officer their witnesses', a supervisor or administrator their office's (and
-    those of files shared with it), an NGO worker those of witnesses who share with them and
-    chose to be told through their NGO. A prosecutor tells nobody: none."""
-    match actor.role:
-        case Role.admin | Role.supervisor | Role.liaison_officer:
-            return visible_witnesses(actor)
-        case Role.ngo_worker:
-            return and_(visible_witnesses(actor), _prefers_via_ngo(actor.organisation_id))
-    return false()
-
-
-def get_notification_task(session: Session, actor: User, task_id: int) -> NotificationTask:
-    """The task if ``actor`` may see it (``visible_tasks``); otherwise audit the refusal and
-    raise ``NotFound``."""
-    task = session.scalar(
-        select(NotificationTask)
-        .join(Witness, Witness.id == NotificationTask.witness_id)
-        .where(NotificationTask.id == task_id, visible_tasks(actor))
-    )
-    if task is None:
-        witness_id = session.scalar(
-            select(NotificationTask.witness_id).where(NotificationTask.id == task_id)
-        )
-        record_event(
-            session,
-            actor,
-            "notification_task.refused",
-            object_type="notification_task",
-            object_id=task_id,
-            witness_id=witness_id,
-        )
-        raise NotFound("No such task.")
-    return task
-
-
-def can_record_task_attempt(actor: User, task: NotificationTask, channel: Channel) -> bool:
-    """Record telling a witness in person or through their NGO: the owning office's staff, and
-    an NGO worker who sees the task for what they told through their NGO."""
-    if can_manage_witness(actor, task.witness):
-        return True
-    return actor.role is Role.ngo_worker and channel is Channel.via_ngo
-
-
-def can_cancel_task(actor: User, task: NotificationTask) -> bool:
-    """Cancel a task (the witness need not be told after all): a supervisor of the office."""
-    return actor.role is Role.supervisor and actor.organisation_id == task.witness.organisation_id
-
-
-def can_read_compliance(actor: User) -> bool:
-    """The office's compliance report: supervisors, administrators, prosecutors (to read)."""
-    return actor.role in (Role.admin, Role.supervisor, Role.prosecutor)
-
-
-LOADERS[NotificationTask] = get_notification_task

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
-from witness.core.access import PRINT_ROLES, visible_witnesses
+from witness.core.access import visible_witnesses
+from witness.core.access_after import PRINT_ROLES
 from witness.core.errors import NotFound
 from witness.letters.models import Letter, LetterStatus, PrintBatch
 from witness.notify.models import ContactAttempt

@@ -21,7 +21,7 @@ from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.cases.models import Case
 from witness.config import DEFAULT_RETURN_ADDRESS
-from witness.core import access
+from witness.core import access, access_after
 from witness.core.errors import AccessDenied, DomainError, RecordedRefusal
 from witness.core.i18n import TRANSLATIONS, in_language
 from witness.core.text import clean_text
@@ -332,7 +332,7 @@ def reprint(session: Session, actor: User, letter: Letter) -> bytes:
 
 
 def _require_office(actor: User, letter: Letter) -> None:
-    if not access.can_post_letter(actor, letter):
+    if not access_after.can_post_letter(actor, letter):
         raise AccessDenied("Only the office that sends a letter may change it.")
 
 
@@ -416,7 +416,7 @@ def request_batch(session: Session, actor: User) -> PrintBatch:
     """A print batch of every letter waiting that ``actor`` may see, built in the background
     (``witness.letters.jobs``): the request only queues it. Letters queued later wait for the
     next batch."""
-    if actor.role not in access.PRINT_ROLES:
+    if actor.role not in access_after.PRINT_ROLES:
         raise AccessDenied("Only an office's staff print its letters.")
     letters = session.scalars(waiting_letters(actor)).all()
     if not letters:

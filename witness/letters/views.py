@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from witness.core import access
+from witness.core import access_after
 from witness.core.time import now_utc
 from witness.core.web import form_transaction, load_or_404, record_view, refuse
 from witness.db import db_session
@@ -17,7 +17,7 @@ from witness.letters.models import BatchStatus, Letter, LetterStatus, PrintBatch
 
 def _printer() -> None:
     """The print room is an office's: its administrators, supervisors and officers."""
-    if current_user.role not in access.PRINT_ROLES:
+    if current_user.role not in access_after.PRINT_ROLES:
         refuse("print_batch.refused", object_type="print_batch")
 
 
@@ -113,7 +113,7 @@ def _letter_page(letter: Letter, form: ReturnedForm | None = None, status: int =
         letter=letter,
         reference=services.reference(letter),
         attempts=queries.attempts_of(db_session(), letter),
-        can_post=access.can_post_letter(current_user, letter),
+        can_post=access_after.can_post_letter(current_user, letter),
         form=form or ReturnedForm(),
         LetterStatus=LetterStatus,
     )
@@ -140,7 +140,7 @@ def letter_pdf(letter_id: int):
 
 @bp.route("/<int:letter_id>/posted", methods=["POST"])
 def letter_posted(letter_id: int):
-    letter = load_or_404(Letter, letter_id, access.can_post_letter)
+    letter = load_or_404(Letter, letter_id, access_after.can_post_letter)
     with form_transaction(obj=letter, witness_id=letter.witness_id) as outcome:
         services.post_letter(db_session(), current_user, letter)
     if outcome.succeeded:
@@ -150,7 +150,7 @@ def letter_posted(letter_id: int):
 
 @bp.route("/<int:letter_id>/returned", methods=["POST"])
 def letter_returned(letter_id: int):
-    letter = load_or_404(Letter, letter_id, access.can_post_letter)
+    letter = load_or_404(Letter, letter_id, access_after.can_post_letter)
     form = ReturnedForm()
     if form.validate_on_submit():
         with form_transaction(form, obj=letter, witness_id=letter.witness_id):

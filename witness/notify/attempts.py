@@ -39,12 +39,15 @@ def record_attempt(
     note: str = "",
     email_id: int | None = None,
     letter_id: int | None = None,
+    move_on: bool = False,
 ) -> ContactAttempt:
     """Keep one attempt at telling ``task``'s witness and move the task by its outcome.
 
     ``actor`` is None when the system made the attempt (the mail sweep). An attempt on a task
     already done or cancelled is refused, except a letter coming back or a late success, which
-    are kept as history without reopening or re-closing anything."""
+    are kept as history without reopening or re-closing anything. ``move_on`` moves an open
+    task to the next channel whatever the outcome: the caller found this channel spent (an
+    e-mail that failed for good, the third failed call)."""
     late = task.status is not TaskStatus.open
     if late and outcome not in MOVES_ON and not outcome.succeeded:
         raise DomainError("This task is no longer open: nothing more is needed.")
@@ -70,7 +73,7 @@ def record_attempt(
         task.done_dt = None
         task.done_by_id = None
         task.channel_index += 1
-    elif outcome in MOVES_ON and not late:
+    elif (outcome in MOVES_ON or move_on) and not late:
         task.channel_index += 1
     session.flush()
     record_event(

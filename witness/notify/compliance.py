@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from witness.auth.models import Organisation, User
 from witness.cases.models import Case, Court
-from witness.core.access import can_read_compliance, require
+from witness.core.access import require
+from witness.core.access_after import can_read_compliance
 from witness.core.time import day_bounds
 from witness.ledger.disclosure_csv import neutralise
 from witness.notify.models import NotificationTask, TaskStatus

@@ -26,6 +26,7 @@ from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.core.access import (
     can_see_outbox,
+    notification_refusal,
     require,
     staff_contact_refusal,
     witness_contact_refusal,
@@ -33,7 +34,15 @@ from witness.core.access import (
 from witness.core.errors import DomainError, NotFound
 from witness.core.text import CONTROL, LINE_BREAK
 from witness.core.time import now_utc
-from witness.notify.models import MailStatus, OutboundEmail, WithheldReason
+from witness.notify.attempts import record_attempt
+from witness.notify.models import (
+    AttemptOutcome,
+    MailStatus,
+    NotificationTask,
+    OutboundEmail,
+    TaskStatus,
+    WithheldReason,
+)
 from witness.notify.smtp import MAX_ERROR_LENGTH, MailError, MailSettings, SmtpTransport
 from witness.people.models import Channel, Witness
 
@@ -155,7 +164,12 @@ def build_message(email: OutboundEmail, settings: MailSettings, now: datetime) -
                 email.attachment, "text", "calendar", filename=name, params=params
             )
         else:
-            message.add_attachment(email.attachment, "application", "octet-stream", filename=name)
+            maintype, subtype = (
+                ("application", "pdf")
+                if name.lower().endswith(".pdf")
+                else ("application", "octet-stream")
+            )
+            message.add_attachment(email.attachment, maintype, subtype, filename=name)
     return message
 
 
@@ -233,22 +247,69 @@ def _record_failure(email: OutboundEmail, error: str, now: datetime, report: Sen
 
 def delivery_refusal(session: Session, email: OutboundEmail) -> WithheldReason | None:
     """Why this mail must not be handed over now, or None: the witness withdrew consent to
-    e-mail or changed address, the member of staff was disabled or changed address."""
+    e-mail or changed address, the member of staff was disabled or changed address. Mail
+    carrying news (a notification task) is asked the delivery check for news
+    (``access.notification_refusal``): opted out, e-mail no longer chosen, the safe address."""
     if email.witness_id is not None:
         witness = session.get(Witness, email.witness_id)
         if witness is None:
             return WithheldReason.no_address
+        if email.task_id is not None:
+            task = session.get(NotificationTask, email.task_id)
+            kind = task.event.kind
+            return notification_refusal(session, witness, Channel.email, email.to_address, kind)
         return witness_contact_refusal(session, witness, Channel.email, email.to_address)
     if email.user_id is not None:
         return staff_contact_refusal(session.get(User, email.user_id), email.to_address)
     return None
 
 
-def _withhold(email: OutboundEmail, reason: WithheldReason) -> None:
+def _withhold(email: OutboundEmail, reason: WithheldReason | None, note: str = "") -> None:
     email.status = MailStatus.withheld
     email.withheld_reason = reason
     email.claimed_until_dt = None
-    email.last_error = ""
+    email.last_error = "" if reason is not None else note
+
+
+def task_closed(session: Session, email: OutboundEmail) -> str:
+    """Why the news this mail carries need not be sent any more ("" when it must): its task
+    was done another way (the witness was told on the phone), or cancelled (the event was
+    corrected: the mail would tell them something wrong)."""
+    if email.task_id is None:
+        return ""
+    task = session.get(NotificationTask, email.task_id)
+    if task.status is TaskStatus.done:
+        return "Not needed: the witness was already told."
+    if task.status is TaskStatus.cancelled:
+        return f"Not needed: the notification was cancelled ({task.cancelled_reason})."[:300]
+    return ""
+
+
+def record_task_attempt(session: Session, email: OutboundEmail) -> None:
+    """An e-mail carrying a notification task is a contact attempt on it: handed over is
+    ``sent`` (the task is done); withheld, or failed for good, moves it to the next channel.
+    A mail withheld because the task closed meanwhile adds nothing."""
+    if email.task_id is None or email.status is MailStatus.pending:
+        return
+    task = session.get(NotificationTask, email.task_id)
+    if email.status is MailStatus.sent:
+        outcome, note = AttemptOutcome.sent, ""
+    elif email.status is MailStatus.failed:
+        outcome, note = AttemptOutcome.failed, email.last_error
+    elif email.withheld_reason is not None and task.status is TaskStatus.open:
+        outcome, note = AttemptOutcome.withheld, email.withheld_reason.label
+    else:
+        return
+    record_attempt(
+        session,
+        None,
+        task,
+        channel=Channel.email,
+        outcome=outcome,
+        note=note,
+        email_id=email.id,
+        move_on=outcome is AttemptOutcome.failed,
+    )
 
 
 def send_due(
@@ -274,8 +335,9 @@ def send_due(
                 # Consent and addresses are checked again now, not only when the mail was
                 # queued: a witness who withdrew consent since gets nothing, retries included.
                 reason = delivery_refusal(session, email)
-                if reason is not None:
-                    _withhold(email, reason)
+                no_longer_needed = task_closed(session, email)
+                if reason is not None or no_longer_needed:
+                    _withhold(email, reason, no_longer_needed)
                     report.withheld += 1
                 elif broken is None:
                     try:
@@ -301,6 +363,8 @@ def send_due(
                 else:
                     _record_failure(email, broken, now, report)
                 _audit(session, email)
+                # The attempt on the task it carries, in the same commit as the mail's outcome.
+                record_task_attempt(session, email)
                 # Commit each outcome at once: a crash later must not resend this one.
                 session.commit()
         finally:

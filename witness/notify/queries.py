@@ -18,3 +18,55 @@ def office_timezone(session: Session, organisation_id: int) -> str:
         .limit(1)
     )
     return zone or "UTC"
+
+
+def sharing_organisation_options(session: Session, witness_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the organisations the witness shares their file with: the NGOs that may
+    tell them (contact preferences' "through their NGO worker")."""
+    from witness.auth.models import Organisation
+    from witness.core.access import sharing_organisations
+
+    return [
+        (org_id, name)
+        for org_id, name in session.execute(
+            select(Organisation.id, Organisation.name)
+            .where(Organisation.id.in_(sharing_organisations(witness_id)))
+            .order_by(Organisation.name)
+        )
+    ]
+
+
+def outbox_letters(actor, status=None):
+    """The office's letters, newest first (the outbox's "post" view), filterable by status."""
+    from witness.core.access import can_see_outbox, require
+    from witness.letters.models import Letter
+
+    require(can_see_outbox(actor), "Only the office's staff see its outbox.")
+    query = (
+        select(Letter)
+        .where(Letter.organisation_id == actor.organisation_id)
+        .order_by(Letter.id.desc())
+    )
+    return query if status is None else query.where(Letter.status == status)
+
+
+def outbox_tasks(session: Session, actor, channel) -> list:
+    """Open notification tasks of the office's witnesses the actor may see whose channel now is
+    ``channel`` (a call, a visit, the NGO worker), soonest deadline first."""
+    from witness.core.access import can_see_outbox, require, visible_witnesses
+    from witness.notify.delivery import current_channel
+    from witness.notify.models import NotificationTask, TaskStatus
+    from witness.people.models import Witness
+
+    require(can_see_outbox(actor), "Only the office's staff see its outbox.")
+    tasks = session.scalars(
+        select(NotificationTask)
+        .join(Witness, Witness.id == NotificationTask.witness_id)
+        .where(
+            NotificationTask.status == TaskStatus.open,
+            Witness.organisation_id == actor.organisation_id,
+            visible_witnesses(actor),
+        )
+        .order_by(NotificationTask.due_dt, NotificationTask.id)
+    )
+    return [task for task in tasks if current_channel(session, task) is channel]

@@ -1,6 +1,6 @@
 """What the "To tell" pages read: the due list (open notification tasks the user may see,
 soonest deadline first), one task's context, and the user's unseen alerts. Need to know through
-``core.access.visible_tasks``."""
+``core.access_after.visible_tasks``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from sqlalchemy.types import String
 
 from witness.auth.models import User
 from witness.cases.models import Case
-from witness.core.access import current_preference, visible_tasks
+from witness.core.access import current_preference
+from witness.core.access_after import visible_tasks
 from witness.core.time import to_local
 from witness.notify.models import ContactPreference, NotificationTask, StaffAlert, TaskStatus
 from witness.notify.tasks import SERIOUS_OFFENCES, VULNERABLE_NEEDS

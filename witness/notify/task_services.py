@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
 from witness.auth.models import User
-from witness.core import access
+from witness.core import access, access_after
 from witness.core.errors import DomainError, NotFound
 from witness.core.text import clean_text
 from witness.core.time import now_utc
@@ -45,7 +45,7 @@ def record_task_attempt(
     through their NGO. A success is refused when the witness may not be told so now
     (``access.notification_refusal``: consent, opted out, channel no longer chosen)."""
     access.require(
-        access.can_record_task_attempt(actor, task, channel),
+        access_after.can_record_task_attempt(actor, task, channel),
         "You may not record how this witness was told.",
     )
     if outcome not in OUTCOMES_BY_CHANNEL.get(channel, ()):
@@ -63,7 +63,9 @@ def record_task_attempt(
 def cancel_task(session: Session, actor: User, task: NotificationTask, reason: str) -> None:
     """Cancel an open task (the witness need not be told after all), with the reason: a
     supervisor of the witness's office only."""
-    access.require(access.can_cancel_task(actor, task), "Only a supervisor may cancel a task.")
+    access.require(
+        access_after.can_cancel_task(actor, task), "Only a supervisor may cancel a task."
+    )
     reason = clean_text(reason, "reason", multiline=True, max_length=MAX_REASON)
     if not reason:
         raise DomainError("Say why this witness need not be told.", field="reason")

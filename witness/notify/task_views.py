@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from witness.core import access
+from witness.core import access_after
 from witness.core.errors import AccessDenied
 from witness.core.time import now_utc, today_in
 from witness.core.web import (
@@ -105,10 +105,10 @@ def _task_page(task: NotificationTask, **forms):
     context = task_queries.task_context(session, task, now_utc())
     is_open = task.status is TaskStatus.open
     may_record = is_open and any(
-        access.can_record_task_attempt(current_user, task, c)
+        access_after.can_record_task_attempt(current_user, task, c)
         for c in (Channel.in_person, Channel.via_ngo)
     )
-    may_cancel = is_open and access.can_cancel_task(current_user, task)
+    may_cancel = is_open and access_after.can_cancel_task(current_user, task)
     form = forms.get("form") or AttemptForm(formdata=None)
     cancel_form = forms.get("cancel_form") or CancelTaskForm(formdata=None)
     failed = request.method == "POST" and bool(form.errors or cancel_form.errors)
@@ -150,7 +150,7 @@ def attempt(task_id: int):
 @bp.route("/<int:task_id>/cancel", methods=["POST"])
 def cancel(task_id: int):
     """A supervisor cancels a task, with the reason."""
-    task = load_or_404(NotificationTask, task_id, access.can_cancel_task)
+    task = load_or_404(NotificationTask, task_id, access_after.can_cancel_task)
     form = CancelTaskForm()
     if form.validate_on_submit():
         with form_transaction(form, obj=task, witness_id=task.witness_id):
@@ -206,7 +206,7 @@ def _report(first: date, last: date) -> list[compliance.MonthRow]:
 @bp.route("/compliance")
 def compliance_page():
     """Per month and office: told in time, late, not yet, cancelled; a chart and a table."""
-    if not access.can_read_compliance(current_user):
+    if not access_after.can_read_compliance(current_user):
         abort(404)
     first, last = _report_range()
     rows = _report(first, last)
@@ -223,7 +223,7 @@ def compliance_page():
 @bp.route("/compliance.csv")
 def compliance_csv():
     """The same report as CSV."""
-    if not access.can_read_compliance(current_user):
+    if not access_after.can_read_compliance(current_user):
         abort(404)
     first, last = _report_range()
     body = compliance.compliance_csv(_report(first, last))

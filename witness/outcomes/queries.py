@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from witness.auth.models import User
 from witness.cases.models import Case, Defendant
-from witness.core.access import outcome_cases, visible_cases
+from witness.core.access import visible_cases
+from witness.core.access_after import outcome_cases
 from witness.outcomes.custody import CustodyPicture, picture
 from witness.outcomes.models import OutcomeEvent
 from witness.people.models import Participation, Witness

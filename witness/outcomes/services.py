@@ -1,8 +1,8 @@
 """Recording what happened in a case and to its defendants, and correcting it.
 
-``record_event`` checks who may record (``access.can_record_outcome``), reads the kind's columns
-(``rules.event_columns``), writes the event and its audit row, keeps the defendant's custody
-status and expected release date in step with the events, and makes a notification task for
+``record_event`` checks who may record (``access_after.can_record_outcome``), reads the
+kind's columns (``rules.event_columns``), writes the event and its audit row, keeps the
+defendant's custody status and expected release date in step with the events, and makes a notification task for
 every victim entitled to hear it (``notify.tasks``). A verdict, or the case discontinued, moves
 the case's open participations to post-trial with the reason and raises news for each witness.
 A post naming its ``source_system`` and ``external_id`` is idempotent (``post_event``).
@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from witness.audit.services import record_event as audit_event
 from witness.auth.models import User
 from witness.cases.models import Case, CustodyStatus, Defendant
-from witness.core.access import can_record_outcome, require
+from witness.core.access import require
+from witness.core.access_after import can_record_outcome
 from witness.core.errors import DomainError
 from witness.core.text import clean_text
 from witness.notify.models import News, NewsKind

@@ -10,7 +10,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from witness.cases.models import Case
-from witness.core import access
+from witness.core import access_after
 from witness.core.forms import options
 from witness.core.web import form_page, form_transaction, load_or_404, record_view, refuse
 from witness.db import db_session
@@ -61,7 +61,7 @@ def _page(case: Case, form: EventForm, status: int = 200):
         case=case,
         outcomes=outcomes,
         corrections=queries.corrections_of(events),
-        can_record=access.can_record_outcome(current_user, case),
+        can_record=access_after.can_record_outcome(current_user, case),
         form=form,
     ), status
 
@@ -71,7 +71,7 @@ def case_outcomes(case_id: int):
     """A case's outcome and custody events; its office's staff record new ones here."""
     if request.method == "POST":
         case = load_or_404(
-            Case, case_id, access.can_record_outcome, refusal="outcome_event.record_refused"
+            Case, case_id, access_after.can_record_outcome, refusal="outcome_event.record_refused"
         )
     else:
         case = load_or_404(Case, case_id)
@@ -94,7 +94,8 @@ def case_outcomes(case_id: int):
 
 def _event(event_id: int) -> OutcomeEvent:
     return load_or_404(
-        lambda session, actor, ident: access.get_outcome_event(session, actor, ident), event_id
+        lambda session, actor, ident: access_after.get_outcome_event(session, actor, ident),
+        event_id,
     )
 
 
@@ -103,7 +104,7 @@ def correct(event_id: int):
     """Correct an event: a new event supersedes it, with the reason; the old one stays."""
     event = _event(event_id)
     case = event.case
-    if not access.can_record_outcome(current_user, case):
+    if not access_after.can_record_outcome(current_user, case):
         refuse("outcome_event.change_refused", event)
     form = CorrectionForm(obj=event if request.method == "GET" else None)
     _defendant_choices(form, case)

@@ -25,6 +25,7 @@ from witness.core.access import (
 )
 from witness.core.errors import DomainError, InvalidTransition
 from witness.core.time import now_utc
+from witness.notify.models import ContactAttempt
 from witness.people import phases
 from witness.people.models import (
     Assignment,
@@ -402,7 +403,7 @@ class TimelineEntry:
 
 
 def witness_timeline(session: Session, witness: Witness) -> list[TimelineEntry]:
-    """Phase changes, consents and needs of a witness, newest first."""
+    """Phase changes, consents, needs and contact attempts of a witness, newest first."""
     entries: list[TimelineEntry] = []
     transitions = session.scalars(
         select(PhaseTransition)
@@ -431,5 +432,15 @@ def witness_timeline(session: Session, witness: Witness) -> list[TimelineEntry]:
     for n in session.scalars(needs):
         title = f"Need assessed: {n.area.label} (review by {n.review_date:%d %b %Y})"
         entries.append(TimelineEntry(n.recorded_dt, "need", title, n.notes, n.recorded_by.name))
+    attempts = (
+        select(ContactAttempt)
+        .where(ContactAttempt.witness_id == witness.id)
+        .options(joinedload(ContactAttempt.by), joinedload(ContactAttempt.task))
+    )
+    for a in session.scalars(attempts):
+        channel = Channel(a.channel).label
+        title = f"Contact attempt ({channel}): {a.outcome.label} — {a.task.event.kind.label}"
+        by = a.by.name if a.by is not None else "Witness (sent automatically)"
+        entries.append(TimelineEntry(a.attempted_dt, "contact", title, a.note, by))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries

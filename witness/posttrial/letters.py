@@ -1,5 +1,5 @@
 """The letters a post-trial change queues for the victim: only when they accept post
-(``core.access.posttrial_letter_refusal``); otherwise the change is kept and the reason the
+(``core.access_after.posttrial_letter_refusal``); otherwise the change is kept and the reason the
 letter was not queued is audited, so the officer can tell them another way."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.cases.models import Case
-from witness.core.access import posttrial_letter_refusal
+from witness.core.access_after import posttrial_letter_refusal
 from witness.letters.models import Letter
 from witness.letters.services import queue_letter
 from witness.people.models import Witness

@@ -1,0 +1,95 @@
+"""Forms of the contact preferences page and the call log: field validation only (the service
+checks what the channels need)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from witness.core.forms import (
+    EMPTY_CHOICE,
+    EnumSelectField,
+    enum_choices,
+    line_field,
+    optional_int,
+    options,
+    plain_text,
+    strip_filter,
+)
+from witness.notify.calls import CALL_OUTCOMES
+from witness.notify.models import ContactPreference, EmailDetail, NewsWanted
+from witness.people.models import Channel
+
+ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth")
+
+
+def _channel_field(n: int) -> SelectField:
+    return SelectField(
+        f"{ORDINALS[n]} way to tell them",
+        choices=[EMPTY_CHOICE, *enum_choices(Channel)],
+        validators=[Optional()],
+    )
+
+
+class PreferencesForm(FlaskForm):
+    news_wanted = EnumSelectField("News they want", enum_cls=NewsWanted)
+    channel_0 = _channel_field(0)
+    channel_1 = _channel_field(1)
+    channel_2 = _channel_field(2)
+    channel_3 = _channel_field(3)
+    channel_4 = _channel_field(4)
+    postal_name = line_field("Name on the envelope", 200)
+    postal_address = TextAreaField(
+        "Safe postal address (often the shelter's or the NGO's)",
+        validators=[Optional(), Length(max=1000), plain_text],
+        filters=[strip_filter],
+    )
+    discreet_envelope = BooleanField("Discreet envelope (nothing about the sender)", default=True)
+    email = line_field("Safe e-mail", 254)
+    email_detail = EnumSelectField("What an e-mail may say", enum_cls=EmailDetail)
+    phone = line_field("Safe phone", 40)
+    safe_times = line_field("Safe times to call (such as 18:00-20:00)", 200)
+    may_leave_message = BooleanField("A message may be left")
+    language = line_field("Language (a code such as en, th, pt_BR)", 20, required=True)
+    ngo_organisation_id = SelectField("NGO that tells them", coerce=optional_int)
+    contact_person = line_field("Person to contact instead (a child's guardian)", 200)
+    contact_person_relation = line_field("Their relation to the witness", 100)
+    note = TextAreaField(
+        "Note", validators=[Optional(), Length(max=1000), plain_text], filters=[strip_filter]
+    )
+
+    def fill(self, preference: ContactPreference | None) -> None:
+        """Start from the preferences in force."""
+        if preference is None:
+            return
+        for name in self._fields:
+            if hasattr(preference, name) and name != "csrf_token":
+                self[name].data = getattr(preference, name)
+        for n, value in enumerate(preference.channels[:5]):
+            self[f"channel_{n}"].data = value
+
+    def values(self) -> dict:
+        """The form's data as ``record_preferences`` keyword arguments."""
+        data = {
+            name: self[name].data
+            for name in self._fields
+            if name != "csrf_token" and not name.startswith("channel_")
+        }
+        data["channels"] = [
+            self[f"channel_{n}"].data for n in range(5) if self[f"channel_{n}"].data
+        ]
+        return data
+
+
+class CallLogForm(FlaskForm):
+    outcome = RadioField(
+        "How the call went",
+        choices=options((o.value, o.label) for o in CALL_OUTCOMES),
+        validators=[InputRequired(message="Choose how the call went.")],
+    )
+    note = TextAreaField(
+        "Note (nothing the person who answered was told)",
+        validators=[Optional(), Length(max=1000), plain_text],
+        filters=[strip_filter],
+    )
