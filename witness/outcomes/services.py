@@ -2,12 +2,12 @@
 
 ``record_event`` checks who may record (``access_after.can_record_outcome``), reads the
 kind's columns (``rules.event_columns``), writes the event and its audit row, keeps the
-defendant's custody status and expected release date in step with the events, and makes a notification task for
-every victim entitled to hear it (``notify.tasks``). A verdict, or the case discontinued, moves
-the case's open participations to post-trial with the reason and raises news for each witness.
-A post naming its ``source_system`` and ``external_id`` is idempotent (``post_event``).
-``correct_event`` records a new event superseding the old; the old one's open tasks are
-cancelled and the witnesses are told the corrected news.
+defendant's custody status and expected release date in step with the events, and makes a
+notification task for every victim entitled to hear it (``notify.tasks``). A verdict, or the
+case discontinued, moves the case's open participations to post-trial with the reason and
+raises news for each witness. A post naming its ``source_system`` and ``external_id`` is
+idempotent (``post_event``). ``correct_event`` records a new event superseding the old; the
+old one's open tasks are cancelled and the witnesses are told the corrected news.
 """
 
 from __future__ import annotations
