@@ -212,3 +212,44 @@ def test_key_stages_only_withholds_other_news(db, world, make_task, make_event, 
     assert attempt.note == "the witness opted out of this news"
     assert task.status is TaskStatus.cancelled and _emails(db, task) == []
     assert db.scalar(select(StaffAlert.id)) is None  # not "tell in person"
+
+
+def test_an_email_with_the_letter_attached_carries_the_pdf_the_witness_chose(
+    db, world, make_task, make_event, deliver, send, smtp_server, frozen_clock, tmp_path
+):
+    """The witness chose the letter attached: the mail at the server carries a PDF that
+    pdftotext reads back with the news, and no letter is queued for post."""
+    import subprocess
+
+    from witness.letters.models import Letter, LetterStatus
+
+    record_preferences(db, world.officer, world.assigned, **EMAIL_FIRST, email_detail="letter")
+    event = make_event(world.case, EventKind.verdict, result=EventResult.guilty)
+    task = make_task(world.assigned, world.case, event=event)
+    assert deliver().emails == 1
+    assert send(smtp_server.config()).sent == 1
+    [message] = smtp_server.messages
+    [part] = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
+    pdf = tmp_path / part.get_filename()
+    pdf.write_bytes(part.get_content())
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "guilty" in text.lower()
+    queued = db.scalars(select(Letter).where(Letter.task_id == task.id)).all()
+    assert [letter.status for letter in queued] == [LetterStatus.cancelled]  # e-mail only
+    assert task.status is TaskStatus.done
+
+
+def test_a_task_on_post_gets_its_letter_queued_once(db, world, make_task, deliver):
+    from witness.letters.models import Letter, LetterStatus
+
+    world.assigned.address = "1 Home Street, Leeds"
+    record_preferences(
+        db, world.officer, world.assigned, channels=["post"], postal_address="PO Box 7, Leeds"
+    )
+    task = make_task(world.assigned, world.case)
+    assert deliver().letters == 1
+    assert deliver().letters == 0  # in flight: never twice
+    [letter] = db.scalars(select(Letter).where(Letter.task_id == task.id)).all()
+    assert letter.status is LetterStatus.queued
+    assert letter.recipient_address == "PO Box 7, Leeds"
+    assert task.status is TaskStatus.open  # told only once it is posted

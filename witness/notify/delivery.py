@@ -33,6 +33,7 @@ from witness.auth.models import Role, User
 from witness.core.access import accepts_channel, current_preference, notification_refusal
 from witness.core.i18n import in_language
 from witness.letters.models import Letter, LetterStatus
+from witness.letters.services import letter_for_task, letter_pdf_for_task
 from witness.notify.attempts import record_attempt
 from witness.notify.mail import enqueue_email
 from witness.notify.models import (
@@ -176,11 +177,8 @@ def _queue_email(session: Session, task, preference, address: str, config) -> Ou
     language = preference.language if preference is not None else "en"
     facts = facts_for(session, task, config.get("OFFICE_PHONE", ""))
     attachment = None
-    letter_pdf = _letters("letter_pdf_for_task")
-    if detail is EmailDetail.letter and letter_pdf is not None:
-        attachment = letter_pdf(session, task)
-    elif detail is EmailDetail.letter:
-        detail = EmailDetail.summary  # until letters can be attached, the summary alone
+    if detail is EmailDetail.letter:
+        attachment = letter_pdf_for_task(session, task)
     with in_language(language):
         body = email_body(detail, facts)
     email = enqueue_email(
@@ -205,15 +203,6 @@ def _queue_email(session: Session, task, preference, address: str, config) -> Ou
         detail=detail.value,
     )
     return email
-
-
-def _letters(name: str):
-    """A function of the letters feature, once it provides it (None before)."""
-    try:
-        from witness.letters import services
-    except ImportError:
-        return None
-    return getattr(services, name, None)
 
 
 def _letter_in_flight(session: Session, task: NotificationTask) -> bool:
@@ -262,12 +251,8 @@ def deliver_task(session: Session, task: NotificationTask, config, report: Deliv
         _queue_email(session, task, preference, address, config)
         report.emails += 1
     elif channel is Channel.post:
-        letter_for_task = _letters("letter_for_task")
-        if letter_for_task is None:
-            report.waiting += 1  # "to print" once the letters feature makes letters
-        else:
-            letter_for_task(session, None, task)
-            report.letters += 1
+        letter_for_task(session, None, task)
+        report.letters += 1
     else:
         report.waiting += 1
 
