@@ -141,3 +141,31 @@ def test_a_new_installation_starts_with_an_organisation_and_its_admin(runner, db
         ],
     )
     assert result.exit_code == 0, result.output
+
+
+def test_the_demo_has_outcomes_letters_due_and_one_overdue_task(runner, db, frozen_clock):
+    """After trial in the demo: a verdict last week, a release in 20 days, letters waiting to
+    be printed, a call to make, and one task past its deadline."""
+    from datetime import timedelta
+
+    from witness.letters.models import Letter, LetterStatus
+    from witness.notify.models import NotificationTask, TaskStatus
+    from witness.outcomes.models import EventKind, OutcomeEvent
+
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    today = frozen_clock.now().date()
+    events = db.scalars(select(OutcomeEvent)).all()
+    assert {e.kind: e.effective_date for e in events}[EventKind.verdict] == today - timedelta(7)
+    releases = [e.release_date for e in events if e.kind is EventKind.release_date_set]
+    assert releases == [today + timedelta(20)]
+    queued = db.scalars(select(Letter).where(Letter.status == LetterStatus.queued)).all()
+    assert queued and all(letter.recipient_address for letter in queued)
+    open_tasks = db.scalars(
+        select(NotificationTask).where(NotificationTask.status == TaskStatus.open)
+    ).all()
+    overdue = [t for t in open_tasks if t.due_dt < frozen_clock.now()]
+    assert len(overdue) == 1
+    # the victims of the release 20 days away are to be told of it (its 30-day reminder day
+    # fell before Witness learned of the date: the news itself tells them)
+    release = next(e for e in events if e.kind is EventKind.release_date_set)
+    assert any(t.event_id == release.id and t.reminder == "" for t in open_tasks)

@@ -9,6 +9,7 @@ from witness.auth.models import Organisation
 from witness.auth.services import create_user
 from witness.cases.models import Case, CaseStatus, Court, CustodyStatus, OffenceCategory
 from witness.cases.services import add_defendant, create_case
+from witness.demo.outcomes import OutcomeSteps
 from witness.demo.roster import (
     CASES,
     COURTS,
@@ -25,7 +26,7 @@ from witness.demo.vocabulary import CASE_AGE_DAYS, CUSTODY_BY_STATUS
 from witness.demo.witnesses import WitnessSteps
 
 
-class DemoBuilder(WitnessSteps, ScheduleSteps, SupportSteps):
+class DemoBuilder(WitnessSteps, ScheduleSteps, SupportSteps, OutcomeSteps):
     """Builds the demo in order; each method adds one kind of record (the steps of each
     feature are in their own modules)."""
 
@@ -38,6 +39,7 @@ class DemoBuilder(WitnessSteps, ScheduleSteps, SupportSteps):
         self.add_invite_choice()
         self.add_schedule(cases)
         self.add_support(cases)
+        self.add_outcomes(cases)
         return credentials
 
     # --- organisations, users, courts, cases ---
@@ -64,7 +66,14 @@ class DemoBuilder(WitnessSteps, ScheduleSteps, SupportSteps):
     def add_courts(self) -> None:
         """The three courts, each in its own timezone."""
         for key, (name, address, timezone) in COURTS.items():
-            self.courts[key] = Court(name=name, address=address, timezone=timezone)
+            country, subdivision = JURISDICTIONS[key]
+            self.courts[key] = Court(
+                name=name,
+                address=address,
+                timezone=timezone,
+                country=country,
+                subdivision=subdivision,
+            )
             self.session.add(self.courts[key])
         self.session.flush()
 
@@ -109,6 +118,10 @@ class DemoBuilder(WitnessSteps, ScheduleSteps, SupportSteps):
         elif custody is CustodyStatus.released:
             release = self.today - timedelta(days=self.rng.randint(20, 200))
         add_defendant(self.session, self.users["supervisor"], case, name, custody, release)
+
+
+#: each court's country and region, for the public holidays its deadlines skip
+JURISDICTIONS = {"london": ("GB", "ENG"), "bangkok": ("TH", ""), "sydney": ("AU", "NSW")}
 
 
 def _case_reference(court: str, number: int, year: int) -> str:
