@@ -35,6 +35,7 @@ SLOW_MODULES = frozenset(
         "tests/api/test_fuzz.py",
         "tests/bench/test_benchmark.py",
         "tests/bench/test_generate.py",
+        "tests/outcomes/test_bench.py",
         "tests/notify/test_concurrency.py",
         "tests/outcomes/test_concurrency.py",
         "tests/scheduling/test_concurrency.py",

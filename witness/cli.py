@@ -46,6 +46,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(letters_print)
     app.cli.add_command(letters_bench)
 
+    from witness.outcomes.bench import outcomes_bench
+
+    app.cli.add_command(outcomes_bench)
+
 
 @click.command("init-db")
 @with_appcontext
