@@ -39,7 +39,9 @@ def posted(db, after):
 
 
 def _letters(db, witness) -> list[Letter]:
-    return list(db.scalars(select(Letter).where(Letter.witness_id == witness.id)))
+    return list(
+        db.scalars(select(Letter).where(Letter.witness_id == witness.id).order_by(Letter.id))
+    )
 
 
 def test_every_change_that_matters_queues_its_letter(db, posted):
