@@ -300,8 +300,16 @@ def _via_witness(session: Session, actor: User, model, ident: int, what: str):
 
 
 def get_special_measure(session: Session, actor: User, measure_id: int) -> SpecialMeasure:
-    """The special measure if the actor may see its witness; otherwise audited NotFound."""
-    return _via_witness(session, actor, SpecialMeasure, measure_id, "special measure")
+    """The special measure if the actor may see its witness. An unknown id is audited as
+    ``measure.refused``, one of a hidden witness as ``witness.refused`` (``get_witness``)."""
+    measure = session.get(SpecialMeasure, measure_id)
+    if measure is None:
+        record_event(
+            session, actor, "measure.refused", object_type="special_measure", object_id=measure_id
+        )
+        raise NotFound("No such special measure.")
+    get_witness(session, actor, measure.witness_id)
+    return measure
 
 
 def get_support_item(session: Session, actor: User, item_id: int) -> SupportItem:

@@ -40,19 +40,6 @@ def get_court(session: Session, actor: User, court_id: int) -> Court:
     return court
 
 
-def get_measure(session: Session, actor: User, measure_id: int) -> SpecialMeasure:
-    """A special measure of a witness the actor may see. An unknown id is audited as
-    ``measure.refused``, one of a hidden witness as ``witness.refused`` (``get_witness``)."""
-    measure = session.get(SpecialMeasure, measure_id)
-    if measure is None:
-        record_event(
-            session, actor, "measure.refused", object_type="special_measure", object_id=measure_id
-        )
-        raise NotFound("No such special measure.")
-    get_witness(session, actor, measure.witness_id)
-    return measure
-
-
 def get_news(session: Session, actor: User, news_id: int) -> News:
     """News to tell a witness the actor may see. An unknown id is audited as ``news.refused``,
     news of a hidden witness as ``witness.refused`` (``get_witness``)."""

@@ -347,7 +347,7 @@ def _may_change(measure: SpecialMeasure) -> None:
 @bp.route("/measures/<int:measure_id>/apply", methods=["POST"])
 def apply(measure_id: int):
     """The application for the measure has gone to the court."""
-    measure = load_or_404(queries.get_measure, measure_id)
+    measure = load_or_404(SpecialMeasure, measure_id)
     form = ConfirmForm()
     if not form.validate():
         return _measure_error(measure, _first_error(form))
@@ -363,7 +363,7 @@ def apply(measure_id: int):
 @bp.route("/measures/<int:measure_id>/decide", methods=["POST"])
 def decide(measure_id: int):
     """Record the court's decision; a granted video link leads on to booking the session."""
-    measure = load_or_404(queries.get_measure, measure_id)
+    measure = load_or_404(SpecialMeasure, measure_id)
     form = DecideMeasureForm()
     if not form.validate():
         return _measure_error(measure, _first_error(form))
@@ -397,7 +397,7 @@ def decide(measure_id: int):
 @bp.route("/measures/<int:measure_id>/withdraw", methods=["POST"])
 def withdraw(measure_id: int):
     """No longer sought: the witness does not want it, or it no longer applies."""
-    measure = load_or_404(queries.get_measure, measure_id)
+    measure = load_or_404(SpecialMeasure, measure_id)
     form = WithdrawMeasureForm()
     if not form.validate():
         return _measure_error(measure, _first_error(form))
