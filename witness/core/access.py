@@ -281,9 +281,10 @@ def get_hearing(session: Session, actor: User, hearing_id: int) -> Hearing:
     return hearing
 
 
-def _via_witness(session: Session, actor: User, model, ident: int, what: str):
-    """A record of a witness (a special measure, a support item): seen by who sees the
-    witness; otherwise the refusal is audited and ``NotFound`` raised."""
+def via_witness(session: Session, actor: User, model, ident: int, what: str):
+    """A record of a witness (a letter, an impact statement, a claim, an item of property):
+    seen by who sees the witness; otherwise the refusal is audited (``<kind>.refused``) and
+    ``NotFound`` raised."""
     record = session.get(model, ident)
     kind = audit_type(model)
     if record is None or not may_see_witness(session, actor, record.witness_id):

@@ -13,12 +13,12 @@ from witness.auth.models import Role, User
 from witness.cases.models import Case
 from witness.core.access import (
     LOADERS,
-    _via_witness,
     can_edit_case,
     can_manage_witness,
     can_see_identity,
     current_preference,
     notification_refusal,
+    via_witness,
     visible_cases,
     visible_witnesses,
 )
@@ -44,7 +44,7 @@ PRINT_ROLES = frozenset({Role.admin, Role.supervisor, Role.liaison_officer})
 
 def get_letter(session: Session, actor: User, letter_id: int) -> Letter:
     """A letter is seen by whoever may see its witness; otherwise an audited ``NotFound``."""
-    return _via_witness(session, actor, Letter, letter_id, "letter")
+    return via_witness(session, actor, Letter, letter_id, "letter")
 
 
 def can_post_letter(actor: User, letter: Letter) -> bool:

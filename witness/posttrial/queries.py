@@ -10,10 +10,9 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from witness.audit.models import AuditEvent
-from witness.audit.services import audit_type, record_event
 from witness.auth.models import User
+from witness.core import access
 from witness.core.access import visible_witnesses
-from witness.core.errors import NotFound
 from witness.outcomes.models import EventKind, OutcomeEvent
 from witness.people.models import Participation, Witness
 from witness.posttrial.models import (
@@ -142,40 +141,16 @@ def history(session: Session, witness_id: int, matters: Matters, participation_i
     return list(session.scalars(query))
 
 
-def _record_of(session: Session, actor: User, model, ident: int, what: str):
-    """A post-trial record whose witness the actor may see; otherwise the refusal is audited
-    (by ``core.access``'s rule: ``<kind>.refused``) and ``NotFound`` raised."""
-    record = session.get(model, ident)
-    visible = record is not None and (
-        session.scalar(
-            select(Witness.id).where(Witness.id == record.witness_id, visible_witnesses(actor))
-        )
-        is not None
-    )
-    if not visible:
-        kind = audit_type(model)
-        record_event(
-            session,
-            actor,
-            f"{kind}.refused",
-            object_type=kind,
-            object_id=ident,
-            witness_id=record.witness_id if record is not None else None,
-        )
-        raise NotFound(f"No such {what}.")
-    return record
-
-
 def get_statement(session: Session, actor: User, ident: int) -> ImpactStatement:
-    return _record_of(session, actor, ImpactStatement, ident, "impact statement")
+    return access.via_witness(session, actor, ImpactStatement, ident, "impact statement")
 
 
 def get_claim(session: Session, actor: User, ident: int) -> CompensationClaim:
-    return _record_of(session, actor, CompensationClaim, ident, "compensation claim")
+    return access.via_witness(session, actor, CompensationClaim, ident, "compensation claim")
 
 
 def get_property(session: Session, actor: User, ident: int) -> PropertyItem:
-    return _record_of(session, actor, PropertyItem, ident, "item of property")
+    return access.via_witness(session, actor, PropertyItem, ident, "item of property")
 
 
 def open_claims(actor: User, limit: int = 200) -> Select:
