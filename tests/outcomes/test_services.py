@@ -218,6 +218,42 @@ def test_a_verdict_moves_the_witnesses_to_post_trial_raises_news_and_tasks(db, t
     assert audit is not None and audit.actor_id == trial.prosecutor.id
 
 
+def _second_defendant(db, trial):
+    from witness.cases.models import Defendant
+
+    second = Defendant(
+        case_id=trial.case.id, name="Sam Second", custody_status=CustodyStatus.on_bail
+    )
+    db.add(second)
+    db.flush()
+    return second
+
+
+def test_the_trial_goes_on_while_another_defendant_still_awaits_a_verdict(db, trial):
+    """Two defendants: the case dropped against one (or a verdict for one) does not end the
+    trial the witnesses still give evidence in; the other's verdict does."""
+    second = _second_defendant(db, trial)
+    record(db, trial, kind=EventKind.discontinued, defendant=second)
+    verdict_first = verdict(db, trial, actor=trial.prosecutor, result=EventResult.no_verdict)
+    assert {p.phase for p in trial.case_participations()} == {Phase.pre_trial, Phase.trial}
+    # each event is still news, and still a task to tell them
+    assert count(db, News) == 4
+    assert count(db, NotificationTask, NotificationTask.event_id == verdict_first.id) == 2
+    verdict(db, trial, actor=trial.prosecutor, effective_date=date(2026, 3, 10))
+    assert {p.phase for p in trial.case_participations()} == {Phase.post_trial}
+
+
+def test_a_hung_jury_does_not_end_the_trial(db, trial):
+    verdict(db, trial, result=EventResult.no_verdict)
+    assert {p.phase for p in trial.case_participations()} == {Phase.pre_trial, Phase.trial}
+
+
+def test_the_whole_case_discontinued_ends_the_trial_for_every_defendant(db, trial):
+    _second_defendant(db, trial)
+    record(db, trial, kind=EventKind.discontinued, defendant=False)
+    assert {p.phase for p in trial.case_participations()} == {Phase.post_trial}
+
+
 def test_a_custody_event_moves_no_one_and_raises_no_news(db, trial):
     record(db, trial, kind=EventKind.release_date_set, release_date="2027-05-01", source="prison")
     assert {p.phase for p in trial.case_participations()} == {Phase.pre_trial, Phase.trial}

@@ -55,6 +55,33 @@ def test_no_verdict_and_an_untold_verdict_block(db, world, make_event, make_task
     assert "release" not in undone  # a community order: no release to tell of
 
 
+def test_every_defendant_needs_a_verdict_and_a_guilty_one_a_sentence(
+    db, world, make_event, frozen_clock
+):
+    from witness.cases.models import CustodyStatus, Defendant
+
+    world.witness = world.assigned
+    first, second = (
+        Defendant(case_id=world.case.id, name=n, custody_status=CustodyStatus.on_bail)
+        for n in ("Ann First", "Bo Second")
+    )
+    db.add_all([first, second])
+    db.flush()
+    make_event(world.case, EventKind.verdict, defendant_id=first.id)
+    assert _undone(db, world)["outcome_told"] == "No verdict is recorded yet for Bo Second."
+    make_event(world.case, EventKind.verdict, defendant_id=second.id)
+    make_event(
+        world.case, EventKind.sentence, defendant_id=first.id, sentence_kind=SentenceKind.community
+    )
+    assert _undone(db, world)["outcome_told"] == (
+        "Guilty: no sentence is recorded yet for Bo Second."
+    )
+    make_event(
+        world.case, EventKind.sentence, defendant_id=second.id, sentence_kind=SentenceKind.community
+    )
+    assert "outcome_told" not in _undone(db, world)
+
+
 def test_close_is_refused_until_done_then_moves_the_phase(db, after, make_task, audit_actions):
     w = after
     item = evidence.record_property_item(

@@ -4,10 +4,11 @@
 kind's columns (``rules.event_columns``), writes the event and its audit row, keeps the
 defendant's custody status and expected release date in step with the events, and makes a
 notification task for every victim entitled to hear it (``notify.tasks``). A verdict, or the
-case discontinued, moves the case's open participations to post-trial with the reason and
-raises news for each witness. A post naming its ``source_system`` and ``external_id`` is
-idempotent (``post_event``). ``correct_event`` records a new event superseding the old; the
-old one's open tasks are cancelled and the witnesses are told the corrected news.
+case discontinued, raises news for each witness and, once no defendant awaits a verdict,
+moves the case's open participations to post-trial with the reason. A post naming its
+``source_system`` and ``external_id`` is idempotent (``post_event``). ``correct_event``
+records a new event superseding the old; the old one's open tasks are cancelled and the
+witnesses are told the corrected news.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from witness.notify.models import News, NewsKind
 from witness.notify.tasks import cancel_open_tasks, create_tasks_for_event
 from witness.outcomes import rules
 from witness.outcomes.custody import picture
-from witness.outcomes.models import EventKind, EventSource, OutcomeEvent
+from witness.outcomes.models import EventKind, EventResult, EventSource, OutcomeEvent
 from witness.people.models import Participation, Phase
 from witness.people.services import change_phase
 
@@ -184,9 +185,33 @@ def summary(event: OutcomeEvent) -> str:
     return f"Case discontinued{who} on {when}"
 
 
+def awaiting_verdict(session: Session, case_id: int) -> list[Defendant]:
+    """The case's defendants whose trial is not over: no standing (uncorrected) verdict of
+    guilty or not guilty and no discontinuance, for them or for the whole case. A jury that
+    could not agree ends nothing: a retrial may follow."""
+    superseded = select(OutcomeEvent.supersedes_id).where(OutcomeEvent.supersedes_id.is_not(None))
+    standing = select(OutcomeEvent.defendant_id).where(
+        OutcomeEvent.case_id == case_id,
+        OutcomeEvent.id.not_in(superseded),
+        (OutcomeEvent.kind == EventKind.discontinued)
+        | (
+            (OutcomeEvent.kind == EventKind.verdict)
+            & OutcomeEvent.result.in_([EventResult.guilty, EventResult.not_guilty])
+        ),
+    )
+    ended = set(session.scalars(standing))
+    if None in ended:  # discontinued against everyone
+        return []
+    defendants = session.scalars(
+        select(Defendant).where(Defendant.case_id == case_id).order_by(Defendant.id)
+    )
+    return [d for d in defendants if d.id not in ended]
+
+
 def _end_trial(session: Session, actor: User, event: OutcomeEvent) -> None:
-    """Move every open participation of the case to post-trial, with the reason, and raise
-    news of the outcome for each of the case's witnesses."""
+    """Raise news of the outcome for each of the case's witnesses and, once no defendant
+    awaits a verdict (``awaiting_verdict``), move every open participation of the case to
+    post-trial with the reason: a co-defendant's trial they give evidence in goes on."""
     reason = summary(event)
     if event.supersedes_id:
         reason = f"Corrected: {reason}"
@@ -198,6 +223,8 @@ def _end_trial(session: Session, actor: User, event: OutcomeEvent) -> None:
         )
         .order_by(Participation.id)
     ).all()
+    if awaiting_verdict(session, event.case_id):
+        participations = []
     for participation in participations:
         change_phase(session, actor, participation, Phase.post_trial, reason, after_verdict=True)
     witness_ids = session.scalars(

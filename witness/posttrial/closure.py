@@ -18,6 +18,7 @@ from witness.core.errors import DomainError
 from witness.ledger.models import SupportApproval, SupportItem
 from witness.notify.models import NotificationTask, TaskStatus
 from witness.outcomes.models import EventKind, EventResult, OutcomeEvent, SentenceKind
+from witness.outcomes.services import awaiting_verdict
 from witness.people.models import Participation, Phase, PhaseTransition, Witness
 from witness.people.services import change_phase
 from witness.posttrial import letters, queries
@@ -47,11 +48,23 @@ def _outcome_told(session: Session, witness: Witness, case: Case) -> Check:
     label = "Verdict and sentence told"
     verdicts = list(session.scalars(queries.current_events(EventKind.verdict, case.id)))
     discontinued = session.scalar(queries.current_events(EventKind.discontinued, case.id))
-    sentenced = session.scalar(queries.current_events(EventKind.sentence, case.id))
     if not verdicts and discontinued is None:
         return Check("outcome_told", label, False, "No verdict is recorded yet.")
-    if any(v.result is EventResult.guilty for v in verdicts) and sentenced is None:
-        return Check("outcome_told", label, False, "Guilty: no sentence is recorded yet.")
+    waiting = awaiting_verdict(session, case.id)
+    if waiting:
+        names = ", ".join(d.name for d in waiting)
+        return Check("outcome_told", label, False, f"No verdict is recorded yet for {names}.")
+    sentenced = {e.defendant_id for e in queries.sentence_events(session, case.id)}
+    whole_case = None in sentenced  # a sentence recorded without a defendant covers them all
+    unsentenced = [
+        v
+        for v in verdicts
+        if v.result is EventResult.guilty and v.defendant_id not in sentenced and not whole_case
+    ]
+    if unsentenced:
+        who = ", ".join(v.defendant.name for v in unsentenced if v.defendant is not None)
+        detail = f"Guilty: no sentence is recorded yet{f' for {who}' if who else ''}."
+        return Check("outcome_told", label, False, detail)
     untold = session.scalar(
         select(func.count(NotificationTask.id))
         .join(OutcomeEvent, OutcomeEvent.id == NotificationTask.event_id)
