@@ -9,6 +9,7 @@ rule; ``tests/test_access_rules.py`` has a test per clause.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
@@ -79,6 +80,23 @@ def accepts_channel(session: Session, witness_id: int, channel: Channel) -> bool
         )
         is not None
     )
+
+
+def accepted_channels(session: Session, witness_ids: Iterable[int]) -> dict[int, set[Channel]]:
+    """``accepts_channel`` for many witnesses at once: each one's channels with a yes."""
+    found: dict[int, set[Channel]] = {wid: set() for wid in witness_ids}
+    if not found:
+        return found
+    rows = session.execute(
+        select(Consent.witness_id, Consent.channel).where(
+            Consent.witness_id.in_(found),
+            Consent.channel.is_not(None),
+            *_current_consent(ConsentKind.notify),
+        )
+    )
+    for witness_id, channel in rows:
+        found[witness_id].add(channel)
+    return found
 
 
 def _same_address(channel: Channel, given: str | None, current: str | None) -> bool:
