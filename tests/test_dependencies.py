@@ -15,8 +15,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: what the installed product runs: the package, the app module and the migrations
-PRODUCT = [*sorted((ROOT / "witness").rglob("*.py")), ROOT / "app.py",
-           *sorted((ROOT / "migrations").rglob("*.py"))]
+PRODUCT = [
+    *sorted((ROOT / "witness").rglob("*.py")),
+    ROOT / "app.py",
+    *sorted((ROOT / "migrations").rglob("*.py")),
+]
 
 
 def _normalise(name: str) -> str:
@@ -38,8 +41,11 @@ def third_party_imports(path: Path) -> set[str]:
             found.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.add(node.module.split(".")[0])
-    return {name for name in found if name not in sys.stdlib_module_names
-            and name not in {"witness", "app", "__future__"}}
+    return {
+        name
+        for name in found
+        if name not in sys.stdlib_module_names and name not in {"witness", "app", "__future__"}
+    }
 
 
 def undeclared(paths: list[Path], allowed: set[str]) -> dict[str, list[str]]:
@@ -61,7 +67,9 @@ def test_every_module_the_product_imports_is_a_declared_dependency():
 
 def test_the_check_sees_a_package_that_only_the_tests_install(tmp_path):
     module = tmp_path / "jobs.py"
-    module.write_text("from aiosmtpd.controller import Controller\nimport json\n"
-                      "from witness.core import db\nfrom pypdf import PdfWriter\n")
+    module.write_text(
+        "from aiosmtpd.controller import Controller\nimport json\n"
+        "from witness.core import db\nfrom pypdf import PdfWriter\n"
+    )
     assert undeclared([module], declared() | declared("test")) == {}
     assert undeclared([module], declared()) == {"aiosmtpd": ["jobs.py"]}

@@ -28,6 +28,7 @@ ENDPOINTS = {
     "witness ledger",
     "record item",
     "chain check",
+    "due list",
 }
 TINY = [
     "--witnesses", "200", "--cases", "100", "--courts", "4",

@@ -516,6 +516,44 @@ def test_reversals_cancel_an_earlier_entry_of_the_case(generated, db):
         assert sum(both.pending.values()) == 0  # a reversed item awaits no approval
 
 
+def test_outcomes_and_their_tasks_fit_the_cases_and_the_due_list_shows_them(generated, db, app):
+    """Verdicts in cases that reached one, a task per witness of the case for each event, the
+    open ones on the officer's due list, none done before the office learned of the news."""
+    from witness.notify.models import NotificationTask, TaskStatus
+    from witness.notify.task_queries import due_list
+    from witness.outcomes.models import EventKind, OutcomeEvent
+
+    events = db.scalars(select(OutcomeEvent)).all()
+    assert {e.kind for e in events} <= {EventKind.verdict, EventKind.sentence}
+    verdict_cases = {e.case_id for e in events if e.kind is EventKind.verdict}
+    assert verdict_cases
+    statuses = set(db.scalars(select(Case.status).where(Case.id.in_(verdict_cases))))
+    assert {s.value for s in statuses} <= {"trial", "sentenced", "appeal", "closed"}
+    tasks = db.scalars(select(NotificationTask)).all()
+    by_event = defaultdict(set)
+    for t in tasks:
+        by_event[t.event_id].add(t.witness_id)
+        assert t.due_dt > t.learned_dt
+        if t.status is TaskStatus.done:
+            assert t.learned_dt <= t.done_dt and t.done_by_id is not None
+    for e in events:
+        in_case = set(
+            db.scalars(select(Participation.witness_id).where(Participation.case_id == e.case_id))
+        )
+        assert by_event[e.id] == in_case
+    open_tasks = [t for t in tasks if t.status is TaskStatus.open]
+    assert open_tasks and len(open_tasks) < len(tasks) / 2
+    officer = db.get(
+        User,
+        db.scalar(
+            select(Assignment.user_id).where(Assignment.witness_id == open_tasks[0].witness_id)
+        ),
+    )
+    assert open_tasks[0].id in set(
+        db.scalars(due_list(officer, now_utc()).with_only_columns(NotificationTask.id))
+    )
+
+
 def test_allocation_keeps_every_other_case_below_the_cap():
     counts, left = allocate(array("d", [1, 8, 1, 0, 2]), 20, 6)
     assert (sum(counts), left) == (20, 0)

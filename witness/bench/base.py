@@ -27,6 +27,8 @@ from witness.core.time import now_utc
 from witness.demo.vocabulary import NATIONALITIES
 from witness.hearings.models import SpecialMeasure
 from witness.ledger.models import SupportApproval, SupportItem
+from witness.notify.models import NotificationTask
+from witness.outcomes.models import OutcomeEvent
 from witness.people.models import (
     Assignment,
     Consent,
@@ -42,7 +44,8 @@ from witness.scheduling.models import Appointment, AppointmentSlot, Interpreter
 ID_TABLES = (
     Organisation, Court, User, Case, Defendant, Witness, Participation, PhaseTransition,
     Consent, Assignment, NeedsAssessment, Resource, Interpreter, Hearing, HearingChange,
-    Appointment, AppointmentSlot, SpecialMeasure, SupportItem, SupportApproval,
+    Appointment, AppointmentSlot, SpecialMeasure, SupportItem, SupportApproval, OutcomeEvent,
+    NotificationTask,
 )  # fmt: skip
 
 
@@ -70,6 +73,8 @@ class Scale:
     #: entries of the one case with the most (the disclosure report's worst case); at most
     #: ``ledger_entries``
     disclosure_case_entries: int = 10_000
+    #: verdicts and sentences with their notification tasks (witness.bench.outcomes)
+    outcomes: bool = True
     seed: int = 2026
     chunk: int = 5_000
 

@@ -32,6 +32,7 @@ from witness.bench.appointments import AppointmentGenerator
 from witness.bench.base import ID_TABLES, NATIONAL, Generated, Scale
 from witness.bench.hearings import HearingGenerator
 from witness.bench.ledger import LedgerGenerator
+from witness.bench.outcomes import OutcomeGenerator
 from witness.bench.vocabulary import (
     BENCH_PASSWORD,
     CASE_STATUS_WEIGHTS,
@@ -163,6 +164,9 @@ class _Generator(WitnessSteps):
         self.result.disclosure_case_id = LedgerGenerator(self, hearings).add_ledger()
         self.writer.wait()
         self.result.ledger_seconds = time.perf_counter() - started
+        if self.scale.outcomes:
+            OutcomeGenerator(self).add_outcomes()
+            self.writer.wait()
         return self.result
 
     def plan_cases(self) -> None:
@@ -342,6 +346,8 @@ class _Generator(WitnessSteps):
         s = self.scale
         self.case_ids = array("I", bytes(4 * s.cases))
         self.case_lead = array("I", bytes(4 * s.cases))
+        #: each case's first defendant (the outcomes are recorded against them)
+        self.case_defendant = array("I", bytes(4 * s.cases))
         for start in range(0, s.cases, s.chunk):
             cases, offences, defendants = [], [], []
             for c in range(start, min(start + s.chunk, s.cases)):
@@ -378,6 +384,8 @@ class _Generator(WitnessSteps):
                 release = self.today + timedelta(days=rng.randint(30, 2400))
             elif custody is CustodyStatus.released:
                 release = self.today - timedelta(days=rng.randint(20, 400))
+            if not self.case_defendant[c]:
+                self.case_defendant[c] = self.next_id[Defendant.__tablename__] + 1
             defendants.append(
                 dict(
                     id=self.new_id(Defendant),

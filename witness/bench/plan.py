@@ -102,6 +102,8 @@ def make_plan(label: str, user: User, api: str | None) -> Plan:
             schedule_plan(plan, user, officer=label == "liaison officer", secret=secret_key())
     except SQLAlchemyError:  # the scheduling migration has not been applied
         plan.pages, plan.bookings, plan.feed = {}, [], None
+    # "To tell": the open notification tasks the user may see, and the overdue ones alone
+    plan.pages["due list"] = ["/tasks", "/tasks?overdue=1"]
     plan.ledger = ledger_plan([wid for wid, _ in rows])
     return plan
 

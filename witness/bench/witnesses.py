@@ -166,7 +166,7 @@ class WitnessSteps(GeneratorBase):
     def keep_participation(self, i: int, c: int, transitions: list[dict]) -> None:
         """Keep what the ledger needs of witness ``i``'s participation in case ``c`` (see
         ``case_participations``)."""
-        if not self.scale.ledger_entries:
+        if not (self.scale.ledger_entries or self.scale.outcomes):
             return
         k = len(self.p_witness)
         self.p_witness.append(i)

@@ -11,7 +11,7 @@ from datetime import datetime
 from babel.dates import format_timedelta
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
@@ -98,8 +98,10 @@ def due_list(actor: User, now: datetime, filters: DueFilters = DueFilters()) -> 
         .order_by(NotificationTask.due_dt, NotificationTask.id)
         .options(
             contains_eager(NotificationTask.witness),  # the witness joined for need to know
-            joinedload(NotificationTask.case).joinedload(Case.court),
-            joinedload(NotificationTask.event),
+            # loaded for the page's rows only, after the sort and limit: joined here, every
+            # open task's case, court and event would be read before the sort
+            selectinload(NotificationTask.case).joinedload(Case.court),
+            selectinload(NotificationTask.event),
         )
     )
     if filters.scope is Scope.mine:
