@@ -198,3 +198,43 @@ def test_the_openapi_document_lists_the_endpoints(client):
     assert "get" in spec["paths"]["/api/v1/events/{event_id}"]
     post = spec["paths"]["/api/v1/custody-events"]["post"]
     assert {"200", "201", "409", "422"} <= set(post["responses"])
+
+
+def test_a_custody_post_for_a_person_in_two_cases_is_all_or_nothing(
+    db,
+    trial,  # noqa: F811
+    system,
+):
+    """One person, a defendant in two cases: the post records both events or, when one of them
+    clashes with an earlier post, neither (a 409 that changes nothing)."""
+    from witness.outcomes import services
+
+    trial.other_defendant.custody_number = "A1234BC"
+    db.flush()
+    body = {**RELEASE, "custody_number": "A1234BC", "source_system": "HMP X"}
+    services.post_event(
+        db,
+        system.user,
+        case=trial.other_case,
+        defendant=trial.other_defendant,
+        **{
+            **RELEASE,
+            "release_date": "2027-09-09",
+            "source_system": "HMP X",
+            "external_id": f"{RELEASE['external_id']}#{trial.other_defendant.id}",
+        },
+    )
+    db.flush()
+    before = (_count(db, OutcomeEvent), _count(db, NotificationTask))
+    problem = assert_problem(system.post("/api/v1/custody-events", json=body), 409)
+    assert "external_id" in problem["errors"]
+    assert (_count(db, OutcomeEvent), _count(db, NotificationTask)) == before
+    db.refresh(trial.defendant)
+    assert trial.defendant.expected_release_date is None
+    # the same post under a new id records both, in one go
+    both = system.post("/api/v1/custody-events", json={**body, "external_id": "HMPX-0002"})
+    assert both.status_code == 201, both.get_data(as_text=True)
+    assert {e["case_id"] for e in both.get_json()["items"]} == {
+        trial.case.id,
+        trial.other_case.id,
+    }

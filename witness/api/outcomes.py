@@ -55,18 +55,22 @@ def _source_system(data: dict) -> str:
     return data.pop("source_system", None) or api_user().organisation.name
 
 
-def _post(case: Case, defendant: Defendant | None, data: dict, external_id: str | None):
-    """Post one event, committed; a twin post saved at the same moment (a unique key clash)
-    is answered as a repeat: the event it saved."""
+def _post(posts: list[tuple[Case, Defendant | None, str | None]], data: dict):
+    """Post one event per (case, defendant, external id), all committed together or none; a
+    twin post saved at the same moment (a unique key clash) is answered as a repeat: the
+    events it saved."""
     db, user = db_session(), api_user()
     for attempt in (1, 2):
         try:
-            with committing(db, user, "outcome_event", case):
-                return services.post_event(
-                    db, user, case=case, defendant=defendant, external_id=external_id, **data
-                )
+            with committing(db, user, "outcome_event", posts[0][0]):
+                return [
+                    services.post_event(
+                        db, user, case=case, defendant=defendant, external_id=ident, **dict(data)
+                    )
+                    for case, defendant, ident in posts
+                ]
         except ApiProblem as problem:
-            if problem.status != 409 or not external_id or attempt == 2:
+            if problem.status != 409 or not any(p[2] for p in posts) or attempt == 2:
                 raise
     raise AssertionError("unreachable")
 
@@ -110,7 +114,7 @@ class CaseEvents(MethodView):
             )
         data["source_system"] = _source_system(data)
         external_id = data.pop("external_id", None)
-        event, created = _post(case, defendant, data, external_id)
+        [(event, created)] = _post([(case, defendant, external_id)], data)
         headers = {"Location": url_for("api_outcomes.event_item", event_id=event.id)}
         return event, (201 if created else 200), headers
 
@@ -147,12 +151,8 @@ def custody_events(data):
         )
     data["source_system"] = _source_system(data)
     external_id = data.pop("external_id", None)
-    events, created = [], False
-    for defendant in defendants:
-        ident = external_id
-        if external_id and len(defendants) > 1:
-            ident = f"{external_id}#{defendant.id}"
-        event, new = _post(defendant.case, defendant, dict(data), ident)
-        events.append(event)
-        created = created or new
-    return {"items": events}, (201 if created else 200)
+    several = external_id and len(defendants) > 1
+    posts = [(d.case, d, f"{external_id}#{d.id}" if several else external_id) for d in defendants]
+    results = _post(posts, data)
+    created = any(new for _, new in results)
+    return {"items": [event for event, _ in results]}, (201 if created else 200)
