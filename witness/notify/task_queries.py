@@ -11,7 +11,7 @@ from datetime import datetime
 from babel.dates import format_timedelta
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
@@ -89,20 +89,14 @@ def _channel_condition(channel: str):
 
 
 def due_list(actor: User, now: datetime, filters: DueFilters = DueFilters()) -> Select:
-    """The open tasks ``actor`` may see, soonest deadline first (the partial index
-    ``ix_notification_tasks_open_due`` read in order), narrowed by ``filters``."""
+    """The ids of the open tasks ``actor`` may see, soonest deadline first (the partial index
+    ``ix_notification_tasks_open_due`` read in order), narrowed by ``filters``. Ids only: the
+    count and the sort carry two columns, and ``due_rows`` loads the page's tasks."""
     query = (
-        select(NotificationTask)
+        select(NotificationTask.id)
         .join(Witness, Witness.id == NotificationTask.witness_id)
         .where(NotificationTask.status == TaskStatus.open, visible_tasks(actor))
         .order_by(NotificationTask.due_dt, NotificationTask.id)
-        .options(
-            contains_eager(NotificationTask.witness),  # the witness joined for need to know
-            # loaded for the page's rows only, after the sort and limit: joined here, every
-            # open task's case, court and event would be read before the sort
-            selectinload(NotificationTask.case).joinedload(Case.court),
-            selectinload(NotificationTask.event),
-        )
     )
     if filters.scope is Scope.mine:
         query = query.where(
@@ -187,8 +181,21 @@ class DueRow:
     timezone: str
 
 
-def due_rows(session: Session, tasks: list[NotificationTask], now: datetime) -> list[DueRow]:
-    """The due list's lines for a page of tasks."""
+def due_rows(session: Session, task_ids: list[int], now: datetime) -> list[DueRow]:
+    """The due list's lines for a page of task ids (in that order), loaded in one query."""
+    loaded = {
+        t.id: t
+        for t in session.scalars(
+            select(NotificationTask)
+            .where(NotificationTask.id.in_(task_ids))
+            .options(
+                joinedload(NotificationTask.witness),
+                joinedload(NotificationTask.case).joinedload(Case.court),
+                joinedload(NotificationTask.event),
+            )
+        )
+    }
+    tasks = [loaded[i] for i in task_ids if i in loaded]
     preferences = preferences_of(session, {t.witness_id for t in tasks})
     return [
         DueRow(
