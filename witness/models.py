@@ -37,6 +37,7 @@ from witness.posttrial.models import (
     ImpactStatement,
     PropertyItem,
 )
+from witness.protection.models import PlanConsultation, ProtectionAction
 from witness.rooms.models import Resource, ResourceWithdrawal
 from witness.scheduling.models import (
     Appointment,
@@ -80,8 +81,10 @@ __all__ = [
     "OutcomeEvent",
     "Participation",
     "PhaseTransition",
+    "PlanConsultation",
     "PrintBatch",
     "PropertyItem",
+    "ProtectionAction",
     "Resource",
     "ResourceWithdrawal",
     "SpecialMeasure",

@@ -35,6 +35,7 @@ from witness.people.models import (
     Channel,
     Witness,
 )
+from witness.protection.models import ProtectionAction
 
 # --- letters ---------------------------------------------------------------------------------
 
@@ -208,3 +209,25 @@ def can_call(actor: User, witness: Witness) -> bool:
     """Call the witness with their news and log the call: the owning office's officers and
     supervisors (an officer sees only the witnesses assigned to them)."""
     return actor.organisation_id == witness.organisation_id and actor.role in CALLERS
+
+
+# --- the protection plan ---------------------------------------------------------------------
+
+
+def get_protection_action(session: Session, actor: User, action_id: int) -> ProtectionAction:
+    """An action of a witness's protection plan: seen by who sees the witness (an NGO worker
+    only under a current sharing consent); else ``protection_action.refused`` and NotFound."""
+    return via_witness(session, actor, ProtectionAction, action_id, "protection action")
+
+
+def can_change_protection_action(actor: User, action: ProtectionAction) -> bool:
+    """The owning office changes any action of the plan; the owner of an action (a member of
+    staff, or a worker of the partner organisation that owns it) moves it on."""
+    if can_manage_witness(actor, action.witness):
+        return True
+    return action.owner_user_id == actor.id or (
+        actor.role is Role.ngo_worker and action.owner_organisation_id == actor.organisation_id
+    )
+
+
+LOADERS[ProtectionAction] = get_protection_action
