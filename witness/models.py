@@ -37,6 +37,7 @@ from witness.posttrial.models import (
     ImpactStatement,
     PropertyItem,
 )
+from witness.risk.models import RiskAssessment, RiskIncident, RiskReview
 from witness.rooms.models import Resource, ResourceWithdrawal
 from witness.scheduling.models import (
     Appointment,
@@ -84,6 +85,9 @@ __all__ = [
     "PropertyItem",
     "Resource",
     "ResourceWithdrawal",
+    "RiskAssessment",
+    "RiskIncident",
+    "RiskReview",
     "SpecialMeasure",
     "StaffAlert",
     "SupportApproval",
