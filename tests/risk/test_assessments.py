@@ -66,7 +66,7 @@ def test_a_draft_keeps_answers_and_completing_sets_the_level_and_next_review(
 
 
 def test_review_days_follow_the_configured_table(db, risk, open_reviews):
-    _complete(db, risk, (), review_days={lvl: 1 + lvl.rank for lvl in RiskLevel})
+    _complete(db, risk, (), review_days={lvl.value: 1 + lvl.rank for lvl in RiskLevel})
     assert open_reviews(risk.witness)[0][1] == date(2026, 3, 11)  # low: 1 day here
 
 

@@ -43,12 +43,7 @@ from witness.risk.triggers import make_due
 
 #: days from a completed assessment to the next review, by level (the default of
 #: ``WITNESS_RISK_REVIEW_DAYS``)
-REVIEW_DAYS: dict[RiskLevel, int] = {
-    RiskLevel.critical: 7,
-    RiskLevel.high: 14,
-    RiskLevel.medium: 30,
-    RiskLevel.low: 90,
-}
+REVIEW_DAYS: dict[str, int] = {"critical": 7, "high": 14, "medium": 30, "low": 90}
 
 
 def _note(value: str | None, field: str) -> str:
@@ -154,7 +149,7 @@ def complete_assessment(
     confirmed: bool,
     override_level: RiskLevel | None = None,
     override_reason: str | None = None,
-    review_days: dict[RiskLevel, int] | None = None,
+    review_days: dict[str, int] | None = None,
 ) -> RiskAssessment:
     """Complete the draft: the level by the rule (or the officer's override, with its reason),
     read-only from now on; it becomes the witness's current assessment, their open reviews
@@ -187,7 +182,7 @@ def complete_assessment(
     assessment.is_current = True
     session.flush()
     done = _close_reviews(session, witness, assessment, now)
-    days = (review_days or REVIEW_DAYS)[level]
+    days = {**REVIEW_DAYS, **(review_days or {})}[level.value]
     next_due = today_in(witness.timezone) + timedelta(days=days)
     make_due(
         session,
