@@ -81,6 +81,7 @@ def _register_pages(app: Flask) -> None:
     from witness.outcomes.views import bp as outcomes_bp
     from witness.people.views import bp as people_bp
     from witness.posttrial.views import bp as posttrial_bp
+    from witness.risk.views import bp as risk_bp
     from witness.rooms.views import bp as rooms_bp
     from witness.scheduling.views import bp as scheduling_bp
 
@@ -105,5 +106,6 @@ def _register_pages(app: Flask) -> None:
         letters_bp,
         posttrial_bp,
         outcomes_bp,
+        risk_bp,
     ):
         app.register_blueprint(blueprint)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from witness.auth.models import Role, User
 from witness.cases.models import Hearing, HearingStatus
 from witness.core.access import visible_witnesses
-from witness.core.access_risk import risk_witnesses
+from witness.core.access_risk import RiskView, risk_view, risk_witnesses
+from witness.core.time import today_in
 from witness.people.models import Assignment, Participation, Phase, Witness
 from witness.risk.instrument import RiskLevel
 from witness.risk.models import AssessmentStatus, RiskAssessment, RiskIncident, RiskReview
@@ -179,3 +180,26 @@ def describe(session: Session, witnesses: list[Witness], now: datetime) -> list[
         )
         rows.append(WitnessRow(witness, current.level if current else None, hearing))
     return rows
+
+
+@dataclass
+class Summary:
+    """The witness page's risk lines: the level, the first review due, the level over time."""
+
+    current: RiskAssessment | None
+    review: RiskReview | None
+    history: list[RiskAssessment]
+    today: date
+
+
+def summary(session: Session, actor: User, witness: Witness) -> Summary | None:
+    """None when ``actor`` does not see the witness's risk."""
+    if risk_view(session, actor, witness) is RiskView.none:
+        return None
+    reviews = open_reviews(session, witness.id)
+    return Summary(
+        current=current_assessment(session, witness.id),
+        review=reviews[0] if reviews else None,
+        history=history(session, witness.id)[:10],
+        today=today_in(witness.timezone),
+    )
