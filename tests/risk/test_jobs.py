@@ -64,3 +64,25 @@ def test_a_completed_assessment_stops_the_alerts(db, risk):
 
 def test_the_risk_sweep_is_scheduled():
     assert ("risk", risk_sweep, 3600) in SWEEPS
+
+
+def test_the_demo_has_a_critical_witness_before_a_trial_an_incident_and_an_overdue_review(
+    runner, db, frozen_clock
+):
+    from witness.risk.models import RiskAssessment, RiskIncident, RiskReview
+
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    today = frozen_clock.now().date()
+    current = db.scalars(select(RiskAssessment).where(RiskAssessment.is_current.is_(True))).all()
+    assert [a.level.value for a in current] == ["critical"]
+    from witness.auth.models import Role, User
+    from witness.risk.queries import high_risk_query
+
+    supervisor = db.scalar(select(User).where(User.role == Role.supervisor))
+    listed = db.scalars(high_risk_query(supervisor, "office", frozen_clock.now())).all()
+    assert [w.id for w in listed] == [current[0].witness_id]  # a trial within 14 days
+    assert len(db.scalars(select(RiskIncident)).all()) == 1
+    open_reviews = db.scalars(select(RiskReview).where(RiskReview.done_dt.is_(None))).all()
+    assert any(r.due_date < today for r in open_reviews)
+    report = sweep(db, frozen_clock.now())
+    assert report.alerts >= 1  # the overdue review's officer is alerted

@@ -10,6 +10,7 @@ from witness.auth.services import create_user
 from witness.cases.models import Case, CaseStatus, Court, CustodyStatus, OffenceCategory
 from witness.cases.services import add_defendant, create_case
 from witness.demo.outcomes import OutcomeSteps
+from witness.demo.risk import RiskSteps
 from witness.demo.roster import (
     CASES,
     COURTS,
@@ -26,7 +27,7 @@ from witness.demo.vocabulary import CASE_AGE_DAYS, CUSTODY_BY_STATUS
 from witness.demo.witnesses import WitnessSteps
 
 
-class DemoBuilder(WitnessSteps, ScheduleSteps, SupportSteps, OutcomeSteps):
+class DemoBuilder(WitnessSteps, ScheduleSteps, SupportSteps, OutcomeSteps, RiskSteps):
     """Builds the demo in order; each method adds one kind of record (the steps of each
     feature are in their own modules)."""
 
@@ -40,6 +41,7 @@ class DemoBuilder(WitnessSteps, ScheduleSteps, SupportSteps, OutcomeSteps):
         self.add_schedule(cases)
         self.add_support(cases)
         self.add_outcomes(cases)
+        self.add_risk(cases)
         return credentials
 
     # --- organisations, users, courts, cases ---
