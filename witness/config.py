@@ -160,6 +160,7 @@ def build_config(instance_path: Path) -> dict:
         **_letter_settings(),
         **_reminder_settings(),
         **_channel_settings(),
+        **_risk_settings(),
     }
 
 
@@ -322,3 +323,25 @@ def _channel_settings() -> dict:
             f"not {phone!r}."
         )
     return {"NOTIFY_MAIL_SUBJECT": subject, "OFFICE_PHONE": phone}
+
+
+def _risk_settings() -> dict:
+    """Days from a completed risk assessment to the next review, by level
+    (``critical=7,high=14,medium=30,low=90``), and the days a review may be overdue before the
+    office's supervisors are alerted too."""
+    name = "WITNESS_RISK_REVIEW_DAYS"
+    days = {"critical": 7, "high": 14, "medium": 30, "low": 90}
+    for entry in os.environ.get(name, "").split(","):
+        if not entry.strip():
+            continue
+        level, sep, count = (part.strip() for part in entry.partition("="))
+        if not sep or level not in days or not (count.isascii() and count.isdigit()):
+            raise ConfigError(
+                f"{name} must be LEVEL=DAYS pairs separated by commas (levels critical, high, "
+                f"medium, low), not {entry.strip()!r}."
+            )
+        days[level] = int(count)
+    return {
+        name: days,
+        "WITNESS_RISK_ESCALATE_DAYS": _count_setting("WITNESS_RISK_ESCALATE_DAYS", 3),
+    }

@@ -82,6 +82,7 @@ def _register_pages(app: Flask) -> None:
     from witness.people.views import bp as people_bp
     from witness.posttrial.views import bp as posttrial_bp
     from witness.protection.views import bp as protection_bp
+    from witness.risk.views import bp as risk_bp
     from witness.rooms.views import bp as rooms_bp
     from witness.scheduling.views import bp as scheduling_bp
 
@@ -107,5 +108,6 @@ def _register_pages(app: Flask) -> None:
         posttrial_bp,
         protection_bp,
         outcomes_bp,
+        risk_bp,
     ):
         app.register_blueprint(blueprint)

@@ -28,6 +28,7 @@ from witness.notify.breaches import breach_sweep
 from witness.notify.delivery import deliver_news_sweep
 from witness.notify.jobs import send_mail_sweep
 from witness.notify.reminders import reminder_sweep
+from witness.risk.jobs import risk_sweep
 
 #: (job id, sweep taking the app, seconds between runs). Disclosure reports are asked for by
 #: someone waiting for them; the ledger's pattern flags (rises before testimony, peers) change
@@ -46,6 +47,9 @@ SWEEPS: tuple[tuple[str, Callable[[Flask], object], int], ...] = (
     ("reminders", reminder_sweep, 3600),
     # A deadline passed: the officer and supervisor are alerted within five minutes.
     ("breaches", breach_sweep, 300),
+    # Risk: reviews a hearing, testimony day or a release near makes due, and alerts (then
+    # escalations) for reviews overdue; days ahead, so hourly is soon enough.
+    ("risk", risk_sweep, 3600),
 )
 
 

@@ -38,6 +38,7 @@ from witness.posttrial.models import (
     PropertyItem,
 )
 from witness.protection.models import PlanConsultation, ProtectionAction
+from witness.risk.models import RiskAssessment, RiskIncident, RiskReview
 from witness.rooms.models import Resource, ResourceWithdrawal
 from witness.scheduling.models import (
     Appointment,
@@ -87,6 +88,9 @@ __all__ = [
     "ProtectionAction",
     "Resource",
     "ResourceWithdrawal",
+    "RiskAssessment",
+    "RiskIncident",
+    "RiskReview",
     "SpecialMeasure",
     "StaffAlert",
     "SupportApproval",

@@ -49,6 +49,8 @@ def test_the_document_lists_every_operation(spec):
         ("POST", "/support-items/{item_id}/approval"),
         ("POST", "/support-items/{item_id}/reversals"),
         ("GET", "/witnesses/{witness_id}/support-items"),
+        ("GET", "/witnesses/{witness_id}/risk-assessments"),
+        ("GET", "/risk-assessments/{assessment_id}"),
         ("GET", "/witnesses/{witness_id}/contact-preferences"),
         ("PUT", "/witnesses/{witness_id}/contact-preferences"),
         ("POST", "/witnesses/{witness_id}/support-items"),

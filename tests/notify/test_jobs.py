@@ -76,6 +76,7 @@ def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
         "print-batches",
         "reminders",
         "breaches",
+        "risk",
     }
     assert jobs["send-mail"].func is send_mail_sweep
     assert jobs["disclosure-reports"].func is disclosure_sweep

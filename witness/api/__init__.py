@@ -94,6 +94,7 @@ def init_app(app: Flask) -> None:
         ledger,
         outcomes,
         preferences,
+        risk,
         witnesses,
     )
     from witness.api import posttrial as posttrial_api
@@ -110,6 +111,7 @@ def init_app(app: Flask) -> None:
         posttrial_api.bp,
         outcomes.bp,
         preferences.bp,
+        risk.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)

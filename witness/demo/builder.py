@@ -11,6 +11,7 @@ from witness.cases.models import Case, CaseStatus, Court, CustodyStatus, Offence
 from witness.cases.services import add_defendant, create_case
 from witness.demo.outcomes import OutcomeSteps
 from witness.demo.protection import ProtectionSteps
+from witness.demo.risk import RiskSteps
 from witness.demo.roster import (
     CASES,
     COURTS,
@@ -27,7 +28,9 @@ from witness.demo.vocabulary import CASE_AGE_DAYS, CUSTODY_BY_STATUS
 from witness.demo.witnesses import WitnessSteps
 
 
-class DemoBuilder(WitnessSteps, ScheduleSteps, SupportSteps, OutcomeSteps, ProtectionSteps):
+class DemoBuilder(
+    WitnessSteps, ScheduleSteps, SupportSteps, OutcomeSteps, RiskSteps, ProtectionSteps
+):
     """Builds the demo in order; each method adds one kind of record (the steps of each
     feature are in their own modules)."""
 
@@ -41,6 +44,7 @@ class DemoBuilder(WitnessSteps, ScheduleSteps, SupportSteps, OutcomeSteps, Prote
         self.add_schedule(cases)
         self.add_support(cases)
         self.add_outcomes(cases)
+        self.add_risk(cases)
         self.add_protection(cases)
         return credentials
 

@@ -22,6 +22,7 @@ from witness.core.time import now_utc
 from witness.hearings.models import MeasureKind, MeasureStatus, SpecialMeasure
 from witness.notify.models import News, NewsKind
 from witness.people.models import Participation, ParticipationRole, Witness
+from witness.risk import triggers as risk_triggers
 from witness.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
 
 #: hearings at which witnesses give evidence
@@ -180,6 +181,8 @@ def decide_measure(
     record_event(
         session, actor, "measure.decide", measure, witness_id=measure.witness_id, granted=granted
     )
+    if not granted:
+        risk_triggers.measure_refused(session, actor, measure)
     return measure
 
 

@@ -17,6 +17,7 @@ from witness.core.text import clean_text
 from witness.hearings.measures import propose_for_hearing
 from witness.notify.models import News, NewsKind
 from witness.people.models import Participation
+from witness.risk import triggers as risk_triggers
 from witness.rooms.models import Resource, ResourceKind
 from witness.scheduling.models import Appointment, AppointmentStatus
 
@@ -84,6 +85,7 @@ def create_hearing(
     session.flush()
     record_event(session, actor, "hearing.create", hearing, case_id=case.id, type=type)
     propose_for_hearing(session, actor, hearing)
+    risk_triggers.hearing_listed(session, actor, hearing)
     return hearing
 
 
@@ -129,6 +131,7 @@ def move_hearing(
     record_event(
         session, actor, "hearing.move", hearing, case_id=hearing.case_id, flagged=len(flagged)
     )
+    risk_triggers.hearing_moved(session, actor, hearing)
     return flagged
 
 

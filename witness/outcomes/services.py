@@ -30,6 +30,7 @@ from witness.outcomes.custody import picture
 from witness.outcomes.models import EventKind, EventResult, EventSource, OutcomeEvent
 from witness.people.models import Participation, Phase
 from witness.people.services import change_phase
+from witness.risk import triggers as risk_triggers
 
 REFUSAL = "Only the case office's staff and its court or prison systems record case events."
 #: events that end the trial: the case's witnesses move to post-trial and hear the news
@@ -174,6 +175,7 @@ def _after_recording(session: Session, actor: User, event: OutcomeEvent, **audit
     if event.kind in ENDS_TRIAL:
         _end_trial(session, actor, event)
     create_tasks_for_event(session, event)
+    risk_triggers.outcome_recorded(session, actor, event)
 
 
 def summary(event: OutcomeEvent) -> str:

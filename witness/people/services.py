@@ -40,6 +40,7 @@ from witness.people.models import (
     PhaseTransition,
     Witness,
 )
+from witness.risk import triggers as risk_triggers
 
 #: fields of a witness file that staff may edit
 WITNESS_FIELDS = (
@@ -101,6 +102,8 @@ def update_witness(session: Session, actor: User, witness: Witness, **fields: An
         record_event(
             session, actor, "witness.update", witness, witness_id=witness.id, fields=changed
         )
+    if "address" in changed:
+        risk_triggers.address_changed(session, actor, witness, now_utc().isoformat())
     return changed
 
 
@@ -214,6 +217,7 @@ def change_phase(
         from_phase=current,
         to_phase=target,
     )
+    risk_triggers.phase_changed(session, actor, transition)
     return transition
 
 

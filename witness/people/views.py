@@ -37,6 +37,7 @@ from witness.people.forms import (
 from witness.people.invite_detail import invite_detail_history, set_invite_detail
 from witness.people.models import Assignment, NeedsAssessment, Participation, Phase, Witness
 from witness.people.phases import allowed_targets
+from witness.risk.queries import summary as risk_summary
 from witness.scheduling.queries import coming_up
 
 bp = Blueprint("people", __name__, url_prefix="/witnesses")
@@ -118,6 +119,7 @@ def _detail_context(witness: Witness, **bound_forms) -> dict:
         needs=queries.needs_of(db, witness),
         allowed={p.id: _targets(p) for p in witness.participations},
         **coming_up(db, current_user, witness),
+        risk=risk_summary(db, current_user, witness),
     )
     if context["can_record_needs"]:
         context["need_form"] = bound_forms.pop("need_form", None) or NeedForm(formdata=None)
