@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +22,7 @@ from witness.cases.models import Case
 from witness.config import DEFAULT_RETURN_ADDRESS
 from witness.core import access, access_after
 from witness.core.errors import AccessDenied, DomainError, RecordedRefusal
-from witness.core.i18n import TRANSLATIONS, in_language
+from witness.core.i18n import TRANSLATIONS, format_day, in_language
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.letters.content import TEMPLATES, compose, facts_for_task, officer_of
@@ -92,7 +91,7 @@ def _letter_date(letter: Letter, case: Case | None, region: str) -> str:
     zone = ZoneInfo(case.court.timezone) if case is not None else ZoneInfo("UTC")
     day = letter.created_dt.astimezone(zone).date()
     with in_language(letter.language):
-        return format_date(day, format="long", locale=locale_code(region))
+        return format_day(day, locale_code(region))
 
 
 def render(session: Session, letter: Letter, facts: dict, reminder: str = "") -> None:
