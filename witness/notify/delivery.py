@@ -49,7 +49,7 @@ from witness.notify.models import (
     preferred_address,
 )
 from witness.notify.tasks import cancel_open_tasks
-from witness.notify.wording import Facts, email_body
+from witness.notify.wording import Facts, email_body, subject
 from witness.people.models import Assignment, Channel, Witness
 
 log = logging.getLogger(__name__)
@@ -181,11 +181,12 @@ def _queue_email(session: Session, task, preference, address: str, config) -> Ou
         attachment = letter_pdf_for_task(session, task)
     with in_language(language):
         body = email_body(detail, facts)
+        title = subject(config.get("NOTIFY_MAIL_SUBJECT", ""))
     email = enqueue_email(
         session,
         organisation_id=task.witness.organisation_id,
         to_address=address,
-        subject=config.get("NOTIFY_MAIL_SUBJECT") or "A message for you",
+        subject=title,
         body=body,
         attachment_name=attachment[0] if attachment else None,
         attachment=attachment[1] if attachment else None,
