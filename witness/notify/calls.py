@@ -276,9 +276,14 @@ def log_call(
         )
     failing = outcome is not AttemptOutcome.spoke_to_witness
     escalate = failing and task.escalated_dt is None and row.failed_calls + 1 >= ESCALATE_AFTER
+    # a call with an interpreter stood in for a channel already passed: ending it is moving on
+    instead = bool(task.interpreter_call)
     attempt = record_attempt(
-        session, actor, task, channel=Channel.phone, outcome=outcome, note=note, move_on=escalate
-    )
+        session, actor, task, channel=Channel.phone, outcome=outcome, note=note,
+        move_on=escalate and not instead,
+    )  # fmt: skip
+    if escalate and instead:
+        task.interpreter_call = ""
     if escalate:
         escalate_task(session, task)
     return attempt
