@@ -37,6 +37,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app)
+    # pages name a language in the reader's language, never by its code
+    app.jinja_env.filters["language_name"] = lambda code: language_name(
+        code, app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 @contextmanager
