@@ -26,6 +26,7 @@ from witness.core.i18n import format_day, in_language
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.letters.content import TEMPLATES, compose, facts_for_task, officer_of
+from witness.letters.discreet import envelope_refusal
 from witness.letters.layout import Envelope, LetterMeta, render_letter
 from witness.letters.models import BatchStatus, Letter, LetterStatus, PrintBatch
 from witness.letters.translations import translation_refusal
@@ -151,6 +152,11 @@ def _make(
     if kind not in TEMPLATES:
         raise DomainError(f"There is no letter for {kind!r}.", field="kind")
     name, address, preferred_language = recipient(session, witness)
+    indiscreet = envelope_refusal(
+        [settings()["return_address"], name, address], language or preferred_language
+    )
+    if indiscreet is not None:
+        raise DomainError(f"No letter: {indiscreet}. Give a neutral address.", field="address")
     letter = Letter(
         organisation_id=organisation_id or witness.organisation_id,
         witness_id=witness.id,
@@ -230,6 +236,13 @@ def letter_for_task(session: Session, actor: User | None, task: NotificationTask
     untranslated = translation_refusal(session, kind, language)
     if untranslated is not None:
         call_with_interpreter(session, actor, task, channel=Channel.post, reason=untranslated)
+        return None
+    indiscreet = envelope_refusal([settings()["return_address"], name, address], language)
+    if indiscreet is not None:
+        record_attempt(
+            session, actor, task, channel=Channel.post, outcome=AttemptOutcome.withheld,
+            note=f"No letter: {indiscreet}.",
+        )  # fmt: skip
         return None
     return _make(
         session,

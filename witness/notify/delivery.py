@@ -32,6 +32,7 @@ from witness.audit.services import record_event
 from witness.auth.models import Role, User
 from witness.core.access import accepts_channel, current_preference, notification_refusal
 from witness.core.i18n import in_language
+from witness.letters.discreet import forbidden_words
 from witness.letters.models import Letter, LetterStatus
 from witness.letters.services import letter_for_task, letter_pdf_for_task
 from witness.letters.translations import EMAIL, translation_refusal
@@ -50,7 +51,7 @@ from witness.notify.models import (
     preferred_address,
 )
 from witness.notify.tasks import cancel_open_tasks
-from witness.notify.wording import Facts, email_body, subject
+from witness.notify.wording import STANDARD_SUBJECT, Facts, email_body, subject
 from witness.people.models import Assignment, Channel, Witness
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,8 @@ def _queue_email(session: Session, task, preference, address: str, config) -> Ou
     with in_language(language):
         body = email_body(detail, facts)
         title = subject(config.get("NOTIFY_MAIL_SUBJECT", ""))
+    if forbidden_words(title, language):  # a catalogue's subject that says too much
+        title = STANDARD_SUBJECT
     email = enqueue_email(
         session,
         organisation_id=task.witness.organisation_id,
