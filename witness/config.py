@@ -10,7 +10,7 @@ from decimal import Decimal
 from email.utils import parseaddr
 from pathlib import Path
 
-from witness.letters.discreet import forbidden_words
+from witness.letters.discreet import forbidden_in_any_language
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -268,7 +268,7 @@ def _letter_settings() -> dict:
     holds a word that says what the letter is about: court, victim, ...), the line a witness
     calls, and the support services every letter names."""
     return_address = os.environ.get("WITNESS_LETTER_RETURN_ADDRESS", DEFAULT_RETURN_ADDRESS)
-    found = forbidden_words(return_address)
+    found = forbidden_in_any_language(return_address)
     if found or not return_address.strip():
         raise ConfigError(
             "WITNESS_LETTER_RETURN_ADDRESS shows through the envelope's window: give a neutral "
@@ -315,6 +315,11 @@ def _channel_settings() -> dict:
     if not subject or len(subject) > 200 or any(not c.isprintable() for c in subject):
         raise ConfigError(
             f"WITNESS_NOTIFY_MAIL_SUBJECT must be one short printable line, not {subject!r}."
+        )
+    if forbidden_in_any_language(subject):
+        raise ConfigError(
+            "WITNESS_NOTIFY_MAIL_SUBJECT is read on a lock screen: give a neutral subject, "
+            f"without {', '.join(forbidden_in_any_language(subject))}."
         )
     phone = os.environ.get("WITNESS_OFFICE_PHONE", "").strip()
     if len(phone) > 40 or any(not (c.isascii() and (c.isdigit() or c in "+ ()-.")) for c in phone):

@@ -12,7 +12,7 @@ from witness.ledger.models import (
     SupportApproval,
     SupportItem,
 )
-from witness.letters.models import Letter, PrintBatch
+from witness.letters.models import Letter, PrintBatch, TranslationReview
 from witness.notify.models import (
     ContactAttempt,
     ContactPreference,
@@ -95,6 +95,7 @@ __all__ = [
     "StaffAlert",
     "SupportApproval",
     "SupportItem",
+    "TranslationReview",
     "User",
     "Witness",
 ]

@@ -2,7 +2,7 @@
 with the witness
 
 Revision ID: 0019_protection
-Revises: 0017_posttrial
+Revises: 0018_translation_reviews
 Create Date: 2026-12-06 15:46:57.386631
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import witness.db
 
 revision = "0019_protection"
-down_revision = "0017_posttrial"
+down_revision = "0018_translation_reviews"
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,8 @@ from witness.letters import services
 from witness.letters.models import Letter, LetterStatus
 from witness.notify.models import AttemptOutcome, ContactAttempt, NewsWanted
 from witness.outcomes.models import EventKind, SentenceKind
+from witness.people.models import Channel, ConsentKind
+from witness.people.services import record_consent
 
 from .conftest import SAFE_ADDRESS, consent_post, pdf_text
 
@@ -149,7 +151,20 @@ def test_a_reminder_says_how_long_until_the_release(db, post):
     assert "in 30 days, on 9 April 2026" in text
 
 
-def test_a_language_without_catalogue_or_font_is_written_in_english(db, post):
-    post.preference.language = "th"
-    letter = services.letter_for_task(db, None, post.task())
-    assert letter.language == "en"
+def test_a_language_without_a_reviewed_translation_gets_no_letter_not_an_english_one(db, post):
+    post.preference.language = "vi"  # a catalogue and a font, nobody reviewed it
+    post.preference.phone = "+44 7700 900555"
+    record_consent(
+        db, post.world.officer, post.witness, ConsentKind.notify, True, channel=Channel.phone
+    )
+    task = post.task()
+    assert services.letter_for_task(db, None, task) is None
+    assert db.query(Letter).filter_by(task_id=task.id).count() == 0
+    assert [a.note for a in task.attempts] == [
+        "No letter: no reviewed Vietnamese translation of the verdict letter. Call with a "
+        "Vietnamese interpreter instead."
+    ]
+    assert task.interpreter_call == (
+        "No reviewed Vietnamese translation of the verdict letter: call with a Vietnamese "
+        "interpreter."
+    )

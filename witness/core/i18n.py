@@ -10,13 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, get_date_format
 from flask import Flask
 from flask_babel import Babel, force_locale, gettext, lazy_gettext, ngettext
 
 from witness.paths import ROOT
 
-__all__ = ["gettext", "in_language", "init_app", "lazy_gettext", "ngettext"]
+__all__ = [
+    "format_day",
+    "gettext",
+    "in_language",
+    "init_app",
+    "language_name",
+    "lazy_gettext",
+    "ngettext",
+]
 
 TRANSLATIONS = ROOT / "witness" / "translations"
 
@@ -26,6 +37,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app)
+    # pages name a language in the reader's language, never by its code
+    app.jinja_env.filters["language_name"] = lambda code: language_name(
+        code, app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 @contextmanager
@@ -34,3 +49,54 @@ def in_language(code: str) -> Iterator[None]:
     with no catalogue falls back to English strings."""
     with force_locale(code or "en"):
         yield
+
+
+#: languages whose readers count years in the Buddhist era (พ.ศ. = the Gregorian year + 543)
+BUDDHIST_ERA = {"th": ("\u0e1e.\u0e28.", 543)}
+
+
+def _buddhist_pattern(pattern: str, era: str, year: int) -> str:
+    """``pattern`` (CLDR) with its era and year fields replaced by the Buddhist era's, as
+    quoted literals (a pattern without an era, such as "d/M/y", gets the year alone); quoted
+    text in the pattern is left alone."""
+    out, i, quoted = [], 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "'":
+            quoted = not quoted
+            out.append(char)
+            i += 1
+            continue
+        if not quoted and char in "Gy":
+            while i < len(pattern) and pattern[i] == char:
+                i += 1
+            out.append(f"'{era}'" if char == "G" else f"'{year}'")
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def format_day(day: date, locale: str, format: str = "long") -> str:
+    """``day`` written for a reader of ``locale`` (Babel's ``format_date``), with the year in
+    the era that reader expects: a Thai letter says "2 มีนาคม พ.ศ. 2569". The one place letters,
+    e-mails and call scripts write a date."""
+    language = str(locale or "en").split("_")[0].split("-")[0].lower()
+    if language not in BUDDHIST_ERA:
+        return format_date(day, format=format, locale=locale or "en")
+    era, offset = BUDDHIST_ERA[language]
+    pattern = get_date_format(format, locale=locale).pattern
+    return format_date(
+        day, format=_buddhist_pattern(pattern, era, day.year + offset), locale=locale
+    )
+
+
+def language_name(code: str, reader: str = "en") -> str:
+    """The name of language ``code`` in ``reader``'s language ("ภาษาไทย" is "Thai" to an
+    English reader, "tiếng Thái" to a Vietnamese one); the code itself when Babel does not
+    know it."""
+    try:
+        name = Locale.parse((code or "").replace("-", "_")).get_display_name(reader or "en")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return (name[:1].upper() + name[1:]) if name else code

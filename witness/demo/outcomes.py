@@ -1,6 +1,8 @@
 """The demo after trial: a verdict and sentence last week in a London trial, a release in 20
-days in the sentenced case, contact preferences for their victims (post, phone, e-mail),
-letters waiting to be printed, a call to make, and one task past its deadline."""
+days in the sentenced case, contact preferences for their victims (post in Thai, phone in
+Khmer, e-mail in English), letters waiting to be printed, a call to make, and one task past its
+deadline. The Thai translations are marked reviewed by a clearly labelled demo reviewer; Khmer
+is left unreviewed, so its news goes by phone with an interpreter and the task says why."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from sqlalchemy import select
 from witness.cases.models import Case, CaseStatus
 from witness.core.access import current_preference
 from witness.demo.base import DemoState
+from witness.letters import translations
+from witness.letters.layout import can_write
 from witness.letters.services import letter_for_task
 from witness.notify.models import NotificationTask, TaskStatus
 from witness.notify.preferences import record_preferences
@@ -20,17 +24,21 @@ from witness.outcomes.models import EventKind, EventResult, EventSource, OrderKi
 from witness.outcomes.services import record_event
 from witness.people.models import Channel, Participation, ParticipationRole, Witness
 
+#: what the demo's reviews say: no native speaker checked anything for the demo
+DEMO_REVIEW_NOTE = "DEMO DATA: not a real review. A native speaker must review before use."
 #: how each victim of the demo's outcome cases wants to hear, in turn
 PREFERENCES = (
     {
         "channels": ["post", "phone"],
         "postal_address": "c/o Safe Harbour, PO Box 118, Leeds LS1 4AP",
+        "language": "th",
     },
     {
         "channels": ["phone", "post"],
         "safe_times": "18:00-20:00",
         "may_leave_message": False,
         "postal_address": "PO Box 4410, Manchester M1 2WD",
+        "language": "km",
     },
     {"channels": ["email", "phone"], "email": "a.safe.mailbox@example.org"},
 )
@@ -103,13 +111,26 @@ class OutcomeSteps(DemoState):
             )
             .order_by(Witness.id)
         ).all()
+        self._demo_reviews()
         for witness, preference in zip(victims, PREFERENCES, strict=False):
             fields = dict(preference)
+            if not can_write(fields.get("language", "en")):
+                fields["language"] = "en"  # until this install ships the script's font
             if "phone" in fields["channels"]:
                 fields["phone"] = witness.phone or "+44 7700 900461"
             if witness.is_child_on(self.today):
                 fields.update(contact_person="Her foster carer", contact_person_relation="Carer")
             record_preferences(self.session, self.users["liaison"], witness, **fields)
+
+    def _demo_reviews(self) -> None:
+        """Thai marked reviewed, kind by kind, by the demo's supervisor, labelled as demo data."""
+        if "th" not in translations.languages():
+            return
+        for kind in translations.kinds():
+            if translations.current_review(self.session, kind, "th") is None:
+                translations.review_translation(
+                    self.session, self.users["supervisor"], kind, "th", DEMO_REVIEW_NOTE
+                )
 
     def _overdue_one(self, case: Case) -> None:
         """Witness learned of the verdict last week and nobody has told one victim yet."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 from witness.core.forms import single_line, strip_filter
@@ -15,5 +15,31 @@ class ReturnedForm(FlaskForm):
     reason = StringField(
         "Why it came back",
         validators=[DataRequired("Say why it came back."), Length(max=500), single_line],
+        filters=[strip_filter],
+    )
+
+
+class ReviewForm(FlaskForm):
+    """A person who reads the language checked one kind's translation."""
+
+    kind = HiddenField(validators=[DataRequired(), Length(max=40)])
+    language = HiddenField(validators=[DataRequired(), Length(max=20)])
+    note = StringField(
+        "Who read it",
+        validators=[
+            DataRequired("Say who read it and how they know the language."),
+            Length(max=500),
+            single_line,
+        ],
+        filters=[strip_filter],
+    )
+
+
+class RevokeForm(FlaskForm):
+    """Withdraw a review: why."""
+
+    reason = StringField(
+        "Why",
+        validators=[DataRequired("Say why the review is withdrawn."), Length(max=500), single_line],
         filters=[strip_filter],
     )

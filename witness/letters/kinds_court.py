@@ -93,7 +93,7 @@ SENTENCE_KINDS = {
 def sentence(f: Facts) -> Parts:
     p = Parts(gettext("The sentence in your case"), appeal=True)
     kind = SENTENCE_KINDS.get(f.text("sentence_kind"), lambda: gettext("a sentence"))()
-    length = duration(f.number("sentence_months"), f.number("sentence_days"))
+    length = duration(f.number("sentence_months"), f.number("sentence_days"), locale=f.locale)
     p.happened.append(
         gettext(
             "On %(date)s the court sentenced %(defendant)s to %(kind)s.",
@@ -110,7 +110,7 @@ def sentence(f: Facts) -> Parts:
                 "Suspended means %(defendant)s does not go to prison now, but will if they "
                 "commit another crime or break the rules in the next %(period)s.",
                 defendant=f.defendant,
-                period=duration(f.number("suspended_months")),
+                period=duration(f.number("suspended_months"), locale=f.locale),
             )
         )
     if f.date("release_date"):
@@ -224,7 +224,9 @@ def appeal_decided(f: Facts) -> Parts:
         p.means.append(
             gettext(
                 "The sentence is now %(length)s.",
-                length=duration(f.number("sentence_months"), f.number("sentence_days")),
+                length=duration(
+                    f.number("sentence_months"), f.number("sentence_days"), locale=f.locale
+                ),
             )
         )
     if f.date("release_date"):

@@ -1,5 +1,7 @@
 """Letters to witnesses: each one rendered once to a PDF that is kept (bytes and hash), so a
-reprint is the same letter; printed in batches, posted, and sometimes returned."""
+reprint is the same letter; printed in batches, posted, and sometimes returned. A translation
+of a letter kind (or of the e-mails, or the call scripts) is used only once a person reviewed
+it (``TranslationReview``)."""
 
 from __future__ import annotations
 
@@ -110,3 +112,31 @@ class PrintBatch(Base):
 
     requested_by: Mapped[User] = relationship()
     letters: Mapped[list[Letter]] = relationship(back_populates="batch", order_by="Letter.id")
+
+
+class TranslationReview(Base):
+    """A person who reads the language checked one template's translation: letters of ``kind``
+    in ``language`` may be made while the catalogue is the one they read (its hash holds) and
+    nobody revoked the review. Rows are never deleted: a revoked review is kept as history."""
+
+    __tablename__ = "translation_reviews"
+    __table_args__ = (Index("ix_translation_reviews_kind_language", "kind", "language", "id"),)
+
+    id: Mapped[intpk]
+    #: a letter kind ("sentence", "compensation_ordered"), or "email" / "call" for the e-mail
+    #: bodies and the call scripts
+    kind: Mapped[str] = mapped_column(String(40))
+    #: the language code of the catalogue ("th", "vi")
+    language: Mapped[str] = mapped_column(String(20))
+    #: SHA-256 of the catalogue's translations when reviewed: a later edit of the .po un-reviews
+    catalogue_sha256: Mapped[str] = mapped_column(String(64))
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reviewed_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    #: who read it, in what capacity ("native speaker, court interpreter since 2015")
+    note: Mapped[str] = mapped_column(Text, default="")
+    revoked_dt: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_reason: Mapped[str] = mapped_column(Text, default="")
+
+    reviewed_by: Mapped[User] = relationship(foreign_keys=[reviewed_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])

@@ -12,7 +12,8 @@ from witness.auth.models import Role, User
 from witness.core.access import visible_witnesses
 from witness.core.access_after import PRINT_ROLES
 from witness.core.errors import NotFound
-from witness.letters.models import Letter, LetterStatus, PrintBatch
+from witness.letters import translations
+from witness.letters.models import Letter, LetterStatus, PrintBatch, TranslationReview
 from witness.notify.models import ContactAttempt
 from witness.people.models import Witness
 
@@ -89,3 +90,34 @@ def get_print_batch(session: Session, actor: User, batch_id: int) -> PrintBatch:
         )
         raise NotFound("No such print batch.")
     return batch
+
+
+def translation_reviews(session: Session, actor: User) -> dict:
+    """The translations page: for each language with a catalogue, each kind with its review
+    in force (or None), and every review ever recorded (revoked ones too), newest first. Only
+    a supervisor or an administrator sees it."""
+    if actor.role not in translations.REVIEWER_ROLES:
+        raise NotFound("No such page.")
+    table = {
+        language: [
+            (
+                kind,
+                translations.kind_label(kind),
+                translations.current_review(session, kind, language),
+            )
+            for kind in translations.kinds()
+        ]
+        for language in translations.languages()
+    }
+    history = list(
+        session.scalars(select(TranslationReview).order_by(TranslationReview.id.desc()).limit(500))
+    )
+    return {"table": table, "history": history}
+
+
+def get_review(session: Session, actor: User, review_id: int) -> TranslationReview:
+    """A review, for a supervisor or an administrator (a loader for ``load_or_404``)."""
+    review = session.get(TranslationReview, review_id)
+    if review is None or actor.role not in translations.REVIEWER_ROLES:
+        raise NotFound("No such review.")
+    return review

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,14 +22,16 @@ from witness.cases.models import Case
 from witness.config import DEFAULT_RETURN_ADDRESS
 from witness.core import access, access_after
 from witness.core.errors import AccessDenied, DomainError, RecordedRefusal
-from witness.core.i18n import TRANSLATIONS, in_language
+from witness.core.i18n import format_day, in_language
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.letters.content import TEMPLATES, compose, facts_for_task, officer_of
-from witness.letters.layout import Envelope, LetterMeta, can_write, render_letter
+from witness.letters.discreet import envelope_refusal
+from witness.letters.layout import Envelope, LetterMeta, render_letter
 from witness.letters.models import BatchStatus, Letter, LetterStatus, PrintBatch
+from witness.letters.translations import translation_refusal
 from witness.letters.words import locale_code
-from witness.notify.attempts import record_attempt
+from witness.notify.attempts import call_with_interpreter, record_attempt
 from witness.notify.models import (
     AttemptOutcome,
     NotificationTask,
@@ -59,15 +60,21 @@ def settings() -> dict:
     }
 
 
-def written_language(language: str | None) -> str:
-    """The language a letter can be written in now: the witness's when this install has a
-    catalogue and a font for it, English otherwise (issue 14 adds both, and a phone call with
-    an interpreter instead of a letter they cannot read)."""
+class UnreviewedTranslation(DomainError):
+    """A letter that cannot be written in the reader's language now (no catalogue, no font, or
+    no reviewed translation of its kind): it is never made, in English or otherwise."""
+
+
+def written_language(session: Session, kind: str, language: str | None) -> str:
+    """The language a letter of ``kind`` is written in: the reader's, when English (the source)
+    or when a person reviewed that kind's translation (``letters.translations``); otherwise
+    ``UnreviewedTranslation`` saying why ("no reviewed Thai translation of the sentence
+    letter"). Never English instead of a language the reader asked for."""
     code = (language or "en").strip() or "en"
-    if code.split("_")[0] == "en":
-        return code
-    catalogue = TRANSLATIONS / code / "LC_MESSAGES" / "messages.mo"
-    return code if catalogue.exists() and can_write(code) else "en"
+    refusal = translation_refusal(session, kind, code)
+    if refusal is not None:
+        raise UnreviewedTranslation(f"No letter: {refusal}.", field="language")
+    return code
 
 
 def recipient(session: Session, witness: Witness) -> tuple[str, str, str]:
@@ -92,7 +99,7 @@ def _letter_date(letter: Letter, case: Case | None, region: str) -> str:
     zone = ZoneInfo(case.court.timezone) if case is not None else ZoneInfo("UTC")
     day = letter.created_dt.astimezone(zone).date()
     with in_language(letter.language):
-        return format_date(day, format="long", locale=locale_code(region))
+        return format_day(day, locale_code(region))
 
 
 def render(session: Session, letter: Letter, facts: dict, reminder: str = "") -> None:
@@ -145,13 +152,18 @@ def _make(
     if kind not in TEMPLATES:
         raise DomainError(f"There is no letter for {kind!r}.", field="kind")
     name, address, preferred_language = recipient(session, witness)
+    indiscreet = envelope_refusal(
+        [settings()["return_address"], name, address], language or preferred_language
+    )
+    if indiscreet is not None:
+        raise DomainError(f"No letter: {indiscreet}. Give a neutral address.", field="address")
     letter = Letter(
         organisation_id=organisation_id or witness.organisation_id,
         witness_id=witness.id,
         case_id=case_id,
         task_id=task.id if task is not None else None,
         kind=kind,
-        language=written_language(language or preferred_language),
+        language=written_language(session, kind, language or preferred_language),
         status=status,
         recipient_name=name,
         recipient_address=address,
@@ -192,11 +204,13 @@ def letter_for_task(session: Session, actor: User | None, task: NotificationTask
 
     Refused by ``access.notification_refusal`` (consent, opted out, post not chosen, no safe
     address): no letter, a ``withheld`` attempt (the task moves to the next channel), None.
+    Without a reviewed translation of the kind in the reader's language: no letter either, and
+    the task is told by phone with an interpreter instead (``call_with_interpreter``).
     Called again for the same task, the letter already made is handed back; one made earlier
     for an e-mail (``letter_pdf_for_task``) to the same address is queued rather than a second
     one made."""
     witness = task.witness
-    name, address, _ = recipient(session, witness)
+    name, address, language = recipient(session, witness)
     refusal = access.notification_refusal(session, witness, Channel.post, address, task.event.kind)
     if refusal is not None:
         record_attempt(
@@ -218,11 +232,23 @@ def letter_for_task(session: Session, actor: User | None, task: NotificationTask
             record_event(session, actor, "letter.queued", letter, witness_id=witness.id)
             session.flush()
             return letter
+    kind = task.event.kind.value
+    untranslated = translation_refusal(session, kind, language)
+    if untranslated is not None:
+        call_with_interpreter(session, actor, task, channel=Channel.post, reason=untranslated)
+        return None
+    indiscreet = envelope_refusal([settings()["return_address"], name, address], language)
+    if indiscreet is not None:
+        record_attempt(
+            session, actor, task, channel=Channel.post, outcome=AttemptOutcome.withheld,
+            note=f"No letter: {indiscreet}.",
+        )  # fmt: skip
+        return None
     return _make(
         session,
         actor,
         witness=witness,
-        kind=task.event.kind.value,
+        kind=kind,
         facts=facts_for_task(session, task),
         case_id=task.case_id,
         task=task,

@@ -7,11 +7,13 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, ur
 from flask_login import current_user
 
 from witness.core import access_after
+from witness.core.errors import NotFound
+from witness.core.i18n import language_name
 from witness.core.time import now_utc
 from witness.core.web import form_transaction, load_or_404, record_view, refuse
 from witness.db import db_session
-from witness.letters import bp, jobs, queries, services
-from witness.letters.forms import ReturnedForm
+from witness.letters import bp, jobs, queries, services, translations
+from witness.letters.forms import ReturnedForm, ReviewForm, RevokeForm
 from witness.letters.models import BatchStatus, Letter, LetterStatus, PrintBatch
 
 
@@ -162,3 +164,59 @@ def letter_returned(letter_id: int):
             )
             return redirect(url_for("letters.letter", letter_id=letter.id))
     return _letter_page(letter, form, status=400)
+
+
+# --- reviewed translations ----------------------------------------------------------------------
+
+
+def _translations_page(form: ReviewForm | None = None, status: int = 200):
+    """Every kind in every language with a catalogue: reviewed (by whom, when) or not."""
+    try:
+        data = queries.translation_reviews(db_session(), current_user)
+    except NotFound:
+        refuse("translation.refused", object_type="translation_review")
+    page = render_template(
+        "letters/translations.html",
+        **data,
+        form=form or ReviewForm(),
+        revoke_form=RevokeForm(),
+        language_name=language_name,
+    )
+    return page, status
+
+
+@bp.route("/translations")
+def translations_page():
+    return _translations_page()
+
+
+@bp.route("/translations/review", methods=["POST"])
+def review():
+    """Record that a person who reads the language checked one kind's translation."""
+    form = ReviewForm()
+    if form.validate_on_submit():
+        with form_transaction(form, refusal="translation.refused"):
+            translations.review_translation(
+                db_session(), current_user, form.kind.data, form.language.data, form.note.data
+            )
+        if form.succeeded:
+            flash(
+                f"{translations.kind_label(form.kind.data).capitalize()} in "
+                f"{language_name(form.language.data)} recorded as reviewed."
+            )
+            return redirect(url_for("letters.translations_page"))
+    return _translations_page(form, status=400)
+
+
+@bp.route("/translations/<int:review_id>/revoke", methods=["POST"])
+def revoke(review_id: int):
+    """Withdraw a review: letters of its kind in its language stop until reviewed again."""
+    found = load_or_404(queries.get_review, review_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        with form_transaction(form, refusal="translation.refused", obj=found):
+            translations.revoke_review(db_session(), current_user, found, form.reason.data)
+        if form.succeeded:
+            flash("The review was withdrawn.")
+            return redirect(url_for("letters.translations_page"))
+    return _translations_page(status=400)

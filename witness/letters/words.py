@@ -12,11 +12,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import format_currency
 from flask_babel import get_locale
 
-from witness.core.i18n import gettext, ngettext
+from witness.core.i18n import format_day, gettext, ngettext
 
 
 def locale_code(region: str = "") -> str:
@@ -80,9 +80,10 @@ class Facts:
         return None
 
     def date(self, key: str, default: str = "") -> str:
-        """The date under ``key`` written out for the letter's language ("2 March 2026")."""
+        """The date under ``key`` written out for the letter's language ("2 March 2026"; in
+        a Thai letter the Buddhist-era year)."""
         day = self.day(key)
-        return format_date(day, format="long", locale=self.locale) if day else default
+        return format_day(day, self.locale) if day else default
 
     @property
     def locale(self) -> str:
@@ -98,8 +99,9 @@ class Facts:
         return self.text("officer_name") or gettext("your support officer")
 
 
-def duration(months: int, days: int = 0) -> str:
-    """A length in plain words: "4 years and 6 months", "18 days"."""
+def duration(months: int, days: int = 0, locale: str = "") -> str:
+    """A length in plain words, the parts joined as the letter's language joins a list:
+    "4 years and 6 months", "18 days", "4 năm và 6 tháng"."""
     years, months = divmod(max(months, 0), 12)
     parts = []
     if years:
@@ -110,9 +112,7 @@ def duration(months: int, days: int = 0) -> str:
         parts.append(ngettext("%(num)d day", "%(num)d days", days))
     if not parts:
         return gettext("no time")
-    if len(parts) == 1:
-        return parts[0]
-    return gettext("%(first)s and %(last)s", first=", ".join(parts[:-1]), last=parts[-1])
+    return format_list(parts, locale=locale or locale_code())
 
 
 def money(amount, currency: str | None, locale: str = "") -> str:

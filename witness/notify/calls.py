@@ -25,7 +25,7 @@ from witness.core.access import (
 )
 from witness.core.access_after import can_call
 from witness.core.errors import DomainError, NotFound
-from witness.core.i18n import in_language, lazy_gettext
+from witness.core.i18n import gettext, in_language
 from witness.core.time import now_utc, to_local
 from witness.notify.attempts import failed_calls, record_attempt
 from witness.notify.delivery import alert, current_channel, supervisors_of
@@ -83,50 +83,29 @@ class ScriptLine:
 def _lines(kind: EventKind, facts: Facts) -> list[tuple[str, bool]]:
     """The script's lines in the current gettext language."""
     lines = [
-        (str(lazy_gettext("Hello. Am I speaking to %(name)s?", name=facts.person)), True),
+        (gettext("Hello. Am I speaking to %(name)s?", name=facts.person), True),
         (
-            str(
-                lazy_gettext(
-                    "If anyone else answers: say nothing about why you are calling. Ask when "
-                    "%(name)s can be reached. Leave no message unless the witness allowed it.",
-                    name=facts.person,
-                )
+            gettext(
+                "If anyone else answers: say nothing about why you are calling. Ask when "
+                "%(name)s can be reached. Leave no message unless the witness allowed it.",
+                name=facts.person,
             ),
             False,
         ),
-        (
-            str(
-                lazy_gettext("My name is %(name)s, from your support service.", name=facts.officer)
-            ),
-            True,
-        ),
-        (str(lazy_gettext("Is this a safe time to talk? Are you somewhere private?")), True),
+        (gettext("My name is %(name)s, from your support service.", name=facts.officer), True),
+        (gettext("Is this a safe time to talk? Are you somewhere private?"), True),
         (what_happened(facts), True),
     ]
     if kind in _RELEASE:
-        lines.append(
-            (
-                str(
-                    lazy_gettext(
-                        "If you feel unsafe, or you see this person, call the police at once, "
-                        "then call me. We can talk about keeping you safe."
-                    )
-                ),
-                True,
-            )
+        said = gettext(
+            "If you feel unsafe, or you see this person, call the police at once, then call "
+            "me. We can talk about keeping you safe."
         )
+        lines.append((said, True))
     elif kind in _DECISION:
-        lines.append(
-            (
-                str(
-                    lazy_gettext(
-                        "I can explain what this means for you, and whether there can be an appeal."
-                    )
-                ),
-                True,
-            )
-        )
-    lines.append((str(lazy_gettext("Do you have any questions?")) + " " + call_back(facts), True))
+        said = gettext("I can explain what this means for you, and whether there can be an appeal.")
+        lines.append((said, True))
+    lines.append((gettext("Do you have any questions?") + " " + call_back(facts), True))
     return lines
 
 
@@ -145,9 +124,7 @@ def message_to_leave(language: str, facts: Facts) -> ScriptLine:
 
     def text() -> str:
         return (
-            str(lazy_gettext("This is a message for %(name)s.", name=facts.person))
-            + " "
-            + (call_back(facts))
+            gettext("This is a message for %(name)s.", name=facts.person) + " " + (call_back(facts))
         )
 
     with in_language(language or "en"):
@@ -299,9 +276,14 @@ def log_call(
         )
     failing = outcome is not AttemptOutcome.spoke_to_witness
     escalate = failing and task.escalated_dt is None and row.failed_calls + 1 >= ESCALATE_AFTER
+    # a call with an interpreter stood in for a channel already passed: ending it is moving on
+    instead = bool(task.interpreter_call)
     attempt = record_attempt(
-        session, actor, task, channel=Channel.phone, outcome=outcome, note=note, move_on=escalate
-    )
+        session, actor, task, channel=Channel.phone, outcome=outcome, note=note,
+        move_on=escalate and not instead,
+    )  # fmt: skip
+    if escalate and instead:
+        task.interpreter_call = ""
     if escalate:
         escalate_task(session, task)
     return attempt

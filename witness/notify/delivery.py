@@ -37,9 +37,11 @@ from witness.core.access import (
     notification_refusal,
 )
 from witness.core.i18n import in_language
+from witness.letters.discreet import forbidden_words
 from witness.letters.models import Letter, LetterStatus
 from witness.letters.services import letter_for_task, letter_pdf_for_task
-from witness.notify.attempts import record_attempt
+from witness.letters.translations import EMAIL, translation_refusal
+from witness.notify.attempts import call_with_interpreter, record_attempt, task_language
 from witness.notify.mail import enqueue_email
 from witness.notify.models import (
     AttemptOutcome,
@@ -54,7 +56,7 @@ from witness.notify.models import (
     preferred_address,
 )
 from witness.notify.tasks import cancel_open_tasks
-from witness.notify.wording import Facts, email_body
+from witness.notify.wording import STANDARD_SUBJECT, Facts, email_body, subject
 from witness.people.models import Assignment, Channel, Witness
 
 log = logging.getLogger(__name__)
@@ -118,7 +120,10 @@ class BatchFacts:
 
 
 def current_channel(session: Session, task: NotificationTask) -> Channel | None:
-    """The channel to try now for ``task``, or None when every channel was tried."""
+    """The channel to try now for ``task``, or None when every channel was tried: the phone
+    while the task is to be told by a call with an interpreter (``interpreter_call``)."""
+    if task.interpreter_call:
+        return Channel.phone
     channels = task_channels(session, task.witness, current_preference(session, task.witness_id))
     return channels[task.channel_index] if task.channel_index < len(channels) else None
 
@@ -211,18 +216,21 @@ class DeliveryReport:
 def _queue_email(session: Session, task, preference, address: str, config) -> OutboundEmail:
     """The e-mail carrying ``task``, in the witness's language, as detailed as they chose."""
     detail = preference.email_detail if preference is not None else EmailDetail.call_me
-    language = preference.language if preference is not None else "en"
+    language = task_language(session, task)
     facts = facts_for(session, task, config.get("OFFICE_PHONE", ""))
     attachment = None
     if detail is EmailDetail.letter:
         attachment = letter_pdf_for_task(session, task)
     with in_language(language):
         body = email_body(detail, facts)
+        title = subject(config.get("NOTIFY_MAIL_SUBJECT", ""))
+    if forbidden_words(title, language):  # a catalogue's subject that says too much
+        title = STANDARD_SUBJECT
     email = enqueue_email(
         session,
         organisation_id=task.witness.organisation_id,
         to_address=address,
-        subject=config.get("NOTIFY_MAIL_SUBJECT") or "A message for you",
+        subject=title,
         body=body,
         attachment_name=attachment[0] if attachment else None,
         attachment=attachment[1] if attachment else None,
@@ -256,6 +264,9 @@ def deliver_task(
     channels = task_channels(
         session, task.witness, preference, facts.accepted.get(task.witness_id, set())
     )
+    if task.interpreter_call:
+        _interpreter_call(session, task, preference, report)
+        return
     if task.channel_index >= len(channels):
         _exhausted(session, task, report)
         return
@@ -288,13 +299,48 @@ def deliver_task(
             )
         return
     if channel is Channel.email:
+        refusal = _email_language_refusal(session, task, preference)
+        if refusal is not None:
+            call_with_interpreter(session, None, task, channel=channel, reason=refusal)
+            report.withheld += 1
+            return
         _queue_email(session, task, preference, address, config)
         report.emails += 1
     elif channel is Channel.post:
-        letter_for_task(session, None, task)
-        report.letters += 1
+        if letter_for_task(session, None, task) is not None:
+            report.letters += 1
+        else:
+            report.withheld += 1
     else:
         report.waiting += 1
+
+
+def _email_language_refusal(session: Session, task: NotificationTask, preference) -> str | None:
+    """Why the e-mail may not be written in the witness's language (no reviewed translation of
+    the e-mails, or of the letter it would attach), or None. Re-checked at every delivery."""
+    language = task_language(session, task)
+    refusal = translation_refusal(session, EMAIL, language)
+    detail = preference.email_detail if preference is not None else EmailDetail.call_me
+    if refusal is None and detail is EmailDetail.letter:
+        refusal = translation_refusal(session, task.event.kind.value, language)
+    return refusal
+
+
+def _interpreter_call(session: Session, task, preference, report: DeliveryReport) -> None:
+    """A task to be told by phone with an interpreter: it waits on the call list while the call
+    may be made; when it may not (consent, preferences), the reason is kept and the task goes
+    on from the channel after the one that could not carry the news."""
+    phone = preferred_address(preference, task.witness, Channel.phone.value)
+    reason = notification_refusal(session, task.witness, Channel.phone, phone, task.event.kind)
+    if reason is None:
+        report.waiting += 1
+        return
+    task.interpreter_call = ""
+    record_attempt(
+        session, None, task, channel=Channel.phone, outcome=AttemptOutcome.withheld,
+        note=f"No call with an interpreter: {reason.label}.", stay=True,
+    )  # fmt: skip
+    report.withheld += 1
 
 
 def _exhausted(session: Session, task: NotificationTask, report: DeliveryReport) -> None:

@@ -10,48 +10,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from babel.dates import format_date
 from flask_babel import get_locale
 
-from witness.core.i18n import gettext, lazy_gettext
+from witness.core.i18n import format_day, gettext
 from witness.notify.models import EmailDetail
 from witness.outcomes.models import EventKind, EventResult
 
-#: what happened, one plain sentence per event kind
+#: what happened, one plain sentence per event kind (called inside ``in_language``: plain
+#: ``gettext`` in a lambda, which ``pybabel extract`` sees, where ``lazy_gettext`` it does not)
 WHAT_HAPPENED = {
-    EventKind.plea: lazy_gettext("The person accused has told the court how they plead."),
-    EventKind.verdict: lazy_gettext("The court has reached its decision."),
-    EventKind.sentence: lazy_gettext("The court has decided the sentence."),
-    EventKind.discontinued: lazy_gettext("The case against the person accused has been stopped."),
-    EventKind.appeal_lodged: lazy_gettext("An appeal has been made against the decision."),
-    EventKind.appeal_heard: lazy_gettext("The appeal has been heard."),
-    EventKind.appeal_decided: lazy_gettext("The appeal has been decided."),
-    EventKind.retrial_ordered: lazy_gettext("There will be a new trial."),
-    EventKind.remanded: lazy_gettext("The person accused is being held in custody."),
-    EventKind.bailed: lazy_gettext("The person accused has been released on conditions."),
-    EventKind.bail_varied: lazy_gettext("The conditions on the person accused have changed."),
-    EventKind.transferred: lazy_gettext("The person has been moved to another place."),
-    EventKind.parole_eligible: lazy_gettext("The person may now ask to be released early."),
-    EventKind.parole_hearing: lazy_gettext("A hearing about early release has been set."),
-    EventKind.release_date_set: lazy_gettext("There is a date when the person may be released."),
-    EventKind.released: lazy_gettext("The person has been released."),
-    EventKind.temporary_release: lazy_gettext("The person has been let out for a short time."),
-    EventKind.escaped: lazy_gettext("The person has escaped. Your safety comes first."),
-    EventKind.absconded: lazy_gettext("The person has broken their conditions and left."),
-    EventKind.recaptured: lazy_gettext("The person is back in custody."),
-    EventKind.deported: lazy_gettext("The person has been sent out of the country."),
-    EventKind.died: lazy_gettext("The person has died."),
+    EventKind.plea: lambda: gettext("The person accused has told the court how they plead."),
+    EventKind.verdict: lambda: gettext("The court has reached its decision."),
+    EventKind.sentence: lambda: gettext("The court has decided the sentence."),
+    EventKind.discontinued: lambda: gettext(
+        "The case against the person accused has been stopped."
+    ),
+    EventKind.appeal_lodged: lambda: gettext("An appeal has been made against the decision."),
+    EventKind.appeal_heard: lambda: gettext("The appeal has been heard."),
+    EventKind.appeal_decided: lambda: gettext("The appeal has been decided."),
+    EventKind.retrial_ordered: lambda: gettext("There will be a new trial."),
+    EventKind.remanded: lambda: gettext("The person accused is being held in custody."),
+    EventKind.bailed: lambda: gettext("The person accused has been released on conditions."),
+    EventKind.bail_varied: lambda: gettext("The conditions on the person accused have changed."),
+    EventKind.transferred: lambda: gettext("The person has been moved to another place."),
+    EventKind.parole_eligible: lambda: gettext("The person may now ask to be released early."),
+    EventKind.parole_hearing: lambda: gettext("A hearing about early release has been set."),
+    EventKind.release_date_set: lambda: gettext("There is a date when the person may be released."),
+    EventKind.released: lambda: gettext("The person has been released."),
+    EventKind.temporary_release: lambda: gettext("The person has been let out for a short time."),
+    EventKind.escaped: lambda: gettext("The person has escaped. Your safety comes first."),
+    EventKind.absconded: lambda: gettext("The person has broken their conditions and left."),
+    EventKind.recaptured: lambda: gettext("The person is back in custody."),
+    EventKind.deported: lambda: gettext("The person has been sent out of the country."),
+    EventKind.died: lambda: gettext("The person has died."),
 }
 
 #: what a verdict or appeal decided, when it says
 RESULTS = {
-    EventResult.guilty: lazy_gettext("The decision is: guilty."),
-    EventResult.not_guilty: lazy_gettext("The decision is: not guilty."),
-    EventResult.no_verdict: lazy_gettext("The court could not reach a decision."),
-    EventResult.appeal_allowed: lazy_gettext("The appeal was accepted."),
-    EventResult.appeal_dismissed: lazy_gettext("The appeal was refused."),
-    EventResult.sentence_varied: lazy_gettext("The sentence was changed."),
-    EventResult.conviction_quashed: lazy_gettext("The guilty decision was cancelled."),
+    EventResult.guilty: lambda: gettext("The decision is: guilty."),
+    EventResult.not_guilty: lambda: gettext("The decision is: not guilty."),
+    EventResult.no_verdict: lambda: gettext("The court could not reach a decision."),
+    EventResult.appeal_allowed: lambda: gettext("The appeal was accepted."),
+    EventResult.appeal_dismissed: lambda: gettext("The appeal was refused."),
+    EventResult.sentence_varied: lambda: gettext("The sentence was changed."),
+    EventResult.conviction_quashed: lambda: gettext("The guilty decision was cancelled."),
 }
 
 
@@ -71,11 +73,12 @@ class Facts:
 
 def what_happened(facts: Facts) -> str:
     """The news in one or two plain sentences, with the date it took effect."""
-    parts = [str(WHAT_HAPPENED.get(facts.kind, lazy_gettext("There is news in your case.")))]
+    said = WHAT_HAPPENED.get(facts.kind)
+    parts = [said() if said else gettext("There is news in your case.")]
     if facts.result is not None and facts.result in RESULTS:
-        parts.append(str(RESULTS[facts.result]))
+        parts.append(RESULTS[facts.result]())
     if facts.effective is not None:
-        day = format_date(facts.effective, format="long", locale=str(get_locale() or "en"))
+        day = format_day(facts.effective, str(get_locale() or "en"))
         parts.append(gettext("This was on %(day)s.", day=day))
     return " ".join(parts)
 
@@ -107,3 +110,15 @@ def email_body(detail: EmailDetail, facts: Facts) -> str:
         gettext("If you no longer want these messages, tell your support officer."),
     ]
     return "\n".join(lines) + "\n"
+
+
+#: the standard subject of an e-mail carrying news (``WITNESS_NOTIFY_MAIL_SUBJECT``'s default)
+STANDARD_SUBJECT = "A message for you"
+
+
+def subject(configured: str = "") -> str:
+    """The subject of an e-mail carrying news, in the current language: the standard one
+    translated, or the office's own (``WITNESS_NOTIFY_MAIL_SUBJECT``) as it was written."""
+    if not configured or configured == STANDARD_SUBJECT:
+        return gettext("A message for you")
+    return configured

@@ -1,6 +1,7 @@
 """The letters a post-trial change queues for the victim: only when they accept post
-(``core.access_after.posttrial_letter_refusal``); otherwise the change is kept and the reason the
-letter was not queued is audited, so the officer can tell them another way."""
+(``core.access_after.posttrial_letter_refusal``) and read a reviewed translation of it in their
+language (``letters.translations``); otherwise the change is kept and the reason the letter was
+not queued is audited, so the officer can tell them another way."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from witness.auth.models import User
 from witness.cases.models import Case
 from witness.core.access_after import posttrial_letter_refusal
 from witness.letters.models import Letter
-from witness.letters.services import queue_letter
+from witness.letters.services import queue_letter, recipient
+from witness.letters.translations import translation_refusal
 from witness.people.models import Witness
 
 #: the letters' templates (``witness.letters``) for the post-trial matters
@@ -30,7 +32,9 @@ def tell(
     """Queue the letter ``kind`` about ``case`` for the witness, or audit why not; returns the
     letter queued, or None."""
     assert kind in KINDS, kind
-    refusal = posttrial_letter_refusal(session, witness)
+    refusal = posttrial_letter_refusal(session, witness) or translation_refusal(
+        session, kind, recipient(session, witness)[2]
+    )
     if refusal is not None:
         record_event(
             session,

@@ -66,6 +66,9 @@ class NotificationTask(Base):
     breach_alerted_dt: Mapped[datetime | None]
     #: set once failed calls were escalated to the supervisor and the NGO worker
     escalated_dt: Mapped[datetime | None]
+    #: why the witness is to be told by phone with an interpreter instead (no reviewed
+    #: translation of the letter or e-mail in their language); "" when not
+    interpreter_call: Mapped[str] = mapped_column(Text, default="")
     created_dt: Mapped[datetime] = mapped_column(default=now_utc)
 
     witness: Mapped[Witness] = relationship()
