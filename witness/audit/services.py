@@ -63,6 +63,7 @@ AUDIT_TYPES: dict[str, str] = {
     "staff_alerts": "staff_alert",
     "support_approvals": "support_approval",
     "support_items": "support_item",
+    "translation_reviews": "translation_review",
     "users": "user",
     "witnesses": "witness",
 }
