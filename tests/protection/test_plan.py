@@ -95,9 +95,7 @@ def test_closing_needs_a_reason_and_a_closed_action_stays_closed(db, plan):
     with pytest.raises(DomainError) as refused:
         s.change_action(db, w.officer, w.housing, status=ActionStatus.closed)
     assert refused.value.field == "reason"
-    s.change_action(
-        db, w.officer, w.housing, status=ActionStatus.closed, reason="Moved to family"
-    )
+    s.change_action(db, w.officer, w.housing, status=ActionStatus.closed, reason="Moved to family")
     with pytest.raises(DomainError):
         s.change_action(db, w.officer, w.housing, status=ActionStatus.in_place)
     assert w.housing.closed_reason == "Moved to family"
@@ -195,3 +193,32 @@ def test_who_sees_the_plan(db, plan, login):
     refused = worker.submit(f"/protection/actions/{w.escort.id}", {"status": "in_place"})
     assert refused.status_code == 404
     assert _audits(db, "protection_action.change_refused") == 1
+
+
+def test_a_completed_risk_assessment_asks_for_the_plan_to_be_revised_with_the_witness(
+    db, plan, login
+):
+    """Issue 15: the plan is revised after each assessment, and counts as revised only once
+    talked through with the witness."""
+    from witness.risk.instrument import factors_of
+
+    w = plan
+    _consult(db, w)
+    assert s.plan_state(db, w.shared.id).agreed
+    w.move(w.escort.created_dt + timedelta(hours=1))
+    client = login(w.officer2)
+    started = client.submit(f"/risk/witnesses/{w.shared.id}/assessments", {"instrument": "v1"})
+    form = {f"a_{f.key}": "absent" for f in factors_of("v1")}
+    form |= {"a_threats": "present", "complete": "1", "confirmed": "y"}
+    done = client.submit(started.headers["Location"], form)
+    assert done.status_code == 302, done.get_data(as_text=True)
+    assert done.headers["Location"].endswith(_url(w.shared))
+    page = client.get(_url(w.shared)).get_data(as_text=True)
+    assert "Now review the protection plan" in page
+    assert "Reassessed since the plan was agreed" in page
+    assert not s.plan_state(db, w.shared.id).agreed
+    # the partner reads the plan, not the assessment behind it
+    assert "Reassessed since" not in login(w.ngo_worker).get(_url(w.shared)).get_data(as_text=True)
+    w.move(w.escort.created_dt + timedelta(hours=2))
+    _consult(db, w, on=date(2026, 3, 10), agreed="Keeps the escort; adds a new phone")
+    assert s.plan_state(db, w.shared.id).agreed

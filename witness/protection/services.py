@@ -30,6 +30,8 @@ from witness.protection.models import (
     PlanConsultation,
     ProtectionAction,
 )
+from witness.risk.models import RiskAssessment
+from witness.risk.queries import current_assessment
 
 REFUSAL = "Only the witness's office changes the protection plan."
 #: how far ahead a due date may be set
@@ -243,14 +245,27 @@ def record_consultation(
 
 @dataclass(frozen=True)
 class PlanState:
-    """Whether the plan as it stands was agreed with the witness."""
+    """Whether the plan as it stands was agreed with the witness: a consultation recorded after
+    the plan's last change and after the witness's latest completed risk assessment (the plan
+    is revised after each assessment, with the witness)."""
 
     last_change: datetime | None
     last_consultation: PlanConsultation | None
+    last_assessment: RiskAssessment | None = None
+
+    @property
+    def reassessed_since(self) -> bool:
+        """A risk assessment was completed after the plan was last talked through."""
+        if self.last_assessment is None or self.last_assessment.completed_dt is None:
+            return False
+        return (
+            self.last_consultation is None
+            or self.last_assessment.completed_dt > self.last_consultation.recorded_dt
+        )
 
     @property
     def agreed(self) -> bool:
-        if self.last_consultation is None:
+        if self.last_consultation is None or self.reassessed_since:
             return False
         return self.last_change is None or self.last_consultation.recorded_dt >= self.last_change
 
@@ -267,4 +282,4 @@ def plan_state(session: Session, witness_id: int) -> PlanState:
         .order_by(PlanConsultation.recorded_dt.desc(), PlanConsultation.id.desc())
         .limit(1)
     )
-    return PlanState(last_change, last)
+    return PlanState(last_change, last, current_assessment(session, witness_id))

@@ -166,8 +166,16 @@ def assessment(assessment_id: int):
                     db_session(), current_user, record, answers=answers,
                     own_view=form.own_view.data,
                 )
+        if form.succeeded and completing:
+            # the plan is revised after each assessment, with the witness (issue 15, item 5)
+            flash(
+                f"Assessment completed: {record.level.label.lower()} risk. Now review the "
+                "protection plan (add, change or close actions) and record talking it through "
+                "with the witness."
+            )
+            return redirect(url_for("protection.page", witness_id=record.witness_id))
         if form.succeeded:
-            flash("Assessment completed." if completing else "Draft saved.")
+            flash("Draft saved.")
             return redirect(url_for("risk.assessment", assessment_id=record.id))
     return _assessment_page(record, form, 400)
 
