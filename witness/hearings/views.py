@@ -43,6 +43,7 @@ from witness.notify.news import mark_told
 from witness.people.models import Witness
 from witness.rooms.queries import courtroom_options, courts
 from witness.scheduling.queries import court_day_appointments, hearing_appointments
+from witness.scheduling.safety import hearing_risk
 
 
 @bp.app_template_global()
@@ -128,6 +129,8 @@ def _hearing_context(hearing: Hearing, **bound) -> dict:
     participations = queries.visible_participations(db, current_user, hearing.case_id)
     active = hearing.status in queries.ACTIVE_HEARING
     editable = active and access.can_edit_case(current_user, hearing.case)
+    upcoming = active and hearing.end_dt > now_utc()
+    witnesses = [p.witness for p in participations]
     context = dict(
         hearing=hearing,
         tz=tz,
@@ -136,7 +139,8 @@ def _hearing_context(hearing: Hearing, **bound) -> dict:
         measures=queries.measures_at(db, hearing, [p.witness_id for p in participations]),
         appointments=hearing_appointments(db, current_user, hearing),
         can_edit=editable,
-        upcoming=active and hearing.end_dt > now_utc(),
+        upcoming=upcoming,
+        risk=hearing_risk(db, current_user, hearing, witnesses, upcoming=upcoming),
         manages={
             p.witness_id: access.can_manage_witness(current_user, p.witness) for p in participations
         },
