@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from witness.audit.models import AuditEvent
 from witness.cases.models import Hearing, HearingType
 from witness.protection.models import ActionKind, ActionStatus, ProtectionAction
 from witness.risk import services as s
@@ -189,3 +190,12 @@ def test_the_hearing_page_shows_the_level_to_those_who_may_see_it(login, db, tri
     share(trial.witness, trial.ngo, identity=True)
     ngo_page = line(trial.ngo_worker)
     assert level_line in ngo_page and HEAD in ngo_page
+    # each level shown is an audited read; the refused NGO worker's first visit wrote none
+    shown = db.scalars(
+        select(AuditEvent.actor_id).where(
+            AuditEvent.action == "risk.level_view", AuditEvent.witness_id == trial.witness.id
+        )
+    ).all()
+    assert sorted(shown) == sorted(
+        [trial.officer.id] * 2 + [trial.prosecutor.id] * 2 + [trial.ngo_worker.id]
+    )

@@ -24,6 +24,7 @@ from witness.core.web import (
     form_transaction,
     load_or_404,
     local_dt,
+    record_view,
     refuse,
 )
 from witness.db import db_session
@@ -179,8 +180,13 @@ def _to_hearing(hearing_id: int):
 
 @bp.route("/hearings/<int:hearing_id>")
 def detail(hearing_id: int):
-    """A hearing: its history, the witnesses the user sees with their measures, appointments."""
-    return _render_hearing(load_or_404(Hearing, hearing_id))
+    """A hearing: its history, the witnesses the user sees with their measures, appointments,
+    and the risk level of those whose risk they see (each such read audited)."""
+    hearing = load_or_404(Hearing, hearing_id)
+    context = _hearing_context(hearing)
+    for witness_id in context["risk"]:
+        record_view("risk.level_view", witness_id=witness_id, hearing_id=hearing.id)
+    return render_template("hearings/detail.html", **context)
 
 
 def _editable(hearing_id: int) -> Hearing:
