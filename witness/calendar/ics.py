@@ -278,7 +278,7 @@ def _witness_description(view: AppointmentView, location: str, notice: Notice) -
     if notice == "cancel":
         lines += ["This appointment is cancelled.", ""]
     if view.full_detail:
-        lines.append(view.kind.label)
+        lines.append(view.kind.witness_label)
         if view.case_reference is not None:
             lines.append(f"Case: {view.case_reference}, {view.case_court_name}")
         if view.hearing_type is not None:
@@ -361,7 +361,7 @@ def build_event(
         summary = view.kind.discreet_label
         name = DISCREET_ORGANIZER_NAME
         if view.full_detail:
-            summary = view.kind.label
+            summary = view.kind.witness_label
             if view.hearing_type is not None:
                 summary += f" ({view.hearing_type.label})"
             name = view.office_name or name

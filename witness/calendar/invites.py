@@ -109,7 +109,7 @@ def witness_body(view: AppointmentView, *, notice: Notice) -> str:
         ]
     else:
         lines = [
-            f"{view.kind.label if view.full_detail else view.kind.discreet_label}.",
+            f"{view.kind.witness_label if view.full_detail else view.kind.discreet_label}.",
             f"When: {_when(view)}",
             f"Where: {place}",
             "",

@@ -24,6 +24,7 @@ from witness.core.web import (
     form_transaction,
     load_or_404,
     local_dt,
+    record_view,
     refuse,
 )
 from witness.db import db_session
@@ -43,6 +44,7 @@ from witness.notify.news import mark_told
 from witness.people.models import Witness
 from witness.rooms.queries import courtroom_options, courts
 from witness.scheduling.queries import court_day_appointments, hearing_appointments
+from witness.scheduling.safety import hearing_risk
 
 
 @bp.app_template_global()
@@ -128,6 +130,8 @@ def _hearing_context(hearing: Hearing, **bound) -> dict:
     participations = queries.visible_participations(db, current_user, hearing.case_id)
     active = hearing.status in queries.ACTIVE_HEARING
     editable = active and access.can_edit_case(current_user, hearing.case)
+    upcoming = active and hearing.end_dt > now_utc()
+    witnesses = [p.witness for p in participations]
     context = dict(
         hearing=hearing,
         tz=tz,
@@ -136,7 +140,8 @@ def _hearing_context(hearing: Hearing, **bound) -> dict:
         measures=queries.measures_at(db, hearing, [p.witness_id for p in participations]),
         appointments=hearing_appointments(db, current_user, hearing),
         can_edit=editable,
-        upcoming=active and hearing.end_dt > now_utc(),
+        upcoming=upcoming,
+        risk=hearing_risk(db, current_user, hearing, witnesses, upcoming=upcoming),
         manages={
             p.witness_id: access.can_manage_witness(current_user, p.witness) for p in participations
         },
@@ -175,8 +180,13 @@ def _to_hearing(hearing_id: int):
 
 @bp.route("/hearings/<int:hearing_id>")
 def detail(hearing_id: int):
-    """A hearing: its history, the witnesses the user sees with their measures, appointments."""
-    return _render_hearing(load_or_404(Hearing, hearing_id))
+    """A hearing: its history, the witnesses the user sees with their measures, appointments,
+    and the risk level of those whose risk they see (each such read audited)."""
+    hearing = load_or_404(Hearing, hearing_id)
+    context = _hearing_context(hearing)
+    for witness_id in context["risk"]:
+        record_view("risk.level_view", witness_id=witness_id, hearing_id=hearing.id)
+    return render_template("hearings/detail.html", **context)
 
 
 def _editable(hearing_id: int) -> Hearing:

@@ -19,7 +19,7 @@ from witness.core.time import local_to_utc, now_utc, today_in
 from witness.core.web import Page, form_transaction, load_or_404, page_arg, record_view
 from witness.db import db_session
 from witness.people.models import Witness
-from witness.risk import bp, queries, services
+from witness.risk import bp, meetings, queries, services
 from witness.risk.forms import (
     AskForm,
     IncidentForm,
@@ -30,6 +30,7 @@ from witness.risk.forms import (
 )
 from witness.risk.instrument import INSTRUMENT_LABELS, factors_of
 from witness.risk.models import RiskAssessment
+from witness.scheduling.models import Appointment, AppointmentKind
 
 LIST_TITLES = {
     "overdue": "Reviews overdue",
@@ -54,10 +55,14 @@ def index():
         page = Page(db, queries.reviews_query(current_user, scope, which, now.date()), page_arg(),
                     size)
         rows = page.items
+    booked, bookable = {}, set()
+    if which != "hearing":
+        booked = meetings.meetings_for(db, [r.id for r in rows])
+        bookable = {r.id for r in rows if can_assess(current_user, r.witness)}
     record_view("risk.list", scope=scope, which=which)
     return render_template(
         "risk/index.html", page=page, rows=rows, scope=scope, which=which, titles=LIST_TITLES,
-        today=now.date(),
+        today=now.date(), booked=booked, bookable=bookable,
     )
 
 
@@ -65,11 +70,13 @@ def _witness_context(witness: Witness, **forms) -> dict:
     db = db_session()
     view = risk_view(db, current_user, witness)
     current = queries.current_assessment(db, witness.id)
+    reviews = queries.open_reviews(db, witness.id)
     return dict(
         witness=witness,
         full=view is RiskView.full,
         current=current,
-        reviews=queries.open_reviews(db, witness.id),
+        reviews=reviews,
+        booked=meetings.meetings_for(db, [r.id for r in reviews]),
         history=queries.history(db, witness.id),
         draft=queries.draft_of(db, witness.id),
         incidents=queries.incidents(db, witness.id),
@@ -229,3 +236,20 @@ def plan_return(witness_id: int):
 
     return _report(witness_id, "return_form", ReturnForm, run,
                    "Return noted: a return assessment is due.")
+
+
+@bp.route("/meetings/<int:appointment_id>/reassess", methods=["POST"])
+def reassess(appointment_id: int):
+    """From a risk review meeting: open the reassessment (the draft there is, or a new one with
+    the last answers to confirm or change)."""
+    meeting = load_or_404(
+        Appointment,
+        appointment_id,
+        lambda u, a: a.kind is AppointmentKind.risk_review and can_assess(u, a.witness),
+        refusal="risk.change_refused",
+    )
+    with form_transaction(refusal="risk.change_refused", witness_id=meeting.witness_id) as done:
+        draft = meetings.start_reassessment(db_session(), current_user, meeting)
+    if not done.succeeded:  # the message is flashed
+        return redirect(url_for("scheduling.appointment", appointment_id=meeting.id))
+    return redirect(url_for("risk.assessment", assessment_id=draft.id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import EmailField, HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
@@ -80,6 +80,13 @@ class BookingForm(FlaskForm):
     notes = TextAreaField(
         "Notes", validators=[Optional(), Length(max=4000), plain_text], filters=[strip_filter]
     )
+    #: the risk review a risk review meeting serves (``risk.meetings`` checks it)
+    risk_review_id = HiddenField(filters=[strip_filter])
+
+    def review_id(self) -> int | None:
+        """The risk review asked for; anything but plain digits is none (the first due)."""
+        value = self.risk_review_id.data or ""
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
     def offer(self, choices: BookingOptions) -> None:
         """Offer the staff, rooms, hearings and interpreters of ``choices``."""
@@ -118,6 +125,7 @@ class BookingForm(FlaskForm):
             hearing_id=self.hearing_id.data,
             case_id=case_id,
             witness_meeting_point=self.witness_meeting_point.data or "",
+            risk_review_id=self.review_id(),
         )
 
 
@@ -148,6 +156,7 @@ class RescheduleForm(BookingForm):
         self.language.data = appointment.language
         self.notes.data = appointment.notes
         self.witness_meeting_point.data = appointment.witness_meeting_point
+        self.risk_review_id.data = str(appointment.risk_review_id or "")
 
 
 class CancelForm(FlaskForm):

@@ -53,6 +53,14 @@ class AppointmentKind(enum.Enum):
         }[self.value]
 
     @property
+    def witness_label(self) -> str:
+        """What the witness's copy calls it when they chose full detail: the label, except that
+        a risk review is never named as one where others may read the witness's calendar."""
+        if self is AppointmentKind.risk_review:
+            return self.discreet_label
+        return self.label
+
+    @property
     def discreet_label(self) -> str:
         """What the witness's own calendar calls it: nothing about a court or a case."""
         return {
@@ -112,6 +120,9 @@ class Appointment(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     #: the hearing it serves; moving the hearing flags this appointment
     hearing_id: Mapped[int | None] = mapped_column(ForeignKey("hearings.id"))
+    #: the risk review a risk review meeting serves (``risk.meetings``); completing the
+    #: meeting opens the reassessment
+    risk_review_id: Mapped[int | None] = mapped_column(ForeignKey("risk_reviews.id"), index=True)
     kind: Mapped[AppointmentKind] = enum_column(AppointmentKind)
     status: Mapped[AppointmentStatus] = enum_column(
         AppointmentStatus, default=AppointmentStatus.scheduled

@@ -67,6 +67,8 @@ class Booking:
     case_id: int | None = None
     #: what the witness's discreet invite gives as the place (optional)
     witness_meeting_point: str = ""
+    #: the risk review a risk review meeting serves (checked by ``risk.meetings``)
+    risk_review_id: int | None = None
 
 
 def _check_times(booking: Booking, *, allow_past: bool = False) -> None:
@@ -226,6 +228,7 @@ def book_appointment(
         witness_id=witness.id,
         case_id=booking.case_id,
         hearing_id=booking.hearing_id,
+        risk_review_id=booking.risk_review_id,
         kind=booking.kind,
         start_dt=booking.start,
         end_dt=booking.end,

@@ -34,8 +34,9 @@ from witness.core.web import (
 from witness.db import db_session
 from witness.notify.mail import delivery_summary
 from witness.people.models import Witness
+from witness.risk import meetings
 from witness.rooms.models import ResourceKind
-from witness.scheduling import bp, queries, services
+from witness.scheduling import bp, queries, safety, services
 from witness.scheduling.conflicts import BookingConflict
 from witness.scheduling.forms import (
     BookingForm,
@@ -46,6 +47,8 @@ from witness.scheduling.forms import (
 )
 from witness.scheduling.models import Appointment, AppointmentKind
 
+#: a risk review meeting's default time, on its review's due date (or tomorrow when overdue)
+REVIEW_MEETING_AT = time(10, 0)
 #: minutes before the hearing starts that staff meet the witness, by kind of appointment
 MEET_BEFORE = {AppointmentKind.video_link: 30}
 DEFAULT_MEET_BEFORE = 60
@@ -116,12 +119,31 @@ def _prefill(form: BookingForm, witness: Witness, choices: queries.BookingOption
         form.end.data = local_end.time()
     if current_user.id in {u.id for u in choices.staff}:
         form.staff_ids.data = [current_user.id]
+    if kind is AppointmentKind.risk_review:
+        _prefill_review(form, witness, choices, tz)
     if witness.needs_interpreter and witness.languages:
         language = witness.languages[0]
         form.language.data = language
         speakers = [i for i in choices.interpreters if language in i.languages]
         if speakers:
             form.interpreter_id.data = speakers[0].id
+
+
+def _prefill_review(form: BookingForm, witness: Witness, choices, tz: str) -> None:
+    """A risk review meeting: for the review named (``?review_id=``), with the witness's
+    officer, on the day it is due (tomorrow when that has passed) unless a time was given."""
+    db = db_session()
+    review = meetings.open_review(db, witness, id_arg("review_id"))
+    form.risk_review_id.data = str(review.id) if review is not None else ""
+    offered = {u.id for u in choices.staff}
+    officers = [u.id for u in meetings.witness_officers(db, witness) if u.id in offered]
+    if officers:
+        form.staff_ids.data = sorted(set(officers) | set(form.staff_ids.data or []))
+    if form.date.data is None and review is not None:
+        day = max(review.due_date, today_in(tz) + timedelta(days=1))
+        start = datetime.combine(day, REVIEW_MEETING_AT)
+        form.date.data, form.start.data = day, start.time()
+        form.end.data = (start + DEFAULT_DURATION).time()
 
 
 def _suggestions(conflict: BookingConflict, tz: str) -> list[dict]:
@@ -156,7 +178,7 @@ def _form_page(form, witness, choices, *, tz, appointment=None, outcome: Outcome
     free times to choose instead (each a button that sends the form again at that time)."""
     context = dict(
         form=form, witness=witness, choices=choices, appointment=appointment, tz=tz, conflict=None
-    )
+    ) | _form_notes(form, witness)
     conflict = outcome.error if outcome is not None else None
     if not isinstance(conflict, BookingConflict):
         return form_page("scheduling/book.html", **context)
@@ -171,14 +193,35 @@ def _form_page(form, witness, choices, *, tz, appointment=None, outcome: Outcome
     return render_template("scheduling/book.html", **context), 409
 
 
-def _flash_booked(appointment: Appointment, warning: str | None, verb: str) -> None:
+def _form_notes(form: BookingForm, witness: Witness) -> dict:
+    """What the booking form says beside the fields: the risk review a meeting serves, and the
+    waiting room and escort warning for the hearing chosen (to those who see the risk)."""
+    db = db_session()
+    review = None
+    if form.kind.data is AppointmentKind.risk_review:
+        review = meetings.open_review(db, witness, form.review_id())
+    hearing = queries.witness_hearing(db, witness, form.hearing_id.data)
+    warning = safety.hearing_warning(db, current_user, witness, hearing) if hearing else None
+    return dict(review=review, safety_warning=warning)
+
+
+def _warnings(appointment: Appointment) -> list[str]:
+    db = db_session()
+    found = [
+        services.waiting_room_warning(db, appointment),
+        safety.appointment_warning(db, current_user, appointment),
+    ]
+    return [w for w in found if w]
+
+
+def _flash_booked(appointment: Appointment, warnings: list[str], verb: str) -> None:
     tz = appointment.timezone
     start = appointment.start_dt.astimezone(ZoneInfo(tz))
     flash(
         f"{appointment.kind.label} {verb} for {appointment.witness.reference} on "
         f"{start:%a %d %b %Y at %H:%M} {start.tzname()}."
     )
-    if warning:
+    for warning in warnings:
         flash(warning, "warning")
 
 
@@ -201,10 +244,13 @@ def book(witness_id: int):
     refusal = dict(refusal="appointment.book_refused", obj=witness, witness_id=witness.id)
     with form_transaction(form, **refusal) as outcome:
         booking = form.booking(tz, case.id if case else None)
-        appointment = services.book_appointment(db, current_user, witness, booking)
-        warning = services.waiting_room_warning(db, appointment)
+        if booking.kind is AppointmentKind.risk_review or booking.risk_review_id is not None:
+            appointment = meetings.book_review_meeting(db, current_user, witness, booking)
+        else:
+            appointment = services.book_appointment(db, current_user, witness, booking)
+        warnings = _warnings(appointment)
     if outcome.succeeded:
-        _flash_booked(appointment, warning, "booked")
+        _flash_booked(appointment, warnings, "booked")
         return redirect(url_for("scheduling.appointment", appointment_id=appointment.id))
     return _form_page(form, witness, choices, tz=tz, outcome=outcome)
 
@@ -253,9 +299,8 @@ def _appointment_page(appointment: Appointment, status: int = 200, **forms):
         witness_full_detail=access.invites_in_full_detail(appointment.witness, now_utc().date()),
         meeting_point_default=NEUTRAL_MEETING_POINT,
         can_complete=update and appointment.status.is_active and appointment.start_dt <= now_utc(),
-        warning=(
-            services.waiting_room_warning(db, appointment) if appointment.status.is_active else None
-        ),
+        warnings=_warnings(appointment) if appointment.status.is_active else [],
+        meeting=meetings.meeting_line(db, current_user, appointment),
         history=queries.history_of(db, appointment),
         deliveries=delivery_summary(db, appointment.id) if manage else [],
         cancel_form=forms.get("cancel_form") or CancelForm(formdata=None),
@@ -305,9 +350,9 @@ def reschedule(appointment_id: int):
     ) as outcome:
         booking = form.booking(tz, appointment.case_id)
         services.reschedule_appointment(db, current_user, appointment, booking, form.reason.data)
-        warning = services.waiting_room_warning(db, appointment)
+        warnings = _warnings(appointment)
     if outcome.succeeded:
-        _flash_booked(appointment, warning, "moved")
+        _flash_booked(appointment, warnings, "moved")
         return _back_to(appointment.id)
     return _form_page(**page, outcome=outcome)
 
@@ -351,9 +396,15 @@ def complete(appointment_id: int):
     form = CompleteForm()
     if form.validate():
         with _changing(appointment, form):
-            services.complete_appointment(
+            draft = meetings.complete_review_meeting(
                 db_session(), current_user, appointment, form.note.data or ""
             )
+        if form.succeeded and draft is not None:
+            flash(
+                "Meeting recorded as completed: confirm or change each answer of the last "
+                "assessment."
+            )
+            return redirect(url_for("risk.assessment", assessment_id=draft.id))
         if form.succeeded:
             flash("Appointment recorded as completed.")
             return _back_to(appointment.id)
