@@ -242,3 +242,27 @@ def test_only_the_witnesss_office_starts_a_reassessment_from_a_meeting(login, db
     db.flush()
     assert login(meet.officer).submit(f"/risk/meetings/{other.id}/reassess").status_code == 404
     assert db.scalar(select(func.count(RiskAssessment.id))) == 1
+
+
+def test_the_api_books_a_risk_review_meeting_by_the_same_rules(db, meet, api):
+    """A booking system posting a ``risk_review`` goes through the meeting's rules too: an open
+    review, the witness's officer, an interpreter of their language."""
+    client = api(meet.officer)
+    url = f"/api/v1/witnesses/{meet.witness.id}/appointments"
+    body = {
+        "kind": "risk_review",
+        "start": "2026-03-17T10:00:00+00:00",
+        "end": "2026-03-17T11:00:00+00:00",
+        "staff_ids": [meet.officer.id],
+        "address": "Safe house office",
+        "interpreter_id": meet.arabic.id,
+        "language": "Arabic",
+    }
+    refused = client.post(url, json=body)
+    assert refused.status_code == 422, refused.get_data(as_text=True)
+    assert "does not interpret Tigrinya" in refused.get_data(as_text=True)
+    assert meetings(db) == []
+    booked = client.post(url, json=body | {"interpreter_id": meet.tigrinya.id, "language": None})
+    assert booked.status_code == 201, booked.get_data(as_text=True)
+    [meeting] = meetings(db)
+    assert meeting.risk_review_id == meet.review.id

@@ -46,10 +46,11 @@ from witness.core.time import now_utc
 from witness.db import db_session
 from witness.hearings import measures as measure_services
 from witness.hearings.models import SpecialMeasure
+from witness.risk.meetings import book_review_meeting
 from witness.rooms.models import Resource
 from witness.scheduling import queries, services
 from witness.scheduling.conflicts import BookingConflict
-from witness.scheduling.models import Appointment, AppointmentStaff
+from witness.scheduling.models import Appointment, AppointmentKind, AppointmentStaff
 
 bp = ApiBlueprint(
     "api_appointments",
@@ -189,8 +190,13 @@ class WitnessAppointments(MethodView):
         """
         db, user = db_session(), api_user()
         witness = get_witness(db, user, witness_id)
+        booking = _booking(data)
         with committing(db, user, "appointment", witness_id=witness.id):
-            appointment = services.book_appointment(db, user, witness, _booking(data))
+            if booking.kind is AppointmentKind.risk_review:
+                # the same rules as the pages: an open review, its officer, its interpreter
+                appointment = book_review_meeting(db, user, witness, booking)
+            else:
+                appointment = services.book_appointment(db, user, witness, booking)
         location = url_for("api_appointments.AppointmentItem", appointment_id=appointment.id)
         return _detail(db, user, appointment), {"Location": location}
 

@@ -461,6 +461,14 @@ class BookingInput(_Ends):
     notes = Text(4000, load_default="")
     hearing_id = Id(allow_none=True, metadata={"description": "The hearing it serves."})
     case_id = Id(allow_none=True, metadata={"description": "Set from the hearing when given."})
+    risk_review_id = Id(
+        allow_none=True,
+        metadata={
+            "description": "A `risk_review` meeting: the open risk review it serves (default: "
+            "the first due). It is held with the witness's officer, and with an interpreter "
+            "of their language when they need one."
+        },
+    )
 
 
 class RescheduleInput(BookingInput):
