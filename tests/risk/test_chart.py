@@ -60,8 +60,12 @@ def test_one_point_per_assessment_on_its_level_in_time_order():
     # the time axis starts and ends with the first and last assessment's dates
     dates = _texts(root, "time-axis")
     assert dates[0] == "02 Nov 2025" and dates[-1] == "09 Mar 2026" and len(dates) <= 5
-    line = root.find(f".//{SVG}polyline[@class='trend']")
-    assert len(line.get("points").split()) == 4
+    # the line steps: each level stands until the next assessment
+    line = root.find(f".//{SVG}polyline[@class='trend']").get("points").split()
+    corners = [tuple(float(v) for v in corner.split(",")) for corner in line]
+    assert len(corners) == 7 and corners[0] == (xs[0], ys["low"])
+    assert corners[1] == (xs[1], ys["low"]) and corners[2] == (xs[1], ys["medium"])
+    assert corners[-1] == (xs[3], ys["high"])
 
 
 def test_accessible_name_and_description():

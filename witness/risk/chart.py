@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from itertools import pairwise
 from xml.sax.saxutils import escape, quoteattr
 
 from witness.core.time import to_local
@@ -134,7 +135,11 @@ def trend_svg(
     parts.append("</g>")
     coords = [(x_of(_days(when)), y_of[level]) for when, level in points]
     if len(coords) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        # steps: a level stands until the next assessment changes it
+        steps = [coords[0]]
+        for (_, y_before), (x, y) in pairwise(coords):
+            steps += [(x, y_before), (x, y)]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in steps)
         parts.append(
             f'<polyline class="trend" points="{path}" fill="none" stroke="{INK}" '
             f'stroke-width="1.5"/>'
