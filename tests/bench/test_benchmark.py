@@ -29,6 +29,7 @@ ENDPOINTS = {
     "record item",
     "chain check",
     "due list",
+    "risk overdue",
 }
 TINY = [
     "--witnesses", "200", "--cases", "100", "--courts", "4",

@@ -37,6 +37,7 @@ from witness.people.models import (
     PhaseTransition,
     Witness,
 )
+from witness.risk.models import RiskAssessment, RiskIncident, RiskReview
 from witness.rooms.models import Resource
 from witness.scheduling.models import Appointment, AppointmentSlot, Interpreter
 
@@ -45,7 +46,7 @@ ID_TABLES = (
     Organisation, Court, User, Case, Defendant, Witness, Participation, PhaseTransition,
     Consent, Assignment, NeedsAssessment, Resource, Interpreter, Hearing, HearingChange,
     Appointment, AppointmentSlot, SpecialMeasure, SupportItem, SupportApproval, OutcomeEvent,
-    NotificationTask,
+    NotificationTask, RiskAssessment, RiskReview, RiskIncident,
 )  # fmt: skip
 
 
@@ -75,6 +76,8 @@ class Scale:
     disclosure_case_entries: int = 10_000
     #: verdicts and sentences with their notification tasks (witness.bench.outcomes)
     outcomes: bool = True
+    #: every witness's risk history: assessments, reviews, a few incidents (witness.bench.risk)
+    risk: bool = True
     seed: int = 2026
     chunk: int = 5_000
 
@@ -96,6 +99,8 @@ class Generated:
     disclosure_case_id: int | None = None
     #: time spent planning and writing the ledger
     ledger_seconds: float = 0.0
+    #: time spent planning and writing the risk histories
+    risk_seconds: float = 0.0
 
 
 class GeneratorBase:

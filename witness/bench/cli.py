@@ -67,6 +67,12 @@ def _write_json(path: Path | None, data: dict) -> None:
     type=click.IntRange(0),
     help="Entries of the one case with the most (its id is printed); at most --ledger-entries.",
 )
+@click.option(
+    "--risk/--no-risk",
+    default=True,
+    show_default=True,
+    help="Every witness's risk history: assessments, reviews due and overdue, incidents.",
+)
 @click.option("--seed", default=2026, show_default=True, type=int)
 @click.option("--chunk", default=5_000, show_default=True, type=click.IntRange(100))
 @click.option("--force", is_flag=True, help="Add to a database that already has witnesses.")
@@ -89,6 +95,7 @@ def generate_data(
     interpreters: int,
     ledger_entries: int,
     disclosure_case_entries: int,
+    risk: bool,
     seed: int,
     chunk: int,
     force: bool,
@@ -99,7 +106,8 @@ def generate_data(
     Offices, NGOs, courts with their rooms, staff, interpreters, cases and their hearings,
     witnesses with phase histories, consents, assignments and needs, appointments that never
     double-book anyone, special measures, a support ledger with valid hash chains (and one big
-    case for the disclosure report); every user's password is printed at the end.
+    case for the disclosure report), verdicts with their tasks, and risk histories; every
+    user's password is printed at the end.
     """
     from witness.bench.generate import NotEmpty, Scale, SchemaMissing, check_database, generate
 
@@ -125,6 +133,7 @@ def generate_data(
         interpreters=interpreters,
         ledger_entries=ledger_entries,
         disclosure_case_entries=min(disclosure_case_entries, ledger_entries),
+        risk=risk,
         seed=seed,
         chunk=chunk,
     )
@@ -174,6 +183,8 @@ def _print_generated(db: Session, scale: Scale, result: Generated) -> None:
             f"entries ({scale.disclosure_case_entries:,} if asked for), for the disclosure "
             f"report: case id {result.disclosure_case_id}"
         )
+    if result.risk_seconds:
+        click.echo(f"Risk histories written in {result.risk_seconds:.1f} s")
     click.echo(summarise_caseloads(caseloads(db)))
     click.echo("\nSign-ins (generated data only; every user has the same password):")
     for role, email, password in result.sign_ins:

@@ -12,7 +12,9 @@ This module plans the organisations, courts, users and cases and runs the steps 
 from ``witness.bench.witnesses``; rooms, interpreters and hearings from
 ``witness.bench.hearings``; appointments from ``witness.bench.appointments`` and special
 measures from ``witness.bench.measures``; the support ledger (2 million entries with valid
-hash chains, one case of 10,000 for the disclosure report) from ``witness.bench.ledger``.
+hash chains, one case of 10,000 for the disclosure report) from ``witness.bench.ledger``;
+verdicts and their notification tasks from ``witness.bench.outcomes``; every witness's risk
+history (assessments, reviews, incidents) from ``witness.bench.risk``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from witness.bench.base import ID_TABLES, NATIONAL, Generated, Scale
 from witness.bench.hearings import HearingGenerator
 from witness.bench.ledger import LedgerGenerator
 from witness.bench.outcomes import OutcomeGenerator
+from witness.bench.risk import RiskGenerator
 from witness.bench.vocabulary import (
     BENCH_PASSWORD,
     CASE_STATUS_WEIGHTS,
@@ -167,6 +170,11 @@ class _Generator(WitnessSteps):
         if self.scale.outcomes:
             OutcomeGenerator(self).add_outcomes()
             self.writer.wait()
+        if self.scale.risk:
+            started = time.perf_counter()
+            RiskGenerator(self).add_risk()
+            self.writer.wait()
+            self.result.risk_seconds = time.perf_counter() - started
         return self.result
 
     def plan_cases(self) -> None:

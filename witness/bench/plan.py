@@ -104,6 +104,9 @@ def make_plan(label: str, user: User, api: str | None) -> Plan:
         plan.pages, plan.bookings, plan.feed = {}, [], None
     # "To tell": the open notification tasks the user may see, and the overdue ones alone
     plan.pages["due list"] = ["/tasks", "/tasks?overdue=1"]
+    # Risk reviews overdue: the officer's own witnesses, the supervisor's whole office (each
+    # role's default scope)
+    plan.pages["risk overdue"] = ["/risk/?which=overdue"]
     plan.ledger = ledger_plan([wid for wid, _ in rows])
     return plan
 

@@ -20,6 +20,7 @@ from witness.core.web import Page, form_transaction, load_or_404, page_arg, reco
 from witness.db import db_session
 from witness.people.models import Witness
 from witness.risk import bp, meetings, queries, services
+from witness.risk.chart import history_chart
 from witness.risk.forms import (
     AskForm,
     IncidentForm,
@@ -88,6 +89,7 @@ def _witness_context(witness: Witness, **forms) -> dict:
         return_form=forms.get("return_form") or ReturnForm(formdata=None),
         labels=INSTRUMENT_LABELS,
         today=today_in(witness.timezone),
+        history_chart=history_chart,  # the template draws the history it was given
     )
 
 
