@@ -1,0 +1,418 @@
+"""Text in every script for the PDFs: the fonts that ship, HarfBuzz shaping, bidi, line breaking.
+
+Pure: no database, no request. reportlab places glyphs; this module decides which glyphs and
+where, because reportlab's own paragraphs break lines only at spaces (Thai and Khmer have none
+between words), reorder right-to-left text only with a library not on PyPI, and lose the marks
+HarfBuzz positions (reportlab 5.1, checked by rendering). So, for each paragraph:
+
+1. each character gets its script's font (a run of Thai in a Latin row prints in the Thai font);
+2. ICU's line breaker (``icu4py``, with the dictionaries for Thai, Khmer, Lao and Myanmar) gives
+   the places a line may end; a word wider than the line is cut between grapheme clusters only;
+3. each piece (one font, one bidi level, inside one breakable segment) is shaped by HarfBuzz
+   (``uharfbuzz``), cached per process: letters repeat their words;
+4. each line's pieces are put in display order (``core/bidi.py``) and drawn glyph by glyph where
+   HarfBuzz moved a glyph, wrapped in an ``ActualText`` span that carries the line's words in
+   reading order, so copying or ``pdftotext`` gives back what was written."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import uharfbuzz as hb
+from icu4py.breakers import CharacterBreaker, LineBreaker
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable
+
+from witness.core import bidi
+
+FONT_DIR = Path(__file__).parent / "fonts"
+
+
+@dataclass(frozen=True)
+class Script:
+    """The fonts one script is written in (registered under these names), its direction, and
+    how much taller than the type its lines are (stacked Thai marks, Khmer subscripts)."""
+
+    regular: str
+    bold: str
+    files: tuple[tuple[str, str], ...]
+    rtl: bool = False
+    leading: float = 1.0
+
+
+def _noto(name: str, family: str, **kwargs) -> Script:
+    files = ((name, f"{family}-Regular.ttf"), (f"{name}-Bold", f"{family}-Bold.ttf"))
+    return Script(name, f"{name}-Bold", files, **kwargs)
+
+
+#: fonts per script. DejaVu Sans covers Latin (with Vietnamese), Greek and Cyrillic; the Noto
+#: families are static instances (regular, bold) of the OFL variable fonts (fonts/README.md).
+SCRIPTS = {
+    "latin": Script(
+        "WitnessSans",
+        "WitnessSans-Bold",
+        (("WitnessSans", "DejaVuSans.ttf"), ("WitnessSans-Bold", "DejaVuSans-Bold.ttf")),
+    ),
+    "thai": _noto("WitnessThai", "NotoSansThai", leading=1.25),
+    "khmer": _noto("WitnessKhmer", "NotoSansKhmer", leading=1.4),
+    "arabic": _noto("WitnessArabic", "NotoSansArabic", rtl=True, leading=1.15),
+}
+#: code points written only in one script (everything else: Latin letters, or shared)
+_RANGES = (
+    (0x0600, 0x06FF, "arabic"),
+    (0x0750, 0x077F, "arabic"),
+    (0x08A0, 0x08FF, "arabic"),
+    (0xFB50, 0xFDFF, "arabic"),
+    (0xFE70, 0xFEFF, "arabic"),
+    (0x0E00, 0x0E7F, "thai"),
+    (0x1780, 0x17FF, "khmer"),
+    (0x19E0, 0x19FF, "khmer"),
+)
+_SHAPED_CACHE_LIMIT = 50_000
+_PRIVATE_TOP = 0xF8FF  # glyphs with no character (ligatures, Khmer subscripts) get one here
+
+
+def char_script(ch: str) -> str | None:
+    """The script ``ch`` belongs to, or None for a character every script shares."""
+    code = ord(ch)
+    for low, high, name in _RANGES:
+        if low <= code <= high:
+            return name
+    return "latin" if unicodedata.category(ch).startswith("L") else None
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """One piece of text as glyphs: (stand-in character, advance, x offset, y offset) per glyph,
+    in 1/1000 of the type size, left to right; ``plain`` when no glyph moved."""
+
+    chars: str
+    glyphs: tuple[tuple[str, float, float, float], ...]
+    width: float
+    plain: bool
+
+
+class Face:
+    """One font: registered with reportlab (embedding, subsetting) and with HarfBuzz (shaping)."""
+
+    def __init__(self, name: str, path: Path):
+        self.name = name
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+        self.ttf = pdfmetrics.getFont(name)
+        hb_face = hb.Face(hb.Blob.from_file_path(str(path)))
+        self.hb = hb.Font(hb_face)
+        self.scale = 1000 / hb_face.upem
+        self._shaped: dict[tuple[str, bool], Shaped] = {}
+
+    def covers(self, ch: str) -> bool:
+        return ord(ch) in self.ttf.face.charToGlyph
+
+    def _char(self, gid: int) -> str:
+        """The character reportlab's subsetting knows this glyph by (one is made if none)."""
+        face = self.ttf.face
+        chars = face.glyphToChar.get(gid)
+        if chars:
+            return chr(chars[0])
+        code = _PRIVATE_TOP
+        while code in face.charToGlyph:
+            code -= 1
+        face.charToGlyph[code] = gid
+        face.glyphToChar[gid] = [code]
+        face.charWidths[code] = self.hb.get_glyph_h_advance(gid) * self.scale
+        return chr(code)
+
+    def shape(self, text: str, rtl: bool) -> Shaped:
+        key = (text, rtl)
+        hit = self._shaped.get(key)
+        if hit is not None:
+            return hit
+        buf = hb.Buffer()
+        buf.add_str(text)
+        buf.guess_segment_properties()
+        buf.direction = "rtl" if rtl else "ltr"
+        hb.shape(self.hb, buf, {"kern": True, "liga": True})
+        widths = self.ttf.face.charWidths
+        glyphs, plain = [], True
+        for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
+            ch = self._char(info.codepoint)
+            glyph = (
+                ch, pos.x_advance * self.scale, pos.x_offset * self.scale,
+                pos.y_offset * self.scale,
+            )  # fmt: skip
+            plain = plain and not glyph[2] and not glyph[3]
+            plain = plain and abs(glyph[1] - widths.get(ord(ch), 0)) < 0.01
+            glyphs.append(glyph)
+        shaped = Shaped("".join(g[0] for g in glyphs), tuple(glyphs),
+                        sum(g[1] for g in glyphs), plain)  # fmt: skip
+        if len(self._shaped) > _SHAPED_CACHE_LIMIT:
+            self._shaped.clear()
+        self._shaped[key] = shaped
+        return shaped
+
+
+@cache
+def face(name: str) -> Face:
+    """The registered font ``name`` (one of ``SCRIPTS``' names), loaded once per process."""
+    for script in SCRIPTS.values():
+        for font_name, filename in script.files:
+            if font_name == name:
+                return Face(name, FONT_DIR / filename)
+    raise LookupError(f"No font {name!r} ships with this install.")
+
+
+def font_name(script: str, bold: bool) -> str:
+    return SCRIPTS[script].bold if bold else SCRIPTS[script].regular
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of one font and one direction, shaped."""
+
+    face: Face
+    shaped: Shaped
+    rtl: bool
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line: its words in reading order, and its pieces in display order."""
+
+    text: str
+    pieces: tuple[Piece, ...]
+    width: float  #: in 1/1000 of the type size
+    rtl: bool  #: the paragraph's direction (a right-to-left line is set flush right)
+
+
+def _scripts(text: str, primary: str) -> list[str]:
+    """A script (so a font) per character: its own, else its neighbour's, where that font has it."""
+    own = [char_script(ch) for ch in text]
+    result: list[str] = []
+    following = next((s for s in own if s), primary)
+    for i, ch in enumerate(text):
+        script = own[i] or (result[-1] if result else following)
+        script = script if script in SCRIPTS else "latin"
+        if not face(SCRIPTS[script].regular).covers(ch) and unicodedata.category(ch) != "Mn":
+            script = primary if face(SCRIPTS[primary].regular).covers(ch) else "latin"
+        result.append(script)
+    return result
+
+
+def _clusters(text: str) -> list[str]:
+    return list(CharacterBreaker(text, "en"))
+
+
+@cache
+def _locale(script: str) -> str:
+    return {"thai": "th", "khmer": "km", "arabic": "ar"}.get(script, "en")
+
+
+class Paragraph:
+    """One paragraph's text, analysed once (scripts, levels, break opportunities)."""
+
+    def __init__(self, text: str, primary: str, bold: bool = False):
+        self.text = text
+        self.bold = bold
+        self.level = bidi.base_level(text, SCRIPTS[primary].rtl)
+        self.levels = bidi.levels(text, self.level)
+        self.scripts = _scripts(text, primary)
+        self.segments: list[tuple[int, int]] = []
+        start = 0
+        for segment in LineBreaker(text, _locale(primary)) if text else ():
+            self.segments.append((start, start + len(segment)))
+            start += len(segment)
+
+    def _pieces(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Ranges of one font and one level inside [start, end)."""
+        runs, i = [], start
+        while i < end:
+            j = i + 1
+            while (j < end and self.scripts[j] == self.scripts[i]
+                   and self.levels[j] == self.levels[i]):  # fmt: skip
+                j += 1
+            runs.append((i, j))
+            i = j
+        return runs
+
+    def _shape(self, start: int, end: int) -> Piece:
+        f = face(font_name(self.scripts[start], self.bold))
+        rtl = self.levels[start] % 2 == 1
+        return Piece(f, f.shape(self.text[start:end], rtl), rtl)
+
+    def _width(self, start: int, end: int) -> float:
+        return sum(self._shape(a, b).shaped.width for a, b in self._pieces(start, end))
+
+    def _fitted(self, start: int, end: int, limit: float) -> list[tuple[int, int]]:
+        """A segment wider than the line, cut between grapheme clusters."""
+        parts, a, pos = [], start, start
+        for cluster in _clusters(self.text[start:end]):
+            nxt = pos + len(cluster)
+            if pos > a and self._width(a, nxt) > limit:
+                parts.append((a, pos))
+                a = pos
+            pos = nxt
+        parts.append((a, end))
+        return parts
+
+    def lines(self, width: float, size: float) -> list[Line]:
+        """Lines no wider than ``width`` points at ``size``."""
+        limit = width * 1000 / size
+        units: list[tuple[int, int, float]] = []
+        for start, end in self.segments:
+            for a, b in ([(start, end)] if self._trimmed_width(start, end) <= limit
+                         else self._fitted(start, end, limit)):  # fmt: skip
+                units.append((a, b, self._width(a, b)))
+        result: list[Line] = []
+        line: list[tuple[int, int, float]] = []
+        for unit in units:
+            trial = [*line, unit]
+            used = sum(u[2] for u in line) + self._trimmed_width(unit[0], unit[1])
+            if line and used > limit:
+                result.append(self._line(line[0][0], line[-1][1]))
+                trial = [unit]
+            line = trial
+            if self.text[unit[0]:unit[1]].endswith("\n"):
+                result.append(self._line(line[0][0], line[-1][1]))
+                line = []
+        if line:
+            result.append(self._line(line[0][0], line[-1][1]))
+        return result
+
+    def _trimmed_width(self, start: int, end: int) -> float:
+        stripped = len(self.text[start:end].rstrip())
+        return self._width(start, start + stripped) if stripped else 0.0
+
+    def _line(self, start: int, end: int) -> Line:
+        end = start + len(self.text[start:end].rstrip())
+        runs = self._seg_pieces(start, end)
+        pieces = [self._shape(a, b) for a, b in runs]
+        order = bidi.visual_order([self.levels[a] for a, _ in runs])
+        shown = tuple(pieces[i] for i in order)
+        return Line(self.text[start:end], shown, sum(p.shaped.width for p in shown),
+                    self.level == 1)  # fmt: skip
+
+    def _seg_pieces(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Pieces that never cross a segment, so a line is drawn as it was measured."""
+        runs = []
+        for a, b in self.segments:
+            lo, hi = max(a, start), min(b, end)
+            if lo < hi:
+                runs.extend(self._pieces(lo, hi))
+        return runs
+
+
+def lay_out(text: str, script: str, size: float, width: float, bold: bool = False) -> list[Line]:
+    """``text`` (line breaks kept) as lines no wider than ``width`` points."""
+    return Paragraph(text, script, bold).lines(width, size)
+
+
+def _actual_text(text: str) -> str:
+    data = "".join(f"{b:02X}" for b in text.encode("utf-16-be"))
+    return f"/Span <</ActualText <FEFF{data}>>> BDC"
+
+
+def draw_line(canvas, x: float, y: float, line: Line, size: float) -> None:
+    """``line`` from ``x`` (its left end) on the baseline ``y``."""
+    # poppler reads a span's words as laid out left to right and turns right-to-left runs back
+    # itself, so a line with any right-to-left piece carries its display order
+    shown = bidi.display(line.text, line.rtl) if any(p.rtl for p in line.pieces) else line.text
+    canvas.addLiteral(_actual_text(shown))
+    text = canvas.beginText()
+    k = size / 1000
+    pen = x
+    for piece in line.pieces:
+        text.setFont(piece.face.name, size)
+        shaped = piece.shaped
+        if shaped.plain:
+            text.setTextOrigin(pen, y)
+            text.textOut(shaped.chars)
+            pen += shaped.width * k
+            continue
+        widths = piece.face.ttf.face.charWidths
+        chunk, chunk_x = "", pen
+        for ch, advance, dx, dy in shaped.glyphs:
+            if not dx and not dy and abs(advance - widths.get(ord(ch), 0)) < 0.01:
+                if not chunk:
+                    chunk_x = pen
+                chunk += ch
+            else:
+                if chunk:
+                    text.setTextOrigin(chunk_x, y)
+                    text.textOut(chunk)
+                    chunk = ""
+                text.setTextOrigin(pen + dx * k, y + dy * k)
+                text.textOut(ch)
+            pen += advance * k
+        if chunk:
+            text.setTextOrigin(chunk_x, y)
+            text.textOut(chunk)
+    canvas.drawText(text)
+    canvas.addLiteral("EMC")
+
+
+def draw_text(canvas, x: float, y: float, text: str, script: str, size: float, *,
+              bold: bool = False, align: str = "left") -> float:  # fmt: skip
+    """One line of ``text`` (no wrapping) at ``x``: "left", "right" (``x`` is the right end) or
+    the script's own direction ("start"). The width drawn, in points."""
+    para = Paragraph(text.replace("\n", " "), script, bold)
+    line = para._line(0, len(para.text)) if text.strip() else None
+    if line is None:
+        return 0.0
+    width = line.width * size / 1000
+    right = align == "right" or (align == "start" and line.rtl)
+    draw_line(canvas, x - width if right else x, y, line, size)
+    return width
+
+
+class TextBlock(Flowable):
+    """A paragraph for platypus: wrapped with ``Paragraph.lines``, split between pages by line,
+    set flush left (or flush right when it reads right to left)."""
+
+    def __init__(self, text: str, script: str, size: float, leading: float, *,
+                 bold: bool = False, color=None, space_before: float = 0,
+                 space_after: float = 0, lines: list[Line] | None = None):  # fmt: skip
+        super().__init__()
+        self.text, self.script, self.size, self.bold = text, script, size, bold
+        self.leading = leading * SCRIPTS[script].leading
+        self.color = color
+        self.spaceBefore, self.spaceAfter = space_before, space_after  # reportlab's names
+        self._lines = lines
+        self._width = None
+
+    def wrap(self, availWidth, availHeight):  # reportlab's names
+        if self._lines is None or self._width != availWidth:
+            self._lines = lay_out(self.text, self.script, self.size, availWidth, self.bold)
+            self._width = availWidth
+        self.width = availWidth
+        self.height = len(self._lines) * self.leading
+        return availWidth, self.height
+
+    def split(self, availWidth, availHeight):
+        self.wrap(availWidth, availHeight)
+        fit = int(availHeight // self.leading)
+        lines = self._lines or []
+        if fit <= 0 or fit >= len(lines):
+            return [] if fit <= 0 else [self]
+        return [self._part(lines[:fit], space_after=0), self._part(lines[fit:], space_before=0)]
+
+    def _part(self, lines: list[Line], **spaces) -> TextBlock:
+        kwargs = {"space_before": self.spaceBefore, "space_after": self.spaceAfter, **spaces}
+        part = TextBlock(self.text, self.script, self.size, self.leading
+                         / SCRIPTS[self.script].leading, bold=self.bold, color=self.color,
+                         lines=lines, **kwargs)  # fmt: skip
+        part._width = self._width
+        return part
+
+    def draw(self):
+        c = self.canv
+        if self.color is not None:
+            c.setFillColor(self.color)
+        top = self.height
+        for i, line in enumerate(self._lines or []):
+            baseline = top - i * self.leading - (self.leading + self.size * 0.55) / 2
+            x = self.width - line.width * self.size / 1000 if line.rtl else 0
+            draw_line(c, x, baseline, line, self.size)
