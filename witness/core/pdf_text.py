@@ -42,11 +42,13 @@ class Script:
     files: tuple[tuple[str, str], ...]
     rtl: bool = False
     leading: float = 1.0
+    key: str = "latin"  #: its name in ``SCRIPTS``
 
 
-def _noto(name: str, family: str, **kwargs) -> Script:
+def _noto(key: str, family: str, **kwargs) -> Script:
+    name = f"Witness{key.capitalize()}"
     files = ((name, f"{family}-Regular.ttf"), (f"{name}-Bold", f"{family}-Bold.ttf"))
-    return Script(name, f"{name}-Bold", files, **kwargs)
+    return Script(name, f"{name}-Bold", files, key=key, **kwargs)
 
 
 #: fonts per script. DejaVu Sans covers Latin (with Vietnamese), Greek and Cyrillic; the Noto
@@ -57,9 +59,9 @@ SCRIPTS = {
         "WitnessSans-Bold",
         (("WitnessSans", "DejaVuSans.ttf"), ("WitnessSans-Bold", "DejaVuSans-Bold.ttf")),
     ),
-    "thai": _noto("WitnessThai", "NotoSansThai", leading=1.25),
-    "khmer": _noto("WitnessKhmer", "NotoSansKhmer", leading=1.4),
-    "arabic": _noto("WitnessArabic", "NotoSansArabic", rtl=True, leading=1.15),
+    "thai": _noto("thai", "NotoSansThai", leading=1.25),
+    "khmer": _noto("khmer", "NotoSansKhmer", leading=1.4),
+    "arabic": _noto("arabic", "NotoSansArabic", rtl=True, leading=1.15),
 }
 #: code points written only in one script (everything else: Latin letters, or shared)
 _RANGES = (
@@ -176,6 +178,7 @@ class Piece:
     face: Face
     shaped: Shaped
     rtl: bool
+    text: str  #: the characters, in reading order
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,7 @@ class Paragraph:
     def _shape(self, start: int, end: int) -> Piece:
         f = face(font_name(self.scripts[start], self.bold))
         rtl = self.levels[start] % 2 == 1
-        return Piece(f, f.shape(self.text[start:end], rtl), rtl)
+        return Piece(f, f.shape(self.text[start:end], rtl), rtl, self.text[start:end])
 
     def _width(self, start: int, end: int) -> float:
         return sum(self._shape(a, b).shaped.width for a, b in self._pieces(start, end))
@@ -275,7 +278,7 @@ class Paragraph:
                 result.append(self._line(line[0][0], line[-1][1]))
                 trial = [unit]
             line = trial
-            if self.text[unit[0]:unit[1]].endswith("\n"):
+            if self.text[unit[0] : unit[1]].endswith("\n"):
                 result.append(self._line(line[0][0], line[-1][1]))
                 line = []
         if line:
@@ -317,20 +320,20 @@ def _actual_text(text: str) -> str:
 
 def draw_line(canvas, x: float, y: float, line: Line, size: float) -> None:
     """``line`` from ``x`` (its left end) on the baseline ``y``."""
-    # poppler reads a span's words as laid out left to right and turns right-to-left runs back
-    # itself, so a line with any right-to-left piece carries its display order
-    shown = bidi.display(line.text, line.rtl) if any(p.rtl for p in line.pieces) else line.text
-    canvas.addLiteral(_actual_text(shown))
     text = canvas.beginText()
     k = size / 1000
     pen = x
     for piece in line.pieces:
+        # each piece says what it reads (its glyphs may be ligatures or Khmer subscripts with no
+        # character); a right-to-left piece in the order its glyphs stand, as poppler expects
+        text._code.append(_actual_text(piece.text[::-1] if piece.rtl else piece.text))
         text.setFont(piece.face.name, size)
         shaped = piece.shaped
         if shaped.plain:
             text.setTextOrigin(pen, y)
             text.textOut(shaped.chars)
             pen += shaped.width * k
+            text._code.append("EMC")
             continue
         widths = piece.face.ttf.face.charWidths
         chunk, chunk_x = "", pen
@@ -350,8 +353,8 @@ def draw_line(canvas, x: float, y: float, line: Line, size: float) -> None:
         if chunk:
             text.setTextOrigin(chunk_x, y)
             text.textOut(chunk)
+        text._code.append("EMC")
     canvas.drawText(text)
-    canvas.addLiteral("EMC")
 
 
 def draw_text(canvas, x: float, y: float, text: str, script: str, size: float, *,

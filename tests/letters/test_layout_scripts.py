@@ -1,0 +1,195 @@
+"""A letter in Thai, Khmer, Arabic and Vietnamese reads back: every word, in order (pdftotext),
+in fonts that are embedded and subset (pdffonts); Thai and Khmer wrap inside the frame at word
+boundaries; Arabic reads right to left with its reference, date and a Latin name in place."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+
+import pytest
+from reportlab.lib.units import mm
+
+from tests import pdf_read
+from witness.core.i18n import in_language
+from witness.letters.content import LetterContent
+from witness.letters.layout import (
+    FIRST_BODY_TOP,
+    MARGIN,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    WINDOW,
+    Envelope,
+    LetterMeta,
+    can_write,
+    render_letter,
+    script_for,
+)
+
+CREATED = datetime(2027, 3, 12, 9, 0, tzinfo=UTC)
+#: the body's right edge: the margin, less reportlab's frame padding (6 pt)
+RIGHT_EDGE = PAGE_WIDTH - MARGIN - 6
+
+#: one letter per script: (title, greeting, heading, paragraph, closing), real sentences
+LETTERS = {
+    "th": (
+        "การพิจารณาคดีถูกเลื่อนออกไป",
+        "เรียน คุณสมชาย",
+        "สิ่งที่เกิดขึ้น",
+        "ศาลได้กำหนดวันพิจารณาคดีใหม่เป็นวันที่ 12 มีนาคม 2570 "
+        "เจ้าหน้าที่ของเราจะโทรหาท่านก่อนวันนัดเพื่ออธิบายสิ่งที่จะเกิดขึ้น",
+        "ขอแสดงความนับถือ",
+    ),
+    "km": (
+        "សវនាការត្រូវបានពន្យារពេល",
+        "ជូនចំពោះ លោក សុខា",
+        "អ្វីដែលបានកើតឡើង",
+        "តុលាការបានកំណត់កាលបរិច្ឆេទសវនាការថ្មី។ មន្ត្រីរបស់យើងនឹងទូរស័ព្ទទៅអ្នកមុនថ្ងៃនោះដើម្បីពន្យល់អំពីអ្វីដែលនឹងកើតឡើង។",
+        "ដោយក្តីគោរព",
+    ),
+    "ar": (
+        "تأجيل الجلسة",
+        "عزيزتي سارة",
+        "ما الذي حدث",
+        "حددت المحكمة موعدا جديدا للجلسة في 12 مارس 2027 ورقم هذه الرسالة L-000123 "
+        "وسيتصل بك الضابط Somchai قبل ذلك اليوم",
+        "مع أطيب التحيات",
+    ),
+    "vi": (
+        "Phiên tòa đã được hoãn lại",
+        "Kính gửi chị Mai",
+        "Điều gì đã xảy ra",
+        "Tòa án đã ấn định ngày xét xử mới là ngày 12 tháng 3 năm 2027. Cán bộ của chúng tôi "
+        "sẽ gọi điện cho chị trước ngày đó để giải thích những gì sẽ xảy ra.",
+        "Trân trọng",
+    ),
+}
+FONT_FAMILY = {
+    "th": "NotoSansThai",
+    "km": "NotoSansKhmer",
+    "ar": "NotoSansArabic",
+    "vi": "DejaVuSans",
+}
+ADDRESSES = {
+    "th": ("สมชาย ใจดี", "บ้านเลขที่ 9 ถนนเงียบ\nกรุงเทพมหานคร 10200"),
+    "km": ("សុខា ចាន់", "ផ្ទះលេខ ៩ ផ្លូវស្ងាត់\nភ្នំពេញ"),
+    "ar": ("سارة أحمد", "ص.ب. 4021\nعمّان 11118"),  # noqa: RUF001
+    "vi": ("Trần Thị Mai", "9 Đường Yên Tĩnh\nQuận 1, Thành phố Hồ Chí Minh"),
+}
+
+
+def letter(language: str, paragraph: str | None = None, repeat: int = 1) -> bytes:
+    title, greeting, heading, body, closing = LETTERS[language]
+    content = LetterContent(
+        title=title,
+        greeting=greeting,
+        sections=[(heading, [paragraph or body] * repeat)],
+        closing=[closing],
+    )
+    name, address = ADDRESSES[language]
+    envelope = Envelope("PO Box 4021, London N1 9XX", name, address)
+    meta = LetterMeta("L-000123", "12/03/2027", CREATED, language)
+    with in_language(language):
+        return render_letter(content, envelope, meta).pdf
+
+
+@pytest.mark.parametrize("language", sorted(LETTERS))
+def test_every_script_ships_and_is_written(language):
+    assert can_write(language)
+    assert script_for(language).rtl is (language == "ar")
+
+
+def test_a_script_without_fonts_is_still_refused():
+    assert not can_write("zh") and not can_write("my")
+    with pytest.raises(LookupError, match="han"):
+        script_for("zh")
+
+
+@pytest.mark.parametrize("language", sorted(LETTERS))
+def test_every_word_comes_back_in_order(app, language):
+    pdf = letter(language)
+    read = pdf_read.text(pdf)
+    if language in ("th", "km"):  # no spaces between words: the text, squeezed, in order
+        squeezed = pdf_read.squeezed(read)
+        for part in LETTERS[language]:
+            assert pdf_read.squeezed(part) in squeezed, part
+    else:
+        found = pdf_read.reading_words(pdf)
+        for part in LETTERS[language]:
+            assert pdf_read.contains_in_order(found, pdf_read.words(part)), (part, found)
+
+
+@pytest.mark.parametrize("language", sorted(LETTERS))
+def test_every_font_is_embedded_and_subset(app, language):
+    rows = pdf_read.fonts(letter(language))
+    assert rows
+    assert all(row["emb"] == "yes" and row["sub"] == "yes" and row["uni"] == "yes"
+               for row in rows), rows  # fmt: skip
+    assert all("+" in row["name"] for row in rows)  # the subset tag, "AAAAAA+"
+    assert any(FONT_FAMILY[language] in row["name"] for row in rows)
+    assert not any("Helvetica" in row["name"] for row in rows)
+
+
+def test_arabic_reads_right_to_left_with_its_number_date_and_latin_name_in_place(app):
+    pdf = letter("ar")
+    body = LETTERS["ar"][3]
+    found = pdf_read.reading_words(pdf)
+    assert pdf_read.contains_in_order(found, pdf_read.words(body))
+    assert pdf_read.contains_in_order(found, ["12", "مارس", "2027"])
+    assert pdf_read.contains_in_order(found, ["الرسالة", "L-000123", "وسيتصل"])
+    # set flush right: a line's first word stands at the right margin (the window's right edge
+    # for the name). pdftotext -bbox gives each run's letters in display order, so reversed.
+    starts = {"تأجيل": RIGHT_EDGE, "حددت": RIGHT_EDGE,
+              "سارة": WINDOW[0] + WINDOW[2] - 3 * mm}  # fmt: skip
+    boxes = pdf_read.word_boxes(pdf)
+    for word, edge in starts.items():
+        found = [b for b in boxes if b[2].strip()[::-1].startswith(word)]
+        assert found and all(abs(b[1] - edge) < 1 for b in found), (word, found)
+
+
+@pytest.mark.parametrize("language", ["th", "km", "ar"])
+def test_a_long_paragraph_wraps_inside_the_frame(app, language):
+    pdf = letter(language, repeat=1, paragraph=" ".join([LETTERS[language][3]] * 5))
+    boxes = pdf_read.word_boxes(pdf)
+    body = [b for b in boxes if FIRST_BODY_TOP < b[3] < PAGE_HEIGHT - MARGIN]  # not the footer
+    assert body
+    assert all(x_min >= MARGIN - 1 and x_max <= RIGHT_EDGE + 0.5
+               for x_min, x_max, _, _ in body), max(b[1] for b in body)  # fmt: skip
+    lines = [line for line in pdf_read.text(pdf).splitlines() if line.strip()]
+    assert len(lines) > 8  # it did wrap
+    for line in lines:  # never cut inside a grapheme cluster: no line starts with a mark
+        assert unicodedata.category(line.lstrip(pdf_read.RLE)[0]) not in ("Mn", "Mc"), line
+
+
+def test_thai_and_khmer_lines_break_between_words(app):
+    """A Thai line ends where a word ends: the words ICU's dictionary knows are never cut."""
+    for language, word in (("th", "เจ้าหน้าที่"), ("km", "មន្ត្រីរបស់យើង")):
+        pdf = letter(language, paragraph=" ".join([LETTERS[language][3]] * 6))
+        lines = [pdf_read.squeezed(line) for line in pdf_read.text(pdf).splitlines()]
+        whole = "".join(lines)
+        assert whole.count(word) >= 6
+        assert sum(line.count(word) for line in lines) == whole.count(word), language
+
+
+@pytest.mark.parametrize("language", ["th", "ar", "vi"])
+def test_the_window_shows_the_address_in_its_own_script(app, language):
+    pdf = letter(language)
+    left, top, width, height = WINDOW
+    crop = ["-f", "1", "-l", "1", "-x", str(int(left)), "-y", str(int(top))]
+    crop += ["-W", str(int(width)), "-H", str(int(height))]
+    found = pdf_read.reading_words(pdf, *crop)
+    name, address = ADDRESSES[language]
+    expected = pdf_read.words("PO Box 4021, London N1 9XX " + name + " " + address)
+    assert found == expected
+
+
+def test_a_thai_address_on_an_english_letter_prints_in_the_thai_font(app):
+    content = LetterContent(title="News", greeting="Dear Somchai", sections=[], closing=["Jo"])
+    envelope = Envelope("PO Box 4021, London N1 9XX", *ADDRESSES["th"])
+    with in_language("en"):
+        pdf = render_letter(content, envelope, LetterMeta("L-1", "1 May", CREATED)).pdf
+    assert any("NotoSansThai" in row["name"] for row in pdf_read.fonts(pdf))
+
+
+def test_the_same_letter_gives_the_same_bytes(app):
+    assert letter("km") == letter("km")
