@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import uharfbuzz as hb
@@ -87,6 +87,23 @@ def char_script(ch: str) -> str | None:
     return "latin" if unicodedata.category(ch).startswith("L") else None
 
 
+@lru_cache(maxsize=8192)
+def primary_script(text: str) -> str | None:
+    """None when reportlab alone can set ``text`` in the Latin font (every character in it, no
+    mark to place, nothing right to left); else the script of its first letter not Latin (a
+    row may mix scripts: each run still gets its own font)."""
+    latin = face(SCRIPTS["latin"].regular)
+    found = None
+    for ch in text:
+        script = char_script(ch)
+        if script not in (None, "latin"):
+            return script
+        if (not latin.covers(ch) or unicodedata.category(ch) == "Mn"
+                or unicodedata.bidirectional(ch) in ("R", "AL", "AN")):  # fmt: skip
+            found = "latin"
+    return found
+
+
 @dataclass(frozen=True)
 class Shaped:
     """One piece of text as glyphs: (stand-in character, advance, x offset, y offset) per glyph,
@@ -137,7 +154,9 @@ class Face:
         buf.add_str(text)
         buf.guess_segment_properties()
         buf.direction = "rtl" if rtl else "ltr"
-        hb.shape(self.hb, buf, {"kern": True, "liga": True})
+        # no Latin ligatures ("ﬃ" would be what a search or a copy finds); the scripts that
+        # need them (Arabic lam-alef) get them from required features HarfBuzz always applies
+        hb.shape(self.hb, buf, {"kern": True, "liga": False})
         widths = self.ttf.face.charWidths
         glyphs, plain = [], True
         for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
@@ -377,9 +396,11 @@ class TextBlock(Flowable):
 
     def __init__(self, text: str, script: str, size: float, leading: float, *,
                  bold: bool = False, color=None, space_before: float = 0,
-                 space_after: float = 0, lines: list[Line] | None = None):  # fmt: skip
+                 space_after: float = 0, align: str = "start",
+                 lines: list[Line] | None = None):  # fmt: skip
         super().__init__()
         self.text, self.script, self.size, self.bold = text, script, size, bold
+        self.align = align  #: "start" (the paragraph's own direction) or "right"
         self.leading = leading * SCRIPTS[script].leading
         self.color = color
         self.spaceBefore, self.spaceAfter = space_before, space_after  # reportlab's names
@@ -406,7 +427,7 @@ class TextBlock(Flowable):
         kwargs = {"space_before": self.spaceBefore, "space_after": self.spaceAfter, **spaces}
         part = TextBlock(self.text, self.script, self.size, self.leading
                          / SCRIPTS[self.script].leading, bold=self.bold, color=self.color,
-                         lines=lines, **kwargs)  # fmt: skip
+                         align=self.align, lines=lines, **kwargs)  # fmt: skip
         part._width = self._width
         return part
 
@@ -417,5 +438,6 @@ class TextBlock(Flowable):
         top = self.height
         for i, line in enumerate(self._lines or []):
             baseline = top - i * self.leading - (self.leading + self.size * 0.55) / 2
-            x = self.width - line.width * self.size / 1000 if line.rtl else 0
+            right = line.rtl or self.align == "right"
+            x = self.width - line.width * self.size / 1000 if right else 0
             draw_line(c, x, baseline, line, self.size)
