@@ -20,12 +20,18 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import uharfbuzz as hb
 from icu4py.breakers import CharacterBreaker, LineBreaker
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
+from reportlab.platypus import Paragraph as RLParagraph
 
 from witness.core import bidi
 
@@ -218,6 +224,8 @@ def _scripts(text: str, primary: str) -> list[str]:
     for i, ch in enumerate(text):
         script = own[i] or (result[-1] if result else following)
         script = script if script in SCRIPTS else "latin"
+        if script == "latin" and primary != "latin":  # one font fewer in the PDF, if it has them
+            script = primary
         if not face(SCRIPTS[script].regular).covers(ch) and unicodedata.category(ch) != "Mn":
             script = primary if face(SCRIPTS[primary].regular).covers(ch) else "latin"
         result.append(script)
@@ -327,8 +335,31 @@ class Paragraph:
         return runs
 
 
+def plain_font(text: str, script: str, bold: bool) -> str:
+    """The font for Latin text reportlab sets alone: the script's own when it has every
+    character (one font fewer in the PDF), else the Latin font."""
+    own = face(font_name(script, bold))
+    if script != "latin" and all(own.covers(ch) for ch in text if ch != "\n"):
+        return own.name
+    return face(font_name("latin", bold)).name
+
+
+def _plain_lines(text: str, script: str, size: float, width: float, bold: bool) -> list[Line]:
+    """Latin text reportlab sets alone: broken at spaces, measured by its widths, unshaped."""
+    f = face(plain_font(text, script, bold))
+    lines = []
+    for raw in text.split("\n"):
+        for line in simpleSplit(raw, f.name, size, width) if raw.strip() else []:
+            advance = stringWidth(line, f.name, 1000)
+            piece = Piece(f, Shaped(line, (), advance, True), False, line)
+            lines.append(Line(line, (piece,), advance, False))
+    return lines
+
+
 def lay_out(text: str, script: str, size: float, width: float, bold: bool = False) -> list[Line]:
     """``text`` (line breaks kept) as lines no wider than ``width`` points."""
+    if primary_script(text) is None:
+        return _plain_lines(text, script, size, width, bold)
     return Paragraph(text, script, bold).lines(width, size)
 
 
@@ -380,10 +411,16 @@ def draw_text(canvas, x: float, y: float, text: str, script: str, size: float, *
               bold: bool = False, align: str = "left") -> float:  # fmt: skip
     """One line of ``text`` (no wrapping) at ``x``: "left", "right" (``x`` is the right end) or
     the script's own direction ("start"). The width drawn, in points."""
-    para = Paragraph(text.replace("\n", " "), script, bold)
-    line = para._line(0, len(para.text)) if text.strip() else None
-    if line is None:
+    if not text.strip():
         return 0.0
+    if primary_script(text) is None:  # reportlab alone: no span, nothing to shape
+        name = plain_font(text, script, bold)
+        canvas.setFont(name, size)
+        width = stringWidth(text, name, size)
+        canvas.drawString(x - width if align == "right" else x, y, text)
+        return width
+    para = Paragraph(text.replace("\n", " "), script, bold)
+    line = para._line(0, len(para.text))
     width = line.width * size / 1000
     right = align == "right" or (align == "start" and line.rtl)
     draw_line(canvas, x - width if right else x, y, line, size)
@@ -441,3 +478,28 @@ class TextBlock(Flowable):
             right = line.rtl or self.align == "right"
             x = self.width - line.width * self.size / 1000 if right else 0
             draw_line(c, x, baseline, line, self.size)
+
+
+@lru_cache(maxsize=256)
+def _latin_style(font: str, size: float, leading: float, color, before: float, after: float,
+                 right: bool) -> ParagraphStyle:  # fmt: skip
+    return ParagraphStyle(
+        f"latin-{font}-{size}", fontName=font, fontSize=size,
+        leading=leading, spaceBefore=before, spaceAfter=after, alignment=TA_RIGHT if right
+        else TA_LEFT, **({"textColor": color} if color is not None else {}),
+    )  # fmt: skip
+
+
+def paragraph(text: str, script: str, size: float, leading: float, *, bold: bool = False,
+              color=None, space_before: float = 0, space_after: float = 0,
+              align: str = "start") -> Flowable:  # fmt: skip
+    """A paragraph flowable: reportlab's own when it can set ``text`` alone (Latin, nothing to
+    shape or reorder: the common case, at reportlab's speed), else a ``TextBlock``."""
+    if primary_script(text) is None:
+        font = plain_font(text, script, bold)
+        style = _latin_style(font, size, leading, color, space_before, space_after,
+                             align == "right")  # fmt: skip
+        return RLParagraph(escape(text).replace("\n", "<br/>"), style)
+    return TextBlock(text, primary_script(text) or script, size, leading, bold=bold,
+                     color=color, space_before=space_before, space_after=space_after,
+                     align=align)  # fmt: skip

@@ -29,7 +29,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplat
 
 from witness.core import pdf_text
 from witness.core.i18n import gettext
-from witness.core.pdf_text import SCRIPTS, Script, TextBlock, draw_line, draw_text, lay_out
+from witness.core.pdf_text import SCRIPTS, Script, draw_line, draw_text, lay_out, paragraph
 from witness.letters.content import LetterContent
 
 __all__ = ["SCRIPTS", "Script"]
@@ -111,8 +111,8 @@ class Rendered:
 BODY_SIZE, BODY_LEADING = 10.5, 14.5
 
 
-def _block(text: str, script: Script, size=BODY_SIZE, leading=BODY_LEADING, **kwargs) -> TextBlock:
-    return TextBlock(text, script.key, size, leading, **kwargs)
+def _block(text: str, script: Script, size=BODY_SIZE, leading=BODY_LEADING, **kwargs):
+    return paragraph(text, script.key, size, leading, **kwargs)
 
 
 def story(content: LetterContent, script: Script) -> list:
