@@ -130,6 +130,13 @@ def test_every_font_is_embedded_and_subset(app, language):
     assert not any("Helvetica" in row["name"] for row in rows)
 
 
+@pytest.mark.parametrize("language", ["th", "km", "ar"])
+def test_the_bold_title_prints_in_the_bold_font(app, language):
+    names = {row["name"].split("+")[1] for row in pdf_read.fonts(letter(language))}
+    family = FONT_FAMILY[language]
+    assert {f"{family}-Regular", f"{family}-Bold"} <= names, names
+
+
 def test_arabic_reads_right_to_left_with_its_number_date_and_latin_name_in_place(app):
     pdf = letter("ar")
     body = LETTERS["ar"][3]

@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 import uharfbuzz as hb
 from icu4py.breakers import CharacterBreaker, LineBreaker
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
@@ -368,43 +369,70 @@ def _actual_text(text: str) -> str:
     return f"/Span <</ActualText <FEFF{data}>>> BDC"
 
 
+def _glyph_ops(canvas, piece: Piece, size: float) -> list[str]:
+    """PDF operators for one piece: its glyphs by subset font, each moved where HarfBuzz put
+    it (TJ adjustments across, text rise up and down), the pen left at the piece's end."""
+    doc, font, shaped = canvas._doc, piece.face.ttf, piece.shaped
+    width_of = font.face.getCharWidth
+    escape = canvas._escape
+    ops: list[str] = []
+    index, rise = 0, 0.0
+    for subset, data in font.splitString(shaped.chars, doc):
+        ops.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf")
+        items: list[str] = []
+        run = bytearray()
+
+        def flush(run=run, items=items):
+            if run:
+                items.append(f"({escape(bytes(run))})")
+                run.clear()
+            if items:
+                ops.append(f"[{' '.join(items)}] TJ")
+                items.clear()
+
+        for code in data:
+            if shaped.plain:
+                run.append(code)
+                index += 1
+                continue
+            _ch, advance, dx, dy = shaped.glyphs[index]
+            if dy != rise:
+                flush()
+                ops.append(f"{fp_str(dy * size / 1000)} Ts")
+                rise = dy
+            if dx:
+                flush_run(run, items, escape)
+                items.append(fp_str(-dx))
+            run.append(code)
+            adjust = width_of(ord(shaped.chars[index])) - advance + dx
+            if abs(adjust) > 0.001:
+                flush_run(run, items, escape)
+                items.append(fp_str(adjust))
+            index += 1
+        flush()
+    if rise:
+        ops.append("0 Ts")
+    return ops
+
+
+def flush_run(run: bytearray, items: list[str], escape) -> None:
+    if run:
+        items.append(f"({escape(bytes(run))})")
+        run.clear()
+
+
 def draw_line(canvas, x: float, y: float, line: Line, size: float) -> None:
-    """``line`` from ``x`` (its left end) on the baseline ``y``."""
-    text = canvas.beginText()
-    k = size / 1000
-    pen = x
+    """``line`` from ``x`` (its left end) on the baseline ``y``: one text object, each piece
+    in an ``ActualText`` span that says what it reads (its glyphs may be ligatures or Khmer
+    subscripts with no character; a right-to-left piece in the order its glyphs stand, as
+    poppler expects)."""
+    ops = [f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm"]
     for piece in line.pieces:
-        # each piece says what it reads (its glyphs may be ligatures or Khmer subscripts with no
-        # character); a right-to-left piece in the order its glyphs stand, as poppler expects
-        text._code.append(_actual_text(piece.text[::-1] if piece.rtl else piece.text))
-        text.setFont(piece.face.name, size)
-        shaped = piece.shaped
-        if shaped.plain:
-            text.setTextOrigin(pen, y)
-            text.textOut(shaped.chars)
-            pen += shaped.width * k
-            text._code.append("EMC")
-            continue
-        widths = piece.face.ttf.face.charWidths
-        chunk, chunk_x = "", pen
-        for ch, advance, dx, dy in shaped.glyphs:
-            if not dx and not dy and abs(advance - widths.get(ord(ch), 0)) < 0.01:
-                if not chunk:
-                    chunk_x = pen
-                chunk += ch
-            else:
-                if chunk:
-                    text.setTextOrigin(chunk_x, y)
-                    text.textOut(chunk)
-                    chunk = ""
-                text.setTextOrigin(pen + dx * k, y + dy * k)
-                text.textOut(ch)
-            pen += advance * k
-        if chunk:
-            text.setTextOrigin(chunk_x, y)
-            text.textOut(chunk)
-        text._code.append("EMC")
-    canvas.drawText(text)
+        ops.append(_actual_text(piece.text[::-1] if piece.rtl else piece.text))
+        ops.extend(_glyph_ops(canvas, piece, size))
+        ops.append("EMC")
+    ops.append("ET")
+    canvas._code.append("\n".join(ops))
 
 
 def draw_text(canvas, x: float, y: float, text: str, script: str, size: float, *,
