@@ -361,7 +361,14 @@ def lay_out(text: str, script: str, size: float, width: float, bold: bool = Fals
     """``text`` (line breaks kept) as lines no wider than ``width`` points."""
     if primary_script(text) is None:
         return _plain_lines(text, script, size, width, bold)
-    return Paragraph(text, script, bold).lines(width, size)
+    return list(_laid_out(text, script, size, width, bold))
+
+
+@lru_cache(maxsize=4096)
+def _laid_out(text: str, script: str, size: float, width: float, bold: bool) -> tuple[Line, ...]:
+    """Lines are immutable and a day's letters share most of their sentences: laid out once
+    per process (analysis, breaking, shaping), drawn as often as they are printed."""
+    return tuple(Paragraph(text, script, bold).lines(width, size))
 
 
 def _actual_text(text: str) -> str:

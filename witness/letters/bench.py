@@ -10,9 +10,10 @@ a witness who wants news by post at a safe address, and then times
   Thai words), in memory, one PDF each (no database, no storage, no checks): the floor;
 - **making the letters**: ``queue_letter`` for each (words, layout, hash, row, audit), one commit;
 - **the print batch**: ``request_batch`` and the builder (delivery re-checked per letter, the
-  stored PDFs verified and concatenated with pypdf, duplex padding, progress commits);
-- **pypdf concatenation alone**, to decide between concatenating the stored letters and laying
-  every letter out again into one document (which costs at least reportlab alone);
+  stored PDFs verified and joined by ``concat.BatchPdf``, duplex padding, progress commits);
+- **joining alone** (and the same with pypdf, the way before), to decide between joining the
+  stored letters and laying every letter out again into one document (which costs at least
+  reportlab alone);
 
 and the builder's peak memory (``tracemalloc``, a second run of the same batch). Timing is
 reported, never asserted. ``flask letters-bench [--mixed]`` prints the table.
@@ -32,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -42,7 +43,7 @@ from witness.letters import jobs, services
 from witness.letters.bench_floor import plain_letter
 from witness.letters.bench_samples import MIXED, SAMPLES
 from witness.letters.content import TEMPLATES, LetterContent, compose
-from witness.letters.layout import Envelope, LetterMeta
+from witness.letters.layout import PAGE_HEIGHT, PAGE_WIDTH, Envelope, LetterMeta
 from witness.letters.models import Letter, LetterStatus
 from witness.notify.models import ContactPreference
 from witness.people.models import Channel, Consent, ConsentKind, Witness
@@ -158,13 +159,25 @@ def _samples_in_place() -> Iterator[list[str]]:
         services.compose = real
 
 
-def concatenation_alone(pdfs: list[bytes]) -> float:
+def concatenation_alone(pdfs: list[bytes]) -> tuple[float, float]:
+    """Seconds to join the stored letters as the builder does (``concat.BatchPdf``), and with
+    pypdf (the builder's way until issue 14: it parsed every object of every letter)."""
+    started = time.perf_counter()
+    batch = jobs.new_batch_pdf()
+    for pdf in pdfs:
+        jobs.append_letter(batch, pdf)
+    batch.getvalue()
+    joined = time.perf_counter() - started
     started = time.perf_counter()
     writer = PdfWriter()
     for pdf in pdfs:
-        jobs.append_letter(writer, pdf)
+        reader = PdfReader(io.BytesIO(pdf))
+        for page in reader.pages:
+            writer.add_page(page)
+        if len(reader.pages) % 2:
+            writer.add_blank_page(PAGE_WIDTH, PAGE_HEIGHT)
     writer.write(io.BytesIO())
-    return time.perf_counter() - started
+    return joined, time.perf_counter() - started
 
 
 def _batch(session: Session, user: User) -> tuple[float, int]:
@@ -205,7 +218,7 @@ def measure(letters: int = 1000, database_url: str | None = None, mixed: bool = 
         making = _make_letters(session, user, witness, kinds, languages)
         batch_s, size = _batch(session, user)
         pdfs = [letter.pdf for letter in session.query(Letter).order_by(Letter.id)]
-        concat = concatenation_alone(pdfs)
+        concat, with_pypdf = concatenation_alone(pdfs)
         session.execute(
             update(Letter).values(status=LetterStatus.queued, batch_id=None)
         )  # the same letters again, for the memory run
@@ -229,6 +242,7 @@ def measure(letters: int = 1000, database_url: str | None = None, mixed: bool = 
         "ratio": total / floor,
         "target": TARGET,
         "concatenation_s": concat,
+        "pypdf_s": with_pypdf,
         "batch_pdf_mb": size / 1e6,
         "batch_peak_mb": peak / 1e6,
     }
@@ -241,7 +255,8 @@ def table(figures: dict) -> str:
         ("making the letters (queue_letter: layout, hash, row, audit)", f["making_s"]),
         ("the print batch (re-check, verify, concatenate, commit)", f["batch_s"]),
         ("Witness in all (making + batch)", f["total_s"]),
-        ("pypdf concatenation alone", f["concatenation_s"]),
+        ("joining the stored letters alone (concat.BatchPdf)", f["concatenation_s"]),
+        ("the same with pypdf (the builder's way before issue 14)", f["pypdf_s"]),
     ]
     lines = [f"{f['letters']} letters in {f['languages']}"]
     if f["sampled"]:
