@@ -16,6 +16,7 @@ HarfBuzz positions (reportlab 5.1, checked by rendering). So, for each paragraph
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -83,6 +84,7 @@ _RANGES = (
 )
 _SHAPED_CACHE_LIMIT = 50_000
 _PRIVATE_TOP = 0xF8FF  # glyphs with no character (ligatures, Khmer subscripts) get one here
+_LOCK = threading.Lock()
 
 
 def char_script(ch: str) -> str | None:
@@ -139,18 +141,23 @@ class Face:
         return ord(ch) in self.ttf.face.charToGlyph
 
     def _char(self, gid: int) -> str:
-        """The character reportlab's subsetting knows this glyph by (one is made if none)."""
+        """The character reportlab's subsetting knows this glyph by (one is made if none;
+        under a lock: the scheduler's thread may lay out a report while a request does)."""
         face = self.ttf.face
         chars = face.glyphToChar.get(gid)
         if chars:
             return chr(chars[0])
-        code = _PRIVATE_TOP
-        while code in face.charToGlyph:
-            code -= 1
-        face.charToGlyph[code] = gid
-        face.glyphToChar[gid] = [code]
-        face.charWidths[code] = self.hb.get_glyph_h_advance(gid) * self.scale
-        return chr(code)
+        with _LOCK:
+            chars = face.glyphToChar.get(gid)
+            if chars:
+                return chr(chars[0])
+            code = _PRIVATE_TOP
+            while code in face.charToGlyph:
+                code -= 1
+            face.charToGlyph[code] = gid
+            face.charWidths[code] = self.hb.get_glyph_h_advance(gid) * self.scale
+            face.glyphToChar[gid] = [code]
+            return chr(code)
 
     def shape(self, text: str, rtl: bool) -> Shaped:
         key = (text, rtl)
@@ -408,12 +415,12 @@ def _glyph_ops(canvas, piece: Piece, size: float) -> list[str]:
                 ops.append(f"{fp_str(dy * size / 1000)} Ts")
                 rise = dy
             if dx:
-                flush_run(run, items, escape)
+                _flush_run(run, items, escape)
                 items.append(fp_str(-dx))
             run.append(code)
             adjust = width_of(ord(shaped.chars[index])) - advance + dx
             if abs(adjust) > 0.001:
-                flush_run(run, items, escape)
+                _flush_run(run, items, escape)
                 items.append(fp_str(adjust))
             index += 1
         flush()
@@ -422,7 +429,7 @@ def _glyph_ops(canvas, piece: Piece, size: float) -> list[str]:
     return ops
 
 
-def flush_run(run: bytearray, items: list[str], escape) -> None:
+def _flush_run(run: bytearray, items: list[str], escape) -> None:
     if run:
         items.append(f"({escape(bytes(run))})")
         run.clear()

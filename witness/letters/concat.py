@@ -128,24 +128,34 @@ class BatchPdf:
 
     def __init__(self, page_size: tuple[float, float]):
         self._size = page_size
-        self._parts: list[bytes] = []
+        self._out = io.BytesIO()  # objects are written as they come: one copy in memory
+        self._out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        self._offsets: dict[int, int] = {}
         self._kids: list[int] = []
         self._next = 3  #: the next free object number
+        self._final: bytes | None = None
         self.pages = 0
+
+    def _write(self, number: int, body: bytes) -> None:
+        self._offsets[number] = self._out.tell()
+        self._out.write(body + b"\n")
 
     def _blank(self) -> None:
         width, height = self._size
         number = self._next
         self._next += 1
-        self._parts.append(
+        self._write(
+            number,
             b"%d 0 obj\n<< /Type /Page /Parent %d 0 R /MediaBox [ 0 0 %.4f %.4f ] "
-            b"/Resources << >> >>\nendobj" % (number, self.ROOT, width, height)
+            b"/Resources << >> >>\nendobj" % (number, self.ROOT, width, height),
         )
         self._kids.append(number)
         self.pages += 1
 
     def add(self, pdf: bytes) -> int:
         """Add one letter (and a blank page after an odd number of them); pages added."""
+        if self._final is not None:
+            raise ValueError("the print file is already made")
         try:
             letter = parse(pdf)
         except (NotPlain, ValueError):
@@ -155,7 +165,7 @@ class BatchPdf:
             if number in letter.skip:
                 continue
             parent = self.ROOT if number == letter.pages else None
-            self._parts.append(_renumbered(body, shift, parent))
+            self._write(number + shift, _renumbered(body, shift, parent))
         self._next += max(letter.objects) + 1
         self._kids.append(letter.pages + shift)
         self.pages += letter.count
@@ -166,25 +176,23 @@ class BatchPdf:
         return added
 
     def getvalue(self) -> bytes:
-        out = io.BytesIO()
-        out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-        offsets: dict[int, int] = {}
+        """The print file: the objects written so far, the page tree's root, the catalogue,
+        the cross-reference table (made once: nothing can be added after)."""
+        if self._final is not None:
+            return self._final
         kids = b" ".join(b"%d 0 R" % kid for kid in self._kids)
-        tree = b"%d 0 obj\n<< /Type /Pages /Count %d /Kids [ %s ] >>\nendobj" % (
-            self.ROOT, self.pages, kids,
-        )  # fmt: skip
-        catalogue = b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R >>\nendobj" % (
-            self.CATALOGUE, self.ROOT,
-        )  # fmt: skip
-        for part in (tree, catalogue, *self._parts):
-            offsets[int(_HEAD.match(part).group(1))] = out.tell()
-            out.write(part + b"\n")
+        self._write(self.ROOT, b"%d 0 obj\n<< /Type /Pages /Count %d /Kids [ %s ] >>\nendobj"
+                    % (self.ROOT, self.pages, kids))  # fmt: skip
+        self._write(self.CATALOGUE, b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R >>\nendobj"
+                    % (self.CATALOGUE, self.ROOT))  # fmt: skip
+        out, size = self._out, self._next
         xref = out.tell()
-        size = self._next
         out.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
         for number in range(1, size):
-            at = offsets.get(number)
+            at = self._offsets.get(number)
             out.write(b"%010d 00000 n \n" % at if at is not None else b"0000000000 65535 f \n")
         out.write(b"trailer\n<< /Root %d 0 R /Size %d >>\n" % (self.CATALOGUE, size))
         out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
-        return out.getvalue()
+        self._final = out.getvalue()
+        self._out = io.BytesIO()
+        return self._final
