@@ -1,4 +1,4 @@
-"""A letter in Thai, Khmer, Arabic and Vietnamese reads back: every word, in order (pdftotext),
+"""A letter in Thai, Khmer, Arabic, Burmese, Lao and Vietnamese reads back: every word, in order (pdftotext),
 in fonts that are embedded and subset (pdffonts); Thai and Khmer wrap inside the frame at word
 boundaries; Arabic reads right to left with its reference, date and a Latin name in place."""
 
@@ -55,6 +55,21 @@ LETTERS = {
         "وسيتصل بك الضابط Somchai قبل ذلك اليوم",
         "مع أطيب التحيات",
     ),
+    "my": (
+        "ရုံးချိန်းရက် ပြောင်းလဲသွားပါပြီ",
+        "ဒေါ်မာလာ ထံသို့",
+        "ဖြစ်ပျက်ခဲ့သည့်အရာ",
+        "တရားရုံးက ရုံးချိန်းရက်အသစ်ကို ၂၀၂၇ ခုနှစ် မေလ ၁၀ ရက်နေ့ဟု သတ်မှတ်ပြီးပါပြီ။ "
+        "သင့်ကို ကူညီမည့် ဝန်ထမ်းက ထိုနေ့မတိုင်မီ ဖုန်းဆက်ပါလိမ့်မည်။",
+        "လေးစားစွာဖြင့်",
+    ),
+    "lo": (
+        "ວັນນັດພິຈາລະນາຄະດີໄດ້ປ່ຽນແປງ",
+        "ຮຽນ ທ່ານນາງ ມາລີ",
+        "ສິ່ງທີ່ເກີດຂຶ້ນ",
+        "ສານໄດ້ກຳນົດວັນພິຈາລະນາຄະດີໃໝ່ແລ້ວ ເຈົ້າໜ້າທີ່ຂອງພວກເຮົາຈະໂທຫາທ່ານກ່ອນວັນນັດເພື່ອອະທິບາຍສິ່ງທີ່ຈະເກີດຂຶ້ນ",
+        "ດ້ວຍຄວາມເຄົາລົບ",
+    ),
     "vi": (
         "Phiên tòa đã được hoãn lại",
         "Kính gửi chị Mai",
@@ -68,12 +83,16 @@ FONT_FAMILY = {
     "th": "NotoSansThai",
     "km": "NotoSansKhmer",
     "ar": "NotoSansArabic",
+    "my": "NotoSansMyanmar",
+    "lo": "NotoSansLao",
     "vi": "DejaVuSans",
 }
 ADDRESSES = {
     "th": ("สมชาย ใจดี", "บ้านเลขที่ 9 ถนนเงียบ\nกรุงเทพมหานคร 10200"),
     "km": ("សុខា ចាន់", "ផ្ទះលេខ ៩ ផ្លូវស្ងាត់\nភ្នំពេញ"),
     "ar": ("سارة أحمد", "ص.ب. 4021\nعمّان 11118"),  # noqa: RUF001
+    "my": ("ဒေါ်မာလာ", "အမှတ် ၉ ငြိမ်းချမ်းလမ်း\nရန်ကုန်"),
+    "lo": ("ນາງ ມາລີ", "ເຮືອນເລກທີ 9 ຖະໜົນສະຫງົບ\nວຽງຈັນ"),
     "vi": ("Trần Thị Mai", "9 Đường Yên Tĩnh\nQuận 1, Thành phố Hồ Chí Minh"),
 }
 
@@ -100,7 +119,7 @@ def test_every_script_ships_and_is_written(language):
 
 
 def test_a_script_without_fonts_is_still_refused():
-    assert not can_write("zh") and not can_write("my")
+    assert not can_write("zh") and not can_write("hi")
     with pytest.raises(LookupError, match="han"):
         script_for("zh")
 
@@ -109,7 +128,7 @@ def test_a_script_without_fonts_is_still_refused():
 def test_every_word_comes_back_in_order(app, language):
     pdf = letter(language)
     read = pdf_read.text(pdf)
-    if language in ("th", "km"):  # no spaces between words: the text, squeezed, in order
+    if language in ("th", "km", "my", "lo"):  # no spaces between words: squeezed, in order
         squeezed = pdf_read.squeezed(read)
         for part in LETTERS[language]:
             assert pdf_read.squeezed(part) in squeezed, part
@@ -130,7 +149,7 @@ def test_every_font_is_embedded_and_subset(app, language):
     assert not any("Helvetica" in row["name"] for row in rows)
 
 
-@pytest.mark.parametrize("language", ["th", "km", "ar"])
+@pytest.mark.parametrize("language", ["th", "km", "ar", "my", "lo"])
 def test_the_bold_title_prints_in_the_bold_font(app, language):
     names = {row["name"].split("+")[1] for row in pdf_read.fonts(letter(language))}
     family = FONT_FAMILY[language]
@@ -154,7 +173,7 @@ def test_arabic_reads_right_to_left_with_its_number_date_and_latin_name_in_place
         assert found and all(abs(b[1] - edge) < 1 for b in found), (word, found)
 
 
-@pytest.mark.parametrize("language", ["th", "km", "ar"])
+@pytest.mark.parametrize("language", ["th", "km", "ar", "my", "lo"])
 def test_a_long_paragraph_wraps_inside_the_frame(app, language):
     pdf = letter(language, repeat=1, paragraph=" ".join([LETTERS[language][3]] * 5))
     boxes = pdf_read.word_boxes(pdf)
@@ -178,7 +197,7 @@ def test_thai_and_khmer_lines_break_between_words(app):
         assert sum(line.count(word) for line in lines) == whole.count(word), language
 
 
-@pytest.mark.parametrize("language", ["th", "ar", "vi"])
+@pytest.mark.parametrize("language", ["th", "ar", "lo", "vi"])
 def test_the_window_shows_the_address_in_its_own_script(app, language):
     pdf = letter(language)
     left, top, width, height = WINDOW

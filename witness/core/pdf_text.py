@@ -70,6 +70,8 @@ SCRIPTS = {
     "thai": _noto("thai", "NotoSansThai", leading=1.25),
     "khmer": _noto("khmer", "NotoSansKhmer", leading=1.4),
     "arabic": _noto("arabic", "NotoSansArabic", rtl=True, leading=1.15),
+    "myanmar": _noto("myanmar", "NotoSansMyanmar", leading=1.6),
+    "lao": _noto("lao", "NotoSansLao", leading=1.3),
 }
 #: code points written only in one script (everything else: Latin letters, or shared)
 _RANGES = (
@@ -81,6 +83,10 @@ _RANGES = (
     (0x0E00, 0x0E7F, "thai"),
     (0x1780, 0x17FF, "khmer"),
     (0x19E0, 0x19FF, "khmer"),
+    (0x1000, 0x109F, "myanmar"),
+    (0xA9E0, 0xA9FF, "myanmar"),
+    (0xAA60, 0xAA7F, "myanmar"),
+    (0x0E80, 0x0EFF, "lao"),
 )
 _SHAPED_CACHE_LIMIT = 50_000
 _PRIVATE_TOP = 0xF8FF  # glyphs with no character (ligatures, Khmer subscripts) get one here
@@ -246,7 +252,9 @@ def _clusters(text: str) -> list[str]:
 
 @cache
 def _locale(script: str) -> str:
-    return {"thai": "th", "khmer": "km", "arabic": "ar"}.get(script, "en")
+    return {"thai": "th", "khmer": "km", "arabic": "ar", "myanmar": "my", "lao": "lo"}.get(
+        script, "en"
+    )
 
 
 class Paragraph:

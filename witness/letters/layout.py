@@ -10,9 +10,10 @@ The reference, the date and every word about the matter sit outside it.
 
 Fonts ship with the install (``witness/core/fonts/``, with their licences) and are embedded
 (subset) in every PDF. Each language is written in a script; each script has its fonts
-(``core.pdf_text.SCRIPTS``: Latin with Vietnamese, Thai, Khmer, Arabic) and a direction. The
-words are shaped by HarfBuzz, broken into lines by ICU (Thai and Khmer have no spaces between
-words) and set right to left where the script reads so (``core/pdf_text.py``)."""
+(``core.pdf_text.SCRIPTS``: Latin with Vietnamese, Thai, Khmer, Arabic, Myanmar, Lao) and a
+direction. The words are shaped by HarfBuzz, broken into lines by ICU (Thai, Khmer, Burmese and
+Lao have no spaces between words) and set right to left where the script reads so
+(``core/pdf_text.py``)."""
 
 from __future__ import annotations
 
