@@ -1,6 +1,7 @@
-"""A letter in Thai, Khmer, Arabic, Burmese, Lao and Vietnamese reads back: every word, in order (pdftotext),
-in fonts that are embedded and subset (pdffonts); Thai and Khmer wrap inside the frame at word
-boundaries; Arabic reads right to left with its reference, date and a Latin name in place."""
+"""A letter in Thai, Khmer, Arabic, Burmese, Lao and Vietnamese reads back: every word, in order
+(pdftotext), in fonts that are embedded and subset (pdffonts); Thai, Khmer, Burmese and Lao wrap
+inside the frame at word boundaries; Arabic reads right to left with its reference, date and a
+Latin name in place."""
 
 from __future__ import annotations
 
