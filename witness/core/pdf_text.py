@@ -89,7 +89,8 @@ _RANGES = (
     (0x0E80, 0x0EFF, "lao"),
 )
 _SHAPED_CACHE_LIMIT = 50_000
-_PRIVATE_TOP = 0xF8FF  # glyphs with no character (ligatures, Khmer subscripts) get one here
+#: glyphs with no character (ligatures, Khmer subscripts) get one in the private-use area
+_PRIVATE_BASE, _PRIVATE_TOP = 0xE000, 0xF8FF
 _LOCK = threading.Lock()
 
 
@@ -138,6 +139,7 @@ class Face:
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, str(path)))
         self.ttf = pdfmetrics.getFont(name)
+        self._mapped = frozenset(self.ttf.face.charToGlyph)  # the font's own characters
         hb_face = hb.Face(hb.Blob.from_file_path(str(path)))
         self.hb = hb.Font(hb_face)
         self.scale = 1000 / hb_face.upem
@@ -147,8 +149,11 @@ class Face:
         return ord(ch) in self.ttf.face.charToGlyph
 
     def _char(self, gid: int) -> str:
-        """The character reportlab's subsetting knows this glyph by (one is made if none;
-        under a lock: the scheduler's thread may lay out a report while a request does)."""
+        """The character reportlab's subsetting knows this glyph by. A glyph with none (a
+        ligature, a Khmer subscript) gets a private-use one, U+E000 + its glyph number, so the
+        same letter gives the same bytes in any process whatever it drew before (only a font
+        that maps private-use characters itself may push one elsewhere). Under a lock: the
+        scheduler's thread may lay out a report while a request lays out a letter."""
         face = self.ttf.face
         chars = face.glyphToChar.get(gid)
         if chars:
@@ -157,9 +162,11 @@ class Face:
             chars = face.glyphToChar.get(gid)
             if chars:
                 return chr(chars[0])
-            code = _PRIVATE_TOP
-            while code in face.charToGlyph:
-                code -= 1
+            code = _PRIVATE_BASE + gid
+            if code > _PRIVATE_TOP or code in self._mapped or code in face.charToGlyph:
+                code = _PRIVATE_TOP
+                while code in face.charToGlyph:
+                    code -= 1
             face.charToGlyph[code] = gid
             face.charWidths[code] = self.hb.get_glyph_h_advance(gid) * self.scale
             face.glyphToChar[gid] = [code]
