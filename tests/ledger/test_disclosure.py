@@ -19,10 +19,9 @@ from witness.ledger.disclosure import (
     DisclosureRow,
     ReportHeading,
     disclosure_rows,
-    layout_floor,
-    render_pdf,
 )
 from witness.ledger.disclosure_csv import render_csv
+from witness.ledger.disclosure_pdf import layout_floor, render_pdf
 from witness.ledger.models import SupportCategory, SupportItem
 from witness.people.models import Phase
 

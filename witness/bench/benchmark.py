@@ -32,7 +32,8 @@ from witness.cases.models import Case
 from witness.core.access import visible_witnesses
 from witness.core.time import now_utc
 from witness.db import db_session
-from witness.ledger.disclosure import disclosure_rows, layout_floor
+from witness.ledger.disclosure import disclosure_rows
+from witness.ledger.disclosure_pdf import layout_floor
 from witness.ledger.exports import build_pdf
 from witness.ledger.models import SupportItem
 from witness.people.models import Witness

@@ -1,30 +1,20 @@
 """The disclosure report: every ledger entry of a case or a witness, as a PDF and as a CSV.
 
-``disclosure_rows`` reads the entries in chain order (streamed); ``render_pdf`` (and
-``disclosure_csv.render_csv``) turn plain rows into bytes and text without touching the
-database, so they are unit-tested by parsing their output back, and ``layout_floor`` lays out
-the same table alone for the benchmark.
+``disclosure_rows`` reads the entries in chain order (streamed); ``disclosure_pdf.render_pdf``
+(and ``disclosure_csv.render_csv``) turn plain rows into bytes and text without touching the
+database, so they are unit-tested by parsing their output back, and
+``disclosure_pdf.layout_floor`` lays out the same table alone for the benchmark.
 Witnesses appear by their reference (pseudonym), never by their legal name.
 """
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen import canvas
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, aliased
 
@@ -34,29 +24,6 @@ from witness.ledger.models import SupportApproval, SupportCategory, SupportItem
 from witness.ledger.services import ChainStatus
 from witness.ledger.totals import Counted
 from witness.people.models import NeedsAssessment, Phase, Witness
-
-PAGE = landscape(A4)
-MARGIN = 8 * mm
-#: SimpleDocTemplate's frame pads its content by 6 points on each side
-FRAME_PADDING = 12
-CELL_PADDING = 2
-#: points; they add up to the page width less the margins
-COLUMNS = (
-    ("Entry", 30),
-    ("Date", 46),
-    ("Witness", 56),
-    ("Category", 66),
-    ("Description", 112),
-    ("Quantity", 46),
-    ("Value", 58),
-    ("Rationale (linked need)", 118),
-    ("Provider", 60),
-    ("Recorded by / approval", 80),
-    ("Reversal", 74),
-    ("Phase", 0),  # the rest
-)
-#: entry, quantity and value: right-aligned
-NUMERIC_COLUMNS = (0, 5, 6)
 
 
 @dataclass(frozen=True)
@@ -240,9 +207,16 @@ class DisclosureTotals:
     by_phase: dict[tuple[Phase, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     pending: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     pending_entries: list[int] = field(default_factory=list)
+    #: the period the entries cover, and the witnesses they are of (by reference)
+    first: date | None = None
+    last: date | None = None
+    witnesses: set[str] = field(default_factory=set)
 
     def add(self, row: DisclosureRow) -> None:
         self.entries += 1
+        self.first = min(self.first or row.date_provided, row.date_provided)
+        self.last = max(self.last or row.date_provided, row.date_provided)
+        self.witnesses.add(row.witness)
         if row.counts:
             self.total[row.currency] += row.value
             self.by_category[(row.category, row.currency)] += row.value
@@ -283,13 +257,18 @@ class ChainReport:
 
 @dataclass(frozen=True)
 class ReportHeading:
-    """What the report is of, who made it and when, and what the chain check found."""
+    """What the report is of, who made it and when, and what the chain check found; the title
+    block's court, case reference(s) and witness (a reference, never a legal name): for a case,
+    the witnesses are those its entries name."""
 
     subject: str  #: "case T00001" or "witness VW-00012"
     generated_by: str
     generated_at: datetime  #: already in the court's timezone
     chains: list[ChainReport]  #: one for each chain covered
     note: str = ""
+    court: str = ""
+    case_reference: str = ""  #: "T00001" (a witness's report: each case, comma-separated)
+    witness: str = ""  #: a witness's report: its reference
 
     @property
     def title(self) -> str:
@@ -323,222 +302,3 @@ def chain_lines(report: ChainReport) -> list[str]:
         entries, head = report.anchor
         lines.append(f"Anchor, case {report.reference}: {entries} entries, head hash {head}.")
     return lines
-
-
-class NumberedCanvas(canvas.Canvas):
-    """Two passes: keep every page's state, then draw "Page X of Y" once Y is known."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
-
-    def showPage(self):  # reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        count = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.setFont("Helvetica", 8)
-            self.drawRightString(
-                PAGE[0] - MARGIN, MARGIN / 2, f"Page {self._pageNumber} of {count}"
-            )
-            super().showPage()
-        super().save()
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    sheet = getSampleStyleSheet()
-    cell = ParagraphStyle("cell", parent=sheet["BodyText"], fontSize=7, leading=8.5)
-    return {
-        "title": sheet["Title"],
-        "body": sheet["BodyText"],
-        "h2": sheet["Heading2"],
-        "cell": cell,
-        "head": ParagraphStyle("head", parent=cell, fontName="Helvetica-Bold"),
-        "num": ParagraphStyle("num", parent=cell, alignment=2),
-    }
-
-
-@cache
-def _widths() -> tuple[float, ...]:
-    fixed = [w for _, w in COLUMNS]
-    rest = PAGE[0] - 2 * MARGIN - FRAME_PADDING - sum(fixed)
-    return tuple(w or rest for w in fixed)
-
-
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text), style)
-
-
-def _table(data: list[list], widths: list[float], numeric=(1,)) -> LongTable:
-    table = LongTable(data, colWidths=list(widths), repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [("ALIGN", (column, 1), (column, -1), "RIGHT") for column in numeric]
-            + [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONT", (0, 0), (-1, -1), "Helvetica", 7, 8.5),
-                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ]
-        )
-    )
-    return table
-
-
-def _fit(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
-    """A plain string when the text fits the column on one line, else a Paragraph that wraps:
-    a Paragraph costs some fifty times as much to lay out, and most cells are short."""
-    if stringWidth(text, style.fontName, style.fontSize) <= width - 2 * CELL_PADDING:
-        return text
-    return _p(text, style)
-
-
-def _item_cells(row: DisclosureRow, s: dict[str, ParagraphStyle]) -> list[str | Paragraph]:
-    cell, num = s["cell"], s["num"]
-    rationale = row.rationale + (f" (need: {row.linked_need})" if row.linked_need else "")
-    texts = (
-        str(row.entry),
-        f"{row.date_provided:%d %b %Y}",
-        row.witness,
-        row.category.label,
-        row.description,
-        f"{row.quantity:,.2f} {row.unit}",
-        money(row.value, row.currency),
-        rationale,
-        row.provider,
-        f"{row.recorded_by}; {row.approval}",
-        row.reversal,
-        row.phase.label,
-    )
-    return [
-        _fit(text, num if column in NUMERIC_COLUMNS else cell, width)
-        for column, (text, width) in enumerate(zip(texts, _widths(), strict=True))
-    ]
-
-
-def _items_table(rows: Iterable[DisclosureRow], s, on_row=None) -> LongTable:
-    data = [[_p(name, s["head"]) for name, _ in COLUMNS]]
-    for row in rows:
-        if on_row is not None:
-            on_row(row)
-        data.append(_item_cells(row, s))
-    if len(data) == 1:
-        data.append([_p("No entries.", s["cell"])] + [""] * (len(COLUMNS) - 1))
-    return _table(data, _widths(), NUMERIC_COLUMNS)
-
-
-def _totals_table(
-    title: str, pairs: list[tuple[str, str]], s, empty: str = "Nothing counted."
-) -> LongTable:
-    data = [[_p(title, s["head"]), _p("Total", s["head"])]]
-    data += [[_p(label, s["cell"]), _p(amount, s["num"])] for label, amount in pairs]
-    if len(data) == 1:
-        data.append([_p(empty, s["cell"]), ""])
-    return _table(data, [220, 120])
-
-
-#: pending entries listed per row of the totals: a row must fit on a page, and the table
-#: splits between rows (a case can have a thousand entries awaiting approval)
-PENDING_PER_ROW = 10
-
-
-def _pending_rows(entries: list[int]) -> list[tuple[str, str]]:
-    """The entries awaiting approval, ten to a row: "Entries (n)" then the rest unlabelled."""
-    rows = []
-    for start in range(0, len(entries), PENDING_PER_ROW):
-        label = f"Entries ({len(entries)})" if start == 0 else ""
-        rows.append((label, ", ".join(map(str, entries[start : start + PENDING_PER_ROW]))))
-    return rows
-
-
-def _document(out: io.BytesIO, title: str) -> SimpleDocTemplate:
-    return SimpleDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=title,
-    )
-
-
-def render_pdf(heading: ReportHeading, rows: Iterable[DisclosureRow]) -> bytes:
-    """The disclosure PDF: heading, chain check, every entry, totals by category and phase."""
-    s = _styles()
-    sums = DisclosureTotals()
-    items = _items_table(rows, s, on_row=sums.add)
-    story = [
-        _p(heading.title, s["title"]),
-        _p(
-            f"Generated by {heading.generated_by} at "
-            f"{heading.generated_at:%d %B %Y %H:%M} ({heading.generated_at.tzinfo}).",
-            s["body"],
-        ),
-    ]
-    for report in heading.chains:
-        story += [_p(line, s["body"]) for line in chain_lines(report)]
-    if not heading.chains:
-        story.append(_p("Chain check: no entries to check.", s["body"]))
-    if heading.note:
-        story.append(_p(heading.note, s["body"]))
-    story += [
-        _p(
-            "Values count once approved or when they need no approval; a reversal nets out "
-            "the entry it reverses.",
-            s["body"],
-        ),
-        Spacer(1, 4 * mm),
-        _p(f"Entries ({sums.entries})", s["h2"]),
-        items,
-        Spacer(1, 4 * mm),
-        _p("Totals", s["h2"]),
-        _totals_table(
-            "Category",
-            [
-                (category.label, money(value, currency))
-                for (category, currency), value in sorted(
-                    sums.by_category.items(), key=lambda kv: (kv[0][0].label, kv[0][1])
-                )
-            ]
-            + [(f"All categories ({c})", money(v, c)) for c, v in sorted(sums.total.items())],
-            s,
-        ),
-        Spacer(1, 3 * mm),
-        _totals_table(
-            "Phase",
-            [
-                (phase.label, money(value, currency))
-                for (phase, currency), value in sorted(
-                    sums.by_phase.items(),
-                    key=lambda kv: (list(Phase).index(kv[0][0]), kv[0][1]),
-                )
-            ],
-            s,
-        ),
-        Spacer(1, 3 * mm),
-        _totals_table(
-            "Pending approval (not counted)",
-            [(f"Pending ({c})", money(v, c)) for c, v in sorted(sums.pending.items())]
-            + _pending_rows(sums.pending_entries),
-            s,
-            empty="Nothing pending.",
-        ),
-    ]
-    out = io.BytesIO()
-    _document(out, heading.title).build(story, canvasmaker=NumberedCanvas)
-    return out.getvalue()
-
-
-def layout_floor(rows: Iterable[DisclosureRow]) -> bytes:
-    """The same entries table alone, laid out by reportlab: the benchmark's floor."""
-    out = io.BytesIO()
-    _document(out, "floor").build([_items_table(rows, _styles())])
-    return out.getvalue()

@@ -1,18 +1,25 @@
-"""Benchmark of the post (issue 13): a print batch of 1,000 letters against reportlab alone.
+"""Benchmark of the post (issues 13 and 14): a print batch of 1,000 letters against reportlab
+alone, in English or (``mixed``) in turn in English, Thai, Vietnamese, Khmer, Indonesian and
+Arabic.
 
 ``measure(letters=1000)`` migrates a scratch SQLite database (or the one given), adds an office,
 a witness who wants news by post at a safe address, and then times
 
-- **reportlab alone**: the same letters' words composed and laid out, in memory, one PDF each
-  (no database, no storage, no checks): the floor;
+- **reportlab alone**: the same letters' words composed and laid out by reportlab's own
+  paragraphs in the same fonts (``bench_floor``: nothing shaped, reordered or broken between
+  Thai words), in memory, one PDF each (no database, no storage, no checks): the floor;
 - **making the letters**: ``queue_letter`` for each (words, layout, hash, row, audit), one commit;
 - **the print batch**: ``request_batch`` and the builder (delivery re-checked per letter, the
-  stored PDFs verified and concatenated with pypdf, duplex padding, progress commits);
-- **pypdf concatenation alone**, to decide between concatenating the stored letters and laying
-  every letter out again into one document (which costs at least reportlab alone);
+  stored PDFs verified and joined by ``concat.BatchPdf``, duplex padding, progress commits);
+- **joining alone** (and the same with pypdf, the way before), to decide between joining the
+  stored letters and laying every letter out again into one document (which costs at least
+  reportlab alone);
 
 and the builder's peak memory (``tracemalloc``, a second run of the same batch). Timing is
-reported, never asserted. ``flask letters-bench`` prints the table."""
+reported, never asserted. ``flask letters-bench [--mixed]`` prints the table.
+
+A language with no reviewed catalogue here yet is written from ``bench_samples`` (the same news
+in real sentences), put in place of the composed words, so its shaping is measured."""
 
 from __future__ import annotations
 
@@ -20,19 +27,23 @@ import io
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.core.i18n import in_language
 from witness.letters import jobs, services
-from witness.letters.content import TEMPLATES, compose
-from witness.letters.layout import Envelope, LetterMeta, render_letter
+from witness.letters.bench_floor import plain_letter
+from witness.letters.bench_samples import MIXED, SAMPLES
+from witness.letters.content import TEMPLATES, LetterContent, compose
+from witness.letters.layout import PAGE_HEIGHT, PAGE_WIDTH, Envelope, LetterMeta
 from witness.letters.models import Letter, LetterStatus
 from witness.notify.models import ContactPreference
 from witness.people.models import Channel, Consent, ConsentKind, Witness
@@ -97,26 +108,76 @@ def _kinds(count: int) -> list[str]:
     return [names[i % len(names)] for i in range(count)]
 
 
-def reportlab_alone(kinds: list[str]) -> float:
-    """Seconds to compose and lay out ``kinds`` letters in memory: the floor."""
+def _languages(count: int, mixed: bool) -> list[str]:
+    return [MIXED[i % len(MIXED)] if mixed else "en" for i in range(count)]
+
+
+def _sampled(language: str) -> bool:
+    """Whether ``language``'s letters come from ``bench_samples`` (no catalogue here yet)."""
+    return language in SAMPLES and services.written_language(language) != language
+
+
+def _content(kind: str, language: str) -> LetterContent:
+    if _sampled(language):
+        return SAMPLES[language]
+    with in_language(language):
+        return compose(kind, SAMPLE_FACTS)
+
+
+def reportlab_alone(kinds: list[str], languages: list[str] | None = None) -> float:
+    """Seconds to compose and lay out the letters with reportlab alone in memory: the floor."""
     envelope = Envelope(
         services.DEFAULT_RETURN_ADDRESS, "Mai Tran", "c/o Safe Harbour\n9 Quiet Road\nLeeds"
     )
+    languages = languages or ["en"] * len(kinds)
     started = time.perf_counter()
-    for number, kind in enumerate(kinds, 1):
-        meta = LetterMeta(f"L-{number:06d}", "2 March 2026", datetime(2026, 3, 2, tzinfo=UTC))
-        with in_language("en"):
-            render_letter(compose(kind, SAMPLE_FACTS), envelope, meta)
+    for number, (kind, language) in enumerate(zip(kinds, languages, strict=True), 1):
+        meta = LetterMeta(
+            f"L-{number:06d}", "2 March 2026", datetime(2026, 3, 2, tzinfo=UTC), language
+        )
+        with in_language(language):
+            plain_letter(_content(kind, language), envelope, meta)
     return time.perf_counter() - started
 
 
-def concatenation_alone(pdfs: list[bytes]) -> float:
+@contextmanager
+def _samples_in_place() -> Iterator[list[str]]:
+    """While open, the language named in the list it yields is written from its sample when it
+    has no catalogue (``services.compose`` answers with the sample)."""
+    current = ["en"]
+    real = services.compose
+
+    def compose_or_sample(kind, facts, **kwargs):
+        if _sampled(current[0]):
+            return SAMPLES[current[0]]
+        return real(kind, facts, **kwargs)
+
+    services.compose = compose_or_sample
+    try:
+        yield current
+    finally:
+        services.compose = real
+
+
+def concatenation_alone(pdfs: list[bytes]) -> tuple[float, float]:
+    """Seconds to join the stored letters as the builder does (``concat.BatchPdf``), and with
+    pypdf (the builder's way until issue 14: it parsed every object of every letter)."""
+    started = time.perf_counter()
+    batch = jobs.new_batch_pdf()
+    for pdf in pdfs:
+        jobs.append_letter(batch, pdf)
+    batch.getvalue()
+    joined = time.perf_counter() - started
     started = time.perf_counter()
     writer = PdfWriter()
     for pdf in pdfs:
-        jobs.append_letter(writer, pdf)
+        reader = PdfReader(io.BytesIO(pdf))
+        for page in reader.pages:
+            writer.add_page(page)
+        if len(reader.pages) % 2:
+            writer.add_blank_page(PAGE_WIDTH, PAGE_HEIGHT)
     writer.write(io.BytesIO())
-    return time.perf_counter() - started
+    return joined, time.perf_counter() - started
 
 
 def _batch(session: Session, user: User) -> tuple[float, int]:
@@ -129,7 +190,18 @@ def _batch(session: Session, user: User) -> tuple[float, int]:
     return elapsed, len(batch.pdf or b"")
 
 
-def measure(letters: int = 1000, database_url: str | None = None) -> dict:
+def _make_letters(session, user, witness, kinds: list[str], languages: list[str]) -> float:
+    started = time.perf_counter()
+    with _samples_in_place() as current:
+        for kind, language in zip(kinds, languages, strict=True):
+            current[0] = language
+            services.queue_letter(session, user, witness=witness, kind=kind,
+                                  facts=SAMPLE_FACTS, language=language)  # fmt: skip
+    session.commit()
+    return time.perf_counter() - started
+
+
+def measure(letters: int = 1000, database_url: str | None = None, mixed: bool = False) -> dict:
     """Time making and printing ``letters`` letters against reportlab alone (see above)."""
     from witness.factory import build_app
     from witness.migrate import upgrade
@@ -138,19 +210,15 @@ def measure(letters: int = 1000, database_url: str | None = None) -> dict:
     url = database_url or f"sqlite:///{Path(scratch.name) / 'letters-bench.sqlite3'}"
     upgrade(url)
     app = build_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True})
-    kinds = _kinds(letters)
+    kinds, languages = _kinds(letters), _languages(letters, mixed)
     with app.app_context():
         session = app.extensions["witness.db"].sessionmaker()
         user, witness = _setup(session)
-        floor = reportlab_alone(kinds)
-        started = time.perf_counter()
-        for kind in kinds:
-            services.queue_letter(session, user, witness=witness, kind=kind, facts=SAMPLE_FACTS)
-        session.commit()
-        making = time.perf_counter() - started
+        floor = reportlab_alone(kinds, languages)
+        making = _make_letters(session, user, witness, kinds, languages)
         batch_s, size = _batch(session, user)
         pdfs = [letter.pdf for letter in session.query(Letter).order_by(Letter.id)]
-        concat = concatenation_alone(pdfs)
+        concat, with_pypdf = concatenation_alone(pdfs)
         session.execute(
             update(Letter).values(status=LetterStatus.queued, batch_id=None)
         )  # the same letters again, for the memory run
@@ -165,6 +233,8 @@ def measure(letters: int = 1000, database_url: str | None = None) -> dict:
     total = making + batch_s
     return {
         "letters": letters,
+        "languages": ", ".join(dict.fromkeys(languages)),
+        "sampled": ", ".join(lang for lang in dict.fromkeys(languages) if _sampled(lang)),
         "reportlab_alone_s": floor,
         "making_s": making,
         "batch_s": batch_s,
@@ -172,6 +242,7 @@ def measure(letters: int = 1000, database_url: str | None = None) -> dict:
         "ratio": total / floor,
         "target": TARGET,
         "concatenation_s": concat,
+        "pypdf_s": with_pypdf,
         "batch_pdf_mb": size / 1e6,
         "batch_peak_mb": peak / 1e6,
     }
@@ -184,9 +255,12 @@ def table(figures: dict) -> str:
         ("making the letters (queue_letter: layout, hash, row, audit)", f["making_s"]),
         ("the print batch (re-check, verify, concatenate, commit)", f["batch_s"]),
         ("Witness in all (making + batch)", f["total_s"]),
-        ("pypdf concatenation alone", f["concatenation_s"]),
+        ("joining the stored letters alone (concat.BatchPdf)", f["concatenation_s"]),
+        ("the same with pypdf (the builder's way before issue 14)", f["pypdf_s"]),
     ]
-    lines = [f"{f['letters']} letters"]
+    lines = [f"{f['letters']} letters in {f['languages']}"]
+    if f["sampled"]:
+        lines.append(f"  (no catalogue yet, written from the samples: {f['sampled']})")
     lines += [f"  {name:<62} {seconds:8.2f} s" for name, seconds in rows]
     lines.append(f"  ratio Witness / reportlab alone: {f['ratio']:.2f} (target <= {f['target']})")
     lines.append(
@@ -201,6 +275,7 @@ def table(figures: dict) -> str:
 @click.option(
     "--database-url", default=None, help="A scratch database (default: temporary SQLite)."
 )
-def letters_bench(letters: int, database_url: str | None) -> None:
+@click.option("--mixed", is_flag=True, help="In turn in en, th, vi, km, id and ar.")
+def letters_bench(letters: int, database_url: str | None, mixed: bool) -> None:
     """Time a print batch of N letters against reportlab alone on the same letters."""
-    click.echo(table(measure(letters, database_url)))
+    click.echo(table(measure(letters, database_url, mixed)))

@@ -8,9 +8,12 @@ address and the recipient's name and safe address. The window is the standard DL
 letter folded in three (DIN 5008 form B: 20 mm from the left, 45 mm from the top, 85 x 45 mm).
 The reference, the date and every word about the matter sit outside it.
 
-Fonts ship with the install (``fonts/``, with their licence) and are embedded (subset) in every
-PDF. Each language is written in a script; each script has its fonts (``SCRIPTS``) and a
-direction: adding Thai, Khmer or Arabic is adding the font files and a row, not new layout."""
+Fonts ship with the install (``witness/core/fonts/``, with their licences) and are embedded
+(subset) in every PDF. Each language is written in a script; each script has its fonts
+(``core.pdf_text.SCRIPTS``: Latin with Vietnamese, Thai, Khmer, Arabic, Myanmar, Lao) and a
+direction. The words are shaped by HarfBuzz, broken into lines by ICU (Thai, Khmer, Burmese and
+Lao have no spaces between words) and set right to left where the script reads so
+(``core/pdf_text.py``)."""
 
 from __future__ import annotations
 
@@ -18,24 +21,20 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, partial
-from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import HexColor
-from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer
+from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer
 
+from witness.core import pdf_text
 from witness.core.i18n import gettext
+from witness.core.pdf_text import SCRIPTS, Script, draw_line, draw_text, lay_out, paragraph
 from witness.letters.content import LetterContent
 
-FONT_DIR = Path(__file__).parent / "fonts"
+__all__ = ["SCRIPTS", "Script"]
+
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 20 * mm
 #: the envelope window (DIN 5008 form B, the standard DL window): left, top, width, height
@@ -45,24 +44,6 @@ FIRST_BODY_TOP = 100 * mm
 FOOTER_Y = 10 * mm
 
 
-@dataclass(frozen=True)
-class Script:
-    """The fonts one script is written in (registered under these names), and its direction."""
-
-    regular: str
-    bold: str
-    files: tuple[tuple[str, str], ...]
-    rtl: bool = False
-
-
-#: fonts per script. DejaVu Sans covers Latin (with Vietnamese), Greek and Cyrillic.
-SCRIPTS = {
-    "latin": Script(
-        "WitnessSans",
-        "WitnessSans-Bold",
-        (("WitnessSans", "DejaVuSans.ttf"), ("WitnessSans-Bold", "DejaVuSans-Bold.ttf")),
-    ),
-}
 #: languages not written in the Latin script, by script (each needs a row in ``SCRIPTS``)
 LANGUAGE_SCRIPTS = {
     "th": "thai",
@@ -100,9 +81,8 @@ def script_for(language: str) -> Script:
     if name not in SCRIPTS:
         raise LookupError(f"No font for the {name} script ships with this install.")
     script = SCRIPTS[name]
-    for font_name, filename in script.files:
-        if font_name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(font_name, str(FONT_DIR / filename)))
+    for font_name, _filename in script.files:
+        pdf_text.face(font_name)
     return script
 
 
@@ -129,86 +109,75 @@ class Rendered:
     pages: int
 
 
-def _styles(script: Script, urgent: bool) -> dict[str, ParagraphStyle]:
-    align = TA_RIGHT if script.rtl else TA_LEFT
-    body = ParagraphStyle(
-        "body",
-        fontName=script.regular,
-        fontSize=10.5,
-        leading=14.5,
-        alignment=align,
-        spaceAfter=5,
-    )
-    return {
-        "body": body,
-        "title": ParagraphStyle(
-            "title", parent=body, fontName=script.bold, fontSize=14 if urgent else 13,
-            leading=18, spaceAfter=8, textColor=HexColor("#8b0000" if urgent else "#000000"),
-        ),
-        "heading": ParagraphStyle(
-            "heading", parent=body, fontName=script.bold, fontSize=11, leading=15,
-            spaceBefore=6, spaceAfter=3,
-        ),
-    }  # fmt: skip
+BODY_SIZE, BODY_LEADING = 10.5, 14.5
 
 
-def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+def _block(text: str, script: Script, size=BODY_SIZE, leading=BODY_LEADING, **kwargs):
+    return paragraph(text, script.key, size, leading, **kwargs)
 
 
 def story(content: LetterContent, script: Script) -> list:
     """The letter's flowables: title, greeting, each section (heading kept with its first
     paragraph), closing."""
-    styles = _styles(script, content.urgent)
-    flow: list = [_paragraph(content.title, styles["title"])]
-    flow.append(_paragraph(content.greeting, styles["body"]))
+    urgent = content.urgent
+    flow: list = [
+        _block(content.title, script, 14 if urgent else 13, 18, bold=True, space_after=8,
+               color=HexColor("#8b0000" if urgent else "#000000")),
+        _block(content.greeting, script, space_after=5),
+    ]  # fmt: skip
     for heading, lines in content.sections:
-        head = [_paragraph(heading, styles["heading"]), _paragraph(lines[0], styles["body"])]
+        head = [
+            _block(heading, script, 11, 15, bold=True, space_before=6, space_after=3),
+            _block(lines[0], script, space_after=5),
+        ]
         flow.append(KeepTogether(head))
-        flow.extend(_paragraph(line, styles["body"]) for line in lines[1:])
+        flow.extend(_block(line, script, space_after=5) for line in lines[1:])
     flow.append(Spacer(1, 4 * mm))
-    flow.extend(_paragraph(line, styles["body"]) for line in content.closing)
+    flow.extend(_block(line, script, space_after=5) for line in content.closing)
     return flow
 
 
-def address_lines(name: str, address: str, font: str, size: float, width: float) -> list[str]:
+def address_lines(name: str, address: str, script: str, size: float, width: float) -> list:
     """The name and the address, one line per line of the address (a one-line address is
-    split at its commas), each wrapped to the window's width."""
+    split at its commas), each wrapped to the window's width (``pdf_text.Line`` each)."""
     raw = [line.strip() for line in address.splitlines() if line.strip()]
     if len(raw) == 1:
         raw = [part.strip() for part in raw[0].split(",") if part.strip()]
     lines = []
     for line in [name.strip(), *raw]:
-        lines.extend(simpleSplit(line, font, size, width) if line else [])
+        lines.extend(lay_out(line, script, size, width) if line else [])
     return lines
 
 
 def draw_window(c: canvas.Canvas, envelope: Envelope, script: Script) -> None:
-    """The address block inside the window: the return line small, then the recipient."""
+    """The address block inside the window, in the script's font (set flush right when it reads
+    right to left): the return line small, then the recipient."""
     left, top, width, height = WINDOW
     inset = 3 * mm
+    inner = width - 2 * inset
     y = PAGE_HEIGHT - top - inset - 6
-    c.setFont(script.regular, 6.5)
     ret = " · ".join(p.strip() for p in envelope.return_address.splitlines() if p.strip())
-    c.drawString(left + inset, y, simpleSplit(ret, script.regular, 6.5, width - 2 * inset)[0])
+    ret_lines = lay_out(ret, script.key, 6.5, inner)
+    if ret_lines:
+        _window_line(c, left + inset, y, ret_lines[0], 6.5, inner)
     size = 10.0
     lines = address_lines(
-        envelope.recipient_name, envelope.recipient_address, script.regular, size, width - 2 * inset
+        envelope.recipient_name, envelope.recipient_address, script.key, size, inner
     )
-    while len(lines) * size * 1.2 > height - 14 * mm and size > 7:
+    while len(lines) * size * 1.2 * script.leading > height - 14 * mm and size > 7:
         size -= 0.5
         lines = address_lines(
-            envelope.recipient_name,
-            envelope.recipient_address,
-            script.regular,
-            size,
-            width - 2 * inset,
+            envelope.recipient_name, envelope.recipient_address, script.key, size, inner
         )
     y -= 6 * mm
-    c.setFont(script.regular, size)
     for line in lines:
-        c.drawString(left + inset, y, line)
-        y -= size * 1.2
+        _window_line(c, left + inset, y, line, size, inner)
+        y -= size * 1.2 * script.leading
+
+
+def _window_line(c: canvas.Canvas, x: float, y: float, line, size: float, width: float) -> None:
+    shift = width - line.width * size / 1000 if line.rtl else 0
+    draw_line(c, x + shift, y, line, size)
 
 
 class LetterCanvas(canvas.Canvas):
@@ -242,11 +211,13 @@ def _page_templates(envelope: Envelope, meta: LetterMeta, script: Script) -> lis
 
     def first_page(c, _doc):
         draw_window(c, envelope, script)
-        c.setFont(script.regular, 9)
         x, y = 125 * mm, PAGE_HEIGHT - 52 * mm
         for label in labels:
-            c.drawString(x, y, label)
-            y -= 12
+            if script.rtl:
+                draw_text(c, PAGE_WIDTH - MARGIN, y, label, script.key, 9, align="right")
+            else:
+                draw_text(c, x, y, label, script.key, 9)
+            y -= 12 * script.leading
 
     return [
         PageTemplate("first", [first], onPage=first_page, autoNextPageTemplate="later"),
@@ -273,11 +244,10 @@ def render_letter(content: LetterContent, envelope: Envelope, meta: LetterMeta) 
     doc.addPageTemplates(_page_templates(envelope, meta, script))
 
     def footer(c, page: int, pages: int) -> None:
-        c.setFont(script.regular, 8)
         text = gettext(
             "Page %(page)d of %(pages)d  ·  %(ref)s", page=page, pages=pages, ref=meta.reference
         )
-        c.drawRightString(PAGE_WIDTH - MARGIN, FOOTER_Y, text)
+        draw_text(c, PAGE_WIDTH - MARGIN, FOOTER_Y, text, script.key, 8, align="right")
 
     doc.build(
         story(content, script),

@@ -1,0 +1,26 @@
+"""``flask letters-bench --mixed`` runs on a scratch database: the letters are made and printed
+in turn in English, Thai, Vietnamese, Khmer, Indonesian and Arabic, against reportlab alone on
+the same words (no timing is asserted: the figures go in the closing note)."""
+
+from click.testing import CliRunner
+
+from witness.letters.bench import letters_bench, measure, table
+from witness.letters.services import written_language
+
+
+def test_the_mixed_benchmark_prints_every_language_and_names_the_samples():
+    figures = measure(letters=6, mixed=True)
+    assert figures["languages"] == "en, th, vi, km, id, ar"
+    # a language without a reviewed catalogue yet is written from the samples, and said so
+    missing = [lang for lang in ("th", "vi", "km", "id", "ar") if written_language(lang) != lang]
+    assert figures["sampled"] == ", ".join(missing)
+    assert figures["reportlab_alone_s"] > 0 and figures["batch_pdf_mb"] > 0
+    assert figures["concatenation_s"] > 0 and figures["pypdf_s"] > 0
+    text = table(figures)
+    assert "6 letters in en, th, vi, km, id, ar" in text and "ratio Witness" in text
+
+
+def test_the_command_takes_mixed():
+    result = CliRunner().invoke(letters_bench, ["--letters", "2", "--mixed"])
+    assert result.exit_code == 0, result.output
+    assert "2 letters in en, th" in result.output
