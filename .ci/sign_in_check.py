@@ -13,7 +13,8 @@ BASE = "http://127.0.0.1:5000"
 
 
 def main(log_path: str) -> int:
-    log = open(log_path, encoding="utf-8", errors="replace").read()
+    with open(log_path, encoding="utf-8", errors="replace") as handle:
+        log = handle.read()
     accounts = re.findall(r"^\s+Liaison officer\s+(\S+@\S+)\s+(\S+)\s*$", log, re.MULTILINE)
     if not accounts:
         print("no demo liaison officer sign-in printed by the run command", file=sys.stderr)

@@ -27,11 +27,7 @@ def answers_with(present=(), unknown=(), version: str = "v1", notes=None):
     given = {}
     for factor in factors_of(version):
         answer = (
-            "present"
-            if factor.key in present
-            else "unknown"
-            if factor.key in unknown
-            else "absent"
+            "present" if factor.key in present else "unknown" if factor.key in unknown else "absent"
         )
         given[factor.key] = (answer, notes.get(factor.key, ""))
     return given

@@ -14,8 +14,12 @@ from .conftest import answers_with
 def _assessed(db, w):
     draft = s.start_assessment(db, w.officer, w.witness, "v1")
     return s.complete_assessment(
-        db, w.officer, draft, answers=answers_with({"threats"}, notes={"threats": "Calls"}),
-        own_view="Afraid", confirmed=True,
+        db,
+        w.officer,
+        draft,
+        answers=answers_with({"threats"}, notes={"threats": "Calls"}),
+        own_view="Afraid",
+        confirmed=True,
     )
 
 

@@ -131,9 +131,7 @@ def test_an_override_needs_a_reason_and_is_audited(db, risk, audit_actions):
     assert "risk_assessment.override" in audit_actions(risk.witness.id)
 
 
-def test_an_old_assessment_keeps_its_version_when_a_new_one_is_published(
-    db, risk, monkeypatch
-):
+def test_an_old_assessment_keeps_its_version_when_a_new_one_is_published(db, risk, monkeypatch):
     old = _complete(db, risk, {"threats"})
     v2 = (*instrument.RISK_INSTRUMENTS["v1"], Factor("new_factor", "Something new"))
     monkeypatch.setitem(instrument.RISK_INSTRUMENTS, "v2", v2)

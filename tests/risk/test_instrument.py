@@ -49,9 +49,7 @@ def test_the_return_variant_adds_its_own_critical_factor():
     keys_return = {f.key for f in factors_of("return-v1")}
     assert keys_v1 < keys_return
     present = {"traffickers_at_destination", "accused_at_large"}
-    assert level_for("return-v1", _answers(present, version="return-v1"))[0] is (
-        RiskLevel.critical
-    )
+    assert level_for("return-v1", _answers(present, version="return-v1"))[0] is (RiskLevel.critical)
     # the same key means nothing to v1, whose rule never heard of it
     assert level_for("v1", {**_answers(), "traffickers_at_destination": "present"})[0] is (
         RiskLevel.low

@@ -26,34 +26,35 @@ def _form(present=(), **extra):
 def _assessed(db, w, present=("threats",), notes=None):
     draft = s.start_assessment(db, w.officer, w.witness, "v1")
     return s.complete_assessment(
-        db, w.officer, draft, answers=answers_with(present, notes=notes or {}),
-        own_view="I do not go out alone", confirmed=True,
+        db,
+        w.officer,
+        draft,
+        answers=answers_with(present, notes=notes or {}),
+        own_view="I do not go out alone",
+        confirmed=True,
     )
 
 
 def _actions(db, user):
-    return [
-        a.action
-        for a in db.scalars(select(AuditEvent).where(AuditEvent.actor_id == user.id))
-    ]
+    return [a.action for a in db.scalars(select(AuditEvent).where(AuditEvent.actor_id == user.id))]
 
 
 def test_an_officer_assesses_then_reassesses_from_the_last_answers(login, db, risk):
     client = login(risk.officer)
-    response = client.submit(f"/risk/witnesses/{risk.witness.id}/assessments",
-                             {"instrument": "v1"})
+    response = client.submit(f"/risk/witnesses/{risk.witness.id}/assessments", {"instrument": "v1"})
     assert response.status_code == 302
     url = response.headers["Location"]
     page = client.get(url).get_data(as_text=True)
     assert "Threats or intimidation received" in page and "Complete the assessment" in page
-    response = client.submit(url, _form({"threats", "accused_at_large"},
-                                        n_threats="Messages on social media", complete="1"))
+    response = client.submit(
+        url,
+        _form({"threats", "accused_at_large"}, n_threats="Messages on social media", complete="1"),
+    )
     assert response.status_code == 302
     page = client.get(f"/risk/witnesses/{risk.witness.id}").get_data(as_text=True)
     assert "Critical" in page and "Risk review due by 17 Mar 2026" in page
     # reassess: the form comes back with the last answers, and asks to confirm them
-    response = client.submit(f"/risk/witnesses/{risk.witness.id}/assessments",
-                             {"instrument": "v1"})
+    response = client.submit(f"/risk/witnesses/{risk.witness.id}/assessments", {"instrument": "v1"})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Messages on social media" in page and "confirm or change each" in page
     refused = client.submit(response.headers["Location"], _form(complete="1"))
@@ -73,13 +74,15 @@ def test_a_completed_assessment_cannot_be_posted_to(login, db, risk):
 
 def test_an_override_without_a_reason_is_refused_beside_its_field(login, db, risk):
     client = login(risk.officer)
-    url = client.submit(f"/risk/witnesses/{risk.witness.id}/assessments",
-                        {"instrument": "v1"}).headers["Location"]
+    url = client.submit(
+        f"/risk/witnesses/{risk.witness.id}/assessments", {"instrument": "v1"}
+    ).headers["Location"]
     response = client.submit(url, _form(override_level="high", complete="1"))
     assert response.status_code == 400
     assert "Give the reason for changing the level." in response.get_data(as_text=True)
-    response = client.submit(url, _form(override_level="high", override_reason="Seen nearby",
-                                        complete="1"))
+    response = client.submit(
+        url, _form(override_level="high", override_reason="Seen nearby", complete="1")
+    )
     assert response.status_code == 302
     query = select(RiskAssessment).where(RiskAssessment.witness_id == risk.witness.id)
     assessment = db.scalar(query)
@@ -90,9 +93,15 @@ def test_an_incident_from_the_page_makes_a_review_due_today(login, db, risk):
     client = login(risk.officer)
     response = client.submit(
         f"/risk/witnesses/{risk.witness.id}/incidents",
-        {"kind": "contact_attempt", "reported_by": "The witness", "day": "2026-03-09",
-         "time": "21:30", "description": "A call from a withheld number", "police_told": "y",
-         "police_reference": "MPS-1"},
+        {
+            "kind": "contact_attempt",
+            "reported_by": "The witness",
+            "day": "2026-03-09",
+            "time": "21:30",
+            "description": "A call from a withheld number",
+            "police_told": "y",
+            "police_reference": "MPS-1",
+        },
     )
     assert response.status_code == 302
     page = client.get(f"/risk/witnesses/{risk.witness.id}").get_data(as_text=True)
@@ -105,8 +114,13 @@ def test_a_future_incident_is_refused_without_a_500(login, db, risk):
     client = login(risk.officer)
     response = client.submit(
         f"/risk/witnesses/{risk.witness.id}/incidents",
-        {"kind": "threat", "reported_by": "Police", "day": "2026-03-20", "time": "10:00",
-         "description": "Not yet"},
+        {
+            "kind": "threat",
+            "reported_by": "Police",
+            "day": "2026-03-20",
+            "time": "10:00",
+            "description": "Not yet",
+        },
     )
     assert response.status_code == 400
     assert "cannot be in the future" in response.get_data(as_text=True)
@@ -126,13 +140,22 @@ def test_the_lists_show_overdue_and_this_week_and_high_risk_before_a_hearing(
     assert risk.witness.reference in overdue
     # the supervisor's office list has it; another officer's "mine" does not
     assert risk.witness.reference in login(risk.supervisor).get(
-        "/risk/?which=overdue&scope=office").get_data(as_text=True)
-    assert risk.witness.reference not in login(risk.officer2).get(
-        "/risk/?which=overdue").get_data(as_text=True)
+        "/risk/?which=overdue&scope=office"
+    ).get_data(as_text=True)
+    assert risk.witness.reference not in login(risk.officer2).get("/risk/?which=overdue").get_data(
+        as_text=True
+    )
     _assessed(db, risk)  # threats: high
     start = datetime(2026, 3, 24, 10, tzinfo=UTC)
-    db.add(Hearing(case_id=risk.case.id, court_id=risk.case.court_id, type=HearingType.trial_day,
-                   start_dt=start, end_dt=start + timedelta(hours=5)))
+    db.add(
+        Hearing(
+            case_id=risk.case.id,
+            court_id=risk.case.court_id,
+            type=HearingType.trial_day,
+            start_dt=start,
+            end_dt=start + timedelta(hours=5),
+        )
+    )
     db.flush()
     page = client.get("/risk/?which=hearing").get_data(as_text=True)
     assert risk.witness.reference in page and "High" in page
@@ -161,8 +184,13 @@ def test_the_prosecutor_sees_the_level_but_not_the_notes(login, db, assessed):
 
 
 def test_an_assigned_prosecutor_sees_the_notes(login, db, assessed):
-    db.add(Assignment(witness_id=assessed.witness.id, user_id=assessed.prosecutor.id,
-                      assigned_by_id=assessed.supervisor.id))
+    db.add(
+        Assignment(
+            witness_id=assessed.witness.id,
+            user_id=assessed.prosecutor.id,
+            assigned_by_id=assessed.supervisor.id,
+        )
+    )
     db.flush()
     page = login(assessed.prosecutor).get(f"/risk/assessments/{assessed.assessment.id}")
     assert "Brother of the accused calls" in page.get_data(as_text=True)
@@ -174,8 +202,14 @@ def test_an_ngo_worker_sees_risk_only_under_a_consent_covering_the_whole_file(
     share(risk.shared_identity, risk.ngo, identity=True)
     for witness in (risk.shared, risk.shared_identity):
         draft = s.start_assessment(db, risk.supervisor, witness, "v1")
-        s.complete_assessment(db, risk.supervisor, draft, answers=answers_with({"debts"}),
-                              own_view="Owes money", confirmed=True)
+        s.complete_assessment(
+            db,
+            risk.supervisor,
+            draft,
+            answers=answers_with({"debts"}),
+            own_view="Owes money",
+            confirmed=True,
+        )
     client = login(risk.ngo_worker)
     assert client.get(f"/risk/witnesses/{risk.shared.id}").status_code == 404
     assert "risk.refused" in _actions(db, risk.ngo_worker)
@@ -205,7 +239,8 @@ def test_only_the_office_assesses_and_a_prosecutor_records_no_incident(login, db
 def test_the_witness_page_shows_nothing_of_risk_to_who_may_not_see_it(login, db, risk, share):
     _assessed(db, risk)
     assert "Risk review due by" in login(risk.officer).get(
-        f"/witnesses/{risk.witness.id}").get_data(as_text=True)
+        f"/witnesses/{risk.witness.id}"
+    ).get_data(as_text=True)
     s.ask_for_review(db, risk.supervisor, risk.shared)
     page = login(risk.ngo_worker).get(f"/witnesses/{risk.shared.id}").get_data(as_text=True)
     assert "Risk review due by" not in page

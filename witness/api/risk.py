@@ -107,8 +107,6 @@ class Assessment(MethodView):
         db, user = db_session(), api_user()
         assessment = get_risk_assessment(db, user, assessment_id)
         full = risk_view(db, user, assessment.witness) is RiskView.full
-        record_event(
-            db, user, "risk_assessment.view", assessment, witness_id=assessment.witness_id
-        )
+        record_event(db, user, "risk_assessment.view", assessment, witness_id=assessment.witness_id)
         db.commit()
         return _shown(assessment, full)

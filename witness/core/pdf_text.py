@@ -17,7 +17,6 @@ HarfBuzz positions (reportlab 5.1, checked by rendering). So, for each paragraph
 from __future__ import annotations
 
 import re
-
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -269,10 +268,12 @@ def _locale(script: str) -> str:
 class Paragraph:
     """One paragraph's text, analysed once (scripts, levels, break opportunities)."""
 
-    def __init__(self, text: str, primary: str, bold: bool = False):
+    def __init__(self, text: str, primary: str, bold: bool = False, rtl: bool | None = None):
         self.text = text
         self.bold = bold
-        self.level = bidi.base_level(text, SCRIPTS[primary].rtl)
+        # the document's direction when it has one (UAX #9 HL1: an Arabic letter's paragraph
+        # that opens with a Latin name still reads right to left), else the first strong letter
+        self.level = int(rtl) if rtl is not None else bidi.base_level(text, SCRIPTS[primary].rtl)
         self.levels = bidi.levels(text, self.level)
         self.scripts = _scripts(text, primary)
         self.segments: list[tuple[int, int]] = []
@@ -393,19 +394,22 @@ def keep_numbers_together(text: str) -> str:
     return _NUMBER_SPACE.sub("\u00a0", text)
 
 
-def lay_out(text: str, script: str, size: float, width: float, bold: bool = False) -> list[Line]:
-    """``text`` (line breaks kept) as lines no wider than ``width`` points."""
+def lay_out(text: str, script: str, size: float, width: float, bold: bool = False,
+            rtl: bool | None = None) -> list[Line]:  # fmt: skip
+    """``text`` (line breaks kept) as lines no wider than ``width`` points; ``rtl``: the
+    paragraph's direction when the document sets it (else its first strong letter's)."""
     text = keep_numbers_together(text)
-    if primary_script(text) is None:
+    if primary_script(text) is None and not rtl:
         return _plain_lines(text, script, size, width, bold)
-    return list(_laid_out(text, script, size, width, bold))
+    return list(_laid_out(text, primary_script(text) or script, size, width, bold, rtl))
 
 
 @lru_cache(maxsize=4096)
-def _laid_out(text: str, script: str, size: float, width: float, bold: bool) -> tuple[Line, ...]:
+def _laid_out(text: str, script: str, size: float, width: float, bold: bool,
+              rtl: bool | None = None) -> tuple[Line, ...]:  # fmt: skip
     """Lines are immutable and a day's letters share most of their sentences: laid out once
     per process (analysis, breaking, shaping), drawn as often as they are printed."""
-    return tuple(Paragraph(text, script, bold).lines(width, size))
+    return tuple(Paragraph(text, script, bold, rtl).lines(width, size))
 
 
 def _actual_text(text: str) -> str:
@@ -505,10 +509,11 @@ class TextBlock(Flowable):
 
     def __init__(self, text: str, script: str, size: float, leading: float, *,
                  bold: bool = False, color=None, space_before: float = 0,
-                 space_after: float = 0, align: str = "start",
+                 space_after: float = 0, align: str = "start", rtl: bool | None = None,
                  lines: list[Line] | None = None):  # fmt: skip
         super().__init__()
         self.text, self.script, self.size, self.bold = text, script, size, bold
+        self.rtl = rtl  #: the document's direction, when it sets the paragraph's
         self.align = align  #: "start" (the paragraph's own direction) or "right"
         self.leading = leading * SCRIPTS[script].leading
         self.color = color
@@ -518,7 +523,8 @@ class TextBlock(Flowable):
 
     def wrap(self, availWidth, availHeight):  # reportlab's names
         if self._lines is None or self._width != availWidth:
-            self._lines = lay_out(self.text, self.script, self.size, availWidth, self.bold)
+            self._lines = lay_out(self.text, self.script, self.size, availWidth, self.bold,
+                                  self.rtl)  # fmt: skip
             self._width = availWidth
         self.width = availWidth
         self.height = len(self._lines) * self.leading
@@ -536,7 +542,7 @@ class TextBlock(Flowable):
         kwargs = {"space_before": self.spaceBefore, "space_after": self.spaceAfter, **spaces}
         part = TextBlock(self.text, self.script, self.size, self.leading
                          / SCRIPTS[self.script].leading, bold=self.bold, color=self.color,
-                         align=self.align, lines=lines, **kwargs)  # fmt: skip
+                         align=self.align, rtl=self.rtl, lines=lines, **kwargs)  # fmt: skip
         part._width = self._width
         return part
 
@@ -564,14 +570,16 @@ def _latin_style(font: str, size: float, leading: float, color, before: float, a
 
 def paragraph(text: str, script: str, size: float, leading: float, *, bold: bool = False,
               color=None, space_before: float = 0, space_after: float = 0,
-              align: str = "start") -> Flowable:  # fmt: skip
+              align: str = "start", rtl: bool | None = None) -> Flowable:  # fmt: skip
     """A paragraph flowable: reportlab's own when it can set ``text`` alone (Latin, nothing to
-    shape or reorder: the common case, at reportlab's speed), else a ``TextBlock``."""
-    if primary_script(text) is None:
+    shape or reorder: the common case, at reportlab's speed), else a ``TextBlock``. ``rtl``:
+    the document reads right to left, so even a paragraph all in Latin letters is one of its
+    right-to-left paragraphs (flush right, a final full stop at its left end)."""
+    if primary_script(text) is None and not rtl:
         font = plain_font(text, script, bold)
         style = _latin_style(font, size, leading, color, space_before, space_after,
                              align == "right")  # fmt: skip
         return RLParagraph(escape(text).replace("\n", "<br/>"), style)
     return TextBlock(text, primary_script(text) or script, size, leading, bold=bold,
                      color=color, space_before=space_before, space_after=space_after,
-                     align=align)  # fmt: skip
+                     align=align, rtl=rtl)  # fmt: skip

@@ -31,22 +31,38 @@ class RiskSteps(DemoState):
             return
         officer = self.users["supervisor"]
         start_dt = self.local(case.court, self.working_day(10), 10)
-        create_hearing(self.session, officer, case, type=HearingType.trial_day, start=start_dt,
-                       end=start_dt + timedelta(hours=6))
+        create_hearing(
+            self.session,
+            officer,
+            case,
+            type=HearingType.trial_day,
+            start=start_dt,
+            end=start_dt + timedelta(hours=6),
+        )
         critical, other = witnesses[0], witnesses[1]
         draft = start(self.session, officer, critical, "v1")
         answers = {
             f.key: ("present" if f.key in CRITICAL else "absent", CRITICAL.get(f.key, ""))
             for f in factors_of("v1")
         }
-        complete_assessment(self.session, officer, draft, answers=answers,
-                            own_view="I am scared he will find me before the trial.",
-                            confirmed=True)
+        complete_assessment(
+            self.session,
+            officer,
+            draft,
+            answers=answers,
+            own_view="I am scared he will find me before the trial.",
+            confirmed=True,
+        )
         record_incident(
-            self.session, officer, critical, kind=IncidentKind.sighting,
-            reported_by="The witness, by phone", occurred_dt=self.now - timedelta(hours=14),
+            self.session,
+            officer,
+            critical,
+            kind=IncidentKind.sighting,
+            reported_by="The witness, by phone",
+            occurred_dt=self.now - timedelta(hours=14),
             description="Saw a car she knows from the accused's street outside the shelter.",
-            police_told=True, police_reference="CAD-4471",
+            police_told=True,
+            police_reference="CAD-4471",
         )
         review = ask_for_review(self.session, officer, other, "Worried about the trial")
         review.due_date = self.today - timedelta(days=5)  # the demo's overdue review
@@ -62,4 +78,3 @@ def _witnesses(session, case: Case) -> list[Witness]:
             .order_by(Witness.id)
         )
     )
-

@@ -113,7 +113,7 @@ BODY_SIZE, BODY_LEADING = 10.5, 14.5
 
 
 def _block(text: str, script: Script, size=BODY_SIZE, leading=BODY_LEADING, **kwargs):
-    return paragraph(text, script.key, size, leading, **kwargs)
+    return paragraph(text, script.key, size, leading, rtl=script.rtl, **kwargs)
 
 
 def story(content: LetterContent, script: Script) -> list:

@@ -304,4 +304,3 @@ def plan_return(
         reason += f": {note}"
     key = f"return:{return_date.isoformat()}"
     return make_due(session, actor, witness, ReviewSource.return_planned, key, reason, by=by)
-

@@ -53,8 +53,9 @@ def index():
         page = Page(db, queries.high_risk_query(current_user, scope, now), page_arg(), size)
         rows = queries.describe(db, page.items, now)
     else:
-        page = Page(db, queries.reviews_query(current_user, scope, which, now.date()), page_arg(),
-                    size)
+        page = Page(
+            db, queries.reviews_query(current_user, scope, which, now.date()), page_arg(), size
+        )
         rows = page.items
     booked, bookable = {}, set()
     if which != "hearing":
@@ -62,8 +63,15 @@ def index():
         bookable = {r.id for r in rows if can_assess(current_user, r.witness)}
     record_view("risk.list", scope=scope, which=which)
     return render_template(
-        "risk/index.html", page=page, rows=rows, scope=scope, which=which, titles=LIST_TITLES,
-        today=now.date(), booked=booked, bookable=bookable,
+        "risk/index.html",
+        page=page,
+        rows=rows,
+        scope=scope,
+        which=which,
+        titles=LIST_TITLES,
+        today=now.date(),
+        booked=booked,
+        bookable=bookable,
     )
 
 
@@ -154,9 +162,7 @@ def assessment(assessment_id: int):
     if request.method == "GET":
         record_view("risk_assessment.view", record, witness_id=record.witness_id)
         return _assessment_page(record)
-    load_or_404(
-        RiskAssessment, assessment_id, lambda u, a: can_assess(u, a.witness) and a.is_draft
-    )
+    load_or_404(RiskAssessment, assessment_id, lambda u, a: can_assess(u, a.witness) and a.is_draft)
     form = assessment_form(record.instrument)
     completing = "complete" in request.form
     if form.validate():
@@ -164,15 +170,22 @@ def assessment(assessment_id: int):
         with form_transaction(form, refusal="risk.change_refused", witness_id=record.witness_id):
             if completing:
                 services.complete_assessment(
-                    db_session(), current_user, record, answers=answers,
-                    own_view=form.own_view.data, confirmed=form.confirmed.data,
+                    db_session(),
+                    current_user,
+                    record,
+                    answers=answers,
+                    own_view=form.own_view.data,
+                    confirmed=form.confirmed.data,
                     override_level=form.override_level.data,
                     override_reason=form.override_reason.data,
                     review_days=current_app.config.get("WITNESS_RISK_REVIEW_DAYS"),
                 )
             else:
                 services.save_assessment(
-                    db_session(), current_user, record, answers=answers,
+                    db_session(),
+                    current_user,
+                    record,
+                    answers=answers,
                     own_view=form.own_view.data,
                 )
         if form.succeeded and completing:
@@ -190,9 +203,7 @@ def assessment(assessment_id: int):
 
 
 def _report(witness_id: int, name: str, form_cls, run, message: str):
-    witness = load_or_404(
-        get_risk_witness, witness_id, lambda u, w: can_report(db_session(), u, w)
-    )
+    witness = load_or_404(get_risk_witness, witness_id, lambda u, w: can_report(db_session(), u, w))
     form = form_cls()
     if form.validate():
         with form_transaction(form, refusal="risk.change_refused", witness_id=witness.id):
@@ -210,13 +221,24 @@ def incident(witness_id: int):
     def run(db, witness, form):
         occurred = local_to_utc(form.day.data, form.time.data, witness.timezone, "day")
         services.record_incident(
-            db, current_user, witness, kind=form.kind.data, reported_by=form.reported_by.data,
-            occurred_dt=occurred, description=form.description.data,
-            police_told=form.police_told.data, police_reference=form.police_reference.data,
+            db,
+            current_user,
+            witness,
+            kind=form.kind.data,
+            reported_by=form.reported_by.data,
+            occurred_dt=occurred,
+            description=form.description.data,
+            police_told=form.police_told.data,
+            police_reference=form.police_reference.data,
         )
 
-    return _report(witness_id, "incident_form", IncidentForm, run,
-                   "Incident recorded: a reassessment is due today; the supervisors are told.")
+    return _report(
+        witness_id,
+        "incident_form",
+        IncidentForm,
+        run,
+        "Incident recorded: a reassessment is due today; the supervisors are told.",
+    )
 
 
 @bp.route("/witnesses/<int:witness_id>/ask", methods=["POST"])
@@ -236,8 +258,9 @@ def plan_return(witness_id: int):
     def run(db, witness, form):
         services.plan_return(db, current_user, witness, form.return_date.data, form.note.data)
 
-    return _report(witness_id, "return_form", ReturnForm, run,
-                   "Return noted: a return assessment is due.")
+    return _report(
+        witness_id, "return_form", ReturnForm, run, "Return noted: a return assessment is due."
+    )
 
 
 @bp.route("/meetings/<int:appointment_id>/reassess", methods=["POST"])
