@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from witness.audit.models import AuditEvent
-from witness.letters import services
+from witness.letters import services, translations
 from witness.letters.models import TranslationReview
 from witness.people.models import Channel, ConsentKind
 from witness.people.services import record_consent
@@ -81,3 +81,18 @@ def test_the_task_page_says_why_the_witness_is_called_with_an_interpreter(db, po
         "with an interpreter: No reviewed Vietnamese translation of the verdict letter: call "
         "with a Vietnamese interpreter."
     ) in page
+
+
+def test_the_task_page_lists_its_letter_in_the_readers_language(db, post, login):
+    """The officer opens the task and sees its letter, in Thai, waiting to print, with the way
+    to the print page; nothing about a letter on a task that has none."""
+    post.preference.language = "th"
+    task = post.task()
+    page = login(post.world.officer).get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'id="letters"' not in page
+    translations.review_translation(db, post.world.supervisor, "verdict", "th", "Native speaker")
+    letter = services.letter_for_task(db, None, task)
+    page = login(post.world.officer).get(f"/tasks/{task.id}").get_data(as_text=True)
+    section = page[page.index('id="letters"') :]
+    assert f"L-{letter.id:06d}" in section and "Thai" in section and "Queued" in section
+    assert 'href="/letters/"' in section  # the officer prints letters

@@ -14,7 +14,8 @@ from witness.core.access_after import PRINT_ROLES
 from witness.core.errors import NotFound
 from witness.letters import translations
 from witness.letters.models import Letter, LetterStatus, PrintBatch, TranslationReview
-from witness.notify.models import ContactAttempt
+from witness.notify import task_queries
+from witness.notify.models import ContactAttempt, NotificationTask
 from witness.people.models import Witness
 
 
@@ -28,6 +29,16 @@ def _letters(actor: User, *statuses: LetterStatus):
             visible_witnesses(actor),
         )
     )
+
+
+def task_letters(session: Session, task: NotificationTask) -> list[Letter]:
+    """The letters made for a notification task, oldest first (its page lists them)."""
+    return list(
+        session.scalars(select(Letter).where(Letter.task_id == task.id).order_by(Letter.id))
+    )
+
+
+task_queries.TASK_PAGE_PARTS["letters"] = task_letters
 
 
 def waiting(session: Session, actor: User, limit: int = 200) -> list:

@@ -5,6 +5,7 @@ soonest deadline first), one task's context, and the user's unseen alerts. Need 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -231,10 +232,16 @@ def enhanced_reasons(session: Session, task: NotificationTask) -> list[str]:
     return reasons
 
 
+#: what packages built on this one add to the task page, by name (``letters`` registers the
+#: task's letters): notify cannot import them, as they import notify
+TASK_PAGE_PARTS: dict[str, Callable[[Session, NotificationTask], object]] = {}
+
+
 def task_context(session: Session, task: NotificationTask, now: datetime) -> dict:
     """What the task page shows besides the task itself."""
     preference = current_preference(session, task.witness_id)
     return dict(
+        {name: part(session, task) for name, part in TASK_PAGE_PARTS.items()},
         preference=preference,
         channel=channel_now(preference, task),
         overdue=task.status is TaskStatus.open and task.due_dt < now,

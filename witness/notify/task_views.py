@@ -119,6 +119,7 @@ def _task_page(task: NotificationTask, **forms):
         cancel_form=cancel_form,
         may_record=may_record,
         may_cancel=may_cancel,
+        may_print=current_user.role in access_after.PRINT_ROLES,
         call_url=_call_url(task),
         **context,
     )
