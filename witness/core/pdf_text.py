@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -226,6 +226,9 @@ class Piece:
     shaped: Shaped
     rtl: bool
     text: str  #: the characters, in reading order
+    #: per type size, what each glyph needs besides its code (``_plan``); the same in every
+    #: document, so worked out once for a sentence printed in a thousand letters
+    plans: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -413,52 +416,68 @@ def _laid_out(text: str, script: str, size: float, width: float, bold: bool,
 
 
 def _actual_text(text: str) -> str:
-    data = "".join(f"{b:02X}" for b in text.encode("utf-16-be"))
-    return f"/Span <</ActualText <FEFF{data}>>> BDC"
+    return f"/Span <</ActualText <FEFF{text.encode('utf-16-be').hex().upper()}>>> BDC"
+
+
+Plan = tuple[tuple[tuple[str | None, str | None, str | None], ...], bool]
+
+
+def _plan(piece: Piece, size: float) -> Plan:
+    """For each glyph: the text rise to set before it (when it changes), the TJ adjustment
+    before it (HarfBuzz's x offset) and after it (the font's advance against HarfBuzz's);
+    and whether the piece ends raised. The same in every document."""
+    plan = piece.plans.get(size)
+    if plan is None:
+        width_of = piece.face.ttf.face.getCharWidth
+        glyphs, rise = [], 0.0
+        for ch, advance, dx, dy in piece.shaped.glyphs:
+            rise_op = None
+            if dy != rise:
+                rise_op, rise = f"{fp_str(dy * size / 1000)} Ts", dy
+            adjust = width_of(ord(ch)) - advance + dx
+            glyphs.append((rise_op, fp_str(-dx) if dx else None,
+                           fp_str(adjust) if abs(adjust) > 0.001 else None))  # fmt: skip
+        plan = piece.plans[size] = (tuple(glyphs), bool(rise))
+    return plan
 
 
 def _glyph_ops(canvas, piece: Piece, size: float) -> list[str]:
     """PDF operators for one piece: its glyphs by subset font, each moved where HarfBuzz put
     it (TJ adjustments across, text rise up and down), the pen left at the piece's end."""
     doc, font, shaped = canvas._doc, piece.face.ttf, piece.shaped
-    width_of = font.face.getCharWidth
     escape = canvas._escape
     ops: list[str] = []
-    index, rise = 0, 0.0
+    if shaped.plain:  # nothing moved: each subset's codes in one string
+        for subset, data in font.splitString(shaped.chars, doc):
+            ops.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf")
+            ops.append(f"[({escape(bytes(data))})] TJ")
+        return ops
+    glyphs, ends_raised = _plan(piece, size)
+    index = 0
     for subset, data in font.splitString(shaped.chars, doc):
         ops.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf")
         items: list[str] = []
         run = bytearray()
-
-        def flush(run=run, items=items):
-            if run:
-                items.append(f"({escape(bytes(run))})")
-                run.clear()
-            if items:
-                ops.append(f"[{' '.join(items)}] TJ")
-                items.clear()
-
         for code in data:
-            if shaped.plain:
-                run.append(code)
-                index += 1
-                continue
-            _ch, advance, dx, dy = shaped.glyphs[index]
-            if dy != rise:
-                flush()
-                ops.append(f"{fp_str(dy * size / 1000)} Ts")
-                rise = dy
-            if dx:
+            rise_op, before, after = glyphs[index]
+            if rise_op is not None:
                 _flush_run(run, items, escape)
-                items.append(fp_str(-dx))
+                if items:
+                    ops.append(f"[{' '.join(items)}] TJ")
+                    items.clear()
+                ops.append(rise_op)
+            if before is not None:
+                _flush_run(run, items, escape)
+                items.append(before)
             run.append(code)
-            adjust = width_of(ord(shaped.chars[index])) - advance + dx
-            if abs(adjust) > 0.001:
+            if after is not None:
                 _flush_run(run, items, escape)
-                items.append(fp_str(adjust))
+                items.append(after)
             index += 1
-        flush()
-    if rise:
+        _flush_run(run, items, escape)
+        if items:
+            ops.append(f"[{' '.join(items)}] TJ")
+    if ends_raised:
         ops.append("0 Ts")
     return ops
 
@@ -483,6 +502,13 @@ def draw_line(canvas, x: float, y: float, line: Line, size: float) -> None:
     canvas._code.append("\n".join(ops))
 
 
+@lru_cache(maxsize=1024)
+def _one_line(text: str, script: str, bold: bool) -> Line:
+    """A line unbroken, in 1/1000 of the type size: a footer, a label, printed on every page."""
+    para = Paragraph(text, script, bold)
+    return para._line(0, len(para.text))
+
+
 def draw_text(canvas, x: float, y: float, text: str, script: str, size: float, *,
               bold: bool = False, align: str = "left") -> float:  # fmt: skip
     """One line of ``text`` (no wrapping) at ``x``: "left", "right" (``x`` is the right end) or
@@ -495,8 +521,7 @@ def draw_text(canvas, x: float, y: float, text: str, script: str, size: float, *
         width = stringWidth(text, name, size)
         canvas.drawString(x - width if align == "right" else x, y, text)
         return width
-    para = Paragraph(text.replace("\n", " "), script, bold)
-    line = para._line(0, len(para.text))
+    line = _one_line(text.replace("\n", " "), script, bold)
     width = line.width * size / 1000
     right = align == "right" or (align == "start" and line.rtl)
     draw_line(canvas, x - width if right else x, y, line, size)
