@@ -116,3 +116,23 @@ def test_bad_input_is_never_a_500(db, post, letter, login):
     assert early.status_code == 302
     db.refresh(letter)
     assert letter.status is LetterStatus.queued
+
+
+def test_the_batch_page_says_which_letters_go_in_a_plain_envelope(db, post, letter, login):
+    """The witness's "discreet envelope" choice reaches whoever stuffs the envelopes: a plain
+    one (no office name, logo or franking) unless the preferences in force allow the office's."""
+    client = login(post.world.officer)
+    client.submit("/letters/batches")
+    batch = db.scalars(select(PrintBatch)).one()
+    jobs.run_due(db)
+    assert post.preference.discreet_envelope is True  # the default
+    page = client.get(f"/letters/batches/{batch.id}").get_data(as_text=True)
+    assert "1 letter goes in a plain envelope" in page
+    row = page[page.index(services.reference(letter)) :]
+    assert row.index("Plain") < row.index("</tr>")
+    post.preference.discreet_envelope = False
+    db.flush()
+    page = client.get(f"/letters/batches/{batch.id}").get_data(as_text=True)
+    assert "plain envelope" not in page
+    row = page[page.index(services.reference(letter)) :]
+    assert row.index("The office&#39;s own") < row.index("</tr>")

@@ -15,7 +15,7 @@ from witness.core.errors import NotFound
 from witness.letters import translations
 from witness.letters.models import Letter, LetterStatus, PrintBatch, TranslationReview
 from witness.notify import task_queries
-from witness.notify.models import ContactAttempt, NotificationTask
+from witness.notify.models import ContactAttempt, ContactPreference, NotificationTask
 from witness.people.models import Witness
 
 
@@ -66,10 +66,17 @@ def batches(session: Session, actor: User, limit: int = 20) -> list[PrintBatch]:
 
 
 def batch_letters(session: Session, batch: PrintBatch) -> list:
-    """(letter, witness reference) of a batch, in print order."""
+    """(letter, witness reference, plain envelope) of a batch, in print order. A plain
+    envelope (no office name, logo or franking mark) unless the witness's preferences in force
+    allow the office's own: the discreet choice is the default, and so is it without any."""
+    plain = func.coalesce(ContactPreference.discreet_envelope, True)
     query = (
-        select(Letter, Witness.reference)
+        select(Letter, Witness.reference, plain)
         .join(Witness, Witness.id == Letter.witness_id)
+        .outerjoin(
+            ContactPreference,
+            (ContactPreference.witness_id == Letter.witness_id) & ContactPreference.is_current,
+        )
         .where(Letter.batch_id == batch.id)
         .order_by(Letter.id)
     )
