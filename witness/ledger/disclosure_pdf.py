@@ -33,7 +33,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from witness.core.pdf_text import SCRIPTS, TextBlock, draw_text, face, primary_script
+from witness.core.pdf_draw import TextBlock, draw_text
+from witness.core.pdf_text import SCRIPTS, face, primary_script
 from witness.ledger.disclosure import (
     DisclosureRow,
     DisclosureTotals,

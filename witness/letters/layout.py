@@ -30,7 +30,8 @@ from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplat
 
 from witness.core import pdf_text
 from witness.core.i18n import gettext
-from witness.core.pdf_text import SCRIPTS, Script, draw_line, draw_text, lay_out, paragraph
+from witness.core.pdf_draw import draw_line, draw_text, paragraph
+from witness.core.pdf_text import SCRIPTS, Script, lay_out
 from witness.letters.content import LetterContent
 
 __all__ = ["SCRIPTS", "Script"]
