@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
@@ -175,13 +175,18 @@ def meeting_line(session: Session, actor: User, appointment: Appointment) -> Mee
     return MeetingLine(review if allowed else None, can_start)
 
 
-def meetings_for(session: Session, review_ids: list[int]) -> dict[int, Appointment]:
-    """The next active meeting booked for each of ``review_ids``."""
-    if not review_ids:
-        return {}
-    rows = session.scalars(
+def meetings_query(review_ids: list[int]) -> Select:
+    """Active meetings booked for ``review_ids``, the latest first (through the partial index
+    ``ix_appointments_risk_review_id``)."""
+    return (
         select(Appointment)
         .where(Appointment.risk_review_id.in_(review_ids), Appointment.status.in_(ACTIVE))
         .order_by(Appointment.start_dt.desc())
     )
-    return {a.risk_review_id: a for a in rows}
+
+
+def meetings_for(session: Session, review_ids: list[int]) -> dict[int, Appointment]:
+    """The next active meeting booked for each of ``review_ids``."""
+    if not review_ids:
+        return {}
+    return {a.risk_review_id: a for a in session.scalars(meetings_query(review_ids))}
