@@ -5,7 +5,7 @@ with no channel left the officer is alerted once."""
 import pytest
 from sqlalchemy import select
 
-from witness.notify.delivery import current_channel, deliver_due
+from witness.notify.delivery import current_channel, deliver_due, live_mail_query
 from witness.notify.mail import MAX_ATTEMPTS
 from witness.notify.models import (
     AttemptOutcome,
@@ -19,6 +19,8 @@ from witness.notify.preferences import record_preferences
 from witness.outcomes.models import EventKind, EventResult
 from witness.people.models import Channel, ConsentKind
 from witness.people.services import record_consent
+
+from ..sql_plan import sqlite_plan
 
 EMAIL_FIRST = dict(channels=["email", "phone"], email="safe@example.org", phone="+44 7700 900111")
 
@@ -253,3 +255,17 @@ def test_a_task_on_post_gets_its_letter_queued_once(db, world, make_task, delive
     assert letter.status is LetterStatus.queued
     assert letter.recipient_address == "PO Box 7, Leeds"
     assert task.status is TaskStatus.open  # told only once it is posted
+
+
+def test_the_sweep_finds_a_tasks_mail_through_the_index_among_many_invites(db, world, make_task):
+    """Most mail is invites, with no task. After ANALYZE, SQLite counted those NULLs as one
+    value and judged the index on ``task_id`` useless: each batch of the delivery sweep would
+    scan the whole outbox. The partial index holds only the mail that carries a task."""
+    task = make_task(world.assigned, world.case)
+    mail = dict(organisation_id=world.office.id, to_address="x@example.org", subject="-", body="-")
+    db.add(OutboundEmail(task_id=task.id, status=MailStatus.sent, **mail))
+    db.execute(OutboundEmail.__table__.insert(), [dict(mail, status="sent")] * 300)
+    batch = [task.id, *range(10**6, 10**6 + 49)]  # the sweep reads 50 tasks at a time
+    plan = sqlite_plan(db, live_mail_query(batch))
+    assert "USING INDEX ix_outbound_emails_task_id" in plan, plan
+    assert set(db.scalars(live_mail_query(batch))) == {task.id}

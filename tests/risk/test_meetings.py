@@ -9,7 +9,7 @@ import html
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from witness.calendar.ics import view_of
 from witness.calendar.invites import subject_for, witness_body
@@ -19,6 +19,7 @@ from witness.scheduling.models import Appointment, AppointmentKind, AppointmentS
 from witness.scheduling.services import book_appointment
 
 from ..factories import at, booking
+from ..sql_plan import sqlite_plan
 from .conftest import answers_with
 
 #: the witness's review falls due by this day (critical: 7 days after Tue 10 March 2026)
@@ -273,8 +274,6 @@ def test_the_risk_lists_find_meetings_through_the_index_among_many_other_appoint
     as one value and judged the index on ``risk_review_id`` useless: every risk list page
     scanned all appointments for the meetings booked (20 ms at national scale). The partial
     index holds only the meetings, and the planner uses it."""
-    if db.bind.dialect.name != "sqlite":
-        pytest.skip("SQLite's planner statistics; PostgreSQL's keep a null fraction")
     from witness.risk.meetings import meetings_for, meetings_query
 
     meeting = book_meeting(db, meet)
@@ -285,10 +284,7 @@ def test_the_risk_lists_find_meetings_through_the_index_among_many_other_appoint
         for n in range(300)
     ]
     db.execute(table.insert(), [{k: v for k, v in o.items() if k != "id"} for o in others])
-    db.execute(text("ANALYZE"))
     page = [meet.review.id, *range(10**6, 10**6 + 24)]  # a page of the list: 25 reviews
-    query = meetings_query(page)
-    sql = str(query.compile(db.bind, compile_kwargs={"literal_binds": True}))
-    plan = " ".join(str(r[-1]) for r in db.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    plan = sqlite_plan(db, meetings_query(page))
     assert "USING INDEX ix_appointments_risk_review_id" in plan, plan
     assert meetings_for(db, [meet.review.id]) == {meet.review.id: meeting}

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
@@ -83,6 +83,14 @@ def task_channels(
     return [c for c in DEFAULT_ORDER if accepts_channel(session, witness.id, c)]
 
 
+def live_mail_query(task_ids) -> Select:
+    """The tasks among ``task_ids`` with an e-mail waiting or sent (the partial index
+    ``ix_outbound_emails_task_id``: most mail carries no task)."""
+    return select(OutboundEmail.task_id).where(
+        OutboundEmail.task_id.in_(task_ids), OutboundEmail.status.in_(LIVE_MAIL)
+    )
+
+
 @dataclass
 class BatchFacts:
     """What a sweep reads once for a batch of tasks, to pick each one's channel and see what
@@ -108,9 +116,7 @@ class BatchFacts:
         live_letters = select(Letter.task_id).where(
             Letter.task_id.in_(task_ids), Letter.status.in_(LIVE_LETTERS)
         )
-        live_mail = select(OutboundEmail.task_id).where(
-            OutboundEmail.task_id.in_(task_ids), OutboundEmail.status.in_(LIVE_MAIL)
-        )
+        live_mail = live_mail_query(task_ids)
         return cls(
             preferences=preferences,
             accepted=accepted_channels(session, witness_ids),
