@@ -9,7 +9,10 @@ from typing import Annotated
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Enum, MetaData, String, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic revisions name the same objects on SQLite and PostgreSQL.
@@ -62,6 +65,35 @@ def enum_column(enum_cls: type[enum.Enum], name: str | None = None, **kwargs) ->
         ),
         **kwargs,
     )
+
+
+class Unindexed(ColumnElement):
+    """A column as a value no index serves (``unindexed``)."""
+
+    inherit_cache = True
+    #: the column is part of the statement's cache key: two of these differ by their column
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column) -> None:
+        self.column = column
+        self.type = column.type
+
+
+def unindexed(column) -> Unindexed:
+    """``column`` as a value no index serves, on SQLite (``+column``): where its statistics
+    mislead its planner into an index that reads far more rows than another would. The column
+    itself elsewhere (PostgreSQL keeps a null fraction, and has no ``+`` for dates)."""
+    return Unindexed(column)
+
+
+@compiles(Unindexed)
+def _unindexed(element: Unindexed, compiler, **kw) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(Unindexed, "sqlite")
+def _unindexed_sqlite(element: Unindexed, compiler, **kw) -> str:
+    return f"(+ {compiler.process(element.column, **kw)})"
 
 
 class Base(DeclarativeBase):
