@@ -139,7 +139,7 @@ def _in_order(wanted: list[str], got: list[str]) -> bool:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("kind", sorted(TEMPLATES))
 def test_every_word_comes_back_from_the_pdf_in_order(app, db, post, kind, language):
-    """Made through the services (reviewed first), read back with pdftotext."""
+    """Made through the services (reviewed first), read back with pdftotext and pdffonts."""
     if not can_write(language):
         pytest.skip(f"no font for {language_name(language)} ships in this install yet")
     post.preference.language = language
@@ -160,3 +160,6 @@ def test_every_word_comes_back_from_the_pdf_in_order(app, db, post, kind, langua
         wanted = [w for line in composed for w in _words(line, language)]
     missing = [w for w in wanted if w not in got]
     assert missing == [] and _in_order(wanted, got), (language, kind, missing[:10])
+    # and pdffonts: every font in it embedded, as a subset, with a map back to the characters
+    fonts = pdf_read.fonts(letter.pdf)
+    assert fonts and all(f["emb"] == f["sub"] == f["uni"] == "yes" for f in fonts), fonts
