@@ -8,10 +8,12 @@ import html
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from witness.audit.models import AuditEvent
 from witness.auth.models import Role
+from witness.core.time import now_utc
+from witness.notify import task_queries
 from witness.notify.models import (
     AttemptOutcome,
     ContactAttempt,
@@ -289,3 +291,16 @@ def test_a_supervisor_of_another_office_cannot_cancel(login, db, world, tasks, m
     assert response.status_code == 404
     db.expire_all()
     assert tasks.overdue.status is TaskStatus.open
+
+
+def test_the_supervisors_due_list_checks_need_to_know_from_indexes_alone(db, world, make_task):
+    """A supervisor's due list walks the open tasks in deadline order and keeps their office's:
+    the task's witness and the witness's office come from indexes, never the wide rows (at
+    national scale 6.5 ms for the count, then 1)."""
+    from ..sql_plan import sqlite_plan
+
+    for witness in (world.assigned, world.unassigned, world.shared, world.foreign):
+        make_task(witness, world.case)
+    query = task_queries.due_list(world.supervisor, now_utc())
+    plan = sqlite_plan(db, select(func.count()).select_from(query.order_by(None).subquery()))
+    assert "COVERING INDEX ix_witnesses_id_organisation" in plan, plan

@@ -39,6 +39,7 @@ class NotificationTask(Base):
         Index(
             "ix_notification_tasks_open_due",
             "due_dt",
+            "witness_id",  # covering: the due list checks need to know without the task's row
             postgresql_where=text("status = 'open'"),
             sqlite_where=text("status = 'open'"),
         ),
