@@ -24,7 +24,7 @@ from witness.core.access import staff_contact_refusal
 from witness.core.errors import DomainError
 from witness.core.time import now_utc
 from witness.notify.mail import check_address, enqueue_email
-from witness.notify.models import NotificationTask, StaffAlert, TaskStatus
+from witness.notify.models import NotificationTask, StaffAlert, open_tasks
 from witness.people.models import Assignment, Witness
 
 #: tasks claimed by one transaction; a sweep takes batches until none is left
@@ -40,7 +40,7 @@ def claim_breaches(session: Session, now: datetime, batch: int = BATCH) -> list[
     due = (
         select(NotificationTask.id)
         .where(
-            NotificationTask.status == TaskStatus.open,
+            open_tasks(),
             NotificationTask.due_dt < now,
             NotificationTask.breach_alerted_dt.is_(None),
         )

@@ -35,6 +35,7 @@ from witness.notify.models import (
     ContactPreference,
     NotificationTask,
     TaskStatus,
+    open_tasks,
     preferred_address,
 )
 from witness.notify.preferences import parse_safe_times
@@ -194,7 +195,7 @@ def call_list(session: Session, actor: User, now: datetime | None = None) -> lis
         select(NotificationTask)
         .join(Witness, Witness.id == NotificationTask.witness_id)
         .where(
-            NotificationTask.status == TaskStatus.open,
+            open_tasks(),
             Witness.organisation_id == actor.organisation_id,
             visible_witnesses(actor),
         )

@@ -53,6 +53,7 @@ from witness.notify.models import (
     StaffAlert,
     TaskStatus,
     WithheldReason,
+    open_tasks,
     preferred_address,
 )
 from witness.notify.tasks import cancel_open_tasks
@@ -390,7 +391,7 @@ def deliver_due(session_factory: Callable[[], Session], config, batch: int = 50)
         ids = list(
             session.scalars(
                 select(NotificationTask.id)
-                .where(NotificationTask.status == TaskStatus.open)
+                .where(open_tasks())
                 .order_by(NotificationTask.due_dt, NotificationTask.id)
             )
         )

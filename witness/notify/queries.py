@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from witness.cases.models import Case, Court
+from witness.notify.models import open_tasks
 
 
 def office_timezone(session: Session, organisation_id: int) -> str:
@@ -55,7 +56,7 @@ def outbox_tasks(session: Session, actor, channel) -> list:
     ``channel`` (a call, a visit, the NGO worker), soonest deadline first."""
     from witness.core.access import can_see_outbox, require, visible_witnesses
     from witness.notify.delivery import current_channel
-    from witness.notify.models import NotificationTask, TaskStatus
+    from witness.notify.models import NotificationTask
     from witness.people.models import Witness
 
     require(can_see_outbox(actor), "Only the office's staff see its outbox.")
@@ -63,7 +64,7 @@ def outbox_tasks(session: Session, actor, channel) -> list:
         select(NotificationTask)
         .join(Witness, Witness.id == NotificationTask.witness_id)
         .where(
-            NotificationTask.status == TaskStatus.open,
+            open_tasks(),
             Witness.organisation_id == actor.organisation_id,
             visible_witnesses(actor),
         )

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from witness.audit.services import record_event
 from witness.cases.models import Case
 from witness.core.time import day_bounds, now_utc, to_local
-from witness.notify.models import NotificationTask, TaskStatus
+from witness.notify.models import NotificationTask, TaskStatus, open_tasks
 from witness.notify.tasks import create_tasks_for_event
 from witness.outcomes.models import EventKind, OutcomeEvent
 
@@ -159,7 +159,7 @@ def cancel_stale_reminders(session: Session) -> int:
             select(NotificationTask)
             .join(OutcomeEvent, OutcomeEvent.id == NotificationTask.event_id)
             .where(
-                NotificationTask.status == TaskStatus.open,
+                open_tasks(),
                 NotificationTask.reminder.startswith(f"{spec.prefix}-"),
                 OutcomeEvent.kind.in_(spec.kinds),
                 ~_still_stands(spec),

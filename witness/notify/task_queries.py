@@ -21,7 +21,13 @@ from witness.cases.models import Case
 from witness.core.access import current_preference
 from witness.core.access_after import visible_tasks
 from witness.core.time import to_local
-from witness.notify.models import ContactPreference, NotificationTask, StaffAlert, TaskStatus
+from witness.notify.models import (
+    ContactPreference,
+    NotificationTask,
+    StaffAlert,
+    TaskStatus,
+    open_tasks,
+)
 from witness.notify.tasks import SERIOUS_OFFENCES, VULNERABLE_NEEDS
 from witness.outcomes.models import EventKind, OutcomeEvent
 from witness.people.models import Assignment, Channel, NeedsAssessment, Witness
@@ -96,7 +102,7 @@ def due_list(actor: User, now: datetime, filters: DueFilters = DueFilters()) -> 
     query = (
         select(NotificationTask.id)
         .join(Witness, Witness.id == NotificationTask.witness_id)
-        .where(NotificationTask.status == TaskStatus.open, visible_tasks(actor))
+        .where(open_tasks(), visible_tasks(actor))
         .order_by(NotificationTask.due_dt, NotificationTask.id)
     )
     if filters.scope is Scope.mine:

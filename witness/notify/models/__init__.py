@@ -16,6 +16,7 @@ from witness.notify.models.tasks import (
     ContactAttempt,
     NotificationTask,
     TaskStatus,
+    open_tasks,
 )
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "StaffAlert",
     "TaskStatus",
     "WithheldReason",
+    "open_tasks",
     "preferred_address",
     "wants_news",
 ]
