@@ -142,7 +142,12 @@ def reviews_query(actor: User, scope: str, which: str, today: date) -> Select:
         select(RiskReview)
         .join(Witness, Witness.id == RiskReview.witness_id)
         .where(done.is_(None), due, narrowed, _scope(actor, scope))
-        .options(contains_eager(RiskReview.witness))  # the list shows each witness's reference
+        # the list shows each witness's reference; its office decides who may book
+        .options(
+            contains_eager(RiskReview.witness).load_only(
+                Witness.id, Witness.reference, Witness.organisation_id
+            )
+        )
         .order_by(RiskReview.due_date, RiskReview.id)
     )
 
