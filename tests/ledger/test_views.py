@@ -3,7 +3,8 @@ bad input refused beside its field, and the chain badge that tells of tampering.
 
 from __future__ import annotations
 
-from datetime import date
+import html
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select, text
@@ -378,3 +379,21 @@ def test_an_item_reversed_before_approval_awaits_nothing(db, world, login):
     assert "Hotel near court" not in listed.get_data(as_text=True)
     case_page = login(world.supervisor).get(f"/cases/{world.case.id}/ledger")
     assert "needs approval" not in case_page.get_data(as_text=True)
+
+
+def test_the_record_form_starts_in_the_courts_currency_and_day(
+    db, world, login, make_court, make_case, make_witness, frozen_clock
+):
+    """A Bangkok case: baht, and the date in Bangkok (already the 11th there at 20:00 UTC on the
+    10th), the case chosen; a London case keeps pounds and London's day."""
+    frozen_clock(datetime(2026, 3, 10, 20, 0, tzinfo=UTC))
+    bangkok = make_case(court=make_court("Asia/Bangkok", country="TH"))
+    witness = make_witness(case=bangkok, officer=world.officer)
+    form = login(world.officer).get(f"/witnesses/{witness.id}/ledger/new")
+    page = html.unescape(form.get_data(as_text=True))
+    assert 'name="currency" required type="text" value="THB"' in page
+    assert 'name="date_provided" required type="date" value="2026-03-11"' in page
+    assert f'<option selected value="{bangkok.id}">' in page
+    page = login(world.officer).get(f"/witnesses/{world.assigned.id}/ledger/new")
+    page = html.unescape(page.get_data(as_text=True))
+    assert 'type="text" value="GBP"' in page and 'type="date" value="2026-03-10"' in page

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 
+from babel.numbers import get_territory_currencies
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,7 @@ from witness.config import DEFAULT_APPROVAL_THRESHOLDS
 from witness.core.access import can_manage_witness, require, visible_witnesses
 from witness.core.errors import AccessDenied, DomainError
 from witness.core.text import clean_text
-from witness.core.time import now_utc
+from witness.core.time import now_utc, today_in
 from witness.ledger.chain import (  # noqa: F401  (the chain's names, where callers look)
     GENESIS,
     PAGE_FULL_WALK,
@@ -69,6 +70,21 @@ def can_record_support(actor: User, witness: Witness) -> bool:
     """The witness's office, and NGO workers the witness shares their file with (who record
     what their organisation gives)."""
     return can_manage_witness(actor, witness) or actor.role is Role.ngo_worker
+
+
+def record_defaults(witness: Witness, fallback_currency: str) -> tuple[int | None, str, date]:
+    """What the record form starts with: the witness's first case, the currency of its
+    court's country (Babel's territory currency: THB for a Bangkok court) and today in that
+    court's timezone; ``fallback_currency`` and today in UTC when the witness has no case."""
+    for participation in witness.participations:
+        court = participation.case.court
+        try:
+            currencies = get_territory_currencies(court.country, today_in(court.timezone))
+        except (ValueError, KeyError, TypeError):  # a country Babel does not know
+            currencies = []
+        currency = currencies[0] if currencies else fallback_currency
+        return participation.case_id, currency, today_in(court.timezone)
+    return None, fallback_currency, today_in("UTC")
 
 
 def approval_threshold(currency: str, config: Mapping | None = None) -> Decimal:

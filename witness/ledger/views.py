@@ -161,7 +161,10 @@ def _record_form(witness: Witness, needs: list[NeedsAssessment]) -> SupportItemF
     form.need_id.choices = [EMPTY_CHOICE, *options((n.id, need_label(n)) for n in needs)]
     form.category.choices = options((c.value, c.label) for c in SupportCategory)
     if request.method == "GET":
-        form.currency.data = _default_currency()
+        case_id, form.currency.data, form.date_provided.data = services.record_defaults(
+            witness, _default_currency()
+        )
+        form.case_id.data = case_id
         form.quantity.data = "1"
         chosen = next((n for n in needs if n.id == id_arg("need_id")), None)
         if chosen is not None:
