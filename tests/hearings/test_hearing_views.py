@@ -306,7 +306,10 @@ def test_moving_flags_appointments_keeps_history_and_tells_the_witness(
     assert "Needs rescheduling" in page
     # The witness's page lists the news to tell them and the flagged appointment.
     witness_page = text_of(client.get(f"/witnesses/{world.assigned.id}"))
-    assert "Trial day moved: Judge unwell" in witness_page
+    # ... saying when it now is, in the court's time
+    assert "Trial day moved to Thu 19 Mar 2026 11:00\N{EN DASH}15:30 GMT: Judge unwell" in (
+        witness_page
+    )
     assert "Needs rescheduling" in witness_page
     assert f"/appointments/{appointment.id}" in witness_page
 

@@ -14,6 +14,7 @@ from witness.cases.models import Case, Hearing, HearingChange, HearingStatus, He
 from witness.core.access import can_edit_case, get_case, require
 from witness.core.errors import DomainError, NotFound
 from witness.core.text import clean_text
+from witness.core.time import format_span
 from witness.hearings.measures import propose_for_hearing
 from witness.notify.models import News, NewsKind
 from witness.people.models import Participation
@@ -125,8 +126,9 @@ def move_hearing(
     if courtroom_id is not None:
         hearing.courtroom_id = courtroom_id
     flagged = _flag_appointments(session, hearing)
+    when = format_span(start, end, hearing.case.court.timezone)
     _news_for_witnesses(
-        session, hearing, NewsKind.hearing_moved, f"{hearing.type.label} moved: {reason}"
+        session, hearing, NewsKind.hearing_moved, f"{hearing.type.label} moved to {when}: {reason}"
     )
     record_event(
         session, actor, "hearing.move", hearing, case_id=hearing.case_id, flagged=len(flagged)
