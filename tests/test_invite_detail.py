@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from witness.audit.models import AuditEvent
+from witness.core.errors import DomainError
+from witness.people.invite_detail import set_invite_detail
 from witness.people.models import InviteDetailChoice
 
 
@@ -88,3 +91,24 @@ def test_only_the_witness_office_records_the_choice(db, login, world):
     db.refresh(world.shared)
     assert world.shared.invites_full_detail is False
     assert db.scalars(select(InviteDetailChoice)).all() == []
+
+
+def test_each_refusal_names_its_field_and_a_reason_may_run_over_lines(db, world):
+    """The form shows each refusal beside what to change: the reason, the "told" box, the choice
+    itself. Not saying the witness was told counts as not told; the witness's reasons, as they
+    gave them, may take several lines."""
+
+    def refused(**kw) -> str | None:
+        with pytest.raises(DomainError) as caught:
+            set_invite_detail(db, world.officer, world.assigned, **kw)
+        return caught.value.field
+
+    assert refused(full_detail=True, reason=" ") == "reason"
+    assert refused(full_detail=True, reason="They asked") == "informed"  # not said: not told
+    assert refused(full_detail=False, reason="Keep it discreet") == "full_detail"  # already
+    choice = set_invite_detail(db, world.officer, world.assigned, full_detail=True,
+                               reason="They asked.\nThey live alone.", informed=True)  # fmt: skip
+    assert choice.reason == "They asked.\nThey live alone." and choice.informed is True
+    world.assigned.date_of_birth = date(2012, 5, 1)  # now a child: back to discreet only
+    world.assigned.invites_full_detail = False
+    assert refused(full_detail=True, reason="Asked", informed=True) == "full_detail"

@@ -192,6 +192,28 @@ def test_the_keyed_hash_of_a_known_entry_is_pinned(change):
     assert _pinned_hash(**change) != PINNED_HASH
 
 
+#: the same entry as hashed before keyed hashes (plain SHA-256): such entries are still checked
+PINNED_LEGACY_HASH = "f97d3edfde26c46b3f14497f4cfd921f7ed0ab4477dce56234766fb063a623cd"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"witness_id": 12}, {"currency": "EUR"}, {"value": Decimal("12.51")}, {"is_cash": True},
+     {"phase": Phase.trial}, {"reversal_reason": "x"}, {"need_id": 3}],
+)  # fmt: skip
+def test_the_hash_of_a_known_entry_from_before_keyed_hashes_is_pinned(change):
+    """The old entries are verified with the old content: a change to what it holds or how it
+    writes a field would turn every entry recorded before keyed hashes into a broken chain
+    (the tests that build such entries use the same function, so only a pin catches it)."""
+
+    def legacy_hash(**changes) -> str:
+        item = SimpleNamespace(**(PINNED | changes))
+        return hashlib.sha256(chained("1" * 64, legacy_content(item))).hexdigest()
+
+    assert legacy_hash() == PINNED_LEGACY_HASH
+    assert legacy_hash(**change) != PINNED_LEGACY_HASH
+
+
 # --- approvals in the chain (item 13) -----------------------------------------------------------
 
 

@@ -131,7 +131,10 @@ def test_retry_of_another_offices_mail_is_refused(db, world, login, make_mail):
     db.expire_all()
     assert email.status is MailStatus.failed
     refused = db.scalars(select(AuditEvent).where(AuditEvent.action == "mail.retry_refused"))
-    assert [e.object_id for e in refused] == [email.id]
+    # the audit says who tried, on what
+    assert [(e.actor_id, e.object_type, e.object_id) for e in refused] == [
+        (world.supervisor.id, "outbound_email", email.id)
+    ]
 
 
 def test_ngo_worker_cannot_retry(db, world, login, make_mail):
