@@ -250,7 +250,9 @@ def test_the_csv_has_the_same_rows_and_no_formulas(db, world, login, ledger):
     assert response.mimetype == "text/csv"
     assert "attachment;" in response.headers["Content-Disposition"]
     assert ".csv" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    # UTF-8 with a byte-order mark, so a spreadsheet reads every script
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     items = db.scalars(
         select(SupportItem)
         .where(SupportItem.case_id == world.case.id)
@@ -270,7 +272,7 @@ def test_the_csv_has_the_same_rows_and_no_formulas(db, world, login, ledger):
     assert by_entry[3]["approved_by"] == world.supervisor.name
     assert by_entry[5]["approval"] == "pending" and by_entry[5]["approval_entry"] == ""
     assert by_entry[1]["reversed_by_entry"] == "6"
-    body = response.get_data(as_text=True)
+    body = response.data.decode("utf-8-sig")
     assert world.assigned.legal_name not in body and world.unassigned.legal_name not in body
     assert render_csv([]).splitlines() == [",".join(next(csv.reader(io.StringIO(body))))]
 

@@ -56,7 +56,7 @@ def test_every_view_numbers_an_entry_by_its_position_in_the_chain(
     assert re.findall(r"<tr>\s*<td>(\d+)</td>", case_page) == ["1", "3", "4"]
     assert "approved (entry 2)" in case_page
 
-    body = prosecutor.get(f"/cases/{world.case.id}/ledger/disclosure.csv").get_data(as_text=True)
+    body = prosecutor.get(f"/cases/{world.case.id}/ledger/disclosure.csv").data.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [r["entry"] for r in rows] == ["1", "3", "4"]
     assert rows[0]["approval_entry"] == "2" and rows[2]["reverses_entry"] == "3"

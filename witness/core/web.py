@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import (
     Flask,
     Request,
+    Response,
     abort,
     current_app,
     flash,
@@ -492,3 +493,13 @@ def form_page(template: str, **context):
     form = context["form"]
     status = 400 if request.method == "POST" and form.errors else 200
     return render_template(template, **context), status
+
+
+def csv_download(body: str, filename: str) -> Response:
+    """A CSV to save and open in a spreadsheet: UTF-8 with a byte-order mark, without which
+    Excel reads Thai, Khmer or Vietnamese names as mojibake (LibreOffice and Python's
+    ``utf-8-sig`` read it either way); not cached."""
+    response = Response("\ufeff" + body, content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

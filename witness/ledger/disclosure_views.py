@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from witness.cases.models import Case
 from witness.core.time import now_utc
-from witness.core.web import form_transaction, load_or_404, record_view
+from witness.core.web import csv_download, form_transaction, load_or_404, record_view
 from witness.db import db_session
 from witness.ledger import exports
 from witness.ledger.models import ExportStatus
@@ -28,7 +28,7 @@ from witness.people.models import Witness
 
 bp = Blueprint("disclosure", __name__)
 
-MEDIA_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
+MEDIA_TYPES = {"pdf": "application/pdf"}
 
 
 def _filename(kind: str, reference: str, fmt: str) -> str:
@@ -37,6 +37,8 @@ def _filename(kind: str, reference: str, fmt: str) -> str:
 
 
 def _respond(body: bytes | str, fmt: str, filename: str) -> Response:
+    if fmt == "csv":
+        return csv_download(str(body), filename)
     response = Response(body, content_type=MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

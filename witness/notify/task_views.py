@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -25,6 +24,7 @@ from witness.core.time import now_utc, today_in
 from witness.core.web import (
     Page,
     bad_request,
+    csv_download,
     form_transaction,
     load_or_404,
     page_arg,
@@ -229,8 +229,4 @@ def compliance_csv():
     first, last = _report_range()
     body = compliance.compliance_csv(_report(first, last))
     name = f"compliance-{first:%Y-%m}-{last:%Y-%m}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(body, name)
