@@ -100,7 +100,9 @@ def _report(kind: str, scope_id: int, fmt: str) -> Response:
 
 def _exports_page(scope: Case | Witness, notice: str = "", status: int = 200):
     kind, args = _scope_args(scope)
-    listed = exports.exports_for(db_session(), current_user, scope)
+    db, now = db_session(), now_utc()
+    listed = exports.exports_for(db, current_user, scope)
+    rate = exports.seconds_per_entry(db) if any(e.status in exports.PENDING for e in listed) else 0
     return (
         render_template(
             "ledger/disclosures.html",
@@ -112,6 +114,7 @@ def _exports_page(scope: Case | Witness, notice: str = "", status: int = 200):
             notice=notice,
             ExportStatus=ExportStatus,
             keep_days=exports.KEEP_FOR.days,
+            eta={e.id: exports.eta_seconds(e, rate, now) for e in listed},
         ),
         status,
     )
