@@ -312,3 +312,14 @@ def test_witness_list_filters_by_case_reference(login, world):
     page = login(world.supervisor).get("/witnesses/", query_string={"case": world.case.reference})
     text = page.get_data(as_text=True)
     assert world.assigned.reference in text and world.shared.reference not in text
+
+
+def test_a_witness_s_languages_are_named_not_coded(login, world, db):
+    """Files recorded with codes ("th", "km") read as languages; a name typed in stays."""
+    world.assigned.languages = ["th", "km", "Tigrinya"]
+    db.flush()
+    client = login(world.officer)
+    for page in (f"/witnesses/{world.assigned.id}", "/witnesses/"):
+        text = client.get(page).get_data(as_text=True)
+        assert "Thai, Khmer, Tigrinya" in text, page
+        assert "th, km" not in text

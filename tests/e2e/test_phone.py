@@ -87,8 +87,10 @@ def test_every_page_of_the_menu_fits_a_phone(phone, live_server, seed, open_witn
 def test_the_week_is_a_list_of_days_on_a_phone(phone, live_server, seed):
     _sign_in(phone, seed.officer)
     phone.goto("/calendar/week")
-    days = phone.locator("table.week td .week-day")
+    days = phone.locator("table.week td")
     expect(days).to_have_count(7)
     first, second = days.nth(0).bounding_box(), days.nth(1).bounding_box()
     assert first and second and second["y"] > first["y"]  # one under another
+    label = days.nth(0).evaluate("td => getComputedStyle(td, '::before').content")
+    assert label.strip('"').startswith("Mon ")  # each day says which it is
     assert _sideways(phone) == 0

@@ -29,7 +29,7 @@ def text_of(response) -> str:
 def columns(page: str) -> list[str]:
     """The seven day cells of the week grid, as text."""
     body = page[page.index('<table class="week">') :]
-    cells = re.findall(r"<td>(.*?)</td>", body[: body.index("</table>")], re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", body[: body.index("</table>")], re.S)
     assert len(cells) == 7
     return [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells]
 
