@@ -69,7 +69,11 @@ def test_apply_decide_tell(login, world, db, hearing):
     assert screens.status is MeasureStatus.proposed
     applied = client.submit(f"/measures/{screens.id}/apply?back=hearing", {})
     assert applied.status_code == 302
-    assert applied.headers["Location"].endswith(f"/hearings/{hearing.id}")
+    # back to the hearing, with this witness's part open
+    w = world.assigned.id
+    assert applied.headers["Location"].endswith(f"/hearings/{hearing.id}?witness={w}#witness-{w}")
+    opened = client.get(applied.headers["Location"]).get_data(as_text=True)
+    assert f'id="witness-{w}" open>' in opened
     db.expire_all()
     assert screens.status is MeasureStatus.applied and screens.applied_dt is not None
     decided = client.submit(
@@ -169,7 +173,10 @@ def test_officer_proposes_another_measure(login, world, db, hearing):
         f"/witnesses/{world.assigned.id}/measures?back=hearing",
         {"hearing_id": hearing.id, "kind": "communication_aids"},
     )
-    assert from_hearing.headers["Location"].endswith(f"/hearings/{hearing.id}")
+    w = world.assigned.id
+    assert from_hearing.headers["Location"].endswith(
+        f"/hearings/{hearing.id}?witness={w}#witness-{w}"
+    )
     again = client.submit(
         f"/witnesses/{world.assigned.id}/measures?back=hearing",
         {"hearing_id": hearing.id, "kind": "intermediary"},

@@ -174,8 +174,14 @@ def _render_hearing(hearing: Hearing, status: int = 200, **bound):
     return render_template("hearings/detail.html", **_hearing_context(hearing, **bound)), status
 
 
-def _to_hearing(hearing_id: int):
-    return redirect(url_for("hearings.detail", hearing_id=hearing_id))
+def _to_hearing(hearing_id: int, witness_id: int | None = None):
+    """Back to the hearing; after a witness's measure changed, with that witness's part open."""
+    if witness_id is None:
+        return redirect(url_for("hearings.detail", hearing_id=hearing_id))
+    anchor = f"witness-{witness_id}"
+    return redirect(
+        url_for("hearings.detail", hearing_id=hearing_id, witness=witness_id, _anchor=anchor)
+    )
 
 
 @bp.route("/hearings/<int:hearing_id>")
@@ -300,7 +306,7 @@ def _from_hearing() -> bool:
 
 def _back_from_measure(measure: SpecialMeasure):
     if _from_hearing():
-        return _to_hearing(measure.hearing_id)
+        return _to_hearing(measure.hearing_id, measure.witness_id)
     return redirect(url_for("hearings.witness_measures", witness_id=measure.witness_id))
 
 
@@ -333,7 +339,7 @@ def witness_measures(witness_id: int):
         if form.succeeded:
             flash(f"{measure.kind.label} proposed for {witness.reference}.")
             if _from_hearing():
-                return _to_hearing(hearing.id)
+                return _to_hearing(hearing.id, witness.id)
             return redirect(url_for("hearings.witness_measures", witness_id=witness.id))
     if _from_hearing() and form.hearing_id.data in {c.value for c in form.hearing_id.choices}:
         flash(f"Nothing was changed: {_first_error(form)}", "error")
