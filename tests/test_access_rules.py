@@ -376,3 +376,56 @@ def test_the_outbox_is_for_the_offices_own_staff(world, role, sees):
 )
 def test_the_audit_log_is_for_administrators_and_supervisors(world, role, reads):
     assert access.can_read_audit_log(getattr(world, role)) is reads
+
+
+# --- what mutation testing found unguarded (README, "Mutation testing") ---------------------------
+
+
+def test_news_by_e_mail_is_case_blind_and_needs_a_safe_address_on_file(db, world):
+    """The preferences' e-mail is compared case-blind, as an e-mail address is; with no address
+    on file for the channel nothing goes, whatever address the message carries."""
+    from witness.notify.models import ContactPreference
+    from witness.outcomes.models import EventKind
+
+    witness, verdict = world.assigned, EventKind.verdict
+    consent(db, world, witness, kind=ConsentKind.notify, channel=Channel.email, is_granted=True)
+    db.add(ContactPreference(witness_id=witness.id, channels=["email"], email="Mai@Safe.example",
+                             recorded_by_id=world.officer.id))  # fmt: skip
+    db.flush()
+    refusal = access.notification_refusal
+    assert refusal(db, witness, Channel.email, "mai@safe.example", verdict) is None
+    witness.email = None
+    preference = access.current_preference(db, witness.id)
+    preference.email = ""
+    assert refusal(db, witness, Channel.email, "mai@safe.example", verdict) is (
+        WithheldReason.no_address
+    )
+
+
+def test_the_consents_of_many_witnesses_read_at_once_are_each_one_s_own(db, world):
+    """``accepted_channels`` (the delivery sweep's batch read) says for each witness exactly
+    what ``accepts_channel`` says of it: a current granted consent to be told, by channel."""
+    a, b, c = world.assigned, world.unassigned, world.shared
+    consent(db, world, a, kind=ConsentKind.notify, channel=Channel.email, is_granted=True)
+    consent(db, world, a, kind=ConsentKind.notify, channel=Channel.post, is_granted=True)
+    consent(db, world, b, kind=ConsentKind.notify, channel=Channel.phone, is_granted=False)
+    consent(db, world, c, kind=ConsentKind.notify, channel=Channel.post, is_granted=True)
+    consent(db, world, b, kind=ConsentKind.share, organisation_id=world.ngo.id, is_granted=True)
+    found = access.accepted_channels(db, [a.id, b.id, c.id])
+    assert found == {a.id: {Channel.email, Channel.post}, b.id: set(), c.id: {Channel.post}}
+    for witness in (a, b, c):
+        for channel in Channel:
+            assert (channel in found[witness.id]) is access.accepts_channel(
+                db, witness.id, channel
+            ), (witness.reference, channel)
+    assert access.accepted_channels(db, []) == {}
+
+
+def test_only_the_case_s_own_office_edits_it_and_only_its_lead_sees_all_of_it(world):
+    """Another office's administrator may not edit the case; a prosecutor who does not lead it
+    is not told its whole ledger chain, nor is a supervisor."""
+    assert access.can_edit_case(world.supervisor, world.case)
+    assert not access.can_edit_case(world.foreign_admin, world.case)
+    assert access.sees_every_witness_of(world.prosecutor, world.case)
+    assert not access.sees_every_witness_of(world.other_prosecutor, world.case)
+    assert not access.sees_every_witness_of(world.supervisor, world.case)
