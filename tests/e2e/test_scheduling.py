@@ -86,7 +86,9 @@ def test_officer_books_video_link_testimony_for_a_child_and_gets_the_invite(
     tab.get_by_label("Ends at").fill("16:00")
     tab.get_by_role("button", name="List hearing").click()
     expect(tab.get_by_role("status")).to_contain_text("proposed for 2 witnesses")
-    child_section = tab.locator("article").filter(has=tab.get_by_role("link", name=child))
+    # each witness's measures and actions in a disclosure of their own: open the child's
+    child_section = tab.locator("details.witness-measures").filter(has_text=child)
+    child_section.locator("> summary").click()
     expect(child_section.get_by_role("row", name=re.compile("Video or live link"))).to_contain_text(
         "Proposed"
     )
@@ -127,7 +129,8 @@ def test_officer_books_video_link_testimony_for_a_child_and_gets_the_invite(
     # The same officer, the same time, for the other witness: the clash is named, with
     # free times offered instead, and nothing is booked.
     tab.goto(hearing_url)
-    adult_section = tab.locator("article").filter(has=tab.get_by_role("link", name=adult))
+    adult_section = tab.locator("details.witness-measures").filter(has_text=adult)
+    adult_section.locator("> summary").click()
     adult_section.get_by_role("link", name="Book accompaniment").click()
     tab.get_by_label("Address (when no room is booked)").fill("Witness service entrance")
     tab.get_by_role("button", name="Book", exact=True).click()
