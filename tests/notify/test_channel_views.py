@@ -49,6 +49,23 @@ def test_bad_input_shows_the_form_again_and_changes_nothing(db, world, login):
     assert current_preference(db, world.assigned.id) is None
 
 
+def test_the_language_is_named_never_coded(db, world, login):
+    """The officer names the language ("Khmer", or as the witness writes it); the form shows
+    it by name when it comes back; a language nobody knows is refused beside its field."""
+    client = login(world.officer)
+    url = f"/witnesses/{world.assigned.id}/contact-preferences"
+    refused = client.submit(url, FORM | {"language": "Klingonese"})
+    assert refused.status_code == 400
+    assert "Name the language (for example Thai" in refused.get_data(as_text=True)
+    assert current_preference(db, world.assigned.id) is None
+    assert client.submit(url, FORM | {"language": "Khmer"}).status_code == 302
+    assert current_preference(db, world.assigned.id).language == "km"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="language" required type="text" value="Khmer"' in page
+    assert client.submit(url, FORM | {"language": "ไทย"}).status_code == 302  # Thai, in Thai
+    assert current_preference(db, world.assigned.id).language == "th"
+
+
 def test_an_ngo_worker_reads_but_cannot_change(db, world, login):
     record_preferences(db, world.supervisor, world.shared_identity, channels=["in_person"])
     client = login(world.ngo_worker)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, get_date_format
@@ -24,6 +25,7 @@ __all__ = [
     "gettext",
     "in_language",
     "init_app",
+    "language_code",
     "language_name",
     "lazy_gettext",
     "ngettext",
@@ -100,3 +102,54 @@ def language_name(code: str, reader: str = "en") -> str:
     except (UnknownLocaleError, ValueError, TypeError):
         return code
     return (name[:1].upper() + name[1:]) if name else code
+
+
+#: languages whose own names a person may type ("ภาษาไทย" is no code): those of the victims
+#: this serves most often; any language may still be named in English or given by its code
+OWN_NAMES = (
+    "th", "km", "vi", "id", "ar", "my", "lo", "fil", "tl", "ro", "sq", "fa", "ur", "zh",
+    "es", "pt", "fr", "ru", "uk", "ti", "am", "so", "yo", "ig", "ha", "bn",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _codes_by_name() -> dict[str, str]:
+    """Languages by their English names, and those above by their own, case-blind."""
+    english = Locale("en")
+    found = {name.casefold(): code for code, name in english.languages.items()}
+    for code in OWN_NAMES:
+        own = Locale.parse(code).get_display_name(code)
+        if own:
+            found.setdefault(own.casefold(), code)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _territories_by_name() -> dict[str, str]:
+    return {name.casefold(): code for code, name in Locale("en").territories.items()}
+
+
+def language_code(text: str) -> str | None:
+    """The language a person named ("Thai", "ไทย", "Portuguese (Brazil)") or gave by its code
+    ("th", "pt-BR"), as a code ("th", "pt_BR"); None when it is no language Babel knows."""
+    value = " ".join((text or "").split())
+    if not value:
+        return None
+    for candidate in (value.replace("-", "_"), _by_name(value)):
+        try:
+            if candidate:
+                Locale.parse(candidate)
+                return candidate
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+    return None
+
+
+def _by_name(value: str) -> str | None:
+    """ "Portuguese (Brazil)" as "pt_BR"; "Thai" as "th"."""
+    name, _, rest = value.partition("(")
+    code = _codes_by_name().get(name.strip().casefold())
+    if code is None or not rest:
+        return code
+    territory = _territories_by_name().get(rest.rstrip(") ").strip().casefold())
+    return f"{code}_{territory}" if territory else None

@@ -17,6 +17,7 @@ from witness.core.forms import (
     plain_text,
     strip_filter,
 )
+from witness.core.i18n import language_name
 from witness.notify.calls import CALL_OUTCOMES
 from witness.notify.models import ContactPreference, EmailDetail, NewsWanted
 from witness.people.models import Channel
@@ -51,7 +52,7 @@ class PreferencesForm(FlaskForm):
     phone = line_field("Safe phone", 40)
     safe_times = line_field("Safe times to call (such as 18:00-20:00)", 200)
     may_leave_message = BooleanField("A message may be left")
-    language = line_field("Language (a code such as en, th, pt_BR)", 20, required=True)
+    language = line_field("Language (its name, such as Thai or Khmer)", 60, required=True)
     ngo_organisation_id = SelectField("NGO that tells them", coerce=optional_int)
     contact_person = line_field("Person to contact instead (a child's guardian)", 200)
     contact_person_relation = line_field("Their relation to the witness", 100)
@@ -66,6 +67,7 @@ class PreferencesForm(FlaskForm):
         for name in self._fields:
             if hasattr(preference, name) and name != "csrf_token":
                 self[name].data = getattr(preference, name)
+        self.language.data = language_name(preference.language)  # a name, never a code
         for n, value in enumerate(preference.channels[:5]):
             self[f"channel_{n}"].data = value
 

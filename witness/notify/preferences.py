@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
-from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from witness.core.access import (
     sharing_organisations,
 )
 from witness.core.errors import DomainError
+from witness.core.i18n import language_code
 from witness.core.text import clean_text
 from witness.core.time import now_utc, to_local
 from witness.notify.models import ContactPreference, EmailDetail, NewsWanted
@@ -61,15 +61,17 @@ def _channels(values) -> list[str]:
     return chosen
 
 
-def _language(code: str) -> str:
-    code = (code or "").strip() or "en"
-    try:
-        Locale.parse(code.replace("-", "_"))
-    except (ValueError, TypeError, UnknownLocaleError):
+def _language(text: str) -> str:
+    """The witness's language as its code, from its name ("Thai") or its code ("th")."""
+    if not (text or "").strip():
+        return "en"
+    code = language_code(text)
+    if code is None:
         raise DomainError(
-            "Give a language code such as en, th or pt_BR.", field="language"
-        ) from None
-    return code.replace("-", "_")
+            "Name the language (for example Thai, Khmer, Vietnamese), or give its code (th).",
+            field="language",
+        )
+    return code
 
 
 def _email(value: str) -> str:
