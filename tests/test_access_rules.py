@@ -429,3 +429,16 @@ def test_only_the_case_s_own_office_edits_it_and_only_its_lead_sees_all_of_it(wo
     assert access.sees_every_witness_of(world.prosecutor, world.case)
     assert not access.sees_every_witness_of(world.other_prosecutor, world.case)
     assert not access.sees_every_witness_of(world.supervisor, world.case)
+
+
+def test_a_supervisor_sees_another_office_s_file_only_once_it_is_shared_with_theirs(
+    db, world, share
+):
+    """A witness of another office who consents to share with this office is seen by its
+    supervisor and administrator; not before, and never by its officers unless assigned."""
+    foreign = world.foreign
+    assert not access.may_see_witness(db, world.supervisor, foreign.id)
+    share(foreign, world.office)
+    assert access.may_see_witness(db, world.supervisor, foreign.id)
+    assert access.may_see_witness(db, world.admin, foreign.id)
+    assert not access.may_see_witness(db, world.officer, foreign.id)
