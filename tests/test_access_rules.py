@@ -241,11 +241,17 @@ def test_who_may_attend_with_a_witness(db, world, make_user, make_org):
     # another office's officer only while assigned to the witness
     visitor = make_user(Role.liaison_officer, organisation=world.other_office)
     assert not eligible(db, rule, visitor)
+    db.add(Assignment(witness_id=world.foreign.id, user_id=visitor.id, assigned_by_id=visitor.id))
+    db.flush()
+    assert not eligible(db, rule, visitor)  # assigned to someone else is not enough
     db.add(Assignment(witness_id=witness.id, user_id=visitor.id, assigned_by_id=visitor.id))
     db.flush()
     assert eligible(db, rule, visitor)
     # another office's prosecutor only while leading one of the witness's cases
     lead = make_user(Role.prosecutor, organisation=world.other_office)
+    assert not eligible(db, rule, lead)
+    world.case.lead_prosecutor_id = lead.id  # a case the witness is not in
+    db.flush()
     assert not eligible(db, rule, lead)
     world.other_case.lead_prosecutor_id = lead.id
     db.flush()
