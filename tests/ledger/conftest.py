@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 
 from pypdf import PdfReader
 from sqlalchemy import text
 
 from witness.ledger import services
+from witness.ledger.disclosure import DisclosureRow
 from witness.ledger.models import SupportCategory
+from witness.people.models import Phase
 
 
 def record(db, actor, witness, case, **kw):
@@ -56,3 +59,33 @@ def drop_guards(db) -> None:
 def pdf_pages(body: bytes) -> list[str]:
     """Each page's text, with runs of white space made single spaces."""
     return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(body)).pages]
+
+
+#: one row of a disclosure report, to vary with ``dataclasses.replace``
+DISCLOSURE_ROW = DisclosureRow(
+    entry=1,
+    case="T00001",
+    case_id=1,
+    date_provided=date(2026, 3, 2),
+    witness="VW-00012",
+    category=SupportCategory.transport,
+    description="Return bus fare to the shelter",
+    quantity=Decimal("2"),
+    unit="trips",
+    value=Decimal("12.50"),
+    currency="GBP",
+    rationale="Travel to the pre-trial meeting",
+    linked_need="",
+    provider="Safe Harbour",
+    recorded_by="Jo Bloggs",
+    needs_approval=False,
+    approved_by=None,
+    approved_on=None,
+    approval_entry=None,
+    reverses=None,
+    reversal_reason="",
+    reversed_by=None,
+    reversed_by_reason="",
+    phase=Phase.trial,
+    counts=True,
+)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -16,16 +17,14 @@ from witness.ledger import services, totals
 from witness.ledger.chain import ChainProblem, ChainStatus
 from witness.ledger.disclosure import (
     ChainReport,
-    DisclosureRow,
     ReportHeading,
     disclosure_rows,
 )
 from witness.ledger.disclosure_csv import render_csv
 from witness.ledger.disclosure_pdf import layout_floor, render_pdf
 from witness.ledger.models import SupportCategory, SupportItem
-from witness.people.models import Phase
 
-from .conftest import record
+from .conftest import DISCLOSURE_ROW, record
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -197,36 +196,12 @@ def test_a_broken_chain_is_reported_at_the_top():
 def test_a_thousand_entries_awaiting_approval_are_all_listed_over_pages():
     """The pending list splits across pages (found at scale: one cell of a thousand entry
     numbers was taller than a page, and reportlab refused to lay the report out)."""
-    rows = [
-        DisclosureRow(
-            entry=n,
-            case="T1",
-            case_id=1,
-            date_provided=date(2026, 3, 1),
-            witness="VW-1",
-            category=SupportCategory.witness_expenses,
-            description="Loss of earnings, trial day",
-            quantity=Decimal("1"),
-            unit="days",
-            value=Decimal("80.00"),
-            currency="GBP",
-            rationale="Attended court to give evidence",
-            linked_need="",
-            provider="Office",
-            recorded_by="Officer",
-            needs_approval=True,
-            approved_by=None,
-            approved_on=None,
-            approval_entry=None,
-            reverses=None,
-            reversal_reason="",
-            reversed_by=None,
-            reversed_by_reason="",
-            phase=Phase.trial,
-            counts=False,
-        )
-        for n in range(100_001, 101_001)
-    ]
+    waiting = replace(
+        DISCLOSURE_ROW, category=SupportCategory.witness_expenses, needs_approval=True,
+        description="Loss of earnings, trial day", unit="days", value=Decimal("80.00"),
+        counts=False,
+    )  # fmt: skip
+    rows = [replace(waiting, entry=n) for n in range(100_001, 101_001)]
     heading = ReportHeading("case T1", "Tester", datetime(2026, 3, 10, 9, 0, tzinfo=UTC), [])
     pages = _pages(render_pdf(heading, rows))
     tail = " ".join(pages[len(pages) // 2 :])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 import pytest
 
@@ -14,10 +13,8 @@ from tests import pdf_read
 from witness.ledger.disclosure import DisclosureRow, ReportHeading
 from witness.ledger.disclosure_pdf import FRAME_PADDING, MARGIN, PAGE, _widths, render_pdf
 from witness.ledger.exports import build_pdf
-from witness.ledger.models import SupportCategory
-from witness.people.models import Phase
 
-from .conftest import record
+from .conftest import DISCLOSURE_ROW, record
 
 THAI_NAME = "สมชาย ใจดี"
 ARABIC_RATIONALE = "حضرت إلى المحكمة للإدلاء بشهادتها في 12 مارس 2026"
@@ -25,33 +22,7 @@ VIETNAMESE_NAME = "Nguyễn Thị Hồng"
 KHMER_DESCRIPTION = "ថ្លៃធ្វើដំណើរទៅតុលាការ"
 THAI_COURT = "ศาลอาญากรุงเทพใต้"
 
-ROW = DisclosureRow(
-    entry=1,
-    case="T00001",
-    case_id=1,
-    date_provided=date(2026, 3, 2),
-    witness="VW-00012",
-    category=SupportCategory.transport,
-    description="Return bus fare to the shelter",
-    quantity=Decimal("2"),
-    unit="trips",
-    value=Decimal("12.50"),
-    currency="GBP",
-    rationale="Travel to the pre-trial meeting",
-    linked_need="",
-    provider="Safe Harbour",
-    recorded_by="Jo Bloggs",
-    needs_approval=False,
-    approved_by=None,
-    approved_on=None,
-    approval_entry=None,
-    reverses=None,
-    reversal_reason="",
-    reversed_by=None,
-    reversed_by_reason="",
-    phase=Phase.trial,
-    counts=True,
-)
+ROW = DISCLOSURE_ROW
 HEADING = ReportHeading(
     subject="case T00001",
     generated_by="Jo Bloggs",

@@ -6,6 +6,7 @@ breaks) is ``pdf_text``'s."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
@@ -13,6 +14,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable
 from reportlab.platypus import Paragraph as RLParagraph
 
@@ -220,3 +222,25 @@ def paragraph(text: str, script: str, size: float, leading: float, *, bold: bool
     return TextBlock(text, primary_script(text) or script, size, leading, bold=bold,
                      color=color, space_before=space_before, space_after=space_after,
                      align=align, rtl=rtl)  # fmt: skip
+
+
+class NumberedCanvas(canvas.Canvas):
+    """Two passes, so each page can say "page X of Y": every page's state is kept, and
+    ``footer(canvas, page, pages)`` draws on each once the count is known."""
+
+    def __init__(self, *args, footer: Callable[[canvas.Canvas, int, int], None], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._pages: list[dict] = []
+
+    def showPage(self):  # reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        count = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._footer(self, self._pageNumber, count)
+            super().showPage()
+        super().save()

@@ -11,7 +11,7 @@ in the same fonts, for the benchmark."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from functools import cache, partial
 from xml.sax.saxutils import escape
@@ -33,7 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from witness.core.pdf_draw import TextBlock, draw_text
+from witness.core.pdf_draw import NumberedCanvas, TextBlock, draw_text
 from witness.core.pdf_text import SCRIPTS, face, primary_script
 from witness.ledger.disclosure import (
     DisclosureRow,
@@ -70,27 +70,6 @@ NUMERIC_COLUMNS = (0, 5, 6)
 LATIN = SCRIPTS["latin"]
 #: witnesses named in a case report's title block before "and N more"
 TITLE_WITNESSES = 12
-
-
-class NumberedCanvas(canvas.Canvas):
-    """Two passes: keep every page's state, then draw the footer once the page count is known."""
-
-    def __init__(self, *args, footer: Callable[[canvas.Canvas, int, int], None], **kwargs):
-        super().__init__(*args, **kwargs)
-        self._footer = footer
-        self._pages: list[dict] = []
-
-    def showPage(self):  # reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        count = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._footer(self, self._pageNumber, count)
-            super().showPage()
-        super().save()
 
 
 @cache

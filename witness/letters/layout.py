@@ -30,7 +30,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplat
 
 from witness.core import pdf_text
 from witness.core.i18n import gettext
-from witness.core.pdf_draw import draw_line, draw_text, paragraph
+from witness.core.pdf_draw import NumberedCanvas, draw_line, draw_text, paragraph
 from witness.core.pdf_text import SCRIPTS, Script, lay_out
 from witness.letters.content import LetterContent
 
@@ -181,27 +181,13 @@ def _window_line(c: canvas.Canvas, x: float, y: float, line, size: float, width:
     draw_line(c, x + shift, y, line, size)
 
 
-class LetterCanvas(canvas.Canvas):
-    """Two passes, so each page says "page X of Y"; the PDF's dates are the letter's own."""
+class LetterCanvas(NumberedCanvas):
+    """Each page says "page X of Y"; the PDF's dates are the letter's own."""
 
     def __init__(self, *args, created: datetime, footer, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, footer=footer, **kwargs)
         stamp = created.astimezone(UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
         self.setDateFormatter(lambda *_: stamp)
-        self._footer = footer
-        self._pages: list[dict] = []
-
-    def showPage(self):  # reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        count = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._footer(self, self._pageNumber, count)
-            super().showPage()
-        super().save()
 
 
 def _page_templates(envelope: Envelope, meta: LetterMeta, script: Script) -> list[PageTemplate]:
