@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from witness import create_app
 from witness.migrate import upgrade
@@ -46,16 +50,40 @@ def served_app(tmp_path_factory, url: str) -> Flask:
     return app
 
 
+def whole_bodies(app: WSGIApplication) -> WSGIApplication:
+    """``app`` with each response read whole and closed before it is sent.
+
+    werkzeug's development server leaves a response's file open when the client drops the
+    connection: its clean-up reads the dropped socket, which raises, before it closes the body.
+    Chromium drops connections for stylesheets it already has, and the unclosed file surfaces later
+    as a ResourceWarning in whichever test is running. Production servers close the body."""
+
+    def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
+def start_server(app: Flask) -> BaseWSGIServer:
+    """werkzeug's threaded server for ``app`` on a free loopback port, already serving."""
+    server = make_server("127.0.0.1", 0, whole_bodies(app), threaded=True)
+    threading.Thread(target=server.serve_forever, name="live-server", daemon=True).start()
+    return server
+
+
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
     """Serve ``app`` until the block ends; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = start_server(app)
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
-        thread.join()
         app.extensions["witness.db"].engine.dispose()

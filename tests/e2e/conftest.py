@@ -22,7 +22,6 @@ import itertools
 import os
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from witness import create_app
 from witness.auth.models import Organisation, OrganisationKind, Role, User
@@ -46,6 +44,7 @@ from witness.people.models import ParticipationRole
 from witness.people.services import add_participation, create_witness
 
 from ..conftest import app_database_url_for, grant
+from ..live import start_server
 
 #: long enough for a slow CI machine, short enough that a wrong locator fails fast
 TIMEOUT_MS = 5_000
@@ -191,13 +190,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     # Not TESTING: errors must reach the browser as the app's own error pages.
     app = create_app({"SECRET_KEY": "e2e-secret", "DATABASE_URL": app_url})
     app.instance_path = str(tmp_path_factory.mktemp("e2e-instance"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
-    thread.start()
+    server = start_server(app)
     yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
     server.shutdown()
     server.server_close()
-    thread.join()
     app.extensions["witness.db"].engine.dispose()
 
 
