@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
 
 from witness import create_app
+from witness.audit.models import AuditEvent
+from witness.auth.models import Role, User
 from witness.bench.plan import benchmark_feed
+from witness.bench.targets import sign_in
+from witness.bench.vocabulary import BENCH_PASSWORD
 from witness.calendar.models import CalendarFeed
 from witness.db import db_session
 from witness.ledger.models import SupportItem
@@ -17,6 +22,7 @@ from witness.migrate import upgrade
 
 ENDPOINTS = {
     "floor",
+    "write floor",
     "dashboard",
     "witness list",
     "witness search",
@@ -94,6 +100,12 @@ def test_benchmark_prints_a_table_and_writes_json(bench_app, tmp_path):
     # and user, each saying where it came from, and every chain still intact
     record = [r for r in rows if r["endpoint"] == "record item"]
     assert [r["target_ratio"] for r in record] == [2.0, 2.0]
+    # ... against the write floor of the same run and user, which really writes too
+    assert [r["floor"] for r in record] == ["write floor", "write floor"]
+    for r in record:
+        write = next(w for w in rows if w["user"] == r["user"] and w["endpoint"] == "write floor")
+        assert r["ratio_median"] == pytest.approx(r["median_ms"] / write["median_ms"], rel=0.05)
+        assert write["target_ratio"] is None and write["floor"] == "floor"
     chain = next(r for r in rows if r["endpoint"] == "chain check")
     assert chain["target_ratio"] is None and chain["meets_target"]
     assert "| chain check |" in result.output and "no target" in result.output
@@ -103,6 +115,12 @@ def test_benchmark_prints_a_table_and_writes_json(bench_app, tmp_path):
         assert len(recorded) == 2 * (3 + 1)
         assert all("recorded by the benchmark" in item.rationale for item in recorded)
         assert all(verify_chain(db, case_id).intact for case_id in {i.case_id for i in recorded})
+        floor_writes = db.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "bench.write_floor")
+        )
+        assert floor_writes == 2 * (3 + 1)
         db.rollback()
     # the biggest case's disclosure PDF against reportlab's floor, in the same run
     disclosure = report["disclosure"]
@@ -132,3 +150,25 @@ def test_loadtest_refuses_sqlite(bench_app):
     result = bench_app.test_cli_runner().invoke(args=["loadtest", "--duration", "1"])
     assert result.exit_code == 1
     assert "PostgreSQL" in result.output
+
+
+def test_write_floor_checks_csrf_and_the_witness(bench_app):
+    """The write floor is a real form POST: refused without a CSRF token, 404 for a witness
+    that does not exist, nothing written either way."""
+    with bench_app.app_context():
+        officer = db_session().scalar(select(User).where(User.role == Role.liaison_officer))
+        email = officer.email
+        db_session().rollback()
+    signed_in = sign_in(bench_app, email, BENCH_PASSWORD)
+    assert signed_in.post("/_bench/write-floor/1").status_code == 400
+    page = signed_in.get("/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    missing = signed_in.post("/_bench/write-floor/999999", data={"csrf_token": token.group(1)})
+    assert missing.status_code == 404
+    with bench_app.app_context():
+        assert not db_session().scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "bench.write_floor", AuditEvent.witness_id == 999999)
+        )
+        db_session().rollback()

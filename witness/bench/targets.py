@@ -83,6 +83,7 @@ def build_targets(app: Flask, plan: Plan, password: str, api: str | None) -> lis
     terms = sorted({ref[-4:] for _, ref in rows})
     targets = [
         Target(label, "floor", [f"/_bench/floor/{wid}" for wid, _ in rows], client),
+        _write_floor_target(label, rows, client),
         Target(label, "dashboard", ["/"], client),
         Target(label, "witness list", ["/witnesses/"], client),
         Target(label, "witness search", [f"/witnesses/?q={t}" for t in terms], client),
@@ -132,20 +133,17 @@ def _record_target(label: str, ledger: list[tuple[int, int, int | None]], client
     target = Target(
         label, "record item", [f"/witnesses/{w}/ledger/new" for w, _, _ in ledger], None
     )
-    csrf: list[str] = []
+    csrf = _csrf_token(client, target.paths[0])
 
     def record(i: int) -> int:
         path = target.paths[i % len(target.paths)]
         _, case_id, need_id = ledger[i % len(ledger)]
-        if not csrf:  # one token per signed-in session, as a browser keeps it
-            match = _CSRF.search(client.get(path).get_data(as_text=True))
-            if match is None:
-                return 500
-            csrf.append(match.group(1))
+        if csrf() is None:
+            return 500
         response = client.post(
             path,
             data={
-                "csrf_token": csrf[0],
+                "csrf_token": csrf(),
                 "case_id": str(case_id),
                 "category": "transport",
                 "description": "Return bus fare to the court familiarisation visit",
@@ -164,6 +162,37 @@ def _record_target(label: str, ledger: list[tuple[int, int, int | None]], client
 
     target.call = record
     return target
+
+
+def _write_floor_target(label: str, rows: list[tuple[int, str]], client) -> Target:
+    """POST the write floor (``/_bench/write-floor``): CSRF, one row and one audit row, one
+    commit; what "record item" is measured against."""
+    target = Target(label, "write floor", [f"/_bench/write-floor/{w}" for w, _ in rows], None)
+    csrf = _csrf_token(client, "/")
+
+    def write(i: int) -> int:
+        if csrf() is None:
+            return 500
+        response = client.post(target.paths[i % len(target.paths)], data={"csrf_token": csrf()})
+        response.close()
+        return 200 if response.status_code == 302 else response.status_code
+
+    target.call = write
+    return target
+
+
+def _csrf_token(client, page: str):
+    """The session's CSRF token, read once from ``page`` as a browser keeps it (None when
+    the page has none)."""
+    token: list[str | None] = []
+
+    def get() -> str | None:
+        if not token:
+            match = _CSRF.search(client.get(page).get_data(as_text=True))
+            token.append(match.group(1) if match else None)
+        return token[0]
+
+    return get
 
 
 def route_exists(app: Flask, path: str) -> bool:
