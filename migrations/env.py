@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 import witness.models  # noqa: F401  (registers every table on Base.metadata)
 from witness.db import Base, make_engine
+from witness.people.search import described_by_models
 
 config = context.config
 target_metadata = Base.metadata
@@ -27,6 +28,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=described_by_models,
     )
 
 

@@ -12,6 +12,7 @@ from witness.cases.models import Case, Court
 from witness.core.access import assignable_staff, visible_witnesses
 from witness.core.errors import NotFound
 from witness.people.models import Assignment, NeedsAssessment, Participation, Phase, Witness
+from witness.people.search import reference_contains
 
 
 def witness_list(
@@ -31,7 +32,7 @@ def witness_list(
         .options(selectinload(Witness.participations))
     )
     if reference:
-        query = query.where(Witness.reference.icontains(reference, autoescape=True))
+        query = query.where(reference_contains(reference))
     conditions = [Participation.witness_id == Witness.id]
     if phase is not None:
         conditions.append(Participation.phase == phase)
