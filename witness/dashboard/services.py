@@ -94,38 +94,14 @@ def build_dashboard(
         .limit(LIMIT)
     )
     cases = Page(session, my_cases(actor, now), page, per_page)
-    # Appointments the person attends whose hearing moved or was vacated: a small partial
-    # index holds the flagged ones, checked against the person's staff links.
-    to_reschedule = session.scalars(
-        select(Appointment)
-        .where(
-            Appointment.needs_reschedule.is_(True),
-            Appointment.status.in_([AppointmentStatus.scheduled, AppointmentStatus.confirmed]),
-            Appointment.id.in_(
-                select(AppointmentStaff.appointment_id).where(AppointmentStaff.user_id == actor.id)
-            ),
-        )
-        .order_by(Appointment.start_dt)
-        .options(
-            selectinload(Appointment.witness),
-            # what Appointment.timezone reads, in one go
-            joinedload(Appointment.resource).joinedload(Resource.court),
-            joinedload(Appointment.hearing).joinedload(Hearing.court),
-        )
-        .limit(LIMIT)
-    )
     tell = counts.to_tell(session, actor, now)
-    months = trends.last_months(today_in(zone))
-    charts = [trends.told_in_time(session, actor, months)] if tell else []
-    charts.append(trends.risk_levels(session, actor, months, zone))
-    charts += trends.support_by_phase(session, actor, months)
     return Dashboard(
         by_phase,
         list(reflection_ending),
         list(needs_due),
         cases,
         next_dates(session, [c.id for c in cases.items], now),
-        list(to_reschedule),
+        _to_reschedule(session, actor),
         unseen_alerts(session, actor),
         agenda=agenda(session, actor, today_in(zone), zone),
         tell=tell,
@@ -133,8 +109,43 @@ def build_dashboard(
         news=_untold_news(session, actor) if actor.role in counts.TELLERS else [],
         reviews=counts.reviews_due(session, actor, today),
         office=counts.office(session, actor, now),
-        charts=charts,
+        charts=_charts(session, actor, zone, with_told=bool(tell)),
     )
+
+
+def _to_reschedule(session: Session, actor: User) -> list[Appointment]:
+    """Appointments the person attends whose hearing moved or was vacated: a small partial
+    index holds the flagged ones, checked against the person's staff links."""
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.needs_reschedule.is_(True),
+                Appointment.status.in_([AppointmentStatus.scheduled, AppointmentStatus.confirmed]),
+                Appointment.id.in_(
+                    select(AppointmentStaff.appointment_id).where(
+                        AppointmentStaff.user_id == actor.id
+                    )
+                ),
+            )
+            .order_by(Appointment.start_dt)
+            .options(
+                selectinload(Appointment.witness),
+                # what Appointment.timezone reads, in one go
+                joinedload(Appointment.resource).joinedload(Resource.court),
+                joinedload(Appointment.hearing).joinedload(Hearing.court),
+            )
+            .limit(LIMIT)
+        )
+    )
+
+
+def _charts(session: Session, actor: User, zone: str, *, with_told: bool) -> list[Chart]:
+    """The last twelve months: told in time (for those who tell), risk levels, support."""
+    months = trends.last_months(today_in(zone))
+    charts = [trends.told_in_time(session, actor, months)] if with_told else []
+    charts.append(trends.risk_levels(session, actor, months, zone))
+    return charts + trends.support_by_phase(session, actor, months)
 
 
 def _due_first(session: Session, actor: User, now: datetime) -> list[DueRow]:
