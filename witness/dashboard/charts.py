@@ -64,6 +64,9 @@ class Chart:
 
     @property
     def is_empty(self) -> bool:
+        """Nothing to draw: no figure at all (a line), or only noughts (bars)."""
+        if self.kind == "line":
+            return all(v is None for s in self.series for v in s.values)
         return not any(v for s in self.series for v in s.values)
 
     def label(self, value: Number | None) -> str:
