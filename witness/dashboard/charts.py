@@ -10,15 +10,21 @@ no inline style); the width follows the page (``viewBox``), so a phone shows the
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 56
+WIDTH, HEIGHT = 520, 240
+LEFT, RIGHT, TOP, BOTTOM = 64, 12, 14, 56
+#: the top of a scale is the first of these (times a power of ten) at or above the largest
+#: figure, so that its half is a round number too
+NICE = (1, 2, 4, 5, 6, 8, 10)
+#: names under the axis at most (every mark carries its own in its title, the table all)
+MAX_NAMES = 6
 INK, MUTED, LINE = "#1d2433", "#5b6475", "#d9dee7"
-_SMALL = {"font_size": 11, "fill": MUTED}
+_SMALL = {"font_size": 12, "fill": MUTED}
 #: a series' colour when it names none (the app's palette)
 PALETTE = ("#1f5f8b", "#8fb8d8", "#1e7a46", "#a15c00", "#b3261e", "#5b6475")
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,60}")
@@ -76,6 +82,12 @@ class Chart:
         text = f"{value:,.{self.places}f}"
         return f"{text}{self.suffix}" if self.suffix in ("", "%") else f"{text} {self.suffix}"
 
+    def axis_label(self, value: float) -> str:
+        """A figure on the scale: no currency (the legend names it), as many places as the
+        round number needs."""
+        places = 0 if float(value).is_integer() else self.places or 1
+        return f"{value:,.{places}f}" + ("%" if self.suffix == "%" else "")
+
     def rows(self) -> list[tuple[str, list[str]]]:
         """The table's rows: each category with every series' figure, as labelled."""
         return [
@@ -107,7 +119,14 @@ def _scale_top(chart: Chart) -> float:
         largest = max(sums, default=0)
     else:
         largest = max((float(v) for s in chart.series for v in s.values if v), default=0)
-    return largest or 1.0
+    return _nice(largest) if largest > 0 else 1.0
+
+
+def _nice(value: float) -> float:
+    power = 10 ** math.floor(math.log10(value))
+    top = next(n * power for n in NICE if n * power >= value)
+    # whole counts: an even top, so that the middle line is a whole number as well
+    return 2.0 if top == 1 else top
 
 
 def _colour(chart: Chart, index: int) -> str:
@@ -122,13 +141,17 @@ def _axes(chart: Chart, top: float) -> list[str]:
         parts.append(
             _el("line", x1=LEFT, x2=WIDTH - RIGHT, y1=f"{y:.1f}", y2=f"{y:.1f}", stroke=LINE)
         )
-        figure = escape(chart.label(top * share))
+        figure = escape(chart.axis_label(top * share))
         parts.append(_el("text", figure, x=LEFT - 6, y=f"{y + 4:.1f}", text_anchor="end", **_SMALL))
-    slot = _slot(chart)
+    slot, count = _slot(chart), len(chart.categories)
+    # at most six names under the axis (the last always), so that they never overlap
+    step = math.ceil(count / MAX_NAMES) if count else 1
     for n, category in enumerate(chart.categories):
+        if (count - 1 - n) % step:
+            continue
         x = LEFT + slot * (n + 0.5)
         at = dict(x=f"{x:.1f}", y=HEIGHT - BOTTOM + 16, text_anchor="middle")
-        parts.append(_el("text", escape(category), **at, font_size=11, fill=INK))
+        parts.append(_el("text", escape(category), **at, font_size=12, fill=INK))
     return parts
 
 
@@ -193,7 +216,7 @@ def _legend(chart: Chart) -> list[str]:
     parts, x, y = [], LEFT, HEIGHT - 18
     for i, s in enumerate(chart.series):
         parts.append(_el("rect", x=x, y=y - 9, width=10, height=10, fill=_colour(chart, i)))
-        parts.append(_el("text", escape(s.name), x=x + 14, y=y, font_size=11, fill=INK))
+        parts.append(_el("text", escape(s.name), x=x + 14, y=y, font_size=12, fill=INK))
         x += 24 + 7 * len(s.name)
     return parts
 
