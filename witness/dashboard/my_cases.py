@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from witness.auth.models import Role, User
@@ -34,33 +34,45 @@ def _mine(actor: User):
     return visible_cases(actor)
 
 
-def _next_dates(now: datetime):
-    """SQL: (case_id, next_dt) — each case's next live hearing or appointment from ``now``."""
-    hearings = select(Hearing.case_id.label("case_id"), Hearing.start_dt.label("at")).where(
-        Hearing.status.in_(LIVE_HEARINGS), Hearing.start_dt >= now
+def _next_date(now: datetime):
+    """SQL on ``Case``: its next live hearing or appointment from ``now``, or NULL. Two index
+    probes per case (``ix_hearings_case_start``, ``ix_appointments_case_id``), never a read of
+    every future appointment in the country."""
+    hearing = (
+        select(func.min(Hearing.start_dt))
+        .where(
+            Hearing.case_id == Case.id,
+            Hearing.status.in_(LIVE_HEARINGS),
+            Hearing.start_dt >= now,
+        )
+        .scalar_subquery()
     )
-    appointments = select(Appointment.case_id, Appointment.start_dt).where(
-        Appointment.case_id.is_not(None),
-        Appointment.status.in_(LIVE_APPOINTMENTS),
-        Appointment.start_dt >= now,
+    appointment = (
+        select(func.min(Appointment.start_dt))
+        .where(
+            Appointment.case_id == Case.id,
+            Appointment.status.in_(LIVE_APPOINTMENTS),
+            Appointment.start_dt >= now,
+        )
+        .scalar_subquery()
     )
-    both = union_all(hearings, appointments).subquery()
-    return (
-        select(both.c.case_id, func.min(both.c.at).label("next_dt"))
-        .group_by(both.c.case_id)
-        .subquery()
+    # the earlier of the two, either may be NULL (SQLite's min() and LEAST differ on NULLs)
+    return case(
+        (hearing.is_(None), appointment),
+        (appointment.is_(None), hearing),
+        (hearing <= appointment, hearing),
+        else_=appointment,
     )
 
 
 def my_cases(actor: User, now: datetime) -> Select:
     """The open cases on ``actor``'s desk, soonest next date first, those with none last (by
     reference); for ``core.web.Page``."""
-    ahead = _next_dates(now)
+    ahead = _next_date(now)
     return (
         select(Case)
-        .outerjoin(ahead, ahead.c.case_id == Case.id)
         .where(_mine(actor), Case.status != CaseStatus.closed)
-        .order_by(ahead.c.next_dt.is_(None), ahead.c.next_dt, Case.reference, Case.id)
+        .order_by(ahead.is_(None), ahead, Case.reference, Case.id)
     )
 
 

@@ -19,6 +19,7 @@ from witness.auth.models import User
 from witness.cases.models import Case
 from witness.core.access import sees_every_witness_of, visible_witnesses
 from witness.core.errors import NotFound
+from witness.db import unindexed
 from witness.ledger import services, totals
 from witness.ledger.models import FlagRule, LedgerFlag, SupportApproval, SupportItem
 from witness.people.models import NeedsAssessment, Witness
@@ -308,7 +309,8 @@ def pending_approvals(actor: User) -> Select:
         .join(Witness, Witness.id == SupportItem.witness_id)
         .where(
             SupportItem.needs_approval == True,  # noqa: E712 -- the partial index's own term
-            SupportItem.reverses_id.is_(None),
+            # nearly every entry is no reversal: SQLite would read them all by this key
+            unindexed(SupportItem.reverses_id).is_(None),
             Witness.organisation_id == actor.organisation_id,
             ~exists().where(SupportApproval.item_id == SupportItem.id),
             ~exists().where(reversal.reverses_id == SupportItem.id),
