@@ -3,40 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
-from witness.auth.models import Role, User
-from witness.cases.models import Case, CaseStatus, Hearing
-from witness.core.access import visible_cases, visible_witnesses
-from witness.notify.models import StaffAlert
-from witness.notify.task_queries import unseen_alerts
+from witness.auth.models import User
+from witness.cases.models import Hearing
+from witness.core.access import visible_witnesses
+from witness.core.time import today_in
+from witness.core.web import Page
+from witness.dashboard import counts, trends
+from witness.dashboard.agenda import Agenda, agenda
+from witness.dashboard.charts import Chart
+from witness.dashboard.counts import Count
+from witness.dashboard.my_cases import my_cases, next_dates
+from witness.notify.models import News, StaffAlert
+from witness.notify.queries import office_timezone
+from witness.notify.task_queries import DueRow, due_list, due_rows, unseen_alerts
 from witness.people.models import NeedsAssessment, Participation, Phase, Witness
 from witness.rooms.models import Resource
 from witness.scheduling.models import Appointment, AppointmentStaff, AppointmentStatus
 
 HORIZON = timedelta(days=14)
 LIMIT = 20
-
-
-def _my_cases(actor: User):
-    """The cases on a person's desk: an office's newest, an officer's witnesses', a prosecutor's
-    own. Each reads an index, where the general need-to-know clause would scan (see issue 3)."""
-    match actor.role:
-        case Role.admin | Role.supervisor:
-            return Case.organisation_id == actor.organisation_id
-        case Role.liaison_officer:
-            mine = (
-                select(Participation.case_id)
-                .join(Witness, Participation.witness_id == Witness.id)
-                .where(visible_witnesses(actor))
-            )
-            return Case.id.in_(mine)
-        case Role.prosecutor:
-            return Case.lead_prosecutor_id == actor.id
-    return visible_cases(actor)
+#: the first deadlines and the news shown under "To tell"
+SHORT = 5
 
 
 @dataclass
@@ -44,22 +36,39 @@ class Dashboard:
     by_phase: dict[Phase, int]
     reflection_ending: list[Participation]
     needs_due: list[NeedsAssessment]
-    cases: list[Case]
+    #: "My cases": one page of them, soonest next date first, and each one's next date
+    cases: Page
+    next_dates: dict[int, datetime]
     to_reschedule: list[Appointment]
     #: alerts to the user not yet marked seen (a deadline passed, ...)
     alerts: list[StaffAlert] = field(default_factory=list)
+    agenda: Agenda | None = None
+    #: what must be told and by when: counts, the first deadlines, news not yet told
+    tell: list[Count] = field(default_factory=list)
+    due_first: list[DueRow] = field(default_factory=list)
+    news: list[News] = field(default_factory=list)
+    reviews: list[Count] = field(default_factory=list)
+    #: a supervisor's across the office
+    office: list[Count] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
 
 
-def build_dashboard(session: Session, actor: User, today: date) -> Dashboard:
-    """Counts and short lists, each one indexed query filtered by need to know."""
+def build_dashboard(
+    session: Session, actor: User, now: datetime, page: int = 1, per_page: int = 20
+) -> Dashboard:
+    """Counts and short lists, each one indexed query filtered by need to know; the charts,
+    each one grouped query over the last twelve months; a page of "My cases"."""
+    today = now.date()
+    zone = office_timezone(session, actor.organisation_id)
     visible = visible_witnesses(actor)
-    counts = session.execute(
-        select(Participation.phase, func.count())
+    # witnesses, not participations: the count is the length of the list it links to
+    per_phase = session.execute(
+        select(Participation.phase, func.count(Participation.witness_id.distinct()))
         .join(Witness, Participation.witness_id == Witness.id)
         .where(visible)
         .group_by(Participation.phase)
     )
-    by_phase = dict.fromkeys(Phase, 0) | {phase: n for phase, n in counts}
+    by_phase = dict.fromkeys(Phase, 0) | {phase: n for phase, n in per_phase}
     reflection_ending = session.scalars(
         select(Participation)
         .join(Witness, Participation.witness_id == Witness.id)
@@ -84,37 +93,77 @@ def build_dashboard(session: Session, actor: User, today: date) -> Dashboard:
         .options(selectinload(NeedsAssessment.witness))
         .limit(LIMIT)
     )
-    cases = session.scalars(
-        select(Case)
-        .where(_my_cases(actor), Case.status != CaseStatus.closed)
-        .order_by(Case.id.desc())
-        .limit(10)
-    )
-    # Appointments the person attends whose hearing moved or was vacated: a small partial
-    # index holds the flagged ones, checked against the person's staff links.
-    to_reschedule = session.scalars(
-        select(Appointment)
-        .where(
-            Appointment.needs_reschedule.is_(True),
-            Appointment.status.in_([AppointmentStatus.scheduled, AppointmentStatus.confirmed]),
-            Appointment.id.in_(
-                select(AppointmentStaff.appointment_id).where(AppointmentStaff.user_id == actor.id)
-            ),
-        )
-        .order_by(Appointment.start_dt)
-        .options(
-            selectinload(Appointment.witness),
-            # what Appointment.timezone reads, in one go
-            joinedload(Appointment.resource).joinedload(Resource.court),
-            joinedload(Appointment.hearing).joinedload(Hearing.court),
-        )
-        .limit(LIMIT)
-    )
+    cases = Page(session, my_cases(actor, now), page, per_page)
+    tell = counts.to_tell(session, actor, now)
     return Dashboard(
         by_phase,
         list(reflection_ending),
         list(needs_due),
-        list(cases),
-        list(to_reschedule),
+        cases,
+        next_dates(session, [c.id for c in cases.items], now),
+        _to_reschedule(session, actor),
         unseen_alerts(session, actor),
+        agenda=agenda(session, actor, today_in(zone), zone),
+        tell=tell,
+        due_first=_due_first(session, actor, now) if tell else [],
+        news=_untold_news(session, actor) if actor.role in counts.TELLERS else [],
+        reviews=counts.reviews_due(session, actor, today),
+        office=counts.office(session, actor, now),
+        charts=_charts(session, actor, zone, with_told=bool(tell)),
+    )
+
+
+def _to_reschedule(session: Session, actor: User) -> list[Appointment]:
+    """Appointments the person attends whose hearing moved or was vacated: a small partial
+    index holds the flagged ones, checked against the person's staff links."""
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.needs_reschedule.is_(True),
+                Appointment.status.in_([AppointmentStatus.scheduled, AppointmentStatus.confirmed]),
+                Appointment.id.in_(
+                    select(AppointmentStaff.appointment_id).where(
+                        AppointmentStaff.user_id == actor.id
+                    )
+                ),
+            )
+            .order_by(Appointment.start_dt)
+            .options(
+                selectinload(Appointment.witness),
+                # what Appointment.timezone reads, in one go
+                joinedload(Appointment.resource).joinedload(Resource.court),
+                joinedload(Appointment.hearing).joinedload(Hearing.court),
+            )
+            .limit(LIMIT)
+        )
+    )
+
+
+def _charts(session: Session, actor: User, zone: str, *, with_told: bool) -> list[Chart]:
+    """The last twelve months: told in time (for those who tell), risk levels, support."""
+    months = trends.last_months(today_in(zone))
+    charts = [trends.told_in_time(session, actor, months)] if with_told else []
+    charts.append(trends.risk_levels(session, actor, months, zone))
+    return charts + trends.support_by_phase(session, actor, months)
+
+
+def _due_first(session: Session, actor: User, now: datetime) -> list[DueRow]:
+    """The first few tasks to tell by their deadline (the due list's first lines)."""
+    ids = list(session.scalars(due_list(actor, now).limit(SHORT)))
+    return due_rows(session, ids, now)
+
+
+def _untold_news(session: Session, actor: User) -> list[News]:
+    """News of the witnesses ``actor`` may see that nobody has told them yet, oldest first
+    (index ``ix_news_witness_told``)."""
+    return list(
+        session.scalars(
+            select(News)
+            .join(Witness, Witness.id == News.witness_id)
+            .where(News.told_dt.is_(None), visible_witnesses(actor))
+            .order_by(News.created_dt, News.id)
+            .options(contains_eager(News.witness))
+            .limit(SHORT)
+        )
     )

@@ -1,8 +1,9 @@
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from witness.core.time import now_utc
-from witness.core.web import form_transaction
+from witness.core.web import form_transaction, page_arg
+from witness.dashboard.charts import svg
 from witness.dashboard.services import build_dashboard
 from witness.db import db_session
 from witness.notify.task_services import mark_alert_seen
@@ -12,9 +13,10 @@ bp = Blueprint("dashboard", __name__)
 
 @bp.route("/")
 def index():
-    today = now_utc().date()
-    board = build_dashboard(db_session(), current_user, today)
-    return render_template("dashboard/index.html", board=board, today=today)
+    now = now_utc()
+    size = current_app.config["PAGE_SIZE"]
+    board = build_dashboard(db_session(), current_user, now, page_arg(), size)
+    return render_template("dashboard/index.html", board=board, today=now.date(), svg=svg)
 
 
 @bp.route("/alerts/<int:alert_id>/seen", methods=["POST"])

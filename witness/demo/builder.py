@@ -24,12 +24,19 @@ from witness.demo.roster import (
 )
 from witness.demo.schedule import ScheduleSteps
 from witness.demo.support import SupportSteps
+from witness.demo.today import TodaySteps
 from witness.demo.vocabulary import CASE_AGE_DAYS, CUSTODY_BY_STATUS
 from witness.demo.witnesses import WitnessSteps
 
 
 class DemoBuilder(
-    WitnessSteps, ScheduleSteps, SupportSteps, OutcomeSteps, RiskSteps, ProtectionSteps
+    WitnessSteps,
+    ScheduleSteps,
+    SupportSteps,
+    OutcomeSteps,
+    RiskSteps,
+    ProtectionSteps,
+    TodaySteps,
 ):
     """Builds the demo in order; each method adds one kind of record (the steps of each
     feature are in their own modules)."""
@@ -46,6 +53,7 @@ class DemoBuilder(
         self.add_outcomes(cases)
         self.add_risk(cases)
         self.add_protection(cases)
+        self.add_today()
         return credentials
 
     # --- organisations, users, courts, cases ---

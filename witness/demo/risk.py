@@ -17,6 +17,13 @@ from witness.risk.services import ask_for_review, complete_assessment, record_in
 from witness.risk.services import start_assessment as start
 
 CRITICAL = {"threats": "Voice messages from the accused's brother", "accused_at_large": "On bail"}
+#: the critical witness's earlier assessments, as the risk rose: months ago, factors present
+#: (low, then medium, then high; the dashboard's chart of risk levels over time)
+HISTORY = (
+    (9, {}),
+    (6, {"debts": "Owes the recruiter for the journey"}),
+    (3, {"threats": "A message passed on through a cousin"}),
+)
 
 
 class RiskSteps(DemoState):
@@ -40,6 +47,7 @@ class RiskSteps(DemoState):
             end=start_dt + timedelta(hours=6),
         )
         critical, other = witnesses[0], witnesses[1]
+        self.add_risk_history(critical)
         draft = start(self.session, officer, critical, "v1")
         answers = {
             f.key: ("present" if f.key in CRITICAL else "absent", CRITICAL.get(f.key, ""))
@@ -66,6 +74,21 @@ class RiskSteps(DemoState):
         )
         review = ask_for_review(self.session, officer, other, "Worried about the trial")
         review.due_date = self.today - timedelta(days=5)  # the demo's overdue review
+        self.session.flush()
+
+    def add_risk_history(self, witness: Witness) -> None:
+        """Earlier assessments of ``witness``, dated months back, before the current one."""
+        officer = self.users["supervisor"]
+        for months_ago, present in HISTORY:
+            draft = start(self.session, officer, witness, "v1")
+            answers = {
+                f.key: ("present" if f.key in present else "absent", present.get(f.key, ""))
+                for f in factors_of("v1")
+            }
+            done = complete_assessment(
+                self.session, officer, draft, answers=answers, own_view="", confirmed=True
+            )
+            done.created_dt = done.completed_dt = self.now - timedelta(days=30 * months_ago)
         self.session.flush()
 
 

@@ -16,6 +16,8 @@ from witness.ledger.services import approve_item, record_item, reverse_item
 from witness.people.models import NeedArea, NeedsAssessment, Participation, ParticipationRole
 from witness.people.services import active_assignments as witness_assignments
 
+#: cash-like items the supervisor has yet to approve (the dashboard's "approvals pending")
+AWAITING_APPROVAL = 10
 _CURRENCY = {"Europe/London": "GBP", "Asia/Bangkok": "THB", "Australia/Sydney": "AUD"}
 #: roughly what a pound buys in each, so the demo's amounts read as real ones
 _PER_POUND = {"GBP": Decimal("1"), "THB": Decimal("45"), "AUD": Decimal("1.9")}
@@ -41,7 +43,8 @@ _SUPPORT_FOR_NEED = {
 
 class SupportSteps(DemoState):
     """Support items for every victim-witness with an officer: met needs, then the everyday
-    costs of taking part; cash approved by the supervisor; one mistake reversed."""
+    costs of taking part; cash approved by the supervisor (ten still awaiting approval); one
+    mistake reversed."""
 
     def add_support(self, cases: list[tuple[CaseSpec, Case]]) -> None:
         """What each victim-witness was given, with its reason: met needs first, then the
@@ -87,7 +90,10 @@ class SupportSteps(DemoState):
                     rationale="Lost a day's wages attending the pre-trial meeting",
                 )
                 if item is not None and item.needs_approval:
-                    approve_item(self.session, supervisor, item, "Receipt and attendance seen")
+                    if self.counters["awaiting approval"] < AWAITING_APPROVAL:
+                        self.counters["awaiting approval"] += 1  # the supervisor's to approve
+                    else:
+                        approve_item(self.session, supervisor, item, "Receipt and attendance seen")
                 if item is not None and not reversed_one:
                     duplicate = self.record_support(
                         officer,

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -82,6 +83,13 @@ class SupportItem(Base):
         #: the chain: one position per case, so two writers cannot fork it
         UniqueConstraint("case_id", "chain_seq"),
         Index("ix_support_items_witness_date", "witness_id", "date_provided"),
+        #: the office's items awaiting approval: few of two million rows (cash-like ones)
+        Index(
+            "ix_support_items_needs_approval",
+            "witness_id",
+            postgresql_where=text("needs_approval"),
+            sqlite_where=text("needs_approval = 1"),
+        ),
     )
 
     id: Mapped[intpk]

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Row, Select, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Row, Select, exists, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.cases.models import Case
 from witness.core.access import sees_every_witness_of, visible_witnesses
 from witness.core.errors import NotFound
+from witness.db import unindexed
 from witness.ledger import services, totals
 from witness.ledger.models import FlagRule, LedgerFlag, SupportApproval, SupportItem
 from witness.people.models import NeedsAssessment, Witness
@@ -295,6 +296,28 @@ def flag_queue(actor: User, *, closed: bool, rule: FlagRule | None) -> Select:
             LedgerFlag.raised_dt.desc(), LedgerFlag.id.desc()
         )
     return query if rule is None else query.where(LedgerFlag.rule == rule)
+
+
+def pending_approvals(actor: User) -> Select:
+    """Items of ``actor``'s office's witnesses still awaiting a second person's approval,
+    longest waiting first: needing approval, not approved, neither a reversal nor reversed
+    (a reversal nets a pending item to nothing). The partial index
+    ``ix_support_items_needs_approval`` holds only the items that need one."""
+    reversal = aliased(SupportItem)
+    return (
+        select(SupportItem)
+        .join(Witness, Witness.id == SupportItem.witness_id)
+        .where(
+            SupportItem.needs_approval == True,  # noqa: E712 -- the partial index's own term
+            # nearly every entry is no reversal: SQLite would read them all by this key
+            unindexed(SupportItem.reverses_id).is_(None),
+            Witness.organisation_id == actor.organisation_id,
+            ~exists().where(SupportApproval.item_id == SupportItem.id),
+            ~exists().where(reversal.reverses_id == SupportItem.id),
+        )
+        .options(joinedload(SupportItem.witness), joinedload(SupportItem.recorded_by))
+        .order_by(SupportItem.recorded_dt, SupportItem.id)
+    )
 
 
 def get_flag(session: Session, actor: User, flag_id: int) -> LedgerFlag:

@@ -34,6 +34,7 @@ from witness.core.web import (
 )
 from witness.db import db_session
 from witness.ledger import queries, services
+from witness.ledger.flags import may_review
 from witness.ledger.forms import ApproveForm, ReverseForm, SupportItemForm
 from witness.ledger.models import SupportCategory, SupportItem
 from witness.people.models import NeedsAssessment, Witness
@@ -281,6 +282,20 @@ def reverse(item_id: int):
             flash(f"Reversed: {item.description}.")
             return _to_ledger(witness.id)
     return form_page("ledger/reverse.html", form=form, item=item, witness=witness)
+
+
+# --- the office's items awaiting approval -----------------------------------------------------
+
+
+@bp.route("/ledger/approvals")
+def approvals():
+    """The office's items awaiting a second person's approval, longest waiting first: what the
+    dashboard counts as "approvals pending"."""
+    if not may_review(current_user):
+        refuse("support.approvals_refused", object_type="support_item", status=403)
+    query = queries.pending_approvals(current_user)
+    page = Page(db_session(), query, page_arg(), PER_PAGE)
+    return render_template("ledger/approvals.html", page=page)
 
 
 # --- a case's ledger -------------------------------------------------------------------------
