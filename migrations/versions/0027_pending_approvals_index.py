@@ -4,16 +4,16 @@ The dashboard counts, and the approvals page lists, an office's items still awai
 Nearly every item needs none, so the index holds only those that do (by witness, whose office
 decides), and the count reads a few thousand index entries instead of two million rows.
 
-Revision ID: 0024_pending_approvals_index
-Revises: 0023_covering_indexes
+Revision ID: 0027_pending_approvals_index
+Revises: 0026_reference_trigrams
 Create Date: 2026-12-06 23:00:00.000000
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024_pending_approvals_index"
-down_revision = "0023_covering_indexes"
+revision = "0027_pending_approvals_index"
+down_revision = "0026_reference_trigrams"
 branch_labels = None
 depends_on = None
 
