@@ -324,3 +324,30 @@ def test_hours_settings_are_read_and_checked(tmp_path, monkeypatch):
         monkeypatch.setenv("WITNESS_CHILD_HOURS", bad)
         with pytest.raises(ConfigError, match="WITNESS_CHILD_HOURS"):
             build_config(tmp_path)
+
+
+def test_moving_a_booking_never_names_a_witness_the_mover_may_not_see(db, trial):
+    first = book_appointment(
+        db,
+        trial.supervisor,
+        trial.assigned,
+        accompaniment(trial, other_witness_ids=[trial.unassigned.id]),
+    )
+    # the other witness has a meeting of their own the next day at 10:00
+    book_appointment(
+        db, trial.supervisor, trial.unassigned, booking([trial.officer2], start=at(13, 10))
+    )
+    # trial.officer sees only trial.assigned, yet (of the office) may move the booking
+    with pytest.raises(BookingConflict) as raised:
+        services.reschedule_appointment(
+            db, trial.officer, first, accompaniment(trial, start=at(13, 9)), "Trial moved"
+        )
+    assert [c.who for c in raised.value.clashes] == ["Another witness of this booking"]
+    assert trial.unassigned.reference not in raised.value.message
+    trial.unassigned.languages = ["Khmer"]
+    with pytest.raises(DomainError) as raised:
+        services.reschedule_appointment(
+            db, trial.officer, first, accompaniment(trial, start=at(12, 8)), "Earlier"
+        )
+    assert "another witness: Khmer" in raised.value.message
+    assert trial.unassigned.reference not in raised.value.message

@@ -123,6 +123,15 @@ def plan_slots(
     return slots
 
 
+def witness_share(slots: Sequence[SlotSpec], witness: Witness) -> list[SlotSpec]:
+    """One appointment's share of a booking's slots: its own witness's, and the shared ones
+    (staff, interpreter, room), which each appointment of the booking holds alike so every
+    person's and room's calendar reads it through their own slots."""
+    others = {s.subject for s in slots if s.subject.startswith("witness:")}
+    own = subject_key("witness", witness.id)
+    return [s for s in slots if s.subject == own or s.subject not in others]
+
+
 def find_clashes(
     session: Session, slots: Sequence[SlotSpec], exclude_appointment_ids: Collection[int] = ()
 ) -> list[Clash]:

@@ -93,13 +93,17 @@ def check_kind(kind: AppointmentKind, count: int) -> None:
 
 
 def group_language(
-    witnesses: Sequence[Witness], interpreter: Interpreter | None, language: str | None
+    witnesses: Sequence[Witness],
+    interpreter: Interpreter | None,
+    language: str | None,
+    hidden: Sequence[Witness] = (),
 ) -> str | None:
     """The one language the booking's interpreter works in for everyone who needs one.
 
     An interpreter serves several witnesses at one hearing only in one language: when those
     needing an interpreter have no language in common (that the interpreter speaks, and that
-    was asked for), the group is refused with the languages each needs."""
+    was asked for), the group is refused with the languages each needs (the witnesses in
+    ``hidden``, whom the user may not see, unnamed)."""
     needing = [w for w in witnesses if w.needs_interpreter and w.languages]
     if interpreter is None or len(witnesses) < 2 or not needing:
         return language
@@ -111,7 +115,10 @@ def group_language(
     if language:
         common = [lang for lang in common if lang == language]
     if not common:
-        needs = "; ".join(f"{w.reference}: {', '.join(w.languages)}" for w in needing)
+        needs = "; ".join(
+            f"{_('another witness') if w in hidden else w.reference}: {', '.join(w.languages)}"
+            for w in needing
+        )
         raise DomainError(
             _(
                 "One interpreter serves one language at a hearing, and these witnesses have "

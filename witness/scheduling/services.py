@@ -39,6 +39,7 @@ from witness.scheduling.conflicts import (
     plan_slots,
     subject_key,
     suggest_free_starts,
+    witness_share,
 )
 from witness.scheduling.models import (
     Appointment,
@@ -224,15 +225,6 @@ def _check_free(
     return slots
 
 
-def _witness_slots(slots: Sequence[SlotSpec], witness: Witness) -> list[SlotSpec]:
-    """One appointment's share of a booking's slots: its own witness's, and the shared ones
-    (staff, interpreter, room), which each appointment of the booking holds alike so every
-    person's and room's calendar reads it through their own slots."""
-    others = {s.subject for s in slots if s.subject.startswith("witness:")}
-    own = subject_key("witness", witness.id)
-    return [s for s in slots if s.subject == own or s.subject not in others]
-
-
 def _write_slots(session: Session, appointment: Appointment, slots: Sequence[SlotSpec]) -> None:
     session.execute(delete(AppointmentSlot).where(AppointmentSlot.appointment_id == appointment.id))
     session.add_all(
@@ -277,7 +269,7 @@ def _check_group(
                 "Choose other witnesses of this case whose file you may see.",
                 field="other_witness_ids",
             )
-    booking.language = groups.group_language(witnesses, interpreter, booking.language)
+    booking.language = groups.group_language(witnesses, interpreter, booking.language, hidden)
     return resource
 
 
@@ -326,7 +318,7 @@ def _add_to_booking(
     for witness in witnesses:
         appointment = _new_appointment(session, actor, witness, booking, group_id)
         group_id = appointment.group_id
-        _write_slots(session, appointment, _witness_slots(slots, witness))
+        _write_slots(session, appointment, witness_share(slots, witness))
         record_event(
             session,
             actor,
@@ -434,7 +426,7 @@ def _move(
     appointment.status_reason = reason
     appointment.ical_sequence += 1
     session.flush()
-    _write_slots(session, appointment, _witness_slots(slots, appointment.witness))
+    _write_slots(session, appointment, witness_share(slots, appointment.witness))
     record_event(
         session,
         actor,
