@@ -351,3 +351,20 @@ def test_moving_a_booking_never_names_a_witness_the_mover_may_not_see(db, trial)
         )
     assert "another witness: Khmer" in raised.value.message
     assert trial.unassigned.reference not in raised.value.message
+
+
+def test_staff_refused_beside_a_witness_the_mover_may_not_see_are_refused_unnamed(db, trial, share):
+    first = book_appointment(
+        db,
+        trial.supervisor,
+        trial.assigned,
+        accompaniment(trial, other_witness_ids=[trial.unassigned.id]),
+    )
+    share(trial.assigned, trial.ngo)  # the NGO may attend with one witness, not the other
+    move = accompaniment(trial)
+    move.staff_ids = [trial.officer.id, trial.ngo_worker.id]
+    with pytest.raises(DomainError) as raised:
+        services.reschedule_appointment(db, trial.officer, first, move, "NGO comes along")
+    assert raised.value.field == "staff_ids"
+    assert "another witness of this booking" in raised.value.message
+    assert trial.unassigned.reference not in raised.value.message

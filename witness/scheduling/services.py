@@ -22,6 +22,7 @@ from witness.core.access import (
     require,
 )
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.people.models import Witness
@@ -208,7 +209,9 @@ def _check_free(
     if clashes:
         unnamed = {subject_key("witness", w.id) for w in hidden}
         clashes = [
-            replace(c, who="Another witness of this booking") if c.subject in unnamed else c
+            replace(c, who=gettext("Another witness of this booking"))
+            if c.subject in unnamed
+            else c
             for c in clashes
         ]
         tz = _zone(session, witnesses[0], booking, resource)
@@ -255,7 +258,10 @@ def _check_group(
             except DomainError as error:
                 # named to the user only as "a witness of this booking" (need to know)
                 raise DomainError(
-                    "A member of staff chosen may not attend with another witness of this booking.",
+                    gettext(
+                        "A member of staff chosen may not attend with another witness of "
+                        "this booking."
+                    ),
                     field=error.field,
                 ) from None
         else:
@@ -266,7 +272,7 @@ def _check_group(
             p.case_id == booking.case_id for p in witness.participations
         ):
             raise DomainError(
-                "Choose other witnesses of this case whose file you may see.",
+                gettext("Choose other witnesses of this case whose file you may see."),
                 field="other_witness_ids",
             )
     booking.language = groups.group_language(witnesses, interpreter, booking.language, hidden)
