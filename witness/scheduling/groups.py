@@ -115,9 +115,9 @@ def group_language(
     if language:
         common = [lang for lang in common if lang == language]
     if not common:
+        unnamed = _("another witness")
         needs = "; ".join(
-            f"{_('another witness') if w in hidden else w.reference}: {', '.join(w.languages)}"
-            for w in needing
+            f"{unnamed if w in hidden else w.reference}: {', '.join(w.languages)}" for w in needing
         )
         raise DomainError(
             _(
