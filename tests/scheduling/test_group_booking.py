@@ -368,3 +368,18 @@ def test_staff_refused_beside_a_witness_the_mover_may_not_see_are_refused_unname
     assert raised.value.field == "staff_ids"
     assert "another witness of this booking" in raised.value.message
     assert trial.unassigned.reference not in raised.value.message
+
+
+def test_a_witness_added_to_an_older_single_booking_joins_it(db, trial):
+    first = book_appointment(db, trial.supervisor, trial.assigned, accompaniment(trial))
+    first.group_id = None  # as a row written before bookings had groups (and not backfilled)
+    db.flush()
+    services.reschedule_appointment(
+        db,
+        trial.supervisor,
+        first,
+        accompaniment(trial, other_witness_ids=[trial.unassigned.id]),
+        "The other witness comes too",
+    )
+    rows = db.scalars(select(Appointment).where(Appointment.group_id == first.id)).all()
+    assert sorted(a.witness_id for a in rows) == sorted([trial.assigned.id, trial.unassigned.id])

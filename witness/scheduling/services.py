@@ -400,6 +400,8 @@ def reschedule_appointment(
     slots = _check_free(session, witnesses, booking, resource, [a.id for a in members], hidden)
     for member in members:
         _move(session, actor, member, booking, reason, slots)
+    if added and appointment.group_id is None:
+        appointment.group_id = appointment.id  # a row older than bookings had groups
     _add_to_booking(session, actor, added, booking, slots, appointment.booking_id)
     return appointment
 
