@@ -107,3 +107,35 @@ def test_a_clash_with_another_booking_keeps_the_group_in_the_suggestions(db, log
     assert page.count(f"{world.officer.name} is already booked") == 1
     assert f'name="other_witness_ids" value="{world.unassigned.id}"' in page
     assert 'name="start" value="10:30"' in page
+
+
+def test_moving_a_booking_through_the_form_moves_both_and_adds_a_third(
+    db, login, world, make_witness
+):
+    first = book_appointment(
+        db,
+        world.supervisor,
+        world.assigned,
+        booking(
+            [world.officer],
+            kind=AppointmentKind.accompaniment,
+            other_witness_ids=[world.unassigned.id],
+        ),
+    )
+    third = make_witness(case=world.case)
+    client = login(world.supervisor)
+    url = f"/appointments/{first.id}/edit"
+    page = text_of(client.get(url))
+    # only a witness not yet in the booking is offered
+    assert third.reference in page and world.unassigned.reference not in page.split("<form")[1]
+    response = client.submit(
+        url,
+        group_form(world, third, start="13:00", end="14:00", reason="Listed for the afternoon"),
+    )
+    assert response.status_code == 302, text_of(response)[:2000]
+    db.expire_all()  # the request changed the rows this session holds
+    rows = db.scalars(select(Appointment).where(Appointment.group_id == first.id)).all()
+    assert sorted(a.witness_id for a in rows) == sorted(
+        [world.assigned.id, world.unassigned.id, third.id]
+    )
+    assert {a.start_dt for a in rows} == {at(12, 13)}
