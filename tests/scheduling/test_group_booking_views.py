@@ -89,6 +89,10 @@ def test_a_witness_not_of_the_case_or_not_seen_is_a_form_error(db, login, world,
     response = client.submit(f"/witnesses/{world.assigned.id}/appointments/new", data)
     assert response.status_code == 400, text_of(response)[:2000]
     page = text_of(response)
+    # said beside the field, even where the form offered nobody to add
+    assert 'id="other_witness_ids-error"' in page
+    if bad in ("foreign", "unseen"):
+        assert "Choose other witnesses of this case whose file you may see." in page
     assert world.unassigned.reference not in page and world.foreign.reference not in page
     assert (count(db), count(db, AppointmentSlot)) == before
 
