@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from witness.auth.models import Role, User
 from witness.people.models import Witness
+from witness.scheduling.models import Appointment, AppointmentKind
 
 
 def test_create_user(runner, office, db):
@@ -72,6 +73,14 @@ def test_demo_data_loads_once_and_prints_sign_ins(runner, db):
         assert role in result.output.lower()
     witnesses = db.scalar(select(func.count()).select_from(Witness))
     assert witnesses >= 60
+    # a hearing where one officer accompanies two witnesses or more in one booking
+    groups = db.execute(
+        select(Appointment.group_id, func.count(Appointment.id))
+        .where(Appointment.kind == AppointmentKind.accompaniment)
+        .group_by(Appointment.group_id)
+        .having(func.count(Appointment.id) > 1)
+    ).all()
+    assert groups
     again = runner.invoke(args=["demo-data"])
     assert again.exit_code == 0 and "already loaded" in again.output
     assert db.scalar(select(func.count()).select_from(Witness)) == witnesses

@@ -282,6 +282,50 @@ def test_parallel_form_bookings_of_one_officer_one_wins_the_rest_see_the_clash(s
     assert _active_at(server, start) == 1
 
 
+def test_parallel_group_bookings_through_the_form_one_booking_wins(server):
+    """Eight officers' browsers each book two witnesses of the case in one booking with the
+    same officer, all at once: the booking's own officer is no clash, but exactly one booking
+    (both its witnesses) is made and every other form comes back with the clash."""
+    start = next_weekday_at(33, 10)
+    sessions = [signed_in(server) for _ in range(PARALLEL)]
+    ids = server.witness_ids
+
+    def book(n: int) -> requests.Response:
+        client, token = sessions[n]
+        return client.post(
+            f"{server.url}/witnesses/{ids[n]}/appointments/new",
+            data={
+                "csrf_token": token,
+                "kind": "accompaniment",
+                "hearing_id": "",
+                "date": start.date().isoformat(),
+                "start": start.astimezone(_LONDON).strftime("%H:%M"),
+                "end": (start + timedelta(hours=2)).astimezone(_LONDON).strftime("%H:%M"),
+                "travel_minutes": "0",
+                "staff_ids": [str(server.officer_id)],
+                "other_witness_ids": [str(ids[(n + 1) % PARALLEL])],
+                "resource_id": "",
+                "address": "Parallel Court, 1 Race Street",
+                "interpreter_id": "",
+                "language": "",
+                "notes": "",
+            },
+            allow_redirects=False,
+        )
+
+    responses = all_at_once(book)
+    assert statuses(responses) == [302] + [409] * (PARALLEL - 1), [
+        r.text[-2000:] for r in responses if r.status_code not in (302, 409)
+    ]
+    for response in responses:
+        if response.status_code == 409:
+            assert "Parallel Officer is already booked" in html.unescape(response.text)
+    assert _active_at(server, start) == 2
+    with server.session() as db:
+        groups = set(db.scalars(select(Appointment.group_id).where(Appointment.start_dt == start)))
+    assert len(groups) == 1
+
+
 # --- the support ledger -----------------------------------------------------------------------
 
 

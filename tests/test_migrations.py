@@ -1,13 +1,18 @@
 """The Alembic history builds exactly the schema the models describe, on this run's database."""
 
+from datetime import UTC, datetime
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy.orm import Session
 
 import witness.models  # noqa: F401
+from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.db import Base
 from witness.migrate import alembic_config, upgrade
+from witness.people.models import Witness
 from witness.people.search import SEARCH_TABLES, described_by_models
 
 
@@ -71,3 +76,55 @@ def test_every_revision_downgrades_and_upgrades_again(database_url, tmp_path):
     assert any("'system'" in check for check in at_head["users"])
     assert any("'in_person'" in check for check in at_head["consents"])
     test_migrations_match_models(url)
+
+
+def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_url, tmp_path):
+    """0024: appointments booked before groups each become a booking of their own."""
+    url = _scratch_database(database_url, tmp_path)
+    config = alembic_config(url)
+    command.upgrade(config, "0023_covering_indexes")
+    engine = create_engine(url)
+    with Session(engine) as session:
+        office = Organisation(name="Backfill Office", kind=OrganisationKind.prosecution)
+        user = User(
+            email="backfill@test.example",
+            name="Backfill Officer",
+            password_hash="x",
+            role=Role.liaison_officer,
+            organisation=office,
+        )
+        witnesses = [
+            Witness(organisation=office, reference=f"BF-{n}", legal_name=f"Name {n}")
+            for n in range(2)
+        ]
+        session.add_all([office, user, *witnesses])
+        session.flush()
+        at = datetime(2026, 3, 12, 10, tzinfo=UTC)
+        for n, witness in enumerate(witnesses):
+            session.execute(
+                text(
+                    "INSERT INTO appointments (organisation_id, witness_id, kind, status, "
+                    "start_dt, end_dt, travel_minutes, address, notes, witness_meeting_point, "
+                    "needs_reschedule, status_reason, ical_uid, ical_sequence, created_by_id, "
+                    "created_dt, updated_dt) VALUES (:org, :witness, 'accompaniment', "
+                    "'scheduled', :start, :end, 0, 'Court', '', '', :no, '', :uid, 0, :user, "
+                    ":start, :start)"
+                ),
+                {
+                    "org": office.id,
+                    "witness": witness.id,
+                    "start": at,
+                    "end": at.replace(hour=16),
+                    "no": False,
+                    "uid": f"backfill-{n}",
+                    "user": user.id,
+                },
+            )
+        session.commit()
+    command.upgrade(config, "0024_group_bookings")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, group_id FROM appointments")).all()
+    engine.dispose()
+    assert len(rows) == 2 and all(group_id == id_ for id_, group_id in rows)
+    command.downgrade(config, "0023_covering_indexes")
+    upgrade(url)

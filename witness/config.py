@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from email.utils import parseaddr
 from pathlib import Path
@@ -161,6 +161,7 @@ def build_config(instance_path: Path) -> dict:
         **_reminder_settings(),
         **_channel_settings(),
         **_risk_settings(),
+        **_hours_settings(),
     }
 
 
@@ -349,4 +350,28 @@ def _risk_settings() -> dict:
     return {
         name: days,
         "WITNESS_RISK_ESCALATE_DAYS": _count_setting("WITNESS_RISK_ESCALATE_DAYS", 3),
+    }
+
+
+def _hours(name: str, default: str) -> tuple[time, time]:
+    """``09:30-16:30``: a span of the day on the court's clock, start before end."""
+    raw = os.environ.get(name, default).strip()
+    match = re.fullmatch(
+        r"([01][0-9]|2[0-3]):([0-5][0-9])\s*-\s*([01][0-9]|2[0-3]):([0-5][0-9])", raw
+    )
+    if match is None:
+        raise ConfigError(f"{name} must be two times such as '{default}', not {raw!r}.")
+    hours = (time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4])))
+    if hours[0] >= hours[1]:
+        raise ConfigError(f"{name} must start before it ends, not {raw!r}.")
+    return hours
+
+
+def _hours_settings() -> dict:
+    """The hours free times are suggested in, on the court's clock: court hours for everyone,
+    and for a booking with a child witness (under 18 on the day, or presumed a child) the
+    hours allowed for a child as well."""
+    return {
+        "COURT_HOURS": _hours("WITNESS_COURT_HOURS", "09:30-16:30"),
+        "CHILD_HOURS": _hours("WITNESS_CHILD_HOURS", "09:30-15:00"),
     }

@@ -22,7 +22,13 @@ from witness.cases.models import Case, Court
 from witness.core import time as clock
 from witness.db import Database
 from witness.migrate import upgrade
-from witness.people.models import Assignment, Witness
+from witness.people.models import (
+    Assignment,
+    Participation,
+    ParticipationRole,
+    Phase,
+    Witness,
+)
 from witness.scheduling.conflicts import BookingConflict
 from witness.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
 from witness.scheduling.services import Booking, book_appointment
@@ -50,9 +56,10 @@ def own_database(tmp_path_factory):
     database.engine.dispose()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def office_with_witnesses(own_database):
-    """One officer and PARALLEL witnesses assigned to them, committed."""
+    """One officer and PARALLEL witnesses of one case assigned to them, committed (once: each
+    test books on a day of its own)."""
     clock.set_clock(lambda: datetime(2026, 3, 10, 9, 0, tzinfo=UTC))
     with own_database.sessionmaker() as session:
         office = Organisation(name="Race Office", kind=OrganisationKind.prosecution)
@@ -73,6 +80,15 @@ def office_with_witnesses(own_database):
         session.flush()
         session.add_all(
             Assignment(witness_id=w.id, user_id=officer.id, assigned_by_id=officer.id)
+            for w in witnesses
+        )
+        session.add_all(
+            Participation(
+                witness_id=w.id,
+                case_id=case.id,
+                role=ParticipationRole.victim_witness,
+                phase=Phase.pre_trial,
+            )
             for w in witnesses
         )
         session.commit()
@@ -127,7 +143,60 @@ def test_parallel_bookings_of_one_officer_end_with_exactly_one(own_database, off
     with own_database.sessionmaker() as session:
         active = session.scalar(
             select(func.count(Appointment.id)).where(
-                Appointment.status == AppointmentStatus.scheduled
+                Appointment.status == AppointmentStatus.scheduled, Appointment.start_dt == start
             )
         )
     assert active == 1
+
+
+def test_parallel_group_bookings_of_one_officer_end_with_exactly_one_group(
+    own_database, office_with_witnesses
+):
+    """Pairs of witnesses booked at once, each pair in one booking with the same officer: the
+    booking's own officer is no clash, but the other bookings are, even when all race."""
+    officer_id, witness_ids = office_with_witnesses
+    pairs = [witness_ids[i : i + 2] for i in range(0, PARALLEL, 2)]
+    start = datetime(2026, 3, 13, 10, 0, tzinfo=UTC)
+    barrier = threading.Barrier(len(pairs))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def book(pair: list[int]) -> None:
+        with own_database.sessionmaker() as session:
+            officer = session.get(User, officer_id)
+            witness = session.get(Witness, pair[0])
+            request = Booking(
+                kind=AppointmentKind.accompaniment,
+                start=start,
+                end=start + timedelta(hours=6),
+                staff_ids=[officer_id],
+                address="Race Court, 1 Race Street",
+                other_witness_ids=pair[1:],
+            )
+            session.commit()
+            barrier.wait()
+            try:
+                book_appointment(session, officer, witness, request)
+                session.commit()
+                result = "booked"
+            except BookingConflict:
+                session.rollback()
+                result = "clash"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=book, args=(pair,)) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["booked"] + ["clash"] * (len(pairs) - 1)
+    with own_database.sessionmaker() as session:
+        booked = session.execute(
+            select(Appointment.group_id, Appointment.witness_id).where(
+                Appointment.status == AppointmentStatus.scheduled,
+                Appointment.start_dt == start,
+            )
+        ).all()
+    assert len(booked) == 2 and len({group for group, _ in booked}) == 1

@@ -99,7 +99,13 @@ def _shown(user: User, appointment: Appointment, **extra) -> Shown:
 
 def _detail(session: Session, user: User, appointment: Appointment) -> Shown:
     warning = services.waiting_room_warning(session, appointment)
-    return _shown(user, appointment, warnings=[warning] if warning else [])
+    members = queries.booking_members(session, user, appointment)
+    return _shown(
+        user,
+        appointment,
+        warnings=[warning] if warning else [],
+        booking_appointment_ids=[a.id for a in members],
+    )
 
 
 def _booking(data: dict) -> services.Booking:

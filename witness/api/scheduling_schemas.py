@@ -404,6 +404,15 @@ class AppointmentDetail(AppointmentSchema):
         required=True,
         metadata={"description": "What to look at, e.g. no separate waiting room booked."},
     )
+    booking_appointment_ids = fields.List(
+        fields.Integer(),
+        required=True,
+        metadata={
+            "description": "The appointments of the same booking (several witnesses accompanied "
+            "together, this one included) of witnesses the caller may see; the others are not "
+            "even counted."
+        },
+    )
 
 
 class AppointmentPage(PageMeta):
@@ -467,6 +476,18 @@ class BookingInput(_Ends):
             "description": "A `risk_review` meeting: the open risk review it serves (default: "
             "the first due). It is held with the witness's officer, and with an interpreter "
             "of their language when they need one."
+        },
+    )
+    other_witness_ids = fields.List(
+        Id(),
+        load_default=list,
+        validate=validate.Length(max=19, error="One booking carries at most 20 witnesses."),
+        metadata={
+            "description": "Other witnesses of the case accompanied in the same booking (an "
+            "accompaniment or a familiarisation visit): the staff, interpreter and room are one "
+            "commitment for them all, and each witness gets an appointment and invite of their "
+            "own. Witnesses whose file the caller may see and whose office books them; when "
+            "rescheduling, witnesses to add to the booking."
         },
     )
 

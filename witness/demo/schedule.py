@@ -67,12 +67,13 @@ class ScheduleSteps(DemoState):
         self.session.execute(delete(OutboundEmail))
 
     def book_for_hearing(self, case: Case, hearing, rooms) -> None:
-        """Accompaniment for the first victim-witness of each officer in the case, and a
-        familiarisation visit a few days before."""
+        """Accompaniment for each officer's victim-witnesses in the case, together in one
+        booking (one officer, one interpreter) when they share a language, and a
+        familiarisation visit for the first of them a few days before."""
         participations = self.session.scalars(
             select(Participation).where(Participation.case_id == case.id)
         ).all()
-        booked_officers: set[int] = set()
+        by_officer: dict[int, list] = {}
         for participation in participations:
             witness = participation.witness
             assignment = next(
@@ -83,11 +84,18 @@ class ScheduleSteps(DemoState):
                 ),
                 None,
             )
-            if assignment is None or assignment.user_id in booked_officers:
-                continue
-            officer = assignment.user
-            booked_officers.add(officer.id)
+            if assignment is not None:
+                by_officer.setdefault(assignment.user_id, []).append((assignment.user, witness))
+        for pairs in by_officer.values():
+            officer, witness = pairs[0]
             language = witness.languages[0] if witness.needs_interpreter else None
+            # the officer's other witnesses of the case go in the same booking when one
+            # interpreter can serve them all (or none needs one)
+            others = [
+                w.id
+                for _, w in pairs[1:]
+                if (language in w.languages if w.needs_interpreter else True)
+            ]
             interpreter = (
                 next(iter(interpreters_of(self.session, officer.organisation_id, language)), None)
                 if language
@@ -121,6 +129,7 @@ class ScheduleSteps(DemoState):
                     hearing_id=hearing.id,
                     # what the witness's own (discreet) invite gives as the place
                     witness_meeting_point="The bus stop on Station Road",
+                    other_witness_ids=others,
                 ),
             ]
             for plan in plans:

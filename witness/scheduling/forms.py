@@ -18,6 +18,7 @@ from witness.cases.models import Hearing
 from witness.core.forms import (
     EMPTY_CHOICE,
     EnumSelectField,
+    MultiCheckboxField,
     WholeNumberField,
     date_field,
     line_field,
@@ -28,6 +29,7 @@ from witness.core.forms import (
     strip_filter,
     time_field,
 )
+from witness.core.i18n import lazy_gettext
 from witness.core.time import local_to_utc
 from witness.scheduling.conflicts import MAX_TRAVEL_MINUTES
 from witness.scheduling.models import Appointment, AppointmentKind
@@ -68,6 +70,13 @@ class BookingForm(FlaskForm):
     staff_ids = SelectMultipleField(
         "Staff attending", coerce=record_id, validate_choice=False, validators=[Optional()]
     )
+    #: other witnesses of the case accompanied in the same booking (``scheduling.groups``)
+    other_witness_ids = MultiCheckboxField(
+        lazy_gettext("Also accompany, in this booking"),
+        coerce=record_id,
+        validate_choice=False,
+        validators=[Optional()],
+    )
     resource_id = SelectField(
         "Room or site", coerce=optional_id, validate_choice=False, validators=[Optional()]
     )
@@ -107,6 +116,9 @@ class BookingForm(FlaskForm):
             EMPTY_CHOICE,
             *options((i.id, f"{i.name} ({', '.join(i.languages)})") for i in choices.interpreters),
         ]
+        self.other_witness_ids.choices = options(
+            (w.id, f"{w.reference} ({w.legal_name})") for w in choices.companions
+        )
 
     def booking(self, tz: str, case_id: int | None) -> Booking:
         """What was asked for, its times read in ``tz`` (``DomainError`` on a time the clocks
@@ -126,6 +138,7 @@ class BookingForm(FlaskForm):
             case_id=case_id,
             witness_meeting_point=self.witness_meeting_point.data or "",
             risk_review_id=self.review_id(),
+            other_witness_ids=list(self.other_witness_ids.data or []),
         )
 
 

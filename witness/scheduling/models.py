@@ -97,13 +97,21 @@ def _new_uid() -> str:
 
 
 class Appointment(Base):
-    """A scheduled support event for a witness."""
+    """A scheduled support event for a witness.
+
+    Several witnesses accompanied together (one officer, one interpreter, one trip) are one
+    booking: one appointment per witness, all with the ``group_id`` of the first. Each row stays
+    about one witness, so need to know, invites and every reader of ``witness_id`` work per
+    witness as before, while the double-booking check counts the group's staff, interpreter and
+    room once (``scheduling.conflicts``).
+    """
 
     __tablename__ = "appointments"
     __table_args__ = (
         Index("ix_appointments_witness_start", "witness_id", "start_dt"),
         Index("ix_appointments_resource_start", "resource_id", "start_dt"),
         Index("ix_appointments_hearing", "hearing_id"),
+        Index("ix_appointments_group", "group_id"),
         #: the few flagged for rescheduling, for the dashboard
         Index(
             "ix_appointments_needs_reschedule",
@@ -126,6 +134,9 @@ class Appointment(Base):
     #: the office responsible (the witness's), whose staff manage the appointment
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"))
+    #: the booking it belongs to: the id of the booking's first appointment (its own when the
+    #: witness is accompanied alone; None on rows written before bookings had groups)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     #: the hearing it serves; moving the hearing flags this appointment
     hearing_id: Mapped[int | None] = mapped_column(ForeignKey("hearings.id"))
@@ -171,6 +182,11 @@ class Appointment(Base):
         cascade="all, delete-orphan",
         order_by="AppointmentStaff.user_id",
     )
+
+    @property
+    def booking_id(self) -> int:
+        """The booking (group) this appointment is part of."""
+        return self.group_id or self.id
 
     @property
     def staff(self) -> list[User]:

@@ -30,6 +30,7 @@ from witness.hearings.queries import ACTIVE_HEARING, measures_by_hearing
 from witness.notify.news import untold_news
 from witness.people.models import Witness
 from witness.rooms.models import Resource
+from witness.scheduling import groups
 from witness.scheduling.conflicts import MAX_BLOCK, MAX_DURATION, MAX_TRAVEL_MINUTES, subject_key
 from witness.scheduling.models import (
     Appointment,
@@ -286,6 +287,8 @@ class BookingOptions:
     hearings: list[Hearing]
     interpreters: list[Interpreter]
     zones: list[str] = field(default_factory=list)
+    #: other witnesses of the case the user may add to the booking (``scheduling.groups``)
+    companions: list[Witness] = field(default_factory=list)
 
     @property
     def only_case(self) -> Case | None:
@@ -297,11 +300,16 @@ class BookingOptions:
 
 
 def booking_options(
-    session: Session, witness: Witness, appointment: Appointment | None = None
+    session: Session,
+    witness: Witness,
+    appointment: Appointment | None = None,
+    actor: User | None = None,
 ) -> BookingOptions:
     """Staff: everyone who may attend with the witness (``access.attending_staff``); rooms of
-    the courts of the witness's cases; their upcoming hearings; the office's interpreters. What
-    an appointment being rescheduled already has stays on offer."""
+    the courts of the witness's cases; their upcoming hearings; the office's interpreters; the
+    other witnesses of their cases ``actor`` may see and book for, to go in the same booking
+    (of the appointment's case, and not yet in its booking, when rescheduling). What an
+    appointment being rescheduled already has stays on offer."""
     staff = list(session.scalars(select(User).where(attending_staff(witness)).order_by(User.name)))
     case_ids = [p.case_id for p in witness.participations]
     court_ids = {p.case.court_id for p in witness.participations}
@@ -336,7 +344,21 @@ def booking_options(
         if appointment.interpreter is not None and appointment.interpreter not in interpreters:
             interpreters.append(appointment.interpreter)
     zones = sorted({r.court.timezone for r in resources} | {witness.timezone})
-    return BookingOptions(witness, staff, resources, hearings, interpreters, zones)
+    companions: list[Witness] = []
+    if actor is not None:
+        in_booking: set[int] = set()
+        if appointment is not None:
+            in_booking = {a.witness_id for a in groups.members(session, appointment)}
+            if appointment.case_id is not None:
+                case_ids = [appointment.case_id]
+        companions = [
+            w
+            for w in groups.case_witnesses(session, actor, witness, case_ids)
+            if w.id not in in_booking
+        ]
+    return BookingOptions(
+        witness, staff, resources, hearings, interpreters, zones, companions=companions
+    )
 
 
 def witness_hearing(session: Session, witness: Witness, hearing_id: int | None) -> Hearing | None:
@@ -361,6 +383,21 @@ def booking_zone(
     hearing = witness_hearing(session, witness, hearing_id)
     case = hearing.case if hearing else fallback_case
     return zone_of(resource, hearing, case, witness)
+
+
+def booking_members(session: Session, actor: User, appointment: Appointment) -> list[Appointment]:
+    """The appointments of ``appointment``'s booking (itself included) that ``actor`` may see,
+    with their witnesses: a witness of the booking they may not see is not even counted."""
+    if appointment.group_id is None:
+        return [appointment]
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(Appointment.group_id == appointment.group_id, visible_appointments(actor))
+            .order_by(Appointment.id)
+            .options(joinedload(Appointment.witness))
+        )
+    )
 
 
 def history_of(session: Session, appointment: Appointment) -> list[AuditEvent]:

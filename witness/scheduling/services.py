@@ -5,7 +5,7 @@ office's interpreters."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -22,20 +22,25 @@ from witness.core.access import (
     require,
 )
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.people.models import Witness
 from witness.rooms.models import Resource, ResourceKind
 from witness.rooms.services import booking_problem
+from witness.scheduling import groups
 from witness.scheduling.conflicts import (
     MAX_DURATION,
     MAX_TRAVEL_MINUTES,
     BookingConflict,
     SlotSpec,
     find_clashes,
+    hours_check,
     lock_subjects,
     plan_slots,
+    subject_key,
     suggest_free_starts,
+    witness_share,
 )
 from witness.scheduling.models import (
     Appointment,
@@ -69,6 +74,8 @@ class Booking:
     witness_meeting_point: str = ""
     #: the risk review a risk review meeting serves (checked by ``risk.meetings``)
     risk_review_id: int | None = None
+    #: other witnesses of the case accompanied in the same booking (``scheduling.groups``)
+    other_witness_ids: list[int] = field(default_factory=list)
 
 
 def _check_times(booking: Booking, *, allow_past: bool = False) -> None:
@@ -161,16 +168,33 @@ def _clean(booking: Booking) -> None:
     )
 
 
+def _zone(session: Session, witness: Witness, booking: Booking, resource: Resource | None) -> str:
+    """The booking's clock (``Appointment.timezone``'s rule): its court's where it has one."""
+    if resource is not None:
+        return resource.court.timezone
+    if booking.hearing_id is not None:
+        return session.get(Hearing, booking.hearing_id).court.timezone
+    for participation in witness.participations:
+        if participation.case_id == booking.case_id:
+            return participation.case.court.timezone
+    return witness.timezone
+
+
 def _check_free(
     session: Session,
-    witness: Witness,
+    witnesses: Sequence[Witness],
     booking: Booking,
     resource: Resource | None,
-    exclude_appointment_id: int | None,
+    exclude_appointment_ids: Sequence[int] = (),
+    hidden: Sequence[Witness] = (),
 ) -> list[SlotSpec]:
+    """The booking's slots (its witnesses' and, once, its staff's, interpreter's and room's),
+    locked and checked; on a clash, the free times to suggest inside the hours allowed. The
+    witnesses in ``hidden`` are not named to the user (they may not see them)."""
+
     def slots_at(start: datetime, end: datetime) -> list[SlotSpec]:
         return plan_slots(
-            witness_id=witness.id,
+            witness_ids=[w.id for w in witnesses],
             staff_ids=booking.staff_ids,
             interpreter_id=booking.interpreter_id,
             resource_id=booking.resource_id,
@@ -181,16 +205,24 @@ def _check_free(
 
     slots = slots_at(booking.start, booking.end)
     lock_subjects(session, slots)
-    clashes = find_clashes(session, slots, exclude_appointment_id)
+    clashes = find_clashes(session, slots, exclude_appointment_ids)
     if clashes:
-        tz = resource.court.timezone if resource is not None else witness.timezone
+        unnamed = {subject_key("witness", w.id) for w in hidden}
+        clashes = [
+            replace(c, who=gettext("Another witness of this booking"))
+            if c.subject in unnamed
+            else c
+            for c in clashes
+        ]
+        tz = _zone(session, witnesses[0], booking, resource)
         suggestions = suggest_free_starts(
             session,
             slots_at=slots_at,
             start=booking.start,
             duration=booking.end - booking.start,
             resource=resource,
-            exclude_appointment_id=exclude_appointment_id,
+            exclude_appointment_ids=exclude_appointment_ids,
+            fits=hours_check(tz, lambda local: any(w.is_child_on(local.date()) for w in witnesses)),
         )
         raise BookingConflict(clashes, suggestions, tz, booking.end - booking.start)
     return slots
@@ -209,23 +241,51 @@ def _write_slots(session: Session, appointment: Appointment, slots: Sequence[Slo
     )
 
 
-def book_appointment(
-    session: Session, actor: User, witness: Witness, booking: Booking
+def _check_group(
+    session: Session,
+    actor: User,
+    witnesses: Sequence[Witness],
+    booking: Booking,
+    hidden: Sequence[Witness] = (),
+) -> Resource | None:
+    """Everything but the clash check, for every witness of the booking: staff allowed beside
+    each, the room, the hearing or case of each, one language for the interpreter."""
+    groups.check_kind(booking.kind, len(witnesses))
+    for witness in witnesses:
+        if witness in hidden:
+            try:
+                _check_staff(session, witness, booking.staff_ids)
+            except DomainError as error:
+                # named to the user only as "a witness of this booking" (need to know)
+                raise DomainError(
+                    gettext(
+                        "A member of staff chosen may not attend with another witness of "
+                        "this booking."
+                    ),
+                    field=error.field,
+                ) from None
+        else:
+            _check_staff(session, witness, booking.staff_ids)
+    resource, interpreter, _ = _check_links(session, witnesses[0], booking)
+    for witness in witnesses[1:]:
+        if booking.case_id is not None and not any(
+            p.case_id == booking.case_id for p in witness.participations
+        ):
+            raise DomainError(
+                gettext("Choose other witnesses of this case whose file you may see."),
+                field="other_witness_ids",
+            )
+    booking.language = groups.group_language(witnesses, interpreter, booking.language, hidden)
+    return resource
+
+
+def _new_appointment(
+    session: Session, actor: User, witness: Witness, booking: Booking, group_id: int | None
 ) -> Appointment:
-    """Book an appointment for a witness the actor's office manages, after checking that
-    nobody and nothing it needs is elsewhere then. Queues the invites."""
-    require(
-        actor.organisation_id == witness.organisation_id and actor.role in OFFICE_ROLES,
-        "Only the witness's office books their appointments.",
-    )
-    _check_times(booking)
-    _clean(booking)
-    _check_staff(session, witness, booking.staff_ids)
-    resource, _, _ = _check_links(session, witness, booking)
-    slots = _check_free(session, witness, booking, resource, None)
     appointment = Appointment(
         organisation_id=witness.organisation_id,
         witness_id=witness.id,
+        group_id=group_id,
         case_id=booking.case_id,
         hearing_id=booking.hearing_id,
         risk_review_id=booking.risk_review_id,
@@ -244,25 +304,71 @@ def book_appointment(
     )
     session.add(appointment)
     session.flush()
-    _write_slots(session, appointment, slots)
-    record_event(
-        session,
-        actor,
-        "appointment.book",
-        appointment,
-        witness_id=witness.id,
-        kind=booking.kind,
-        staff=sorted(set(booking.staff_ids)),
-    )
-    _send_invites(session, appointment, previous_staff_ids=())
+    if group_id is None:
+        appointment.group_id = appointment.id  # the first of its booking
+        session.flush()
     return appointment
+
+
+def _add_to_booking(
+    session: Session,
+    actor: User,
+    witnesses: Sequence[Witness],
+    booking: Booking,
+    slots: Sequence[SlotSpec],
+    group_id: int | None,
+) -> list[Appointment]:
+    """An appointment per witness in the booking ``group_id`` (a new booking when None), each
+    with its slots, its audit event and its own invites."""
+    added = []
+    for witness in witnesses:
+        appointment = _new_appointment(session, actor, witness, booking, group_id)
+        group_id = appointment.group_id
+        _write_slots(session, appointment, witness_share(slots, witness))
+        record_event(
+            session,
+            actor,
+            "appointment.book",
+            appointment,
+            witness_id=witness.id,
+            kind=booking.kind,
+            staff=sorted(set(booking.staff_ids)),
+            group_id=group_id,
+        )
+        _send_invites(session, appointment, previous_staff_ids=())
+        added.append(appointment)
+    return added
+
+
+def book_appointment(
+    session: Session, actor: User, witness: Witness, booking: Booking
+) -> Appointment:
+    """Book an appointment for a witness the actor's office manages (and, in the same booking,
+    for ``booking.other_witness_ids``: other witnesses of the case the actor may see), after
+    checking that nobody and nothing it needs is elsewhere then. Queues each witness's invites.
+    Returns the first witness's appointment."""
+    require(
+        actor.organisation_id == witness.organisation_id and actor.role in OFFICE_ROLES,
+        "Only the witness's office books their appointments.",
+    )
+    _check_times(booking)
+    _clean(booking)
+    if booking.hearing_id is not None and booking.case_id is None:
+        hearing = session.get(Hearing, booking.hearing_id)
+        booking.case_id = hearing.case_id if hearing is not None else None
+    others = groups.companions(session, actor, witness, booking.other_witness_ids, booking.case_id)
+    witnesses = [witness, *others]
+    resource = _check_group(session, actor, witnesses, booking)
+    slots = _check_free(session, witnesses, booking, resource)
+    return _add_to_booking(session, actor, witnesses, booking, slots, None)[0]
 
 
 def reschedule_appointment(
     session: Session, actor: User, appointment: Appointment, booking: Booking, reason: str
 ) -> Appointment:
-    """Change time, place or people; raises SEQUENCE and sends updates (and cancellations to
-    staff no longer attending)."""
+    """Change time, place or people of the appointment's booking (every witness in it still
+    going), and add the witnesses of ``booking.other_witness_ids`` to it; raises SEQUENCE and
+    sends updates (and cancellations to staff no longer attending)."""
     require(can_manage_appointment(actor, appointment))
     if not appointment.status.is_active:
         raise DomainError(f"A {appointment.status.label.lower()} appointment cannot be changed.")
@@ -272,9 +378,42 @@ def reschedule_appointment(
     witness = appointment.witness
     _check_times(booking)
     _clean(booking)
-    _check_staff(session, witness, booking.staff_ids)
-    resource, _, _ = _check_links(session, witness, booking)
-    slots = _check_free(session, witness, booking, resource, appointment.id)
+    if booking.hearing_id is not None:
+        hearing = session.get(Hearing, booking.hearing_id)
+        booking.case_id = hearing.case_id if hearing is not None else booking.case_id
+    members = groups.active_members(session, appointment)
+    # the appointment whose page this is leads: its checks name its own witness
+    members.sort(key=lambda a: a.id != appointment.id)
+    current = [a.witness for a in members]
+    seen = groups.visible_ids(session, actor, [w.id for w in current])
+    hidden = [w for w in current if w.id not in seen]
+    added = groups.companions(
+        session,
+        actor,
+        witness,
+        booking.other_witness_ids,
+        booking.case_id,
+        already=[w.id for w in current],
+    )
+    witnesses = [*current, *added]
+    resource = _check_group(session, actor, witnesses, booking, hidden)
+    slots = _check_free(session, witnesses, booking, resource, [a.id for a in members], hidden)
+    for member in members:
+        _move(session, actor, member, booking, reason, slots)
+    if added and appointment.group_id is None:
+        appointment.group_id = appointment.id  # a row older than bookings had groups
+    _add_to_booking(session, actor, added, booking, slots, appointment.booking_id)
+    return appointment
+
+
+def _move(
+    session: Session,
+    actor: User,
+    appointment: Appointment,
+    booking: Booking,
+    reason: str,
+    slots: Sequence[SlotSpec],
+) -> None:
     previous_staff = [link.user_id for link in appointment.staff_links]
     appointment.kind = booking.kind
     appointment.start_dt, appointment.end_dt = booking.start, booking.end
@@ -295,7 +434,7 @@ def reschedule_appointment(
     appointment.status_reason = reason
     appointment.ical_sequence += 1
     session.flush()
-    _write_slots(session, appointment, slots)
+    _write_slots(session, appointment, witness_share(slots, appointment.witness))
     record_event(
         session,
         actor,
@@ -306,7 +445,6 @@ def reschedule_appointment(
     )
     session.refresh(appointment)
     _send_invites(session, appointment, previous_staff_ids=previous_staff)
-    return appointment
 
 
 def cancel_appointment(

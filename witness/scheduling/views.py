@@ -217,8 +217,10 @@ def _warnings(appointment: Appointment) -> list[str]:
 def _flash_booked(appointment: Appointment, warnings: list[str], verb: str) -> None:
     tz = appointment.timezone
     start = appointment.start_dt.astimezone(ZoneInfo(tz))
+    members = queries.booking_members(db_session(), current_user, appointment)
+    whom = ", ".join(a.witness.reference for a in members if a.status.is_active)
     flash(
-        f"{appointment.kind.label} {verb} for {appointment.witness.reference} on "
+        f"{appointment.kind.label} {verb} for {whom or appointment.witness.reference} on "
         f"{start:%a %d %b %Y at %H:%M} {start.tzname()}."
     )
     for warning in warnings:
@@ -232,7 +234,7 @@ def book(witness_id: int):
         Witness, witness_id, access.can_manage_witness, refusal="appointment.book_refused"
     )
     db = db_session()
-    choices = queries.booking_options(db, witness)
+    choices = queries.booking_options(db, witness, actor=current_user)
     form = BookingForm()
     form.offer(choices)
     if request.method == "GET":
@@ -302,6 +304,7 @@ def _appointment_page(appointment: Appointment, status: int = 200, **forms):
         warnings=_warnings(appointment) if appointment.status.is_active else [],
         meeting=meetings.meeting_line(db, current_user, appointment),
         history=queries.history_of(db, appointment),
+        booking_members=queries.booking_members(db, current_user, appointment),
         deliveries=delivery_summary(db, appointment.id) if manage else [],
         cancel_form=forms.get("cancel_form") or CancelForm(formdata=None),
         complete_form=forms.get("complete_form") or CompleteForm(formdata=None),
@@ -331,7 +334,7 @@ def reschedule(appointment_id: int):
         return _back_to(appointment.id)
     db = db_session()
     witness = appointment.witness
-    choices = queries.booking_options(db, witness, appointment)
+    choices = queries.booking_options(db, witness, appointment, actor=current_user)
     form = RescheduleForm()
     form.offer(choices)
     if request.method == "GET":
