@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from witness.auth.models import User
@@ -35,16 +35,18 @@ def case_witnesses(
         return []
     rows = session.scalars(
         select(Witness)
-        .join(Participation, Participation.witness_id == Witness.id)
         .where(
-            Participation.case_id.in_(case_ids),
-            Participation.phase != Phase.closed,
+            # EXISTS, not a join made DISTINCT: PostgreSQL cannot compare the JSON columns
+            exists().where(
+                Participation.witness_id == Witness.id,
+                Participation.case_id.in_(case_ids),
+                Participation.phase != Phase.closed,
+            ),
             Witness.id != witness.id,
             Witness.organisation_id == witness.organisation_id,
             visible_witnesses(actor),
         )
         .order_by(Witness.reference)
-        .distinct()
     ).all()
     return [w for w in rows if can_manage_witness(actor, w)]
 
