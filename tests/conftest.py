@@ -113,6 +113,9 @@ def app(database_url, tmp_path_factory):
             "SECRET_KEY": "test-secret",
             "DATABASE_URL": app_database_url_for(database_url),
             "MIGRATION_DATABASE_URL": database_url,
+            # tests roll back and reuse ids: figures kept for one test's user would be shown
+            # to the next test's (tests/dashboard keep them where that is what they test)
+            "DASHBOARD_FIGURES_SECONDS": 0,
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))

@@ -154,6 +154,9 @@ def build_config(instance_path: Path) -> dict:
         "RUN_SCHEDULER": _flag("WITNESS_RUN_SCHEDULER", False),
         #: a disclosure PDF of more entries than this is built in the background, not at once
         "DISCLOSURE_INLINE_MAX": _count_setting("WITNESS_DISCLOSURE_INLINE_MAX", 2000),
+        #: the dashboard's twelve-month charts are counted again after this many seconds
+        #: (``core.figures``; 0: on every view)
+        "DASHBOARD_FIGURES_SECONDS": _count_setting("WITNESS_DASHBOARD_FIGURES_SECONDS", 900),
         **_smtp_settings(),
         **_ledger_settings(),
         **_notify_settings(),

@@ -37,9 +37,10 @@ def build_app(test_config: dict | None = None) -> Flask:
 
     keys.init_app(app)  # the ledger's HMAC keys, for the app and every session it opens
 
-    from witness.core import i18n, web
+    from witness.core import figures, i18n, web
 
     web.init_app(app)
+    figures.init_app(app)
     i18n.init_app(app)  # gettext for pages, letters, e-mails and call scripts
 
     _register_pages(app)

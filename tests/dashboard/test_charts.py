@@ -10,7 +10,9 @@ from decimal import Decimal
 
 import pytest
 
+from witness.core.figures import Figures
 from witness.dashboard.charts import Chart, Series, svg
+from witness.dashboard.services import build_dashboard
 from witness.ledger.models import SupportCategory
 from witness.ledger.services import record_item
 from witness.notify.models import TaskStatus
@@ -148,3 +150,50 @@ def test_the_dashboards_charts_are_xml_and_their_tables_say_the_same(db, world, 
     assert "Mar 26, Told in time: 50%" in _marks(_parse(told))  # one told in time of two
     support = next(t for t in svgs if 'id="chart-support-gbp"' in t)
     assert "Reflection, GBP: 52.50 GBP" in _marks(_parse(support))
+
+
+def _support_marks(board) -> set[str]:
+    return {
+        mark
+        for chart in board.charts
+        if chart.id.startswith("chart-support")
+        for mark in _marks(_parse(svg(chart)))
+    }
+
+
+def test_the_charts_figures_are_kept_a_while_for_the_user_they_were_counted_for(
+    db, world, frozen_clock
+):
+    """A year of the ledger is summed once in a while, not on every view: the same user sees
+    the same figures, and when they were counted; another user gets figures counted for them."""
+    counted_at = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    kept = Figures(900)
+    first = build_dashboard(db, world.supervisor, counted_at, kept=kept)
+    record_item(
+        db,
+        world.officer,
+        world.assigned,
+        case_id=world.case.id,
+        category=SupportCategory.transport,
+        description="Given",
+        quantity="1",
+        unit="trip",
+        value="40.00",
+        currency="GBP",
+        date_provided=date(2026, 3, 2),
+        rationale="To court",
+    )
+    db.flush()
+    frozen_clock(datetime(2026, 3, 10, 9, 5, tzinfo=UTC))
+    later = datetime(2026, 3, 10, 9, 5, tzinfo=UTC)
+    again = build_dashboard(db, world.supervisor, later, kept=kept)
+    assert again.charts == first.charts and again.charts_counted == counted_at
+    assert "Reflection, GBP: 40.00 GBP" not in _support_marks(again)
+    # the officer's figures are their own, counted now: the item is there
+    officer = build_dashboard(db, world.officer, later, kept=kept)
+    assert "Reflection, GBP: 40.00 GBP" in _support_marks(officer)
+    assert officer.charts_counted == later
+    # nothing kept: counted on every view
+    assert "Reflection, GBP: 40.00 GBP" in _support_marks(
+        build_dashboard(db, world.supervisor, later)
+    )

@@ -16,7 +16,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, get_date_format
 from flask import Flask
-from flask_babel import Babel, force_locale, gettext, lazy_gettext, ngettext
+from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
 
 from witness.paths import ROOT
 
@@ -28,6 +28,7 @@ __all__ = [
     "language_code",
     "language_name",
     "lazy_gettext",
+    "locale_code",
     "ngettext",
 ]
 
@@ -153,3 +154,8 @@ def _by_name(value: str) -> str | None:
         return code
     territory = _territories_by_name().get(rest.rstrip(") ").strip().casefold())
     return f"{code}_{territory}" if territory else None
+
+
+def locale_code() -> str:
+    """The language pages are being written in now ("en", "th")."""
+    return str(get_locale() or "en")

@@ -407,10 +407,12 @@ def format_date(day, fmt: str = "%d %b %Y") -> str:
 class Page:
     """One page of a query's results, counted in SQL."""
 
-    def __init__(self, session, query, page: int, per_page: int) -> None:
-        self.total = session.scalar(
-            select(func.count()).select_from(query.order_by(None).subquery())
-        )
+    def __init__(self, session, query, page: int, per_page: int, count=None) -> None:
+        """``count``: a query of the total, where counting ``query`` itself would do work
+        only its order needs."""
+        if count is None:
+            count = select(func.count()).select_from(query.order_by(None).subquery())
+        self.total = session.scalar(count)
         self.per_page = per_page
         self.pages = max(1, ceil(self.total / per_page))
         self.page = min(max(page, 1), self.pages)

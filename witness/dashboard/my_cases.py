@@ -34,10 +34,13 @@ def _mine(actor: User):
     return visible_cases(actor)
 
 
-def _next_date(now: datetime):
-    """SQL on ``Case``: its next live hearing or appointment from ``now``, or NULL. Two index
-    probes per case (``ix_hearings_case_start``, ``ix_appointments_case_id``), never a read of
-    every future appointment in the country."""
+def _next_dates(actor: User, now: datetime):
+    """Each open case on ``actor``'s desk with its next live hearing (``hearing``) and
+    appointment (``appointment``) from ``now``, either NULL: one probe of each along
+    ``ix_hearings_case_start`` and ``ix_appointments_case_start``, never a read of every future
+    appointment in the country. Materialised, so that each probe runs once per case: sorting
+    by an expression over the probes would run them again for every comparison (140 ms for a
+    supervisor's 6,000 cases)."""
     hearing = (
         select(func.min(Hearing.start_dt))
         .where(
@@ -56,24 +59,36 @@ def _next_date(now: datetime):
         )
         .scalar_subquery()
     )
-    # the earlier of the two, either may be NULL (SQLite's min() and LEAST differ on NULLs)
-    return case(
-        (hearing.is_(None), appointment),
-        (appointment.is_(None), hearing),
-        (hearing <= appointment, hearing),
-        else_=appointment,
+    return (
+        select(Case.id, hearing.label("hearing"), appointment.label("appointment"))
+        .where(_mine(actor), Case.status != CaseStatus.closed)
+        .cte("ahead")
+        .prefix_with("MATERIALIZED")
     )
 
 
 def my_cases(actor: User, now: datetime) -> Select:
     """The open cases on ``actor``'s desk, soonest next date first, those with none last (by
     reference); for ``core.web.Page``."""
-    ahead = _next_date(now)
+    ahead = _next_dates(actor, now)
+    hearing, appointment = ahead.c.hearing, ahead.c.appointment
+    # the earlier of the two, either may be NULL (SQLite's min() and LEAST differ on NULLs)
+    soonest = case(
+        (hearing.is_(None), appointment),
+        (appointment.is_(None), hearing),
+        (hearing <= appointment, hearing),
+        else_=appointment,
+    )
     return (
         select(Case)
-        .where(_mine(actor), Case.status != CaseStatus.closed)
-        .order_by(ahead.is_(None), ahead, Case.reference, Case.id)
+        .join(ahead, ahead.c.id == Case.id)
+        .order_by(soonest.is_(None), soonest, Case.reference, Case.id)
     )
+
+
+def count_my_cases(actor: User) -> Select:
+    """How many cases ``my_cases`` pages through, counted without their next dates."""
+    return select(func.count(Case.id)).where(_mine(actor), Case.status != CaseStatus.closed)
 
 
 def next_dates(session: Session, case_ids: list[int], now: datetime) -> dict[int, datetime]:

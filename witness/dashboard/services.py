@@ -11,13 +11,15 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from witness.auth.models import User
 from witness.cases.models import Hearing
 from witness.core.access import visible_witnesses
+from witness.core.figures import Figures
+from witness.core.i18n import locale_code
 from witness.core.time import today_in
 from witness.core.web import Page
 from witness.dashboard import counts, trends
 from witness.dashboard.agenda import Agenda, agenda
 from witness.dashboard.charts import Chart
 from witness.dashboard.counts import Count
-from witness.dashboard.my_cases import my_cases, next_dates
+from witness.dashboard.my_cases import count_my_cases, my_cases, next_dates
 from witness.notify.models import News, StaffAlert
 from witness.notify.queries import office_timezone
 from witness.notify.task_queries import DueRow, due_list, due_rows, unseen_alerts
@@ -51,13 +53,23 @@ class Dashboard:
     #: a supervisor's across the office
     office: list[Count] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    #: when the charts' figures were counted (``core.figures``: they may be minutes old)
+    charts_counted: datetime | None = None
+    #: the office's timezone: its day, and the time the figures were counted
+    zone: str = "UTC"
 
 
 def build_dashboard(
-    session: Session, actor: User, now: datetime, page: int = 1, per_page: int = 20
+    session: Session,
+    actor: User,
+    now: datetime,
+    page: int = 1,
+    per_page: int = 20,
+    kept: Figures | None = None,
 ) -> Dashboard:
     """Counts and short lists, each one indexed query filtered by need to know; the charts,
-    each one grouped query over the last twelve months; a page of "My cases"."""
+    each one grouped query over the last twelve months (kept a while in ``kept``, per user);
+    a page of "My cases"."""
     today = now.date()
     zone = office_timezone(session, actor.organisation_id)
     visible = visible_witnesses(actor)
@@ -93,8 +105,12 @@ def build_dashboard(
         .options(selectinload(NeedsAssessment.witness))
         .limit(LIMIT)
     )
-    cases = Page(session, my_cases(actor, now), page, per_page)
+    cases = Page(session, my_cases(actor, now), page, per_page, count_my_cases(actor))
     tell = counts.to_tell(session, actor, now)
+    charts, counted = (kept or Figures(0)).get(
+        (actor.id, actor.role, actor.organisation_id, today_in(zone), bool(tell), locale_code()),
+        lambda: _charts(session, actor, zone, with_told=bool(tell)),
+    )
     return Dashboard(
         by_phase,
         list(reflection_ending),
@@ -109,7 +125,9 @@ def build_dashboard(
         news=_untold_news(session, actor) if actor.role in counts.TELLERS else [],
         reviews=counts.reviews_due(session, actor, today),
         office=counts.office(session, actor, now),
-        charts=_charts(session, actor, zone, with_told=bool(tell)),
+        charts=charts,
+        charts_counted=counted,
+        zone=zone,
     )
 
 

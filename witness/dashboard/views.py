@@ -1,6 +1,7 @@
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
+from witness.core.figures import figures
 from witness.core.time import now_utc
 from witness.core.web import form_transaction, page_arg
 from witness.dashboard.charts import svg
@@ -15,7 +16,7 @@ bp = Blueprint("dashboard", __name__)
 def index():
     now = now_utc()
     size = current_app.config["PAGE_SIZE"]
-    board = build_dashboard(db_session(), current_user, now, page_arg(), size)
+    board = build_dashboard(db_session(), current_user, now, page_arg(), size, figures())
     return render_template("dashboard/index.html", board=board, today=now.date(), svg=svg)
 
 

@@ -109,6 +109,8 @@ class Appointment(Base):
     __tablename__ = "appointments"
     __table_args__ = (
         Index("ix_appointments_witness_start", "witness_id", "start_dt"),
+        #: a case's appointments, and its next one from a given instant (dashboard's My cases)
+        Index("ix_appointments_case_start", "case_id", "start_dt"),
         Index("ix_appointments_resource_start", "resource_id", "start_dt"),
         Index("ix_appointments_hearing", "hearing_id"),
         Index("ix_appointments_group", "group_id"),
@@ -137,7 +139,7 @@ class Appointment(Base):
     #: the booking it belongs to: the id of the booking's first appointment (its own when the
     #: witness is accompanied alone; None on rows written before bookings had groups)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     #: the hearing it serves; moving the hearing flags this appointment
     hearing_id: Mapped[int | None] = mapped_column(ForeignKey("hearings.id"))
     #: the risk review a risk review meeting serves (``risk.meetings``); completing the
