@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from witness.auth.models import Role
 from witness.cases.models import Hearing, HearingStatus, HearingType
+from witness.dashboard import counts
 from witness.dashboard.services import build_dashboard
 from witness.ledger.models import LedgerFlag, SupportCategory
 from witness.ledger.services import record_item
@@ -299,3 +300,20 @@ def test_approvals_pending_is_for_supervisors_and_lists_only_what_awaits(desk, d
     assert counts_on(supervisor)["approvals"][1] == 1  # the approved one no longer waits
     assert login(desk.officer).get("/ledger/approvals").status_code == 403
     assert Decimal(item.value) == Decimal("25.00")
+
+
+def test_a_backlog_past_the_cap_shows_as_more_and_its_list_counts_it_all(desk, login, monkeypatch):
+    """A card stops counting past its cap ("1+" here, "99+" in use): an office's thousands of
+    items awaiting approval are a backlog to open, not a number to read to the last one."""
+    monkeypatch.setattr(counts, "CAP", 1)
+    client = login(desk.supervisor)
+    html = client.get("/").get_data(as_text=True)
+    card = re.search(
+        r'id="count-tasks-open" href="([^"]+)">\s*<span class="count">([^<]+)</span>', html
+    )
+    assert card.group(2) == "1+"
+    assert listed(client, card.group(1).replace("&amp;", "&")) == 3
+    approvals = re.search(
+        r'id="count-approvals" href="[^"]+">\s*<span class="count">([^<]+)<', html
+    )
+    assert approvals.group(1) == "1"  # at the cap: the number itself
