@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 WIDTH, HEIGHT = 520, 240
@@ -219,6 +220,13 @@ def _legend(chart: Chart) -> list[str]:
         parts.append(_el("text", escape(s.name), x=x + 14, y=y, font_size=12, fill=INK))
         x += 24 + 7 * len(s.name)
     return parts
+
+
+@lru_cache(maxsize=512)
+def drawn(chart: Chart) -> str:
+    """``svg(chart)``, drawn once for a chart's figures: pages shown again with the same figures
+    (``core.figures`` keeps them a while) do not draw them again."""
+    return svg(chart)
 
 
 def svg(chart: Chart) -> str:

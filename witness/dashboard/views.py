@@ -4,7 +4,7 @@ from flask_login import current_user
 from witness.core.figures import figures
 from witness.core.time import now_utc
 from witness.core.web import form_transaction, page_arg
-from witness.dashboard.charts import svg
+from witness.dashboard.charts import drawn
 from witness.dashboard.services import build_dashboard
 from witness.db import db_session
 from witness.notify.task_services import mark_alert_seen
@@ -17,7 +17,7 @@ def index():
     now = now_utc()
     size = current_app.config["PAGE_SIZE"]
     board = build_dashboard(db_session(), current_user, now, page_arg(), size, figures())
-    return render_template("dashboard/index.html", board=board, today=now.date(), svg=svg)
+    return render_template("dashboard/index.html", board=board, today=now.date(), svg=drawn)
 
 
 @bp.route("/alerts/<int:alert_id>/seen", methods=["POST"])
