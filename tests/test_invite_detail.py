@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from witness.audit.models import AuditEvent
-from witness.core.errors import DomainError
+from witness.core.errors import AccessDenied, DomainError
 from witness.people.invite_detail import set_invite_detail
 from witness.people.models import InviteDetailChoice
 
@@ -112,3 +112,16 @@ def test_each_refusal_names_its_field_and_a_reason_may_run_over_lines(db, world)
     world.assigned.date_of_birth = date(2012, 5, 1)  # now a child: back to discreet only
     world.assigned.invites_full_detail = False
     assert refused(full_detail=True, reason="Asked", informed=True) == "full_detail"
+
+
+def test_the_service_refuses_whoever_may_see_the_witness_but_not_manage_their_file(db, world):
+    """The page is not the only way in (the API, a later form): the service itself refuses an
+    NGO worker who sees the shared file and the prosecutor of the case, and records nothing."""
+    for user in (world.ngo_worker, world.prosecutor):
+        with pytest.raises(AccessDenied, match="Only the witness's office records this choice"):
+            set_invite_detail(
+                db, user, world.shared, full_detail=True, reason="Asked", informed=True
+            )
+    db.refresh(world.shared)
+    assert world.shared.invites_full_detail is False
+    assert db.scalars(select(InviteDetailChoice)).all() == []
