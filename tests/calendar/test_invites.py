@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from witness.calendar.ics import NEUTRAL_MEETING_POINT
 from witness.notify.models import MailStatus, OutboundEmail
 from witness.people.models import Consent
 from witness.scheduling.models import AppointmentKind
@@ -60,6 +61,13 @@ def test_witness_gets_the_discreet_copy_with_a_current_email_consent(cal, db):
     assert mail.subject == "Appointment on Fri 27 Mar"
     assert_discreet(mail)
     assert "tell your support worker" in mail.body  # how to change what they receive
+    # the body names what it is as their calendar does, never its purpose, and no place
+    lines = mail.body.splitlines()
+    assert lines[0] == f"{AppointmentKind.accompaniment.discreet_label}."
+    assert AppointmentKind.accompaniment.label not in mail.body
+    assert lines[1] == "When: Friday 27 March 2026, 10:00 to 12:00 (GMT)"
+    assert lines[2] == f"Where: {NEUTRAL_MEETING_POINT}"
+    assert "Your support worker will tell you where to meet." in lines
     text = unfolded(mail.attachment)
     assert "court" not in text.lower()
     assert "T20267788" not in text
