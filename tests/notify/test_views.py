@@ -85,6 +85,11 @@ def test_outbox_is_newest_first_and_paged(db, world, login, make_mail, frozen_cl
 def test_retry_now_makes_a_failed_mail_due(db, world, login, make_mail, frozen_clock):
     email = _failed(db, make_mail())
     email.next_attempt_dt = frozen_clock.now() - timedelta(hours=3)
+    # other mails that failed: this office's and another's, not retried with it
+    others = [
+        _failed(db, make_mail()),
+        _failed(db, make_mail(organisation_id=world.other_office.id)),
+    ]
     db.flush()
     frozen_clock(frozen_clock.now() + timedelta(minutes=30))
     client = login(world.officer)
@@ -97,8 +102,11 @@ def test_retry_now_makes_a_failed_mail_due(db, world, login, make_mail, frozen_c
     assert email.status is MailStatus.pending
     assert email.next_attempt_dt == frozen_clock.now()
     assert email.attempts == 5  # kept: one more failure and it is failed again
+    assert [o.status for o in others] == [MailStatus.failed, MailStatus.failed]
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "mail.retry")).one()
     assert event.actor_id == world.officer.id and event.object_id == email.id
+    assert event.witness_id == email.witness_id
+    assert event.detail == {"appointment_id": email.appointment_id, "attempts": 5}
     assert "due again" in client.get("/outbox").get_data(as_text=True)
 
 
