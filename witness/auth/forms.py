@@ -1,8 +1,21 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from witness.core.forms import single_line, strip_filter
+from witness.core.forms import options, single_line, strip_filter
+from witness.core.i18n import UI_LANGUAGES, language_name, lazy_gettext
+
+
+class LanguageForm(FlaskForm):
+    """The language of one's own pages; each named in itself, so anyone finds their own."""
+
+    locale = SelectField(
+        lazy_gettext("Language of my pages"),
+        choices=options(
+            [("", lazy_gettext("As my browser asks (else English)"))]
+            + [(code, language_name(code, code)) for code in UI_LANGUAGES]
+        ),
+    )
 
 
 class LoginForm(FlaskForm):

@@ -20,6 +20,7 @@ from witness.auth.models import (
     password_matches,
 )
 from witness.core.errors import DomainError, RecordedRefusal
+from witness.core.i18n import UI_LANGUAGES, gettext
 from witness.core.time import now_utc
 
 PASSWORD_MIN = 10
@@ -206,6 +207,18 @@ def change_password(
     user.set_password(new)
     end_sessions(session, user)
     record_event(session, user, "user.password_change", user)
+
+
+def set_language(session: Session, user: User, locale: str | None) -> None:
+    """The language of ``user``'s own pages: one Witness's pages are written in, or None (their
+    browser's choice, else English)."""
+    if locale is not None and locale not in UI_LANGUAGES:
+        raise DomainError(
+            gettext("Witness's pages are not written in that language."), field="locale"
+        )
+    if user.locale != locale:
+        user.locale = locale
+        record_event(session, user, "user.language", user, locale=locale)
 
 
 def staff_choices(session: Session, *roles: Role, organisation_id: int | None = None):

@@ -16,15 +16,17 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 
-from witness.auth.forms import ApiTokenForm, ChangePasswordForm, LoginForm
+from witness.auth.forms import ApiTokenForm, ChangePasswordForm, LanguageForm, LoginForm
 from witness.auth.services import (
     SignInThrottled,
     Throttle,
     authenticate,
     change_password,
+    set_language,
     sign_out,
 )
 from witness.auth.tokens import create_token, live_token_count, revoke_token, user_tokens
+from witness.core.i18n import gettext, refresh
 from witness.core.web import SESSION_VERSION, form_page, form_transaction, start_session
 from witness.db import db_session
 
@@ -120,6 +122,20 @@ def password():
             flash(message)
             return redirect(url_for("dashboard.index"))
     return form_page("auth/password.html", form=form)
+
+
+@bp.route("/account/language", methods=["GET", "POST"])
+def language():
+    """The language of one's own pages (letters stay in each witness's language)."""
+    form = LanguageForm(data={"locale": current_user.locale or ""})
+    if form.validate_on_submit():
+        with form_transaction(form):
+            set_language(db_session(), current_user, form.locale.data or None)
+        if form.succeeded:
+            refresh()  # the message below already in the language chosen
+            flash(gettext("Your pages are now in the language you chose."))
+            return redirect(url_for("auth.language"))
+    return form_page("auth/language.html", form=form)
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])

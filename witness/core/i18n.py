@@ -1,6 +1,7 @@
 """Languages: the pages in the user's language, and letters, e-mails and call scripts in the
 witness's. Strings are marked with ``gettext``/``lazy_gettext`` (Flask-Babel) and extracted with
-``pybabel extract -F babel.cfg -o witness/translations/messages.pot .``; catalogues live in
+``pybabel extract -F babel.cfg -k lazy_gettext -o witness/translations/messages.pot .``;
+catalogues live in
 ``witness/translations/<lang>/LC_MESSAGES/messages.po`` (compiled to ``.mo``).
 
 A letter is written in the witness's language, not the reader's: ``in_language(code)`` switches
@@ -10,18 +11,33 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, get_date_format
-from flask import Flask
-from flask_babel import Babel, force_locale, gettext, lazy_gettext, ngettext
+from babel.dates import format_date, get_date_format, match_skeleton
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, has_request_context, request
+from flask_babel import (
+    Babel,
+    force_locale,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    ngettext,
+    refresh,
+)
+from flask_login import current_user
 
 from witness.paths import ROOT
 
 __all__ = [
+    "UI_LANGUAGES",
     "format_day",
+    "format_money",
+    "format_number",
+    "format_when",
     "gettext",
     "in_language",
     "init_app",
@@ -29,20 +45,103 @@ __all__ = [
     "language_name",
     "lazy_gettext",
     "ngettext",
+    "page_locale",
+    "reader",
+    "refresh",
 ]
 
 TRANSLATIONS = ROOT / "witness" / "translations"
 
+#: the languages Witness's pages are written in: English (the source) and those whose catalogue
+#: translates every page's message (``tests/i18n/test_catalogues.py`` holds each to that). The
+#: other catalogues translate the letters alone, so their readers' pages stay in English.
+UI_LANGUAGES = ("en", "th")
+#: languages written right to left (the page's ``dir``)
+RTL = frozenset({"ar", "fa", "he", "ur"})
+
 
 def init_app(app: Flask) -> None:
-    """Pages in the configured default language (``WITNESS_DEFAULT_LOCALE``, English)."""
+    """Pages in the user's language (``page_locale``), English by default."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
-    Babel(app)
+    Babel(app, locale_selector=page_locale)
+    filters = app.jinja_env.filters
     # pages name a language in the reader's language, never by its code
-    app.jinja_env.filters["language_name"] = lambda code: language_name(
-        code, app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    filters["language_name"] = lambda code: language_name(code, reader())
+    filters["number"] = lambda value: format_number(value, reader())
+    filters["money"] = lambda amount, currency: format_money(amount, currency, reader())
+    app.jinja_env.globals["page_lang"] = lambda: reader().replace("_", "-")
+    app.jinja_env.globals["page_dir"] = lambda: "rtl" if _language(reader()) in RTL else "ltr"
+
+
+def page_locale() -> str:
+    """The language of a page: the signed-in user's choice, else the first of the browser's
+    (Accept-Language) that Witness's pages are written in, else English."""
+    if not has_request_context():
+        return "en"
+    if current_user and current_user.is_authenticated:
+        chosen = getattr(current_user, "locale", None)
+        if chosen in UI_LANGUAGES:
+            return chosen
+    return request.accept_languages.best_match(UI_LANGUAGES) or "en"
+
+
+def reader() -> str:
+    """The language of what is being written now ("th"): the page's, or the letter's inside
+    ``in_language``; English outside a request."""
+    return str(get_locale() or "en") if has_request_context() else "en"
+
+
+def _language(locale: str | None) -> str:
+    return str(locale or "en").replace("-", "_").split("_")[0].lower()
+
+
+def format_number(value, locale: str = "en") -> str:
+    """A count with the reader's thousands separators ("12,480")."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=locale or "en")
+
+
+def format_money(amount, currency: str, locale: str = "en") -> str:
+    """An amount in its own currency, two decimals and thousands separators: in English
+    "1,500.00 GBP" (the code, as Witness has always written it: offices handle several
+    currencies); in another language as its readers write money ("฿1,500.00")."""
+    value = Decimal(amount or 0)
+    if _language(locale) == "en":
+        return f"{format_decimal(value, format='#,##0.00', locale='en')} {currency}"
+    return format_currency(value, currency, locale=locale)
+
+
+#: strftime directives of the page templates and the CLDR skeleton field each stands for
+_SKELETON = (("%Y", "y"), ("%B", "MMMM"), ("%b", "MMM"), ("%A", "EEEE"), ("%a", "E"), ("%d", "d"))
+
+
+def format_when(value: date | datetime, fmt: str, locale: str = "en") -> str:
+    """``value`` as ``fmt`` (strftime, as the templates give it) says, for a reader of
+    ``locale``: English as strftime writes it; another language with its own month and day
+    names and order (Babel's skeletons), Thai with Buddhist-era years. Times stay "14:30";
+    an ISO date ("%Y-%m-%d") stays ISO."""
+    if _language(locale) == "en" or fmt == "%Y-%m-%d":
+        return value.strftime(fmt)
+    skeleton = "".join(field for directive, field in _SKELETON if directive in fmt)
+    parts = []
+    if skeleton:
+        day = value.date() if isinstance(value, datetime) else value
+        parts.append(_format_skeleton(day, skeleton, locale))
+    if "%H" in fmt and isinstance(value, datetime):
+        parts.append(value.strftime("%H:%M"))
+    return " ".join(parts)
+
+
+def _format_skeleton(day: date, skeleton: str, locale: str) -> str:
+    known = Locale.parse(locale).datetime_skeletons
+    pattern = known[match_skeleton(skeleton, known) or "yMMMd"].pattern
+    language = _language(locale)
+    if language in BUDDHIST_ERA:
+        era, offset = BUDDHIST_ERA[language]
+        pattern = _buddhist_pattern(pattern, era, day.year + offset)
+    return format_date(day, format=pattern, locale=locale)
 
 
 @contextmanager

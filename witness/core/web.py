@@ -42,6 +42,7 @@ from witness.audit.services import audit_refusal, audit_type, record_event
 from witness.auth.models import User
 from witness.core import access
 from witness.core.errors import AccessDenied, DomainError, NotFound, RecordedRefusal
+from witness.core.i18n import format_when, reader
 from witness.core.text import MAX_ID, ascii_int
 from witness.core.time import check_year, now_utc, parse_local
 from witness.db import db_session
@@ -393,15 +394,17 @@ def _csrf_error(error: CSRFError):
 
 
 def local_dt(instant: datetime | None, tz: str = "UTC", fmt: str = "%d %b %Y %H:%M") -> str:
-    """Render a UTC instant in the given timezone, with the zone's abbreviation."""
+    """Render a UTC instant in the given timezone, with the zone's abbreviation, in the
+    reader's language (``core.i18n.format_when``)."""
     if instant is None:
         return ""
     local = instant.astimezone(ZoneInfo(tz))
-    return f"{local.strftime(fmt)} {local.tzname()}" if "%H" in fmt else local.strftime(fmt)
+    written = format_when(local, fmt, reader())
+    return f"{written} {local.tzname()}" if "%H" in fmt else written
 
 
 def format_date(day, fmt: str = "%d %b %Y") -> str:
-    return day.strftime(fmt) if day else ""
+    return format_when(day, fmt, reader()) if day else ""
 
 
 class Page:

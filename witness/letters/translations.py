@@ -14,6 +14,7 @@ import json
 from functools import cache
 
 from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,17 @@ from witness.letters.models import TranslationReview
 #: the e-mail bodies and subject, and the call scripts: reviewed like a letter kind
 EMAIL = "email"
 CALL = "call"
+#: the modules whose words reach a witness (the letters, e-mails and call scripts): only their
+#: messages are reviewed. The pages' messages share the catalogue (``messages.pot``) but are the
+#: staff's, so translating a page never asks for the letters to be reviewed again.
+WITNESS_FACING = (
+    "witness/letters/kinds_",
+    "witness/letters/content.py",
+    "witness/letters/words.py",
+    "witness/letters/layout.py",
+    "witness/notify/wording.py",
+    "witness/notify/calls.py",
+)
 #: who may record or revoke a review (install-wide: the catalogues are the install's)
 REVIEWER_ROLES = (Role.admin, Role.supervisor)
 
@@ -70,18 +82,43 @@ def languages() -> list[str]:
 
 
 @cache
-def _hash(path: str, mtime_ns: int) -> str:
+def _witness_facing_ids(mtime_ns: int) -> frozenset:
+    """The messages of the template (.pot) that a witness reads: those used in a
+    ``WITNESS_FACING`` module."""
+    with (TRANSLATIONS / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
+    return frozenset(
+        _key(message.id)
+        for message in template
+        if message.id and any(where.startswith(WITNESS_FACING) for where, _ in message.locations)
+    )
+
+
+def _key(msgid):
+    """A message's id, hashable: a plural's (singular, plural) as a tuple."""
+    return tuple(msgid) if isinstance(msgid, list | tuple) else msgid
+
+
+def witness_facing_ids() -> frozenset:
+    return _witness_facing_ids((TRANSLATIONS / "messages.pot").stat().st_mtime_ns)
+
+
+@cache
+def _hash(path: str, mtime_ns: int, reviewed: frozenset) -> str:
     with open(path, "rb") as handle:
         catalogue = read_mo(handle)
-    # the translations alone (not the header's dates): re-extracting changes nothing reviewed
-    pairs = sorted((repr(m.id), repr(m.string)) for m in catalogue if m.id)
+    # the translations alone (not the header's dates): re-extracting changes nothing reviewed;
+    # and a witness's words alone, not the pages'
+    pairs = sorted((repr(m.id), repr(m.string)) for m in catalogue if _key(m.id) in reviewed)
     return hashlib.sha256(json.dumps(pairs, ensure_ascii=False).encode()).hexdigest()
 
 
 def catalogue_sha256(language: str) -> str | None:
     """SHA-256 of the translations ``language``'s compiled catalogue holds now, or None."""
     path = catalogue_path(language)
-    return _hash(str(path), path.stat().st_mtime_ns) if path is not None else None
+    if path is None:
+        return None
+    return _hash(str(path), path.stat().st_mtime_ns, witness_facing_ids())
 
 
 def current_review(session: Session, kind: str, language: str) -> TranslationReview | None:
