@@ -19,35 +19,44 @@ class LanguageForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(lazy_gettext("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(lazy_gettext("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 class ApiTokenForm(FlaskForm):
     name = StringField(
-        "Name",
-        validators=[DataRequired(message="Give the token a name."), Length(max=100), single_line],
+        lazy_gettext("Name"),
+        validators=[
+            DataRequired(message=lazy_gettext("Give the token a name.")),
+            Length(max=100),
+            single_line,
+        ],
         filters=[strip_filter],
     )
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password",
-        validators=[DataRequired(message="Give your current password."), Length(max=200)],
+        lazy_gettext("Current password"),
+        validators=[
+            DataRequired(message=lazy_gettext("Give your current password.")),
+            Length(max=200),
+        ],
     )
     new_password = PasswordField(
-        "New password",
+        lazy_gettext("New password"),
         validators=[
-            DataRequired(message="Choose a new password."),
-            Length(min=10, max=200, message="Use 10 to 200 characters."),
+            DataRequired(message=lazy_gettext("Choose a new password.")),
+            Length(min=10, max=200, message=lazy_gettext("Use 10 to 200 characters.")),
         ],
-        description="At least 10 characters; a few unrelated words are easy to remember.",
+        description=lazy_gettext(
+            "At least 10 characters; a few unrelated words are easy to remember."
+        ),
     )
     confirm = PasswordField(
-        "New password again",
+        lazy_gettext("New password again"),
         validators=[
-            DataRequired(message="Type the new password again."),
-            EqualTo("new_password", message="The two new passwords differ."),
+            DataRequired(message=lazy_gettext("Type the new password again.")),
+            EqualTo("new_password", message=lazy_gettext("The two new passwords differ.")),
         ],
     )

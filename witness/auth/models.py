@@ -125,7 +125,10 @@ class TokenScope(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"full": "Everything its user may do", "events": "Post case events only"}[self.value]
+        return {
+            "full": gettext("Everything its user may do"),
+            "events": gettext("Post case events only"),
+        }[self.value]
 
 
 class ApiToken(Base):

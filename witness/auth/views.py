@@ -70,9 +70,9 @@ def login():
             return render_template("auth/login.html", form=form), status
         if user is not None:
             start_session(user)
-            flash(f"Signed in as {user.name}.")
+            flash(gettext("Signed in as %(name)s.", name=user.name))
             return redirect(_safe_next(request.args.get("next")))
-        flash("That e-mail and password do not match an active account.", "error")
+        flash(gettext("That e-mail and password do not match an active account."), "error")
         status = 401
     elif request.method == "POST":
         status = 400
@@ -87,8 +87,10 @@ def logout():
     logout_user()
     session.clear()
     flash(
-        "You are signed out, here and on every other computer or phone where you were "
-        "signed in to Witness."
+        gettext(
+            "You are signed out, here and on every other computer or phone where you were "
+            "signed in to Witness."
+        )
     )
     return redirect(url_for("auth.login"))
 
@@ -163,5 +165,10 @@ def revoke(token_id: int):
     with form_transaction() as outcome:
         token = revoke_token(db_session(), current_user, token_id)
     if outcome.succeeded:
-        flash(f"Token {token.name!r} revoked: programs using it are refused from now on.")
+        flash(
+            gettext(
+                "Token %(name)s revoked: programs using it are refused from now on.",
+                name=repr(token.name),
+            )
+        )
     return redirect(url_for("auth.tokens"))

@@ -21,6 +21,7 @@ from babel.numbers import format_currency, format_decimal
 from flask import Flask, has_request_context, request
 from flask_babel import (
     Babel,
+    LazyString,
     force_locale,
     get_locale,
     gettext,
@@ -34,6 +35,7 @@ from witness.paths import ROOT
 
 __all__ = [
     "UI_LANGUAGES",
+    "LazyString",
     "format_day",
     "format_money",
     "format_number",

@@ -42,7 +42,7 @@ from witness.audit.services import audit_refusal, audit_type, record_event
 from witness.auth.models import User
 from witness.core import access
 from witness.core.errors import AccessDenied, DomainError, NotFound, RecordedRefusal
-from witness.core.i18n import format_when, reader
+from witness.core.i18n import format_when, gettext, reader
 from witness.core.text import MAX_ID, ascii_int
 from witness.core.time import check_year, now_utc, parse_local
 from witness.db import db_session
@@ -206,7 +206,7 @@ def _require_login():
     if last_seen is not None and now - last_seen > limit:
         logout_user()
         session.clear()
-        flash("You were signed out after a period without activity. Please sign in again.")
+        flash(gettext("You were signed out after a period without activity. Please sign in again."))
         return redirect(url_for("auth.login", next=request.full_path))
     session.permanent = True
     session["last_seen"] = now
@@ -220,8 +220,10 @@ def _ended_session(user: User):
     db.commit()
     session.clear()
     flash(
-        "Your session has ended: you signed out, your password was changed, or an "
-        "administrator ended your sessions. Please sign in again."
+        gettext(
+            "Your session has ended: you signed out, your password was changed, or an "
+            "administrator ended your sessions. Please sign in again."
+        )
     )
     return redirect(url_for("auth.login", next=request.full_path))
 
@@ -349,8 +351,10 @@ def form_transaction(
     except IntegrityError:
         session.rollback()
         outcome.error = DomainError(
-            "Someone else changed the same records at the same moment. Nothing was saved: "
-            "look again and try once more."
+            gettext(
+                "Someone else changed the same records at the same moment. Nothing was saved: "
+                "look again and try once more."
+            )
         )
     else:
         outcome.succeeded = True

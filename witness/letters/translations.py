@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
 from witness.core.errors import AccessDenied, DomainError
-from witness.core.i18n import TRANSLATIONS, language_name
+from witness.core.i18n import TRANSLATIONS, gettext, language_name
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.letters.content import TEMPLATES
@@ -169,24 +169,36 @@ def review_translation(
     catalogue is now; ``note`` says who read it. Audited."""
     _require_reviewer(actor)
     if kind not in kinds():
-        raise DomainError(f"There is nothing called {kind!r} to review.", field="kind")
+        raise DomainError(
+            gettext("There is nothing called %(kind)s to review.", kind=repr(kind)), field="kind"
+        )
     if is_source(language):
-        raise DomainError("English is the source: it needs no review.", field="language")
+        raise DomainError(gettext("English is the source: it needs no review."), field="language")
     digest = catalogue_sha256(language)
     if digest is None:
         raise DomainError(
-            f"There is no {language_name(language)} catalogue in this install.", field="language"
+            gettext(
+                "There is no %(language_name)s catalogue in this install.",
+                language_name=language_name(language),
+            ),
+            field="language",
         )
     note = clean_text(note, "note", max_length=500)
     if not note:
         raise DomainError(
-            "Say who read it and how they know the language (for example: native speaker, "
-            "registered court interpreter).",
+            gettext(
+                "Say who read it and how they know the language (for example: native speaker, "
+                "registered court interpreter)."
+            ),
             field="note",
         )
     if current_review(session, kind, language) is not None:
         raise DomainError(
-            f"{kind_label(kind).capitalize()} in {language_name(language)} is already reviewed."
+            gettext(
+                "%(capitalize)s in %(language_name)s is already reviewed.",
+                capitalize=kind_label(kind).capitalize(),
+                language_name=language_name(language),
+            )
         )
     review = TranslationReview(
         kind=kind,
@@ -217,9 +229,9 @@ def revoke_review(session: Session, actor: User, review: TranslationReview, reas
     _require_reviewer(actor)
     reason = clean_text(reason, "reason", max_length=500)
     if not reason:
-        raise DomainError("Say why the review is withdrawn.", field="reason")
+        raise DomainError(gettext("Say why the review is withdrawn."), field="reason")
     if review.revoked_dt is not None:
-        raise DomainError("This review was already withdrawn.")
+        raise DomainError(gettext("This review was already withdrawn."))
     review.revoked_dt = now_utc()
     review.revoked_by_id = actor.id
     review.revoked_reason = reason

@@ -20,6 +20,7 @@ from witness.auth.models import User
 from witness.cases.models import Case
 from witness.core.access import current_preference
 from witness.core.access_after import visible_tasks
+from witness.core.i18n import gettext
 from witness.core.time import to_local
 from witness.notify.models import (
     ContactPreference,
@@ -45,9 +46,11 @@ class Scope(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"": "Everything I may see", "mine": "My witnesses", "office": "My office"}[
-            self.value
-        ]
+        return {
+            "": gettext("Everything I may see"),
+            "mine": gettext("My witnesses"),
+            "office": gettext("My office"),
+        }[self.value]
 
 
 class channel_at(FunctionElement):

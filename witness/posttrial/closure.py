@@ -15,6 +15,7 @@ from witness.auth.models import Role, User
 from witness.cases.models import Case
 from witness.core.access import can_manage_witness, require
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.ledger.models import SupportApproval, SupportItem
 from witness.notify.models import NotificationTask, TaskStatus
 from witness.outcomes.models import EventKind, EventResult, OutcomeEvent, SentenceKind
@@ -199,9 +200,15 @@ def close_participation(
     require(can_manage_witness(actor, witness))
     participation: Participation | None = queries.participation_of(session, witness.id, case.id)
     if participation is None:
-        raise DomainError(f"{witness.reference} is not a witness in case {case.reference}.")
+        raise DomainError(
+            gettext(
+                "%(reference)s is not a witness in case %(reference2)s.",
+                reference=witness.reference,
+                reference2=case.reference,
+            )
+        )
     if participation.phase is Phase.closed:
-        raise DomainError("This witness's part in the case is already closed.")
+        raise DomainError(gettext("This witness's part in the case is already closed."))
     outstanding = [c for c in closure_checklist(session, witness, case) if not c.done]
     if outstanding and not override:
         raise DomainError(
@@ -211,10 +218,11 @@ def close_participation(
         )
     if outstanding and actor.role not in OVERRIDERS:
         raise DomainError(
-            "Only a supervisor may close with checklist items outstanding.", field="override"
+            gettext("Only a supervisor may close with checklist items outstanding."),
+            field="override",
         )
     if override and not (reason or "").strip():
-        raise DomainError("Give the reason for overriding the checklist.", field="reason")
+        raise DomainError(gettext("Give the reason for overriding the checklist."), field="reason")
     transition = change_phase(session, actor, participation, Phase.closed, reason)
     if outstanding:
         record_event(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from witness.core.i18n import gettext
+
 
 class Answer(enum.Enum):
     present = "present"
@@ -18,7 +20,11 @@ class Answer(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "present": gettext("Present"),
+            "absent": gettext("Absent"),
+            "unknown": gettext("Unknown"),
+        }[self.value]
 
 
 class RiskLevel(enum.Enum):
@@ -29,7 +35,12 @@ class RiskLevel(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "low": gettext("Low"),
+            "medium": gettext("Medium"),
+            "high": gettext("High"),
+            "critical": gettext("Critical"),
+        }[self.value]
 
     @property
     def rank(self) -> int:

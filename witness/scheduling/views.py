@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from witness.calendar.ics import NEUTRAL_MEETING_POINT
 from witness.core import access
+from witness.core.i18n import gettext
 from witness.core.time import format_span, is_valid_timezone, now_utc, today_in
 from witness.core.web import (
     Outcome,
@@ -218,8 +219,14 @@ def _flash_booked(appointment: Appointment, warnings: list[str], verb: str) -> N
     tz = appointment.timezone
     start = appointment.start_dt.astimezone(ZoneInfo(tz))
     flash(
-        f"{appointment.kind.label} {verb} for {appointment.witness.reference} on "
-        f"{start:%a %d %b %Y at %H:%M} {start.tzname()}."
+        gettext(
+            "%(label)s %(verb)s for %(reference)s on %(start)s %(tzname)s.",
+            label=appointment.kind.label,
+            verb=verb,
+            reference=appointment.witness.reference,
+            start=format(start, "%a %d %b %Y at %H:%M"),
+            tzname=start.tzname(),
+        )
     )
     for warning in warnings:
         flash(warning, "warning")
@@ -327,7 +334,12 @@ def reschedule(appointment_id: int):
     """Change time, place or people, with a reason; everyone gets an update."""
     appointment = _changeable(appointment_id, access.can_manage_appointment)
     if not appointment.status.is_active:
-        flash(f"A {appointment.status.label.lower()} appointment cannot be changed.", "error")
+        flash(
+            gettext(
+                "A %(lower)s appointment cannot be changed.", lower=appointment.status.label.lower()
+            ),
+            "error",
+        )
         return _back_to(appointment.id)
     db = db_session()
     witness = appointment.witness
@@ -368,7 +380,7 @@ def cancel(appointment_id: int):
         with _changing(appointment, form):
             services.cancel_appointment(db_session(), current_user, appointment, form.reason.data)
         if form.succeeded:
-            flash("Appointment cancelled; everyone invited is sent a cancellation.")
+            flash(gettext("Appointment cancelled; everyone invited is sent a cancellation."))
             return _back_to(appointment.id)
     return _appointment_page(appointment, 400, cancel_form=form)
 
@@ -383,7 +395,7 @@ def confirm(appointment_id: int):
         services.confirm_appointment(db_session(), current_user, appointment)
     if not outcome.succeeded:
         return _appointment_page(appointment, 400)
-    flash("Appointment confirmed.")
+    flash(gettext("Appointment confirmed."))
     return _back_to(appointment.id)
 
 
@@ -401,12 +413,14 @@ def complete(appointment_id: int):
             )
         if form.succeeded and draft is not None:
             flash(
-                "Meeting recorded as completed: confirm or change each answer of the last "
-                "assessment."
+                gettext(
+                    "Meeting recorded as completed: confirm or change each answer of the last "
+                    "assessment."
+                )
             )
             return redirect(url_for("risk.assessment", assessment_id=draft.id))
         if form.succeeded:
-            flash("Appointment recorded as completed.")
+            flash(gettext("Appointment recorded as completed."))
             return _back_to(appointment.id)
     return _appointment_page(appointment, 400, complete_form=form)
 
@@ -499,7 +513,7 @@ def interpreters():
                 email=form.email.data or None,
             )
         if form.succeeded:
-            flash(f"Interpreter {interpreter.name} added.")
+            flash(gettext("Interpreter %(name)s added.", name=interpreter.name))
             return redirect(url_for("scheduling.interpreters"))
     listed = queries.interpreters_of(db_session(), current_user.organisation_id)
     return form_page("scheduling/interpreters.html", form=form, interpreters=listed)
