@@ -14,7 +14,7 @@ from witness.cases.models import Case, CaseStatus
 from witness.cases.services import add_defendant, create_case, update_case, update_defendant
 from witness.core.access import CASE_EDITOR_ROLES, can_edit_case
 from witness.core.forms import options
-from witness.core.i18n import gettext
+from witness.core.i18n import gettext, lazy_gettext
 from witness.core.text import normalise
 from witness.core.web import Page, form_page, form_transaction, load_or_404, page_arg, refuse
 from witness.db import db_session
@@ -31,7 +31,7 @@ def _fill_choices(form: CaseForm) -> None:
     db = db_session()
     form.court_id.choices = options((c.id, c.name) for c in queries.courts(db))
     prosecutors = staff_choices(db, Role.prosecutor, organisation_id=current_user.organisation_id)
-    none_yet = SelectChoice("", "— none yet —")
+    none_yet = SelectChoice("", lazy_gettext("— none yet —"))
     form.lead_prosecutor_id.choices = [none_yet, *options((p.id, p.name) for p in prosecutors)]
 
 

@@ -34,6 +34,7 @@ from flask_login import current_user
 from witness.paths import ROOT
 
 __all__ = [
+    "N_",
     "UI_LANGUAGES",
     "LazyString",
     "format_day",
@@ -50,6 +51,7 @@ __all__ = [
     "page_locale",
     "reader",
     "refresh",
+    "weekday_names",
 ]
 
 TRANSLATIONS = ROOT / "witness" / "translations"
@@ -74,6 +76,12 @@ def init_app(app: Flask) -> None:
     filters["money"] = lambda amount, currency: format_money(amount, currency, reader())
     app.jinja_env.globals["page_lang"] = lambda: reader().replace("_", "-")
     app.jinja_env.globals["page_dir"] = lambda: "rtl" if _language(reader()) in RTL else "ltr"
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for extraction where it is defined and translated later, where it is
+    shown (``gettext(message)``)."""
+    return message
 
 
 def page_locale() -> str:
@@ -134,6 +142,12 @@ def format_when(value: date | datetime, fmt: str, locale: str = "en") -> str:
     if "%H" in fmt and isinstance(value, datetime):
         parts.append(value.strftime("%H:%M"))
     return " ".join(parts)
+
+
+def weekday_names() -> list[str]:
+    """Monday to Sunday, abbreviated, in the reader's language ("Mon", "จ.")."""
+    days = Locale.parse(reader()).days["format"]["abbreviated"]
+    return [days[i] for i in range(7)]
 
 
 def _format_skeleton(day: date, skeleton: str, locale: str) -> str:

@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
 from witness.core.errors import AccessDenied, DomainError
-from witness.core.i18n import TRANSLATIONS, gettext, language_name
+from witness.core.i18n import TRANSLATIONS, gettext, language_name, reader
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.letters.content import TEMPLATES
 from witness.letters.layout import can_write
 from witness.letters.models import TranslationReview
+from witness.outcomes.models import EventKind
 
 #: the e-mail bodies and subject, and the call scripts: reviewed like a letter kind
 EMAIL = "email"
@@ -58,6 +59,19 @@ def kind_label(kind: str) -> str:
     if kind == CALL:
         return "the call script"
     return f"the {kind.replace('_', ' ')} letter"
+
+
+def page_label(kind: str) -> str:
+    """``kind_label`` in the reader's language: "the sentence letter" in English; in another
+    language the event's own label ("จดหมายเรื่องการลงโทษ")."""
+    if kind == EMAIL:
+        return gettext("the e-mails")
+    if kind == CALL:
+        return gettext("the call script")
+    event = next((e for e in EventKind if e.value == kind), None)
+    english = reader().split("_")[0] == "en"
+    name = kind.replace("_", " ") if english or event is None else event.label
+    return gettext("the %(kind)s letter", kind=name)
 
 
 def is_source(language: str | None) -> bool:

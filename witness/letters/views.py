@@ -188,6 +188,7 @@ def _translations_page(form: ReviewForm | None = None, status: int = 200):
         form=form or ReviewForm(),
         revoke_form=RevokeForm(),
         language_name=language_name,
+        page_label=translations.page_label,
     )
     return page, status
 

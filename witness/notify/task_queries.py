@@ -20,7 +20,7 @@ from witness.auth.models import User
 from witness.cases.models import Case
 from witness.core.access import current_preference
 from witness.core.access_after import visible_tasks
-from witness.core.i18n import gettext
+from witness.core.i18n import gettext, reader
 from witness.core.time import to_local
 from witness.notify.models import (
     ContactPreference,
@@ -158,8 +158,10 @@ def due_in_words(due: datetime, now: datetime) -> str:
     """ "in 3 hours", "overdue by 2 days"."""
     delta = due - now
     if delta.total_seconds() >= 0:
-        return f"in {format_timedelta(delta, locale='en', threshold=1.1)}"
-    return f"overdue by {format_timedelta(-delta, locale='en', threshold=1.1)}"
+        return gettext("in %(time)s", time=format_timedelta(delta, locale=reader(), threshold=1.1))
+    return gettext(
+        "overdue by %(time)s", time=format_timedelta(-delta, locale=reader(), threshold=1.1)
+    )
 
 
 def reminder_label(task: NotificationTask) -> str:

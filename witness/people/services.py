@@ -24,7 +24,7 @@ from witness.core.access import (
     require,
 )
 from witness.core.errors import DomainError, InvalidTransition
-from witness.core.i18n import gettext
+from witness.core.i18n import format_when, gettext, reader
 from witness.core.time import now_utc
 from witness.notify.models import ContactAttempt
 from witness.people import phases
@@ -442,15 +442,20 @@ def witness_timeline(session: Session, witness: Witness) -> list[TimelineEntry]:
     for t in transitions:
         case: Case = t.participation.case
         title = (
-            f"Joined {case.reference} in {t.to_phase.label}"
+            gettext("Joined %(case)s in %(phase)s", case=case.reference, phase=t.to_phase.label)
             if t.from_phase is None
             else f"{case.reference}: {t.from_phase.label} → {t.to_phase.label}"
         )
         entries.append(TimelineEntry(t.transition_dt, "phase", title, t.reason, t.actor.name))
     consents = select(Consent).where(Consent.witness_id == witness.id).options(*_CONSENT_LOADS)
     for c in session.scalars(consents):
-        verb = "granted" if c.is_granted else "withdrew"
-        title = f"Consent {verb}: {c.kind.label} — {c.scope_label}"
+        title = (
+            gettext("Consent granted: %(kind)s — %(scope)s", kind=c.kind.label, scope=c.scope_label)
+            if c.is_granted
+            else gettext(
+                "Consent withdrawn: %(kind)s — %(scope)s", kind=c.kind.label, scope=c.scope_label
+            )
+        )
         entries.append(TimelineEntry(c.recorded_dt, "consent", title, c.notes, c.recorded_by.name))
     needs = (
         select(NeedsAssessment)
@@ -458,7 +463,11 @@ def witness_timeline(session: Session, witness: Witness) -> list[TimelineEntry]:
         .options(joinedload(NeedsAssessment.recorded_by))
     )
     for n in session.scalars(needs):
-        title = f"Need assessed: {n.area.label} (review by {n.review_date:%d %b %Y})"
+        title = gettext(
+            "Need assessed: %(area)s (review by %(date)s)",
+            area=n.area.label,
+            date=format_when(n.review_date, "%d %b %Y", reader()),
+        )
         entries.append(TimelineEntry(n.recorded_dt, "need", title, n.notes, n.recorded_by.name))
     attempts = (
         select(ContactAttempt)
@@ -467,8 +476,13 @@ def witness_timeline(session: Session, witness: Witness) -> list[TimelineEntry]:
     )
     for a in session.scalars(attempts):
         channel = Channel(a.channel).label
-        title = f"Contact attempt ({channel}): {a.outcome.label} — {a.task.event.kind.label}"
-        by = a.by.name if a.by is not None else "Witness (sent automatically)"
+        title = gettext(
+            "Contact attempt (%(channel)s): %(outcome)s — %(event)s",
+            channel=channel,
+            outcome=a.outcome.label,
+            event=a.task.event.kind.label,
+        )
+        by = a.by.name if a.by is not None else gettext("Witness (sent automatically)")
         entries.append(TimelineEntry(a.attempted_dt, "contact", title, a.note, by))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries

@@ -15,7 +15,7 @@ from witness.core.access_risk import (
     get_risk_witness,
     risk_view,
 )
-from witness.core.i18n import gettext
+from witness.core.i18n import gettext, lazy_gettext
 from witness.core.time import local_to_utc, now_utc, today_in
 from witness.core.web import Page, form_transaction, load_or_404, page_arg, record_view
 from witness.db import db_session
@@ -35,9 +35,9 @@ from witness.risk.models import RiskAssessment
 from witness.scheduling.models import Appointment, AppointmentKind
 
 LIST_TITLES = {
-    "overdue": "Reviews overdue",
-    "week": "Reviews due this week",
-    "hearing": "Critical or high risk, hearing within 14 days",
+    "overdue": lazy_gettext("Reviews overdue"),
+    "week": lazy_gettext("Reviews due this week"),
+    "hearing": lazy_gettext("Critical or high risk, hearing within 14 days"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired, Length
@@ -16,14 +17,13 @@ from witness.core.forms import (
     strip_filter,
     time_field,
 )
-from witness.core.i18n import lazy_gettext
+from witness.core.i18n import LazyString, lazy_gettext, reader
 from witness.rooms.models import ResourceKind
 
 WEEKDAY_CHOICES = options(
-    enumerate(
-        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], start=1
-    )
-)
+    (n, LazyString(lambda i=n: Locale.parse(reader()).days["format"]["wide"][i - 1]))
+    for n in range(1, 8)
+)  # each day named in the reader's language when the form is shown
 
 
 class ResourceForm(FlaskForm):

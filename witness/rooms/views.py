@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from witness.core import access
-from witness.core.i18n import gettext
+from witness.core.i18n import gettext, weekday_names
 from witness.core.time import day_bounds, format_span, now_utc, today_in
 from witness.core.web import date_arg, form_page, form_transaction, load_or_404
 from witness.db import db_session
@@ -18,11 +18,11 @@ from witness.rooms.forms import ResourceForm, WithdrawalForm
 from witness.rooms.models import Resource
 from witness.scheduling.queries import active_bookings_of_room, room_bookings
 
-WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-
 
 def _weekday_names(days: str) -> str:
-    return ", ".join(WEEKDAY_NAMES[int(d) - 1] for d in days)
+    """The days a room opens ("1235"), named in the reader's language."""
+    names = weekday_names()
+    return ", ".join(names[int(d) - 1] for d in days)
 
 
 def _require_room_manager() -> None:

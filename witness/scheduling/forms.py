@@ -28,7 +28,7 @@ from witness.core.forms import (
     strip_filter,
     time_field,
 )
-from witness.core.i18n import lazy_gettext
+from witness.core.i18n import format_when, lazy_gettext, reader
 from witness.core.time import local_to_utc
 from witness.scheduling.conflicts import MAX_TRAVEL_MINUTES
 from witness.scheduling.models import Appointment, AppointmentKind
@@ -40,8 +40,9 @@ def hearing_label(hearing: Hearing) -> str:
     """A hearing as the booking form offers it: type, case, local start and court."""
     zone = ZoneInfo(hearing.court.timezone)
     start = hearing.start_dt.astimezone(zone)
+    when = format_when(start, "%a %d %b %Y %H:%M", reader())
     return (
-        f"{hearing.type.label}, {hearing.case.reference} — {start:%a %d %b %Y %H:%M} "
+        f"{hearing.type.label}, {hearing.case.reference} — {when} "
         f"{start.tzname()}, {hearing.court.name}"
     )
 

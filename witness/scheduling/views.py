@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from witness.calendar.ics import NEUTRAL_MEETING_POINT
 from witness.core import access
-from witness.core.i18n import gettext
+from witness.core.i18n import gettext, lazy_gettext, weekday_names
 from witness.core.time import format_span, is_valid_timezone, now_utc, today_in
 from witness.core.web import (
     Outcome,
@@ -54,13 +54,12 @@ REVIEW_MEETING_AT = time(10, 0)
 MEET_BEFORE = {AppointmentKind.video_link: 30}
 DEFAULT_MEET_BEFORE = 60
 DEFAULT_DURATION = timedelta(hours=1)
-WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 ACTION_LABELS = {
-    "appointment.book": "Booked",
-    "appointment.reschedule": "Rescheduled",
-    "appointment.cancel": "Cancelled",
-    "appointment.confirm": "Confirmed",
-    "appointment.complete": "Completed",
+    "appointment.book": lazy_gettext("Booked"),
+    "appointment.reschedule": lazy_gettext("Rescheduled"),
+    "appointment.cancel": lazy_gettext("Cancelled"),
+    "appointment.confirm": lazy_gettext("Confirmed"),
+    "appointment.complete": lazy_gettext("Completed"),
 }
 
 
@@ -485,7 +484,7 @@ def week():
         by_day=by_day,
         tz=tz,
         today=today_in(tz),
-        weekday_names=WEEKDAY_NAMES,
+        weekday_names=weekday_names(),
         prev_url=url_for("scheduling.week", date=(monday - timedelta(days=7)).isoformat(), **args),
         next_url=url_for("scheduling.week", date=(monday + timedelta(days=7)).isoformat(), **args),
         this_url=url_for("scheduling.week", **args),
