@@ -98,3 +98,15 @@ def test_a_letter_stays_in_the_witness_language_on_a_thai_page(app):
         with in_language("vi"):
             assert reader() == "vi"
         assert gettext("Witnesses") == "พยาน"
+
+
+def test_thai_pages_carry_their_own_font(client):
+    """A computer without a Thai font still shows Thai pages: the stylesheet fetches the Noto
+    font the letters embed, for Thai characters only."""
+    css = client.get("/static/style.css")
+    text = css.get_data(as_text=True)
+    css.close()
+    assert "fonts/NotoSansThai-Regular.ttf" in text and "U+0E00-0E7F" in text
+    font = client.get("/static/fonts/NotoSansThai-Regular.ttf")
+    assert font.status_code == 200 and font.data[:4] == b"\x00\x01\x00\x00"
+    font.close()
