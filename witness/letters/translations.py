@@ -193,7 +193,7 @@ def review_translation(
         raise DomainError(
             gettext(
                 "There is no %(language_name)s catalogue in this install.",
-                language_name=language_name(language),
+                language_name=language_name(language, reader()),
             ),
             field="language",
         )
@@ -211,7 +211,7 @@ def review_translation(
             gettext(
                 "%(capitalize)s in %(language_name)s is already reviewed.",
                 capitalize=kind_label(kind).capitalize(),
-                language_name=language_name(language),
+                language_name=language_name(language, reader()),
             )
         )
     review = TranslationReview(

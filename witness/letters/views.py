@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from witness.core import access_after
 from witness.core.errors import NotFound
-from witness.core.i18n import gettext, language_name
+from witness.core.i18n import gettext, language_name, reader
 from witness.core.time import now_utc
 from witness.core.web import form_transaction, load_or_404, record_view, refuse
 from witness.db import db_session
@@ -212,7 +212,7 @@ def review():
                 gettext(
                     "%(capitalize)s in %(language_name)s recorded as reviewed.",
                     capitalize=translations.kind_label(form.kind.data).capitalize(),
-                    language_name=language_name(form.language.data),
+                    language_name=language_name(form.language.data, reader()),
                 )
             )
             return redirect(url_for("letters.translations_page"))
