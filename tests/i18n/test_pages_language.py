@@ -110,3 +110,19 @@ def test_thai_pages_carry_their_own_font(client):
     font = client.get("/static/fonts/NotoSansThai-Regular.ttf")
     assert font.status_code == 200 and font.data[:4] == b"\x00\x01\x00\x00"
     font.close()
+
+
+def test_what_leaves_witness_stays_english_on_a_thai_page(app):
+    """Calendar files and deadline alerts read as they always have whatever the language of
+    the page that made them: never half Thai, half English."""
+    from witness.core.i18n import in_english
+
+    @in_english
+    def label():
+        from witness.scheduling.models import AppointmentKind
+
+        return AppointmentKind.accompaniment.label, format_when(date(2026, 3, 2), "%d %b", reader())
+
+    with app.test_request_context(headers={"Accept-Language": "th"}):
+        assert label() == ("Accompaniment to a hearing", "02 Mar")
+        assert reader() == "th"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, get_date_format, match_skeleton
@@ -42,6 +42,7 @@ __all__ = [
     "format_number",
     "format_when",
     "gettext",
+    "in_english",
     "in_language",
     "init_app",
     "language_code",
@@ -166,6 +167,20 @@ def in_language(code: str) -> Iterator[None]:
     with no catalogue falls back to English strings."""
     with force_locale(code or "en"):
         yield
+
+
+def in_english(func):
+    """``func`` writes English whatever the page's language: what leaves Witness for staff and
+    calendars (invites, calendar files, deadline alerts) reads as it always has, never half in
+    the language of whoever pressed the button; a witness's own words go through
+    ``in_language`` instead."""
+
+    @wraps(func)
+    def english(*args, **kwargs):
+        with in_language("en"):
+            return func(*args, **kwargs)
+
+    return english
 
 
 #: languages whose readers count years in the Buddhist era (พ.ศ. = the Gregorian year + 543)
