@@ -37,6 +37,7 @@ __all__ = [
     "N_",
     "UI_LANGUAGES",
     "LazyString",
+    "english",
     "format_day",
     "format_money",
     "format_number",
@@ -181,6 +182,13 @@ def in_english(func):
             return func(*args, **kwargs)
 
     return english
+
+
+def english(write):
+    """``write()`` in English: a line kept in the records (a review's reason, an attempt's
+    note) reads the same whoever's page wrote it."""
+    with in_language("en"):
+        return write()
 
 
 #: languages whose readers count years in the Buddhist era (พ.ศ. = the Gregorian year + 543)

@@ -22,7 +22,7 @@ from witness.cases.models import Case, CustodyStatus, Defendant
 from witness.core.access import require
 from witness.core.access_after import can_record_outcome
 from witness.core.errors import DomainError
-from witness.core.i18n import gettext
+from witness.core.i18n import gettext, in_english
 from witness.core.text import clean_text
 from witness.notify.models import News, NewsKind
 from witness.notify.tasks import cancel_open_tasks, create_tasks_for_event
@@ -185,6 +185,7 @@ def _after_recording(session: Session, actor: User, event: OutcomeEvent, **audit
     risk_triggers.outcome_recorded(session, actor, event)
 
 
+@in_english
 def summary(event: OutcomeEvent) -> str:
     """One line for staff: "Verdict recorded on 02 Mar 2026: Guilty on <charge>"."""
     when = f"{event.effective_date:%d %b %Y}"

@@ -18,7 +18,7 @@ from witness.auth.models import User
 from witness.core.access import require
 from witness.core.access_risk import can_assess, can_report
 from witness.core.errors import DomainError
-from witness.core.i18n import gettext
+from witness.core.i18n import english, gettext
 from witness.core.text import clean_text
 from witness.core.time import check_year, now_utc, today_in
 from witness.people.models import Witness
@@ -195,7 +195,7 @@ def complete_assessment(
         witness,
         ReviewSource.scheduled,
         f"assessment:{assessment.id}",
-        f"{level.label} risk: reviewed every {days} days",
+        english(lambda: f"{level.label} risk: reviewed every {days} days"),
         by=next_due,
     )
     record_event(
@@ -274,13 +274,17 @@ def record_incident(
     record_event(
         session, actor, "risk_incident.record", incident, witness_id=witness.id, kind=kind.value
     )
-    reason = f"Incident: {kind.label.lower()} on {occurred_dt:%d %b %Y}"
+    reason = english(lambda: f"Incident: {kind.label.lower()} on {occurred_dt:%d %b %Y}")
     make_due(session, actor, witness, ReviewSource.incident, f"incident:{incident.id}", reason)
     alert_supervisors(
         session,
         witness,
         f"risk:incident:{incident.id}",
-        f"{kind.label} reported for {witness.reference}: a risk reassessment is due today.",
+        english(
+            lambda: (
+                f"{kind.label} reported for {witness.reference}: a risk reassessment is due today."
+            )
+        ),
     )
     return incident
 
