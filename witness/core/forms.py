@@ -35,11 +35,16 @@ def options(pairs) -> list[SelectChoice]:
 def enum_choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
     """A select's options for an enum, each labelled in the reader's language when shown (a
     form class is made once, at import, in no one's language)."""
-    return options((m.value, LazyString(_label, m)) for m in enum_cls)
+    return options((m.value, lazy_label(m)) for m in enum_cls)
 
 
 def _label(member: enum.Enum) -> str:
     return getattr(member, "label", member.value)
+
+
+def lazy_label(member: enum.Enum) -> LazyString:
+    """``member``'s label, in the reader's language when the form is shown."""
+    return LazyString(_label, member)
 
 
 def coerce_enum(enum_cls: type[enum.Enum]):

@@ -265,7 +265,7 @@ def _http_error(error):
         db_session().rollback()
     elif code in (403, 404) and request.url_rule is not None and current_user.is_authenticated:
         _audit_unrecorded_refusal(code)
-    message = gettext(_MESSAGES.get(code, N_("Error")))
+    message = gettext(_MESSAGES[code]) if code in _MESSAGES else gettext("Error")
     return render_template("error.html", code=code, message=message), code
 
 

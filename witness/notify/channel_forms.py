@@ -11,6 +11,7 @@ from witness.core.forms import (
     EMPTY_CHOICE,
     EnumSelectField,
     enum_choices,
+    lazy_label,
     line_field,
     optional_int,
     options,
@@ -99,7 +100,7 @@ class PreferencesForm(FlaskForm):
 class CallLogForm(FlaskForm):
     outcome = RadioField(
         lazy_gettext("How the call went"),
-        choices=options((o.value, o.label) for o in CALL_OUTCOMES),
+        choices=options((o.value, lazy_label(o)) for o in CALL_OUTCOMES),
         validators=[InputRequired(message=lazy_gettext("Choose how the call went."))],
     )
     note = TextAreaField(

@@ -7,12 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from witness.core.forms import coerce_enum, options, plain_text, strip_filter
+from witness.core.forms import coerce_enum, lazy_label, options, plain_text, strip_filter
 from witness.core.i18n import lazy_gettext
 from witness.notify.models import AttemptOutcome
 from witness.people.models import Channel
 
-CHANNEL_CHOICES = options((c.value, c.label) for c in (Channel.in_person, Channel.via_ngo))
+CHANNEL_CHOICES = options((c.value, lazy_label(c)) for c in (Channel.in_person, Channel.via_ngo))
 OUTCOME_CHOICES = options(
     [
         (AttemptOutcome.told_in_person.value, lazy_gettext("Told in person")),
