@@ -10,14 +10,14 @@ these triggers with it and must make them again: ``tests/test_witness_search.py`
 witness added at head, and fails if they are gone.
 
 Revision ID: 0026_reference_trigrams
-Revises: 0024_group_bookings
+Revises: 0025_user_locale
 Create Date: 2026-12-06 22:30:00.000000
 """
 
 from alembic import op
 
 revision = "0026_reference_trigrams"
-down_revision = "0024_group_bookings"
+down_revision = "0025_user_locale"
 branch_labels = None
 depends_on = None
 

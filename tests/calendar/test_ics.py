@@ -335,3 +335,13 @@ def test_feed_publishes_without_cancelled_events(cal, db):
     assert "CANCEL" not in unfolded(
         render_feed([kept, dropped], audience="staff", identity=OFFICE, name="Me")
     ).replace("CANCELLED", "")
+
+
+def test_a_thai_officers_calendar_file_is_english_as_before(app, cal):
+    """The officer's pages are Thai; the invitation their booking sends stays English (its
+    words around the labels are English), with no Thai label inside."""
+    appointment = cal.book(hearing_id=cal.hearing.id)
+    with app.test_request_context(headers={"Accept-Language": "th"}):
+        body = staff_copy(appointment).decode()
+    assert "Accompaniment to a hearing" in body or "Counselling" in body or "Hearing:" in body
+    assert not any("\u0e00" <= c <= "\u0e7f" for c in body)

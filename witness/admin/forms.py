@@ -18,34 +18,41 @@ from witness.core.forms import (
     single_line,
     strip_filter,
 )
+from witness.core.i18n import lazy_gettext
 
 
 class CourtForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired(), Length(max=200), single_line], filters=[strip_filter]
+        lazy_gettext("Name"),
+        validators=[DataRequired(), Length(max=200), single_line],
+        filters=[strip_filter],
     )
     address = TextAreaField(
-        "Address", validators=[DataRequired(), Length(max=500), plain_text], filters=[strip_filter]
+        lazy_gettext("Address"),
+        validators=[DataRequired(), Length(max=500), plain_text],
+        filters=[strip_filter],
     )
     timezone = StringField(
-        "Timezone",
+        lazy_gettext("Timezone"),
         validators=[DataRequired(), Length(max=64), single_line],
         filters=[strip_filter],
-        description="An IANA name such as Europe/London or Asia/Bangkok.",
+        description=lazy_gettext("An IANA name such as Europe/London or Asia/Bangkok."),
     )
 
 
 class OrganisationForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired(), Length(max=200), single_line], filters=[strip_filter]
+        lazy_gettext("Name"),
+        validators=[DataRequired(), Length(max=200), single_line],
+        filters=[strip_filter],
     )
     kind = SelectField(
-        "Kind",
+        lazy_gettext("Kind"),
         choices=options(
             [
-                ("prosecution", "Prosecution office"),
-                ("ngo", "NGO"),
-                ("court_service", "Court service"),
+                ("prosecution", lazy_gettext("Prosecution office")),
+                ("ngo", lazy_gettext("NGO")),
+                ("court_service", lazy_gettext("Court service")),
             ]
         ),
         coerce=coerce_enum(OrganisationKind),
@@ -54,28 +61,36 @@ class OrganisationForm(FlaskForm):
 
 class UserForm(FlaskForm):
     email = EmailField(
-        "E-mail",
+        lazy_gettext("E-mail"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
         filters=[strip_filter],
     )
     name = StringField(
-        "Name", validators=[DataRequired(), Length(max=200), single_line], filters=[strip_filter]
+        lazy_gettext("Name"),
+        validators=[DataRequired(), Length(max=200), single_line],
+        filters=[strip_filter],
     )
-    role = EnumSelectField("Role", enum_cls=Role)
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=200)])
+    role = EnumSelectField(lazy_gettext("Role"), enum_cls=Role)
+    password = PasswordField(
+        lazy_gettext("Password"), validators=[DataRequired(), Length(min=10, max=200)]
+    )
 
 
 class UserEditForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired(), Length(max=200), single_line], filters=[strip_filter]
+        lazy_gettext("Name"),
+        validators=[DataRequired(), Length(max=200), single_line],
+        filters=[strip_filter],
     )
-    role = EnumSelectField("Role", enum_cls=Role)
-    is_enabled = BooleanField("Can sign in")
+    role = EnumSelectField(lazy_gettext("Role"), enum_cls=Role)
+    is_enabled = BooleanField(lazy_gettext("Can sign in"))
     password = PasswordField(
-        "New password",
+        lazy_gettext("New password"),
         validators=[Optional(), Length(min=10, max=200)],
         description=(
-            "Leave empty to keep the current password. A new one ends every session of theirs."
+            lazy_gettext(
+                "Leave empty to keep the current password. A new one ends every session of theirs."
+            )
         ),
     )
 
@@ -88,7 +103,7 @@ class SystemTokenForm(FlaskForm):
     """A token for a system account, scoped to case events."""
 
     name = StringField(
-        "What will use it",
+        lazy_gettext("What will use it"),
         validators=[DataRequired(), Length(max=100), single_line],
         filters=[strip_filter],
     )

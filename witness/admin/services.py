@@ -12,6 +12,7 @@ from witness.auth.tokens import revoke_all_tokens
 from witness.cases.models import Court
 from witness.core.access import require
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.core.time import is_valid_timezone
 
 
@@ -22,7 +23,10 @@ def _require_admin(actor: User) -> None:
 def _check_timezone(timezone: str) -> None:
     if not is_valid_timezone(timezone):
         raise DomainError(
-            f"{timezone!r} is not a timezone name. Use an IANA name such as Europe/London.",
+            gettext(
+                "%(timezone)s is not a timezone name. Use an IANA name such as Europe/London.",
+                timezone=repr(timezone),
+            ),
             field="timezone",
         )
 
@@ -32,7 +36,7 @@ def _check_unique(session: Session, column, value: str, current_id: int | None, 
     if current_id is not None:
         query = query.where(column.class_.id != current_id)
     if session.scalar(query) is not None:
-        raise DomainError(f"{value!r} is already in use.", field=field)
+        raise DomainError(gettext("%(value)s is already in use.", value=repr(value)), field=field)
 
 
 def save_court(
@@ -106,7 +110,7 @@ def update_user(
     """
     _require_colleague(actor, user)
     if user.id == actor.id and (role is not Role.admin or not is_enabled):
-        raise DomainError("You cannot remove your own administrator access.", field="role")
+        raise DomainError(gettext("You cannot remove your own administrator access."), field="role")
     changed = [
         field
         for field, value in (("name", name), ("role", role), ("is_enabled", is_enabled))

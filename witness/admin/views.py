@@ -18,6 +18,7 @@ from witness.auth.models import Role, User
 from witness.auth.tokens import create_system_token
 from witness.cases.models import Court
 from witness.cases.queries import courts as all_courts
+from witness.core.i18n import gettext
 from witness.core.web import SESSION_VERSION, form_page, form_transaction, load_or_404, refuse
 from witness.db import db_session
 
@@ -56,7 +57,11 @@ def _court_page(court: Court | None):
                 timezone=form.timezone.data,
             )
         if form.succeeded:
-            flash(f"Court {form.name.data} {'saved' if court else 'added'}.")
+            flash(
+                gettext("Court %(name)s saved.", name=form.name.data)
+                if court
+                else gettext("Court %(name)s added.", name=form.name.data)
+            )
             return redirect(url_for("admin.courts"))
     if court is not None:
         return form_page("admin/court_form.html", form=form, court=court)
@@ -72,7 +77,7 @@ def organisations():
                 db_session(), current_user, name=form.name.data, kind=form.kind.data
             )
         if form.succeeded:
-            flash(f"Organisation {form.name.data} added.")
+            flash(gettext("Organisation %(data)s added.", data=form.name.data))
             return redirect(url_for("admin.organisations"))
     rows = queries.organisations(db_session())
     return form_page("admin/organisations.html", form=form, organisations=rows)
@@ -92,7 +97,13 @@ def users():
                 password=form.password.data,
             )
         if form.succeeded:
-            flash(f"{form.name.data} can now sign in as {form.role.data.label.lower()}.")
+            flash(
+                gettext(
+                    "%(data)s can now sign in as %(lower)s.",
+                    data=form.name.data,
+                    lower=form.role.data.label.lower(),
+                )
+            )
             return redirect(url_for("admin.users"))
     rows = queries.office_users(db_session(), current_user.organisation_id)
     return form_page("admin/users.html", form=form, users=rows)
@@ -124,7 +135,7 @@ def edit_user(user_id: int):
             if user.id == current_user.id:
                 # A new password of one's own ends one's other sessions, not this one.
                 session[SESSION_VERSION] = user.session_version
-            flash(f"{form.name.data} saved.")
+            flash(gettext("%(data)s saved.", data=form.name.data))
             return redirect(url_for("admin.users"))
     return form_page("admin/user_form.html", form=form, user=user, end_form=EndSessionsForm())
 
@@ -135,7 +146,7 @@ def end_sessions(user_id: int):
     user = _colleague(user_id)
     form = EndSessionsForm()
     if not form.validate():
-        flash("The form has expired; reload the page and try again.", "error")
+        flash(gettext("The form has expired; reload the page and try again."), "error")
         return redirect(url_for("admin.edit_user", user_id=user.id))
     with form_transaction(refusal="admin.refused", obj=user) as outcome:
         services.end_user_sessions(db_session(), current_user, user)
@@ -144,9 +155,9 @@ def end_sessions(user_id: int):
     if user.id == current_user.id:
         logout_user()
         session.clear()
-        flash("All your sessions have ended, this one too. Sign in again to go on.")
+        flash(gettext("All your sessions have ended, this one too. Sign in again to go on."))
         return redirect(url_for("auth.login"))
-    flash(f"Every session of {user.name} has ended: they must sign in again.")
+    flash(gettext("Every session of %(name)s has ended: they must sign in again.", name=user.name))
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

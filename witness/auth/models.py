@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
 
@@ -33,9 +34,14 @@ class Role(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"ngo_worker": "NGO worker", "system": "System account"}.get(
-            self.value, self.value.replace("_", " ").capitalize()
-        )
+        return {
+            "admin": gettext("Admin"),
+            "supervisor": gettext("Supervisor"),
+            "liaison_officer": gettext("Liaison officer"),
+            "ngo_worker": gettext("NGO worker"),
+            "prosecutor": gettext("Prosecutor"),
+            "system": gettext("System account"),
+        }[self.value]
 
 
 class Organisation(Base):
@@ -74,6 +80,8 @@ class User(UserMixin, Base):
     #: every session of the user at once (sign-out, password change, deactivation, an
     #: administrator's "End all sessions"), since a cookie cannot be recalled from a browser
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: the language of their pages ("th"), or None: their browser's choice, else English
+    locale: Mapped[str | None] = mapped_column(String(16))
 
     organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
 
@@ -117,7 +125,10 @@ class TokenScope(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"full": "Everything its user may do", "events": "Post case events only"}[self.value]
+        return {
+            "full": gettext("Everything its user may do"),
+            "events": gettext("Post case events only"),
+        }[self.value]
 
 
 class ApiToken(Base):

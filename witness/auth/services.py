@@ -20,6 +20,7 @@ from witness.auth.models import (
     password_matches,
 )
 from witness.core.errors import DomainError, RecordedRefusal
+from witness.core.i18n import UI_LANGUAGES, gettext
 from witness.core.time import now_utc
 
 PASSWORD_MIN = 10
@@ -55,9 +56,20 @@ class Throttle:
 def check_new_password(password: str, field: str = "password") -> None:
     """Refuse a password too short to resist guessing, or too long to be a password."""
     if len(password) < PASSWORD_MIN:
-        raise DomainError(f"Passwords must have at least {PASSWORD_MIN} characters.", field=field)
+        raise DomainError(
+            gettext(
+                "Passwords must have at least %(PASSWORD_MIN)s characters.",
+                PASSWORD_MIN=PASSWORD_MIN,
+            ),
+            field=field,
+        )
     if len(password) > PASSWORD_MAX:
-        raise DomainError(f"Use at most {PASSWORD_MAX} characters for a password.", field=field)
+        raise DomainError(
+            gettext(
+                "Use at most %(PASSWORD_MAX)s characters for a password.", PASSWORD_MAX=PASSWORD_MAX
+            ),
+            field=field,
+        )
 
 
 def create_user(
@@ -72,7 +84,9 @@ def create_user(
     """Add a user; e-mail addresses are unique regardless of case."""
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise DomainError(f"A user with e-mail {email} already exists.", field="email")
+        raise DomainError(
+            gettext("A user with e-mail %(email)s already exists.", email=email), field="email"
+        )
     check_new_password(password)
     user = User(email=email, name=name, role=role, organisation=organisation)
     user.set_password(password)
@@ -117,8 +131,12 @@ def check_throttle(session: Session, email: str, remote_addr: str | None, thrott
     record_event(session, None, "auth.throttled", object_type="user", email=email, reason=reason)
     minutes = int(throttle.window.total_seconds() // 60)
     raise SignInThrottled(
-        f"Too many failed sign-in attempts. Try again in {minutes} minutes, or from a computer "
-        "you have signed in from before, or ask your supervisor to check your account."
+        gettext(
+            "Too many failed sign-in attempts. Try again in %(minutes)s minutes, or from a "
+            "computer you have signed in from before, or ask your supervisor to check your "
+            "account.",
+            minutes=minutes,
+        )
     )
 
 
@@ -197,15 +215,27 @@ def change_password(
     if not user.check_password(current):
         session.add(LoginAttempt(email=user.email, remote_addr=remote_addr, succeeded=False))
         record_event(session, user, "user.password_change_refused", user)
-        raise WrongPassword("That is not your current password.", field="current_password")
+        raise WrongPassword(gettext("That is not your current password."), field="current_password")
     check_new_password(new, field="new_password")
     if new == current:
         raise DomainError(
-            "Choose a new password, different from the current one.", field="new_password"
+            gettext("Choose a new password, different from the current one."), field="new_password"
         )
     user.set_password(new)
     end_sessions(session, user)
     record_event(session, user, "user.password_change", user)
+
+
+def set_language(session: Session, user: User, locale: str | None) -> None:
+    """The language of ``user``'s own pages: one Witness's pages are written in, or None (their
+    browser's choice, else English)."""
+    if locale is not None and locale not in UI_LANGUAGES:
+        raise DomainError(
+            gettext("Witness's pages are not written in that language."), field="locale"
+        )
+    if user.locale != locale:
+        user.locale = locale
+        record_event(session, user, "user.language", user, locale=locale)
 
 
 def staff_choices(session: Session, *roles: Role, organisation_id: int | None = None):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from witness.audit.services import record_event
 from witness.auth.models import ApiToken, Role, TokenScope, User
 from witness.core.errors import AccessDenied, DomainError, NotFound
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 
 TOKEN_PREFIX = "wit_"
@@ -46,7 +47,9 @@ def create_system_token(
     if actor.role is not Role.admin or system.organisation_id != actor.organisation_id:
         raise AccessDenied("Only administrators create tokens for their system accounts.")
     if system.role is not Role.system:
-        raise DomainError("Only a system account gets a token scoped to case events.", "name")
+        raise DomainError(
+            gettext("Only a system account gets a token scoped to case events."), "name"
+        )
     token, plaintext = _new_token(session, system, name, TokenScope.events)
     record_event(
         session,
@@ -64,9 +67,12 @@ def create_system_token(
 def _new_token(session: Session, owner: User, name: str, scope: TokenScope):
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError("Give the token a name, e.g. what will use it.", field="name")
+        raise DomainError(gettext("Give the token a name, e.g. what will use it."), field="name")
     if len(name) > NAME_MAX:
-        raise DomainError(f"Use at most {NAME_MAX} characters for the name.", field="name")
+        raise DomainError(
+            gettext("Use at most %(NAME_MAX)s characters for the name.", NAME_MAX=NAME_MAX),
+            field="name",
+        )
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=owner.id,
@@ -92,7 +98,7 @@ def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
         )
         raise NotFound("No such token.")
     if token.revoked_dt is not None:
-        raise DomainError(f"The token {token.name!r} is already revoked.")
+        raise DomainError(gettext("The token %(name)s is already revoked.", name=repr(token.name)))
     token.revoked_dt = now_utc()
     record_event(session, actor, "api_token.revoke", token, name=token.name, prefix=token.prefix)
     return token

@@ -16,15 +16,17 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 
-from witness.auth.forms import ApiTokenForm, ChangePasswordForm, LoginForm
+from witness.auth.forms import ApiTokenForm, ChangePasswordForm, LanguageForm, LoginForm
 from witness.auth.services import (
     SignInThrottled,
     Throttle,
     authenticate,
     change_password,
+    set_language,
     sign_out,
 )
 from witness.auth.tokens import create_token, live_token_count, revoke_token, user_tokens
+from witness.core.i18n import gettext, refresh
 from witness.core.web import SESSION_VERSION, form_page, form_transaction, start_session
 from witness.db import db_session
 
@@ -68,9 +70,9 @@ def login():
             return render_template("auth/login.html", form=form), status
         if user is not None:
             start_session(user)
-            flash(f"Signed in as {user.name}.")
+            flash(gettext("Signed in as %(name)s.", name=user.name))
             return redirect(_safe_next(request.args.get("next")))
-        flash("That e-mail and password do not match an active account.", "error")
+        flash(gettext("That e-mail and password do not match an active account."), "error")
         status = 401
     elif request.method == "POST":
         status = 400
@@ -85,8 +87,10 @@ def logout():
     logout_user()
     session.clear()
     flash(
-        "You are signed out, here and on every other computer or phone where you were "
-        "signed in to Witness."
+        gettext(
+            "You are signed out, here and on every other computer or phone where you were "
+            "signed in to Witness."
+        )
     )
     return redirect(url_for("auth.login"))
 
@@ -122,6 +126,20 @@ def password():
     return form_page("auth/password.html", form=form)
 
 
+@bp.route("/account/language", methods=["GET", "POST"])
+def language():
+    """The language of one's own pages (letters stay in each witness's language)."""
+    form = LanguageForm(data={"locale": current_user.locale or ""})
+    if form.validate_on_submit():
+        with form_transaction(form):
+            set_language(db_session(), current_user, form.locale.data or None)
+        if form.succeeded:
+            refresh()  # the message below already in the language chosen
+            flash(gettext("Your pages are now in the language you chose."))
+            return redirect(url_for("auth.language"))
+    return form_page("auth/language.html", form=form)
+
+
 @bp.route("/account/tokens", methods=["GET", "POST"])
 def tokens():
     """The user's API tokens; a new token's value is shown on this one response only."""
@@ -147,5 +165,10 @@ def revoke(token_id: int):
     with form_transaction() as outcome:
         token = revoke_token(db_session(), current_user, token_id)
     if outcome.succeeded:
-        flash(f"Token {token.name!r} revoked: programs using it are refused from now on.")
+        flash(
+            gettext(
+                "Token %(name)s revoked: programs using it are refused from now on.",
+                name=repr(token.name),
+            )
+        )
     return redirect(url_for("auth.tokens"))

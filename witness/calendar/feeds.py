@@ -25,6 +25,7 @@ from witness.calendar.models import CalendarFeed
 from witness.cases.models import Case, Court, Hearing
 from witness.core.access import can_manage_witness, invites_in_full_detail, require
 from witness.core.errors import DomainError, NotFound
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.people.models import Participation, Witness
 from witness.rooms.models import Resource
@@ -56,7 +57,10 @@ def _check_room(session: Session, condition) -> None:
     ).all()
     if len(live) >= MAX_LIVE_FEEDS:
         raise DomainError(
-            f"There are already {MAX_LIVE_FEEDS} active feeds: revoke one you no longer use."
+            gettext(
+                "There are already %(MAX_LIVE_FEEDS)s active feeds: revoke one you no longer use.",
+                MAX_LIVE_FEEDS=MAX_LIVE_FEEDS,
+            )
         )
 
 
@@ -89,7 +93,7 @@ def create_witness_feed(
 
 def _revoke(session: Session, actor: User, feed: CalendarFeed) -> CalendarFeed:
     if feed.revoked_dt is not None:
-        raise DomainError("This feed is already revoked.")
+        raise DomainError(gettext("This feed is already revoked."))
     feed.revoked_dt = now_utc()
     record_event(session, actor, "calendar_feed.revoke", feed, witness_id=feed.witness_id)
     return feed

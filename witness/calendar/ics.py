@@ -34,6 +34,7 @@ from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
 from witness.calendar.vtimezone import vtimezone
 from witness.cases.models import HearingStatus, HearingType
 from witness.core.access import invites_in_full_detail
+from witness.core.i18n import in_english
 from witness.core.text import CONTROL
 from witness.core.time import now_utc
 from witness.rooms.models import ResourceKind
@@ -415,6 +416,7 @@ def _calendar(
     return calendar
 
 
+@in_english
 def render_appointment(
     appointment: Appointment | AppointmentView,
     *,
@@ -474,6 +476,7 @@ def _feed_event(
     return event.to_ical()
 
 
+@in_english
 def render_feed(
     appointments: Iterable[Appointment | AppointmentView],
     *,

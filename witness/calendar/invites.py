@@ -31,6 +31,7 @@ from witness.calendar.ics import (
 from witness.config import DEFAULT_PRODID
 from witness.core.access import witness_contact_refusal
 from witness.core.errors import DomainError
+from witness.core.i18n import in_english
 from witness.notify.mail import check_address, enqueue_email
 from witness.notify.models import OutboundEmail
 from witness.people.models import Channel
@@ -132,6 +133,7 @@ def _usable(address: str | None) -> str | None:
         return None
 
 
+@in_english
 def queue_invites(
     session: Session, appointment: Appointment, *, previous_staff_ids: Iterable[int] = ()
 ) -> list[OutboundEmail]:

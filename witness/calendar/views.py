@@ -10,6 +10,7 @@ from witness.calendar.forms import FeedForm
 from witness.calendar.ics import render_appointment, view_of
 from witness.calendar.invites import attachment_name, identity_from_config
 from witness.core.access import can_manage_appointment, can_manage_witness, can_see_place
+from witness.core.i18n import gettext
 from witness.core.web import form_transaction, load_or_404, record_view, refuse
 from witness.db import db_session
 from witness.people.models import Witness
@@ -96,7 +97,7 @@ def revoke(feed_id: int):
     with form_transaction() as outcome:
         feed_services.revoke_staff_feed(db_session(), current_user, feed_id)
     if outcome.succeeded:
-        flash("Feed revoked: calendars subscribed to it get nothing more from now on.")
+        flash(gettext("Feed revoked: calendars subscribed to it get nothing more from now on."))
     return redirect(url_for("calendar.feeds"))
 
 
@@ -136,7 +137,7 @@ def revoke_witness_feed(witness_id: int, feed_id: int):
     ) as outcome:
         feed_services.revoke_witness_feed(db_session(), current_user, witness, feed_id)
     if outcome.succeeded:
-        flash("Feed revoked: the witness's calendar gets nothing more from it.")
+        flash(gettext("Feed revoked: the witness's calendar gets nothing more from it."))
     return redirect(url_for("calendar.witness_feeds", witness_id=witness.id))
 
 

@@ -15,34 +15,39 @@ from witness.core.forms import (
     single_line,
     strip_filter,
 )
+from witness.core.i18n import lazy_gettext
 
 
 class CaseForm(FlaskForm):
-    court_id = SelectField("Court", coerce=record_id, validators=[DataRequired()])
+    court_id = SelectField(lazy_gettext("Court"), coerce=record_id, validators=[DataRequired()])
     reference = StringField(
-        "Court reference",
+        lazy_gettext("Court reference"),
         validators=[DataRequired(), Length(max=60), single_line],
         filters=[strip_filter],
     )
     title = StringField(
-        "Title", validators=[DataRequired(), Length(max=200), single_line], filters=[strip_filter]
+        lazy_gettext("Title"),
+        validators=[DataRequired(), Length(max=200), single_line],
+        filters=[strip_filter],
     )
     offences = MultiCheckboxField(
-        "Offences",
+        lazy_gettext("Offences"),
         choices=enum_choices(OffenceCategory),
         coerce=coerce_enum(OffenceCategory),
-        validators=[DataRequired(message="Choose at least one offence.")],
+        validators=[DataRequired(message=lazy_gettext("Choose at least one offence."))],
     )
-    status = EnumSelectField("Status", enum_cls=CaseStatus)
-    lead_prosecutor_id = SelectField("Lead prosecutor", coerce=optional_int)
-    notes = TextAreaField("Notes", validators=[Length(max=5000), plain_text])
+    status = EnumSelectField(lazy_gettext("Status"), enum_cls=CaseStatus)
+    lead_prosecutor_id = SelectField(lazy_gettext("Lead prosecutor"), coerce=optional_int)
+    notes = TextAreaField(lazy_gettext("Notes"), validators=[Length(max=5000), plain_text])
 
 
 class DefendantForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired(), Length(max=200), single_line], filters=[strip_filter]
+        lazy_gettext("Name"),
+        validators=[DataRequired(), Length(max=200), single_line],
+        filters=[strip_filter],
     )
-    custody_status = EnumSelectField("Custody status", enum_cls=CustodyStatus)
+    custody_status = EnumSelectField(lazy_gettext("Custody status"), enum_cls=CustodyStatus)
     expected_release_date = DateField(
-        "Expected release date", validators=[Optional(), plausible_date]
+        lazy_gettext("Expected release date"), validators=[Optional(), plausible_date]
     )

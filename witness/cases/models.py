@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
 
@@ -31,14 +32,18 @@ class OffenceCategory(enum.Enum):
 
     @property
     def label(self) -> str:
-        labels = {
-            "trafficking_sexual_exploitation": "Trafficking — sexual exploitation",
-            "trafficking_forced_labour": "Trafficking — forced labour",
-            "trafficking_domestic_servitude": "Trafficking — domestic servitude",
-            "trafficking_organ_removal": "Trafficking — organ removal",
-            "child_trafficking": "Child trafficking",
-        }
-        return labels.get(self.value, self.value.replace("_", " ").capitalize())
+        return {
+            "trafficking_sexual_exploitation": gettext("Trafficking — sexual exploitation"),
+            "trafficking_forced_labour": gettext("Trafficking — forced labour"),
+            "trafficking_domestic_servitude": gettext("Trafficking — domestic servitude"),
+            "trafficking_organ_removal": gettext("Trafficking — organ removal"),
+            "child_trafficking": gettext("Child trafficking"),
+            "people_smuggling": gettext("People smuggling"),
+            "sexual_offence": gettext("Sexual offence"),
+            "violence": gettext("Violence"),
+            "domestic_abuse": gettext("Domestic abuse"),
+            "other": gettext("Other"),
+        }[self.value]
 
     @property
     def is_trafficking(self) -> bool:
@@ -55,7 +60,14 @@ class CaseStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "investigation": gettext("Investigation"),
+            "charged": gettext("Charged"),
+            "trial": gettext("Trial"),
+            "sentenced": gettext("Sentenced"),
+            "appeal": gettext("Appeal"),
+            "closed": gettext("Closed"),
+        }[self.value]
 
 
 class CustodyStatus(enum.Enum):
@@ -68,7 +80,14 @@ class CustodyStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {
+            "at_large": gettext("At large"),
+            "on_bail": gettext("On bail"),
+            "remanded": gettext("Remanded"),
+            "serving_sentence": gettext("Serving sentence"),
+            "released": gettext("Released"),
+            "deceased": gettext("Deceased"),
+        }[self.value]
 
 
 class Court(Base):
@@ -160,9 +179,15 @@ class HearingType(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"parole_hearing": "Parole or licence hearing"}.get(
-            self.value, self.value.replace("_", " ").capitalize()
-        )
+        return {
+            "first_appearance": gettext("First appearance"),
+            "pre_trial_review": gettext("Pre trial review"),
+            "trial_day": gettext("Trial day"),
+            "sentencing": gettext("Sentencing"),
+            "appeal": gettext("Appeal"),
+            "parole_hearing": gettext("Parole or licence hearing"),
+            "other": gettext("Other"),
+        }[self.value]
 
 
 class HearingStatus(enum.Enum):
@@ -173,7 +198,12 @@ class HearingStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "listed": gettext("Listed"),
+            "moved": gettext("Moved"),
+            "vacated": gettext("Vacated"),
+            "held": gettext("Held"),
+        }[self.value]
 
 
 class Hearing(Base):

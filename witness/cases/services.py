@@ -21,6 +21,7 @@ from witness.cases.models import (
 )
 from witness.core.access import CASE_EDITOR_ROLES, can_edit_case, require, visible_cases
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 
 
 def _check_reference_free(session: Session, court_id: int, reference: str, case_id: int | None):
@@ -29,7 +30,11 @@ def _check_reference_free(session: Session, court_id: int, reference: str, case_
         query = query.where(Case.id != case_id)
     if session.scalar(query) is not None:
         raise DomainError(
-            f"A case with reference {reference!r} already exists at this court.", field="reference"
+            gettext(
+                "A case with reference %(reference)s already exists at this court.",
+                reference=repr(reference),
+            ),
+            field="reference",
         )
 
 
@@ -43,12 +48,17 @@ def find_case(session: Session, actor: User, reference: str, court_id: int | Non
     found = session.scalars(query.limit(2)).all()
     if not found:
         raise DomainError(
-            f"No case with reference {reference.strip()!r} that you can see.",
+            gettext(
+                "No case with reference %(strip)s that you can see.", strip=repr(reference.strip())
+            ),
             field="case_reference",
         )
     if len(found) > 1:
         raise DomainError(
-            f"Several courts use the reference {reference.strip()!r}: choose the court.",
+            gettext(
+                "Several courts use the reference %(strip)s: choose the court.",
+                strip=repr(reference.strip()),
+            ),
             field="court_id",
         )
     return found[0]
@@ -63,7 +73,9 @@ def _check_prosecutor(session: Session, actor: User, prosecutor_id: int | None) 
         or prosecutor.role is not Role.prosecutor
         or prosecutor.organisation_id != actor.organisation_id
     ):
-        raise DomainError("Choose a prosecutor of your office.", field="lead_prosecutor_id")
+        raise DomainError(
+            gettext("Choose a prosecutor of your office."), field="lead_prosecutor_id"
+        )
 
 
 def _set_offences(case: Case, categories: Iterable[OffenceCategory]) -> None:
@@ -88,7 +100,7 @@ def create_case(
     """Open a case for the actor's office at a court."""
     require(actor.role in CASE_EDITOR_ROLES, "You may not open cases.")
     if session.get(Court, court_id) is None:
-        raise DomainError("Choose a court.", field="court_id")
+        raise DomainError(gettext("Choose a court."), field="court_id")
     _check_reference_free(session, court_id, reference, None)
     if actor.role is Role.prosecutor and lead_prosecutor_id is None:
         lead_prosecutor_id = actor.id
@@ -115,7 +127,7 @@ def update_case(session: Session, actor: User, case: Case, **fields) -> list[str
     court_id = fields.get("court_id", case.court_id)
     reference = fields.get("reference", case.reference)
     if session.get(Court, court_id) is None:
-        raise DomainError("Choose a court.", field="court_id")
+        raise DomainError(gettext("Choose a court."), field="court_id")
     _check_reference_free(session, court_id, reference, case.id)
     if "lead_prosecutor_id" in fields:
         _check_prosecutor(session, actor, fields["lead_prosecutor_id"])

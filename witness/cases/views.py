@@ -14,6 +14,7 @@ from witness.cases.models import Case, CaseStatus
 from witness.cases.services import add_defendant, create_case, update_case, update_defendant
 from witness.core.access import CASE_EDITOR_ROLES, can_edit_case
 from witness.core.forms import options
+from witness.core.i18n import gettext, lazy_gettext
 from witness.core.text import normalise
 from witness.core.web import Page, form_page, form_transaction, load_or_404, page_arg, refuse
 from witness.db import db_session
@@ -30,7 +31,7 @@ def _fill_choices(form: CaseForm) -> None:
     db = db_session()
     form.court_id.choices = options((c.id, c.name) for c in queries.courts(db))
     prosecutors = staff_choices(db, Role.prosecutor, organisation_id=current_user.organisation_id)
-    none_yet = SelectChoice("", "— none yet —")
+    none_yet = SelectChoice("", lazy_gettext("— none yet —"))
     form.lead_prosecutor_id.choices = [none_yet, *options((p.id, p.name) for p in prosecutors)]
 
 
@@ -74,7 +75,11 @@ def create():
         with form_transaction(form, refusal="case.create_refused"):
             case = create_case(db_session(), current_user, **_case_fields(form))
         if form.succeeded:
-            flash(f"Case {case.reference} opened. Add its defendants below.")
+            flash(
+                gettext(
+                    "Case %(reference)s opened. Add its defendants below.", reference=case.reference
+                )
+            )
             return redirect(url_for("cases.detail", case_id=case.id))
     return form_page("cases/form.html", form=form, case=None)
 
@@ -122,7 +127,7 @@ def add_defendant_view(case_id: int):
                 form.expected_release_date.data,
             )
         if form.succeeded:
-            flash(f"Defendant {form.name.data} added.")
+            flash(gettext("Defendant %(data)s added.", data=form.name.data))
             return redirect(url_for("cases.detail", case_id=case.id))
     return render_template("cases/defendant_form.html", form=form, case=case, defendant=None), 400
 

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
+from witness.core.i18n import LazyString, gettext, lazy_gettext
 from witness.core.text import MAX_ID, NUMBER_MESSAGE, ascii_int, normalise, text_problem
 from witness.core.time import now_utc
 
@@ -32,7 +33,18 @@ def options(pairs) -> list[SelectChoice]:
 
 
 def enum_choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
-    return options((m.value, getattr(m, "label", m.value)) for m in enum_cls)
+    """A select's options for an enum, each labelled in the reader's language when shown (a
+    form class is made once, at import, in no one's language)."""
+    return options((m.value, lazy_label(m)) for m in enum_cls)
+
+
+def _label(member: enum.Enum) -> str:
+    return getattr(member, "label", member.value)
+
+
+def lazy_label(member: enum.Enum) -> LazyString:
+    """``member``'s label, in the reader's language when the form is shown."""
+    return LazyString(_label, member)
 
 
 def coerce_enum(enum_cls: type[enum.Enum]):
@@ -119,13 +131,13 @@ def plain_text(form, field) -> None:
 
 def not_in_future(form, field) -> None:
     if field.data and field.data > now_utc().date():
-        raise ValidationError("This date cannot be in the future.")
+        raise ValidationError(gettext("This date cannot be in the future."))
 
 
 def plausible_date(form, field) -> None:
     if field.data and not (date(1900, 1, 1) <= field.data <= date(2100, 12, 31)):
         # Stop here: further checks of an implausible date would only repeat the complaint.
-        raise StopValidation("Enter a date between 1900 and 2100.")
+        raise StopValidation(gettext("Enter a date between 1900 and 2100."))
 
 
 def strip_filter(value):
@@ -149,7 +161,7 @@ def date_field(label: str, message: str) -> DateField:
     return DateField(
         label,
         validators=[InputRequired(message=message), plausible_date],
-        invalid_value_message="Give the date as YYYY-MM-DD.",
+        invalid_value_message=lazy_gettext("Give the date as YYYY-MM-DD."),
     )
 
 
@@ -159,5 +171,5 @@ def time_field(label: str, message: str) -> TimeField:
         label,
         format=TIME_FORMATS,
         validators=[InputRequired(message=message)],
-        invalid_value_message="Give the time as HH:MM (24-hour clock).",
+        invalid_value_message=lazy_gettext("Give the time as HH:MM (24-hour clock)."),
     )

@@ -1,6 +1,7 @@
 """Languages: the pages in the user's language, and letters, e-mails and call scripts in the
 witness's. Strings are marked with ``gettext``/``lazy_gettext`` (Flask-Babel) and extracted with
-``pybabel extract -F babel.cfg -o witness/translations/messages.pot .``; catalogues live in
+``pybabel extract -F babel.cfg -k lazy_gettext -o witness/translations/messages.pot .``;
+catalogues live in
 ``witness/translations/<lang>/LC_MESSAGES/messages.po`` (compiled to ``.mo``).
 
 A letter is written in the witness's language, not the reader's: ``in_language(code)`` switches
@@ -10,40 +11,155 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
-from functools import lru_cache
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache, wraps
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, get_date_format
-from flask import Flask
-from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
+from babel.dates import format_date, get_date_format, match_skeleton
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, has_request_context, request
+from flask_babel import (
+    Babel,
+    LazyString,
+    force_locale,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    ngettext,
+    refresh,
+)
+from flask_login import current_user
 
 from witness.paths import ROOT
 
 __all__ = [
+    "N_",
+    "UI_LANGUAGES",
+    "LazyString",
+    "english",
     "format_day",
+    "format_money",
+    "format_number",
+    "format_when",
     "gettext",
+    "in_english",
     "in_language",
     "init_app",
     "language_code",
     "language_name",
     "lazy_gettext",
-    "locale_code",
     "ngettext",
+    "page_locale",
+    "reader",
+    "refresh",
+    "weekday_names",
 ]
 
 TRANSLATIONS = ROOT / "witness" / "translations"
 
+#: the languages Witness's pages are written in: English (the source) and those whose catalogue
+#: translates every page's message (``tests/i18n/test_catalogues.py`` holds each to that). The
+#: other catalogues translate the letters alone, so their readers' pages stay in English.
+UI_LANGUAGES = ("en", "th")
+#: languages written right to left (the page's ``dir``)
+RTL = frozenset({"ar", "fa", "he", "ur"})
+
 
 def init_app(app: Flask) -> None:
-    """Pages in the configured default language (``WITNESS_DEFAULT_LOCALE``, English)."""
+    """Pages in the user's language (``page_locale``), English by default."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
-    Babel(app)
+    Babel(app, locale_selector=page_locale)
+    filters = app.jinja_env.filters
     # pages name a language in the reader's language, never by its code
-    app.jinja_env.filters["language_name"] = lambda code: language_name(
-        code, app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    filters["language_name"] = lambda code: language_name(code, reader())
+    filters["number"] = lambda value: format_number(value, reader())
+    filters["money"] = lambda amount, currency: format_money(amount, currency, reader())
+    app.jinja_env.globals["page_lang"] = lambda: reader().replace("_", "-")
+    app.jinja_env.globals["page_dir"] = lambda: "rtl" if _language(reader()) in RTL else "ltr"
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for extraction where it is defined and translated later, where it is
+    shown (``gettext(message)``)."""
+    return message
+
+
+def page_locale() -> str:
+    """The language of a page: the signed-in user's choice, else the first of the browser's
+    (Accept-Language) that Witness's pages are written in, else English."""
+    if not has_request_context():
+        return "en"
+    if current_user and current_user.is_authenticated:
+        chosen = getattr(current_user, "locale", None)
+        if chosen in UI_LANGUAGES:
+            return chosen
+    return request.accept_languages.best_match(UI_LANGUAGES) or "en"
+
+
+def reader() -> str:
+    """The language of what is being written now ("th"): the page's, or the letter's inside
+    ``in_language``; English outside a request."""
+    return str(get_locale() or "en") if has_request_context() else "en"
+
+
+def _language(locale: str | None) -> str:
+    return str(locale or "en").replace("-", "_").split("_")[0].lower()
+
+
+def format_number(value, locale: str = "en") -> str:
+    """A count with the reader's thousands separators ("12,480")."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=locale or "en")
+
+
+def format_money(amount, currency: str, locale: str = "en") -> str:
+    """An amount in its own currency, two decimals and thousands separators: in English
+    "1,500.00 GBP" (the code, as Witness has always written it: offices handle several
+    currencies); in another language as its readers write money ("฿1,500.00")."""
+    value = Decimal(amount or 0)
+    if _language(locale) == "en":
+        return f"{format_decimal(value, format='#,##0.00', locale='en')} {currency}"
+    return format_currency(value, currency, locale=locale)
+
+
+#: strftime directives of the page templates and the CLDR skeleton field each stands for
+_SKELETON = (("%Y", "y"), ("%B", "MMMM"), ("%b", "MMM"), ("%A", "EEEE"), ("%a", "E"), ("%d", "d"))
+
+
+def format_when(value: date | datetime, fmt: str, locale: str = "en") -> str:
+    """``value`` as ``fmt`` (strftime, as the templates give it) says, for a reader of
+    ``locale``: English as strftime writes it; another language with its own month and day
+    names and order (Babel's skeletons), Thai with Buddhist-era years. Times stay "14:30";
+    an ISO date ("%Y-%m-%d") stays ISO."""
+    if _language(locale) == "en" or fmt == "%Y-%m-%d":
+        return value.strftime(fmt)
+    skeleton = "".join(field for directive, field in _SKELETON if directive in fmt)
+    parts = []
+    if skeleton:
+        day = value.date() if isinstance(value, datetime) else value
+        parts.append(_format_skeleton(day, skeleton, locale))
+    if "%H" in fmt and isinstance(value, datetime):
+        parts.append(value.strftime("%H:%M"))
+    return " ".join(parts)
+
+
+def weekday_names() -> list[str]:
+    """Monday to Sunday, abbreviated, in the reader's language ("Mon", "จ.")."""
+    days = Locale.parse(reader()).days["format"]["abbreviated"]
+    return [days[i] for i in range(7)]
+
+
+def _format_skeleton(day: date, skeleton: str, locale: str) -> str:
+    known = Locale.parse(locale).datetime_skeletons
+    pattern = known[match_skeleton(skeleton, known) or "yMMMd"].pattern
+    language = _language(locale)
+    if language in BUDDHIST_ERA:
+        era, offset = BUDDHIST_ERA[language]
+        pattern = _buddhist_pattern(pattern, era, day.year + offset)
+    return format_date(day, format=pattern, locale=locale)
 
 
 @contextmanager
@@ -52,6 +168,27 @@ def in_language(code: str) -> Iterator[None]:
     with no catalogue falls back to English strings."""
     with force_locale(code or "en"):
         yield
+
+
+def in_english(func):
+    """``func`` writes English whatever the page's language: what leaves Witness for staff and
+    calendars (invites, calendar files, deadline alerts) reads as it always has, never half in
+    the language of whoever pressed the button; a witness's own words go through
+    ``in_language`` instead."""
+
+    @wraps(func)
+    def english(*args, **kwargs):
+        with in_language("en"):
+            return func(*args, **kwargs)
+
+    return english
+
+
+def english(write):
+    """``write()`` in English: a line kept in the records (a review's reason, an attempt's
+    note) reads the same whoever's page wrote it."""
+    with in_language("en"):
+        return write()
 
 
 #: languages whose readers count years in the Buddhist era (พ.ศ. = the Gregorian year + 543)
@@ -154,8 +291,3 @@ def _by_name(value: str) -> str | None:
         return code
     territory = _territories_by_name().get(rest.rstrip(") ").strip().casefold())
     return f"{code}_{territory}" if territory else None
-
-
-def locale_code() -> str:
-    """The language pages are being written in now ("en", "th")."""
-    return str(get_locale() or "en")

@@ -21,6 +21,7 @@ import unicodedata
 from decimal import Decimal
 
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 
 _C0_C1 = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _SURROGATES = "\ud800-\udfff"
@@ -91,7 +92,9 @@ def clean_text(
     if problem:
         raise DomainError(problem, field=field)
     if len(value) > max_length:
-        raise DomainError(f"Use at most {max_length} characters.", field=field)
+        raise DomainError(
+            gettext("Use at most %(max_length)s characters.", max_length=max_length), field=field
+        )
     return value
 
 

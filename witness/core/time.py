@@ -14,6 +14,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 
 _clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
 
@@ -73,7 +74,14 @@ def _change_between(zone: ZoneInfo, low: datetime, high: datetime) -> datetime:
 def check_year(day: date, field: str | None = None) -> date:
     """``day`` when it falls between 1900 and 2100; otherwise a ``DomainError``."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DomainError(f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.", field=field)
+        raise DomainError(
+            gettext(
+                "Give a date between %(FIRST_YEAR)s and %(LAST_YEAR)s.",
+                FIRST_YEAR=FIRST_YEAR,
+                LAST_YEAR=LAST_YEAR,
+            ),
+            field=field,
+        )
     return day
 
 
@@ -92,17 +100,28 @@ def local_to_utc(day: date, clock: time, tz: str, field: str | None = None) -> d
         before = (change - timedelta(minutes=1)).astimezone(zone)
         after = change.astimezone(zone)
         raise DomainError(
-            f"{when} does not exist: at {before + timedelta(minutes=1):%H:%M} "
-            f"{before.tzname()} the clocks go forward to {after:%H:%M} {after.tzname()} "
-            f"({change:%H:%M} UTC). Choose another time.",
+            gettext(
+                "%(when)s does not exist: at %(value)s %(tzname)s the clocks go forward to "
+                "%(after)s %(tzname2)s (%(change)s UTC). Choose another time.",
+                when=when,
+                value=format(before + timedelta(minutes=1), "%H:%M"),
+                tzname=before.tzname(),
+                after=format(after, "%H:%M"),
+                tzname2=after.tzname(),
+                change=format(change, "%H:%M"),
+            ),
             field=field,
         )
     if first.utcoffset() != second.utcoffset():
         one, two = first.astimezone(UTC), second.astimezone(UTC)
         raise DomainError(
-            f"{when} happens twice: the clocks go back then, so it could be "
-            f"{_label(one, zone)} or {_label(two, zone)}. Choose a time outside the repeated "
-            "hour, or book it in two parts.",
+            gettext(
+                "%(when)s happens twice: the clocks go back then, so it could be %(label)s or "
+                "%(label2)s. Choose a time outside the repeated hour, or book it in two parts.",
+                when=when,
+                label=_label(one, zone),
+                label2=_label(two, zone),
+            ),
             field=field,
         )
     return first.astimezone(UTC)

@@ -42,6 +42,7 @@ from witness.audit.services import audit_refusal, audit_type, record_event
 from witness.auth.models import User
 from witness.core import access
 from witness.core.errors import AccessDenied, DomainError, NotFound, RecordedRefusal
+from witness.core.i18n import N_, format_when, gettext, reader
 from witness.core.text import MAX_ID, ascii_int
 from witness.core.time import check_year, now_utc, parse_local
 from witness.db import db_session
@@ -133,7 +134,8 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.localize_callback = gettext  # flashed in the visitor's language
     login_manager.session_protection = "strong"
     app.before_request(_refuse_unreadable_input)
     # Sign-in is checked before CSRF, so an anonymous post is sent to sign in, not told off.
@@ -171,7 +173,7 @@ def unreadable_input() -> str | None:
     if request.mimetype == FORM_BODY:
         checked.append(request.get_data(cache=True))
     if not all(_is_utf8(part) for part in checked):
-        return (
+        return gettext(
             "What you sent is not valid UTF-8 text, so it cannot be read. Nothing was changed; "
             "send it again from the page, or have the program that sent it encode text as "
             "UTF-8."
@@ -179,7 +181,9 @@ def unreadable_input() -> str | None:
     values = [*request.args.keys(), *request.args.values()]
     values += [*request.form.keys(), *request.form.values()]
     if any("\x00" in value for value in values):
-        return "What you sent contains an invisible NUL character. Remove it and try again."
+        return gettext(
+            "What you sent contains an invisible NUL character. Remove it and try again."
+        )
     return None
 
 
@@ -205,7 +209,7 @@ def _require_login():
     if last_seen is not None and now - last_seen > limit:
         logout_user()
         session.clear()
-        flash("You were signed out after a period without activity. Please sign in again.")
+        flash(gettext("You were signed out after a period without activity. Please sign in again."))
         return redirect(url_for("auth.login", next=request.full_path))
     session.permanent = True
     session["last_seen"] = now
@@ -219,8 +223,10 @@ def _ended_session(user: User):
     db.commit()
     session.clear()
     flash(
-        "Your session has ended: you signed out, your password was changed, or an "
-        "administrator ended your sessions. Please sign in again."
+        gettext(
+            "Your session has ended: you signed out, your password was changed, or an "
+            "administrator ended your sessions. Please sign in again."
+        )
     )
     return redirect(url_for("auth.login", next=request.full_path))
 
@@ -244,12 +250,12 @@ def _health():
 
 
 _MESSAGES = {
-    400: "The request could not be understood. Check what you entered and try again.",
-    403: "You may not do that.",
-    404: "There is nothing here, or you do not have access to it.",
-    405: "That action is not available here.",
-    413: "What you sent is too large.",
-    500: "Something went wrong on our side. Nothing was changed; please try again.",
+    400: N_("The request could not be understood. Check what you entered and try again."),
+    403: N_("You may not do that."),
+    404: N_("There is nothing here, or you do not have access to it."),
+    405: N_("That action is not available here."),
+    413: N_("What you sent is too large."),
+    500: N_("Something went wrong on our side. Nothing was changed; please try again."),
 }
 
 
@@ -259,7 +265,7 @@ def _http_error(error):
         db_session().rollback()
     elif code in (403, 404) and request.url_rule is not None and current_user.is_authenticated:
         _audit_unrecorded_refusal(code)
-    message = _MESSAGES.get(code, "Error")
+    message = gettext(_MESSAGES[code]) if code in _MESSAGES else gettext("Error")
     return render_template("error.html", code=code, message=message), code
 
 
@@ -348,8 +354,10 @@ def form_transaction(
     except IntegrityError:
         session.rollback()
         outcome.error = DomainError(
-            "Someone else changed the same records at the same moment. Nothing was saved: "
-            "look again and try once more."
+            gettext(
+                "Someone else changed the same records at the same moment. Nothing was saved: "
+                "look again and try once more."
+            )
         )
     else:
         outcome.succeeded = True
@@ -385,7 +393,7 @@ def load_or_404(what, ident: int, rule: Callable | None = None, *, refusal: str 
 
 
 def _csrf_error(error: CSRFError):
-    message = (
+    message = gettext(
         "This form has expired or was not sent from Witness. Nothing was changed; "
         "go back, reload the page and try again."
     )
@@ -393,15 +401,17 @@ def _csrf_error(error: CSRFError):
 
 
 def local_dt(instant: datetime | None, tz: str = "UTC", fmt: str = "%d %b %Y %H:%M") -> str:
-    """Render a UTC instant in the given timezone, with the zone's abbreviation."""
+    """Render a UTC instant in the given timezone, with the zone's abbreviation, in the
+    reader's language (``core.i18n.format_when``)."""
     if instant is None:
         return ""
     local = instant.astimezone(ZoneInfo(tz))
-    return f"{local.strftime(fmt)} {local.tzname()}" if "%H" in fmt else local.strftime(fmt)
+    written = format_when(local, fmt, reader())
+    return f"{written} {local.tzname()}" if "%H" in fmt else written
 
 
 def format_date(day, fmt: str = "%d %b %Y") -> str:
-    return day.strftime(fmt) if day else ""
+    return format_when(day, fmt, reader()) if day else ""
 
 
 class Page:
@@ -461,7 +471,11 @@ def date_arg(name: str) -> date | None:
     except ValueError:
         day = None
     if day is None:
-        abort(make_response(bad_request("Give the date as YYYY-MM-DD, for example 2026-03-12.")))
+        abort(
+            make_response(
+                bad_request(gettext("Give the date as YYYY-MM-DD, for example 2026-03-12."))
+            )
+        )
     try:
         return check_year(day)
     except DomainError as exc:

@@ -12,7 +12,7 @@ from witness.auth.models import User
 from witness.cases.models import Hearing
 from witness.core.access import visible_witnesses
 from witness.core.figures import Figures
-from witness.core.i18n import locale_code
+from witness.core.i18n import reader
 from witness.core.time import today_in
 from witness.core.web import Page
 from witness.dashboard import counts, trends
@@ -108,7 +108,7 @@ def build_dashboard(
     cases = Page(session, my_cases(actor, now), page, per_page, count_my_cases(actor))
     tell = counts.to_tell(session, actor, now)
     charts, counted = (kept or Figures(0)).get(
-        (actor.id, actor.role, actor.organisation_id, today_in(zone), bool(tell), locale_code()),
+        (actor.id, actor.role, actor.organisation_id, today_in(zone), bool(tell), reader()),
         lambda: _charts(session, actor, zone, with_told=bool(tell)),
     )
     return Dashboard(

@@ -20,11 +20,15 @@ from witness.core.forms import (
     single_line,
     strip_filter,
 )
+from witness.core.i18n import lazy_gettext
 from witness.core.time import local_to_utc
 from witness.hearings.models import MeasureKind
 
 
-def _reason(label: str = "Reason", message: str = "Give a reason for the change."):
+def _reason(
+    label: str = lazy_gettext("Reason"),
+    message: str = lazy_gettext("Give a reason for the change."),
+):
     return TextAreaField(
         label,
         validators=[DataRequired(message=message), Length(max=2000), plain_text],
@@ -37,21 +41,21 @@ class _TimesForm(FlaskForm):
 
     # InputRequired, not DataRequired: the latter would replace "not a valid date" by "required".
     day = DateField(
-        "Date",
-        validators=[InputRequired(message="Give the date."), plausible_date],
-        invalid_value_message="Give the date as YYYY-MM-DD.",
+        lazy_gettext("Date"),
+        validators=[InputRequired(message=lazy_gettext("Give the date.")), plausible_date],
+        invalid_value_message=lazy_gettext("Give the date as YYYY-MM-DD."),
     )
     start = TimeField(
-        "Starts at",
+        lazy_gettext("Starts at"),
         format=TIME_FORMATS,
-        validators=[InputRequired(message="Give the start time.")],
-        invalid_value_message="Give the time as HH:MM, for example 09:30.",
+        validators=[InputRequired(message=lazy_gettext("Give the start time."))],
+        invalid_value_message=lazy_gettext("Give the time as HH:MM, for example 09:30."),
     )
     end = TimeField(
-        "Ends at",
+        lazy_gettext("Ends at"),
         format=TIME_FORMATS,
-        validators=[InputRequired(message="Give the end time.")],
-        invalid_value_message="Give the time as HH:MM, for example 16:30.",
+        validators=[InputRequired(message=lazy_gettext("Give the end time."))],
+        invalid_value_message=lazy_gettext("Give the time as HH:MM, for example 16:30."),
     )
 
     def instants(self, tz: str) -> tuple[datetime, datetime]:
@@ -63,20 +67,20 @@ class _TimesForm(FlaskForm):
 
 
 class HearingForm(_TimesForm):
-    type = EnumSelectField("Type", enum_cls=HearingType)
-    courtroom_id = SelectField("Courtroom", coerce=optional_int)
+    type = EnumSelectField(lazy_gettext("Type"), enum_cls=HearingType)
+    courtroom_id = SelectField(lazy_gettext("Courtroom"), coerce=optional_int)
     external_ref = StringField(
-        "Court listing number",
+        lazy_gettext("Court listing number"),
         validators=[Optional(), Length(max=80), single_line],
         filters=[strip_filter],
     )
     notes = TextAreaField(
-        "Notes", validators=[Length(max=4000), plain_text], filters=[strip_filter]
+        lazy_gettext("Notes"), validators=[Length(max=4000), plain_text], filters=[strip_filter]
     )
 
 
 class MoveHearingForm(_TimesForm):
-    courtroom_id = SelectField("Courtroom", coerce=optional_int)
+    courtroom_id = SelectField(lazy_gettext("Courtroom"), coerce=optional_int)
     reason = _reason()
 
 
@@ -89,22 +93,33 @@ class ConfirmForm(FlaskForm):
 
 
 class ProposeMeasureForm(FlaskForm):
-    hearing_id = SelectField("Hearing", coerce=optional_int, validators=[InputRequired()])
-    kind = EnumSelectField("Measure", enum_cls=MeasureKind)
+    hearing_id = SelectField(
+        lazy_gettext("Hearing"), coerce=optional_int, validators=[InputRequired()]
+    )
+    kind = EnumSelectField(lazy_gettext("Measure"), enum_cls=MeasureKind)
 
 
 class DecideMeasureForm(FlaskForm):
     decision = RadioField(
-        "The court's decision",
-        choices=options([("granted", "Granted"), ("refused", "Refused")]),
-        validators=[InputRequired(message="Choose granted or refused.")],
+        lazy_gettext("The court's decision"),
+        choices=options(
+            [("granted", lazy_gettext("Granted")), ("refused", lazy_gettext("Refused"))]
+        ),
+        validators=[InputRequired(message=lazy_gettext("Choose granted or refused."))],
     )
-    note = TextAreaField("Note", validators=[Length(max=2000), plain_text], filters=[strip_filter])
+    note = TextAreaField(
+        lazy_gettext("Note"), validators=[Length(max=2000), plain_text], filters=[strip_filter]
+    )
 
 
 class WithdrawMeasureForm(FlaskForm):
-    note = _reason("Why it is withdrawn", "Say why the measure is withdrawn.")
+    note = _reason(
+        lazy_gettext("Why it is withdrawn"), lazy_gettext("Say why the measure is withdrawn.")
+    )
 
 
 class ToldForm(FlaskForm):
-    note = _reason("How they were told", "Say how the witness was told (e.g. by phone).")
+    note = _reason(
+        lazy_gettext("How they were told"),
+        lazy_gettext("Say how the witness was told (e.g. by phone)."),
+    )

@@ -17,6 +17,7 @@ from witness.auth.models import User
 from witness.cases.models import Hearing, HearingStatus, HearingType
 from witness.core.access import can_manage_witness, require
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.hearings.models import MeasureKind, MeasureStatus, SpecialMeasure
@@ -128,7 +129,9 @@ def propose_measure(
     """Propose a measure for the witness at a hearing of one of their cases (their office)."""
     require(can_manage_witness(actor, witness))
     if not any(p.case_id == hearing.case_id for p in witness.participations):
-        raise DomainError("Choose a hearing of one of the witness's cases.", field="hearing_id")
+        raise DomainError(
+            gettext("Choose a hearing of one of the witness's cases."), field="hearing_id"
+        )
     existing = session.scalar(
         select(SpecialMeasure).where(
             SpecialMeasure.witness_id == witness.id,
@@ -137,7 +140,14 @@ def propose_measure(
         )
     )
     if existing is not None:
-        raise DomainError(f"{kind.label} is already {existing.status.label.lower()}.", "kind")
+        raise DomainError(
+            gettext(
+                "%(label)s is already %(lower)s.",
+                label=kind.label,
+                lower=existing.status.label.lower(),
+            ),
+            "kind",
+        )
     measure = SpecialMeasure(
         witness_id=witness.id, hearing_id=hearing.id, kind=kind, proposed_by_id=actor.id
     )
@@ -151,7 +161,11 @@ def apply_for_measure(session: Session, actor: User, measure: SpecialMeasure) ->
     """The application has gone to the court."""
     require(can_manage_witness(actor, measure.witness))
     if measure.status is not MeasureStatus.proposed:
-        raise DomainError(f"Only a proposed measure can be applied for ({measure.kind.label}).")
+        raise DomainError(
+            gettext(
+                "Only a proposed measure can be applied for (%(label)s).", label=measure.kind.label
+            )
+        )
     measure.status = MeasureStatus.applied
     measure.applied_dt = now_utc()
     record_event(session, actor, "measure.apply", measure, witness_id=measure.witness_id)
@@ -164,7 +178,7 @@ def decide_measure(
     """Record the court's decision; the witness must be told, so it becomes news for them."""
     require(can_manage_witness(actor, measure.witness))
     if measure.status is not MeasureStatus.applied:
-        raise DomainError("Record the decision once the measure has been applied for.")
+        raise DomainError(gettext("Record the decision once the measure has been applied for."))
     measure.status = MeasureStatus.granted if granted else MeasureStatus.refused
     measure.decided_dt = now_utc()
     measure.decision_note = clean_text(note, "note", multiline=True, max_length=2000)
@@ -190,10 +204,10 @@ def withdraw_measure(session: Session, actor: User, measure: SpecialMeasure, not
     """No longer sought (the witness does not want it, or it no longer applies)."""
     require(can_manage_witness(actor, measure.witness))
     if measure.status not in (MeasureStatus.proposed, MeasureStatus.applied):
-        raise DomainError("Only a proposed or applied-for measure can be withdrawn.")
+        raise DomainError(gettext("Only a proposed or applied-for measure can be withdrawn."))
     note = clean_text(note, "note", multiline=True, max_length=2000)
     if not note:
-        raise DomainError("Say why the measure is withdrawn.", field="note")
+        raise DomainError(gettext("Say why the measure is withdrawn."), field="note")
     measure.status = MeasureStatus.withdrawn
     measure.decision_note = note
     record_event(session, actor, "measure.withdraw", measure, witness_id=measure.witness_id)

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.cases.models import Hearing
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
 from witness.people.models import Witness
@@ -30,11 +31,17 @@ class MeasureKind(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "video_link": "Video or live link",
-            "pre_recorded_evidence_in_chief": "Pre-recorded evidence-in-chief",
-            "pre_recorded_cross_examination": "Pre-recorded cross-examination",
-            "support_person": "Support person present",
-        }.get(self.value, self.value.replace("_", " ").capitalize())
+            "video_link": gettext("Video or live link"),
+            "screens": gettext("Screens"),
+            "evidence_in_private": gettext("Evidence in private"),
+            "support_person": gettext("Support person present"),
+            "pre_recorded_evidence_in_chief": gettext("Pre-recorded evidence-in-chief"),
+            "pre_recorded_cross_examination": gettext("Pre-recorded cross-examination"),
+            "intermediary": gettext("Intermediary"),
+            "communication_aids": gettext("Communication aids"),
+            "removal_of_wigs_and_gowns": gettext("Removal of wigs and gowns"),
+            "interpreter": gettext("Interpreter"),
+        }[self.value]
 
 
 class MeasureStatus(enum.Enum):
@@ -46,7 +53,13 @@ class MeasureStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "proposed": gettext("Proposed"),
+            "applied": gettext("Applied"),
+            "granted": gettext("Granted"),
+            "refused": gettext("Refused"),
+            "withdrawn": gettext("Withdrawn"),
+        }[self.value]
 
 
 class SpecialMeasure(Base):

@@ -13,6 +13,7 @@ from witness.auth.models import User
 from witness.cases.models import Case, Hearing, HearingChange, HearingStatus, HearingType
 from witness.core.access import can_edit_case, get_case, require
 from witness.core.errors import DomainError, NotFound
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import format_span
 from witness.hearings.measures import propose_for_hearing
@@ -28,11 +29,11 @@ MAX_HEARING = timedelta(hours=12)
 
 def _check_times(start: datetime, end: datetime) -> None:
     if start.tzinfo is None or end.tzinfo is None:
-        raise DomainError("Give times with their timezone.", field="start")
+        raise DomainError(gettext("Give times with their timezone."), field="start")
     if end <= start:
-        raise DomainError("The end must be after the start.", field="end")
+        raise DomainError(gettext("The end must be after the start."), field="end")
     if end - start > MAX_HEARING:
-        raise DomainError("A hearing lasts at most 12 hours; list each day.", field="end")
+        raise DomainError(gettext("A hearing lasts at most 12 hours; list each day."), field="end")
 
 
 def _check_courtroom(session: Session, case: Case, courtroom_id: int | None) -> None:
@@ -40,7 +41,7 @@ def _check_courtroom(session: Session, case: Case, courtroom_id: int | None) -> 
         return
     room = session.get(Resource, courtroom_id)
     if room is None or room.court_id != case.court_id or room.kind is not ResourceKind.courtroom:
-        raise DomainError("Choose a courtroom of the case's court.", field="courtroom_id")
+        raise DomainError(gettext("Choose a courtroom of the case's court."), field="courtroom_id")
 
 
 def _check_external_ref(session: Session, case: Case, ref: str | None, hearing_id=None):
@@ -51,7 +52,10 @@ def _check_external_ref(session: Session, case: Case, ref: str | None, hearing_i
     if hearing_id is not None:
         query = query.where(Hearing.id != hearing_id)
     if session.scalar(query) is not None:
-        raise DomainError(f"The court already lists a hearing as {ref!r}.", field="external_ref")
+        raise DomainError(
+            gettext("The court already lists a hearing as %(ref)s.", ref=repr(ref)),
+            field="external_ref",
+        )
     return ref
 
 
@@ -106,7 +110,9 @@ def move_hearing(
     if actor is not None:
         require(can_edit_case(actor, hearing.case), "Only the case's office moves its hearings.")
     if hearing.status in (HearingStatus.vacated, HearingStatus.held):
-        raise DomainError(f"A {hearing.status.label.lower()} hearing cannot be moved.")
+        raise DomainError(
+            gettext("A %(lower)s hearing cannot be moved.", lower=hearing.status.label.lower())
+        )
     _check_times(start, end)
     if courtroom_id is not None:
         _check_courtroom(session, hearing.case, courtroom_id)
@@ -120,7 +126,7 @@ def move_hearing(
             hearing.courtroom_id,
         )
     ):
-        raise DomainError("The hearing is already listed at that time.", field="start")
+        raise DomainError(gettext("The hearing is already listed at that time."), field="start")
     _record_change(session, actor, hearing, HearingStatus.moved, start, end, reason)
     hearing.start_dt, hearing.end_dt = start, end
     if courtroom_id is not None:
@@ -142,7 +148,9 @@ def vacate_hearing(session: Session, actor: User | None, hearing: Hearing, reaso
     if actor is not None:
         require(can_edit_case(actor, hearing.case))
     if hearing.status in (HearingStatus.vacated, HearingStatus.held):
-        raise DomainError(f"This hearing is already {hearing.status.label.lower()}.")
+        raise DomainError(
+            gettext("This hearing is already %(lower)s.", lower=hearing.status.label.lower())
+        )
     reason = _reason(reason)
     _record_change(session, actor, hearing, HearingStatus.vacated, None, None, reason)
     _flag_appointments(session, hearing)
@@ -156,7 +164,9 @@ def mark_held(session: Session, actor: User, hearing: Hearing) -> None:
     """The hearing took place."""
     require(can_edit_case(actor, hearing.case))
     if hearing.status in (HearingStatus.vacated, HearingStatus.held):
-        raise DomainError(f"This hearing is already {hearing.status.label.lower()}.")
+        raise DomainError(
+            gettext("This hearing is already %(lower)s.", lower=hearing.status.label.lower())
+        )
     _record_change(session, actor, hearing, HearingStatus.held, None, None, "Hearing held")
     record_event(session, actor, "hearing.held", hearing, case_id=hearing.case_id)
 
@@ -164,7 +174,7 @@ def mark_held(session: Session, actor: User, hearing: Hearing) -> None:
 def _reason(reason: str | None) -> str:
     reason = clean_text(reason, "reason", multiline=True, max_length=2000)
     if not reason:
-        raise DomainError("Give a reason for the change.", field="reason")
+        raise DomainError(gettext("Give a reason for the change."), field="reason")
     return reason
 
 

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from witness.cases.models import Case, Hearing
 from witness.core import access
 from witness.core.forms import EMPTY_CHOICE, options
+from witness.core.i18n import gettext, ngettext
 from witness.core.time import day_bounds, now_utc, today_in
 from witness.core.web import (
     date_arg,
@@ -232,11 +233,15 @@ def move(hearing_id: int):
             )
         if form.succeeded:
             flash(
-                f"Hearing moved to {local_dt(hearing.start_dt, tz)}. "
-                f"{_plural(len(flagged), 'appointment')} flagged for rescheduling."
+                ngettext(
+                    "Hearing moved to %(when)s. %(num)s appointment flagged for rescheduling.",
+                    "Hearing moved to %(when)s. %(num)s appointments flagged for rescheduling.",
+                    len(flagged),
+                    when=local_dt(hearing.start_dt, tz),
+                )
             )
             return _to_hearing(hearing.id)
-    flash("Nothing was changed: correct the highlighted field.", "error")
+    flash(gettext("Nothing was changed: correct the highlighted field."), "error")
     return _render_hearing(hearing, 400, move_form=form)
 
 
@@ -251,9 +256,9 @@ def vacate(hearing_id: int):
         with _changing(hearing, form):
             services.vacate_hearing(db_session(), current_user, hearing, form.reason.data)
         if form.succeeded:
-            flash("Hearing vacated. Appointments serving it are flagged for rescheduling.")
+            flash(gettext("Hearing vacated. Appointments serving it are flagged for rescheduling."))
             return _to_hearing(hearing.id)
-    flash("Nothing was changed: correct the highlighted field.", "error")
+    flash(gettext("Nothing was changed: correct the highlighted field."), "error")
     return _render_hearing(hearing, 400, vacate_form=form)
 
 
@@ -266,7 +271,7 @@ def held(hearing_id: int):
             services.mark_held(db_session(), current_user, hearing)
         if not outcome.succeeded:
             return _render_hearing(hearing, 400)
-        flash("Hearing marked as held.")
+        flash(gettext("Hearing marked as held."))
     return _to_hearing(hearing.id)
 
 
@@ -312,7 +317,7 @@ def _back_from_measure(measure: SpecialMeasure):
 
 def _measure_error(measure: SpecialMeasure, message: str):
     """Show the page the action came from again, with the refusal (status 400)."""
-    flash(f"Nothing was changed: {message}", "error")
+    flash(gettext("Nothing was changed: %(message)s", message=message), "error")
     if _from_hearing():
         return _render_hearing(measure.hearing, 400)
     return _render_measures(measure.witness, 400)
@@ -337,12 +342,20 @@ def witness_measures(witness_id: int):
                 db_session(), current_user, witness, hearing, form.kind.data
             )
         if form.succeeded:
-            flash(f"{measure.kind.label} proposed for {witness.reference}.")
+            flash(
+                gettext(
+                    "%(label)s proposed for %(reference)s.",
+                    label=measure.kind.label,
+                    reference=witness.reference,
+                )
+            )
             if _from_hearing():
                 return _to_hearing(hearing.id, witness.id)
             return redirect(url_for("hearings.witness_measures", witness_id=witness.id))
     if _from_hearing() and form.hearing_id.data in {c.value for c in form.hearing_id.choices}:
-        flash(f"Nothing was changed: {_first_error(form)}", "error")
+        flash(
+            gettext("Nothing was changed: %(first_error)s", first_error=_first_error(form)), "error"
+        )
         return _render_hearing(queries.find_hearing(db_session(), form.hearing_id.data), 400)
     return _render_measures(witness, 400, propose_form=form)
 
@@ -372,7 +385,7 @@ def apply(measure_id: int):
         measures.apply_for_measure(db_session(), current_user, measure)
     if not outcome.succeeded:
         return _measure_error(measure, outcome.error.message)
-    flash(f"{measure.kind.label}: applied for.")
+    flash(gettext("%(label)s: applied for.", label=measure.kind.label))
     return _back_from_measure(measure)
 
 
@@ -394,7 +407,7 @@ def decide(measure_id: int):
     if not outcome.succeeded:
         return _measure_error(measure, outcome.error.message)
     if book:
-        flash("Video link granted: book the video-link session.")
+        flash(gettext("Video link granted: book the video-link session."))
         return redirect(
             url_for(
                 "scheduling.book",
@@ -404,8 +417,15 @@ def decide(measure_id: int):
             )
         )
     flash(
-        f"{measure.kind.label} {'granted' if granted else 'refused'}. "
-        "The witness must be told: it is listed on their page."
+        gettext(
+            "%(label)s granted. The witness must be told: it is listed on their page.",
+            label=measure.kind.label,
+        )
+        if granted
+        else gettext(
+            "%(label)s refused. The witness must be told: it is listed on their page.",
+            label=measure.kind.label,
+        )
     )
     return _back_from_measure(measure)
 
@@ -422,7 +442,7 @@ def withdraw(measure_id: int):
         measures.withdraw_measure(db_session(), current_user, measure, form.note.data)
     if not outcome.succeeded:
         return _measure_error(measure, outcome.error.message)
-    flash(f"{measure.kind.label} withdrawn.")
+    flash(gettext("%(label)s withdrawn.", label=measure.kind.label))
     return _back_from_measure(measure)
 
 
@@ -437,7 +457,10 @@ def told(news_id: int):
     back = redirect(url_for("people.detail", witness_id=witness.id) + "#coming-up")
     form = ToldForm()
     if not form.validate():
-        flash(f"Nothing was recorded: {_first_error(form)}", "error")
+        flash(
+            gettext("Nothing was recorded: %(first_error)s", first_error=_first_error(form)),
+            "error",
+        )
         return back
     if not access.can_record_needs(current_user, witness):
         refuse("news.change_refused", news, status=403, witness_id=witness.id)
@@ -446,9 +469,15 @@ def told(news_id: int):
     ) as outcome:
         mark_told(db_session(), current_user, news.id, form.note.data)
     if outcome.succeeded:
-        flash(f"Recorded that {witness.reference} was told: {news.summary}")
+        flash(
+            gettext(
+                "Recorded that %(reference)s was told: %(summary)s",
+                reference=witness.reference,
+                summary=news.summary,
+            )
+        )
     else:
-        flash(f"Nothing was recorded: {outcome.error.message}", "error")
+        flash(gettext("Nothing was recorded: %(message)s", message=outcome.error.message), "error")
     return back
 
 

@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user
 
 from witness.cases.models import Case
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.core.web import csv_download, form_transaction, load_or_404, record_view
 from witness.db import db_session
@@ -71,13 +72,19 @@ def _too_big(scope: Case | Witness, size: int):
             exports.request_export(db_session(), current_user, scope)
         if outcome.succeeded:
             flash(
-                f"The report lists {size:,} entries, too many to prepare at once: it is "
-                "being prepared in the background and will be listed here when ready."
+                gettext(
+                    "The report lists %(size)s entries, too many to prepare at once: it is being "
+                    "prepared in the background and will be listed here when ready.",
+                    size=format(size, ","),
+                )
             )
     else:
         flash(
-            f"The report lists {size:,} entries, too many to prepare at once: prepare "
-            "it in the background with the button below."
+            gettext(
+                "The report lists %(size)s entries, too many to prepare at once: prepare it in "
+                "the background with the button below.",
+                size=format(size, ","),
+            )
         )
     return redirect(url_for(f"disclosure.{endpoint}_exports", **args), code=303)
 

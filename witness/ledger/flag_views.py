@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from witness.core.i18n import gettext
 from witness.core.web import Page, form_page, form_transaction, load_or_404, page_arg, refuse
 from witness.db import db_session
 from witness.ledger import queries
@@ -57,6 +58,6 @@ def close(flag_id: int):
         ):
             close_flag(db_session(), current_user, flag, form.note.data)
         if form.succeeded:
-            flash("Flag closed.")
+            flash(gettext("Flag closed."))
             return redirect(url_for("ledger_flags.index"))
     return form_page("ledger/flags_close.html", form=form, flag=flag)

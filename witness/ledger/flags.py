@@ -23,6 +23,7 @@ from witness.auth.models import Role, User
 from witness.cases.models import Case, CaseOffence, Court, Hearing, HearingStatus, HearingType
 from witness.core.access import require
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.ledger.models import FlagRule, LedgerFlag, SupportCategory, SupportItem
@@ -532,10 +533,12 @@ def close_flag(session: Session, actor: User, flag: LedgerFlag, note: str) -> Le
     """A supervisor of the witness's office closes the flag, saying what they found."""
     require(can_review(actor, flag.witness), "Only a supervisor of the witness's office may.")
     if flag.closed_dt is not None:
-        raise DomainError("This flag is already closed.")
+        raise DomainError(gettext("This flag is already closed."))
     note = clean_text(note, "note", multiline=True, max_length=4000)
     if not note:
-        raise DomainError("Say what you found and why the flag can be closed.", field="note")
+        raise DomainError(
+            gettext("Say what you found and why the flag can be closed."), field="note"
+        )
     flag.closed_dt = now_utc()
     flag.closed_by_id = actor.id
     flag.close_note = note

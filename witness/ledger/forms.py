@@ -21,6 +21,7 @@ from witness.core.forms import (
     single_line,
     strip_filter,
 )
+from witness.core.i18n import gettext, lazy_gettext
 from witness.ledger.models import SupportCategory
 from witness.ledger.money import PLAIN_AMOUNT
 
@@ -45,54 +46,62 @@ def plain_amount(*, positive: bool):
             )
         if not PLAIN_AMOUNT.fullmatch(value):
             raise ValidationError(
-                "Give a number, e.g. 12.50: digits and at most one decimal point, nothing else."
+                gettext(
+                    "Give a number, e.g. 12.50: digits and at most one decimal point, nothing else."
+                )
             )
 
     return check
 
 
 class SupportItemForm(FlaskForm):
-    case_id = SelectField("Case", coerce=record_id, validate_choice=False)
+    case_id = SelectField(lazy_gettext("Case"), coerce=record_id, validate_choice=False)
     category = SelectField(
-        "Category",
+        lazy_gettext("Category"),
         choices=enum_choices(SupportCategory),
         coerce=coerce_enum(SupportCategory),
         validators=[InputRequired()],
     )
-    description = _line("What was given", 500)
-    quantity = _line("Quantity", 20, extra=[plain_amount(positive=True)])
-    unit = _line("Unit", 40)
-    value = _line("Total value", 20, extra=[plain_amount(positive=False)])
-    currency = _line("Currency", 3)
-    is_cash = BooleanField("Cash or cash-like (voucher, top-up card)")
+    description = _line(lazy_gettext("What was given"), 500)
+    quantity = _line(lazy_gettext("Quantity"), 20, extra=[plain_amount(positive=True)])
+    unit = _line(lazy_gettext("Unit"), 40)
+    value = _line(lazy_gettext("Total value"), 20, extra=[plain_amount(positive=False)])
+    currency = _line(lazy_gettext("Currency"), 3)
+    is_cash = BooleanField(lazy_gettext("Cash or cash-like (voucher, top-up card)"))
     date_provided = DateField(
-        "Date provided", validators=[InputRequired(), plausible_date, not_in_future]
+        lazy_gettext("Date provided"), validators=[InputRequired(), plausible_date, not_in_future]
     )
-    need_id = SelectField("Need it meets", coerce=optional_id, validate_choice=False)
+    need_id = SelectField(lazy_gettext("Need it meets"), coerce=optional_id, validate_choice=False)
     rationale = TextAreaField(
-        "Rationale",
+        lazy_gettext("Rationale"),
         validators=[InputRequired(), Length(max=4000), plain_text],
         filters=[strip_filter],
     )
-    suggest = SubmitField("Suggest the rationale from the chosen need")
-    record = SubmitField("Record")
+    suggest = SubmitField(lazy_gettext("Suggest the rationale from the chosen need"))
+    record = SubmitField(lazy_gettext("Record"))
 
 
 class ApproveForm(FlaskForm):
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000), plain_text])
+    note = TextAreaField(
+        lazy_gettext("Note"), validators=[Optional(), Length(max=2000), plain_text]
+    )
 
 
 class ReverseForm(FlaskForm):
     reason = TextAreaField(
-        "Reason", validators=[InputRequired(), Length(max=2000), plain_text], filters=[strip_filter]
+        lazy_gettext("Reason"),
+        validators=[InputRequired(), Length(max=2000), plain_text],
+        filters=[strip_filter],
     )
 
 
 class CloseFlagForm(FlaskForm):
     note = TextAreaField(
-        "What you found",
+        lazy_gettext("What you found"),
         validators=[
-            InputRequired(message="Say what you found and why the flag can be closed."),
+            InputRequired(
+                message=lazy_gettext("Say what you found and why the flag can be closed.")
+            ),
             Length(max=4000),
             plain_text,
         ],

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
 from witness.people.models import NeedsAssessment, Phase, Witness
@@ -61,13 +62,26 @@ class SupportCategory(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "safety_security": "Safety and security measures",
-            "counselling": "Psychological and social counselling",
-            "medical_dental": "Medical and dental care",
-            "livelihood_grant": "Livelihood grant",
-            "immigration_visa": "Immigration or visa assistance",
-            "meals_subsistence": "Meals and subsistence",
-        }.get(self.value, self.value.replace("_", " ").capitalize())
+            "safe_accommodation": gettext("Safe accommodation"),
+            "safety_security": gettext("Safety and security measures"),
+            "counselling": gettext("Psychological and social counselling"),
+            "medical_dental": gettext("Medical and dental care"),
+            "education": gettext("Education"),
+            "language_training": gettext("Language training"),
+            "vocational_training": gettext("Vocational training"),
+            "job_placement": gettext("Job placement"),
+            "livelihood_grant": gettext("Livelihood grant"),
+            "legal_counselling": gettext("Legal counselling"),
+            "compensation_assistance": gettext("Compensation assistance"),
+            "immigration_visa": gettext("Immigration or visa assistance"),
+            "transport": gettext("Transport"),
+            "meals_subsistence": gettext("Meals and subsistence"),
+            "witness_expenses": gettext("Witness expenses"),
+            "childcare": gettext("Childcare"),
+            "interpreting": gettext("Interpreting"),
+            "communication": gettext("Communication"),
+            "other": gettext("Other"),
+        }[self.value]
 
     @property
     def is_cash_like(self) -> bool:
@@ -191,7 +205,10 @@ class CheckpointReason(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"disclosure": "disclosure report", "sweep": "daily check"}[self.value]
+        return {
+            "disclosure": gettext("disclosure report"),
+            "sweep": gettext("daily check"),
+        }[self.value]
 
 
 class LedgerCheckpoint(Base):
@@ -226,11 +243,11 @@ class FlagRule(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "cash": "Cash or cash-like item",
-            "no_linked_need": "No linked need",
-            "pre_testimony_rise": "Rise before testimony",
-            "after_verdict": "Trial support after the verdict",
-            "peer_outlier": "Far above peers",
+            "cash": gettext("Cash or cash-like item"),
+            "no_linked_need": gettext("No linked need"),
+            "pre_testimony_rise": gettext("Rise before testimony"),
+            "after_verdict": gettext("Trial support after the verdict"),
+            "peer_outlier": gettext("Far above peers"),
         }[self.value]
 
 
@@ -266,7 +283,13 @@ class ExportStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "queued": gettext("Queued"),
+            "running": gettext("Running"),
+            "ready": gettext("Ready"),
+            "failed": gettext("Failed"),
+            "expired": gettext("Expired"),
+        }[self.value]
 
 
 class DisclosureExport(Base):

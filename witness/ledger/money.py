@@ -17,6 +17,7 @@ from decimal import Decimal
 from babel.numbers import get_currency_precision, is_currency
 
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 
 CENT = Decimal("0.01")
 #: the ledger's columns keep two decimal places (``Numeric(14, 2)``, ``Numeric(12, 2)``)
@@ -33,10 +34,13 @@ def currency_code(text: str) -> str:
     """An ISO 4217 code, upper-cased; refused (naming the field) when CLDR does not know it."""
     code = (text or "").strip().upper()
     if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise DomainError("Give the currency as three letters, e.g. GBP.", field="currency")
+        raise DomainError(
+            gettext("Give the currency as three letters, e.g. GBP."), field="currency"
+        )
     if not is_currency(code):
         raise DomainError(
-            f"{code} is not a currency code (ISO 4217), e.g. GBP, EUR or THB.", field="currency"
+            gettext("%(code)s is not a currency code (ISO 4217), e.g. GBP, EUR or THB.", code=code),
+            field="currency",
         )
     return code
 
@@ -71,7 +75,9 @@ def parse_amount(value, field: str, *, places: int, positive: bool) -> Decimal:
         )
     if not PLAIN_AMOUNT.fullmatch(text):
         raise DomainError(
-            "Give a number, e.g. 12.50: digits and at most one decimal point, nothing else.",
+            gettext(
+                "Give a number, e.g. 12.50: digits and at most one decimal point, nothing else."
+            ),
             field=field,
         )
     decimals = text.partition(".")[2]
@@ -84,9 +90,14 @@ def parse_amount(value, field: str, *, places: int, positive: bool) -> Decimal:
         )
     amount = Decimal(text)
     if amount > MAX_AMOUNT:
-        raise DomainError(f"Give an amount of at most {MAX_AMOUNT:,}.", field=field)
+        raise DomainError(
+            gettext(
+                "Give an amount of at most %(MAX_AMOUNT)s.", MAX_AMOUNT=format(MAX_AMOUNT, ",")
+            ),
+            field=field,
+        )
     if positive and amount == 0:
-        raise DomainError("Give an amount above zero.", field=field)
+        raise DomainError(gettext("Give an amount above zero."), field=field)
     return amount.quantize(CENT)
 
 

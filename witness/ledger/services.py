@@ -16,6 +16,7 @@ from witness.auth.models import Role, User
 from witness.config import DEFAULT_APPROVAL_THRESHOLDS
 from witness.core.access import can_manage_witness, require, visible_witnesses
 from witness.core.errors import AccessDenied, DomainError
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import now_utc, today_in
 from witness.ledger.chain import (  # noqa: F401  (the chain's names, where callers look)
@@ -146,21 +147,23 @@ def _checked_values(
     ``DomainError`` that says, beside its field, what is wrong."""
     description = clean_text(description, "description", max_length=500)
     if not description:
-        raise DomainError("Say what was given.", field="description")
+        raise DomainError(gettext("Say what was given."), field="description")
     rationale = clean_text(rationale, "rationale", multiline=True, max_length=4000)
     if not rationale:
         raise DomainError(
-            "Give the rationale: the need this meets (every item must be justified).",
+            gettext("Give the rationale: the need this meets (every item must be justified)."),
             field="rationale",
         )
     unit = clean_text(unit, "unit", max_length=40)
     if not unit:
-        raise DomainError("Give the unit, e.g. nights, trips, sessions.", field="unit")
+        raise DomainError(gettext("Give the unit, e.g. nights, trips, sessions."), field="unit")
     currency = currency_code(clean_text(currency, "currency", max_length=3))
     if date_provided > now_utc().date():
-        raise DomainError("The date provided cannot be in the future.", field="date_provided")
+        raise DomainError(
+            gettext("The date provided cannot be in the future."), field="date_provided"
+        )
     if date_provided < date(1900, 1, 1):
-        raise DomainError("Give a date after 1900.", field="date_provided")
+        raise DomainError(gettext("Give a date after 1900."), field="date_provided")
     return description, rationale, unit, currency
 
 
@@ -248,13 +251,15 @@ def approval_refusal(
     if not may_approve(actor, witness):
         return AccessDenied("Only a supervisor of the witness's office approves support.")
     if item.recorded_by_id == actor.id:
-        return DomainError("Someone other than the person who recorded it must approve it.")
+        return DomainError(
+            gettext("Someone other than the person who recorded it must approve it.")
+        )
     if not item.needs_approval:
-        return DomainError("This item does not need approval.")
+        return DomainError(gettext("This item does not need approval."))
     if approved:
-        return DomainError("This item is already approved.")
+        return DomainError(gettext("This item is already approved."))
     if reversed_:
-        return DomainError("This item was reversed: there is nothing left to approve.")
+        return DomainError(gettext("This item was reversed: there is nothing left to approve."))
     return None
 
 
@@ -306,9 +311,9 @@ def reversal_refusal(
     if not can_record_support(actor, witness):
         return AccessDenied("You may not correct this witness's ledger.")
     if item.reverses_id is not None:
-        return DomainError("A reversal cannot itself be reversed; record the item again.")
+        return DomainError(gettext("A reversal cannot itself be reversed; record the item again."))
     if reversed_:
-        return DomainError("This item has already been reversed.")
+        return DomainError(gettext("This item has already been reversed."))
     return None
 
 
@@ -326,7 +331,7 @@ def reverse_item(session: Session, actor: User, item: SupportItem, reason: str) 
         raise refusal
     reason = clean_text(reason, "reason", multiline=True, max_length=2000)
     if not reason:
-        raise DomainError("Give the reason for the reversal.", field="reason")
+        raise DomainError(gettext("Give the reason for the reversal."), field="reason")
     participation_phase = session.scalar(
         select(Participation.phase).where(
             Participation.witness_id == item.witness_id, Participation.case_id == item.case_id

@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from witness.cases.models import Case
 from witness.core.forms import EMPTY_CHOICE, options
+from witness.core.i18n import gettext
 from witness.core.web import (
     Page,
     bad_request,
@@ -227,11 +228,19 @@ def record(witness_id: int):
         if item is not None:
             if item.needs_approval:
                 flash(
-                    f"Recorded: {item.description}. It needs a supervisor's approval before it "
-                    "counts in the totals."
+                    gettext(
+                        "Recorded: %(description)s. It needs a supervisor's approval before it "
+                        "counts in the totals.",
+                        description=item.description,
+                    )
                 )
             else:
-                flash(f"Recorded: {item.description}. No approval is needed.")
+                flash(
+                    gettext(
+                        "Recorded: %(description)s. No approval is needed.",
+                        description=item.description,
+                    )
+                )
             return _to_ledger(witness.id)
     return form_page(
         "ledger/record.html",
@@ -261,7 +270,11 @@ def approve(item_id: int):
         # the entry's row of the ledger
         context = _witness_context(witness, row_errors={item.id: outcome.error.message})
         return render_template("ledger/witness.html", **context), 400
-    flash(f"Approved: {item.description}. It now counts in the totals.")
+    flash(
+        gettext(
+            "Approved: %(description)s. It now counts in the totals.", description=item.description
+        )
+    )
     return _to_ledger(witness.id)
 
 
@@ -279,7 +292,7 @@ def reverse(item_id: int):
         ):
             services.reverse_item(db_session(), current_user, item, form.reason.data)
         if form.succeeded:
-            flash(f"Reversed: {item.description}.")
+            flash(gettext("Reversed: %(description)s.", description=item.description))
             return _to_ledger(witness.id)
     return form_page("ledger/reverse.html", form=form, item=item, witness=witness)
 

@@ -7,14 +7,19 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 from witness.core.forms import single_line, strip_filter
+from witness.core.i18n import lazy_gettext
 
 
 class ReturnedForm(FlaskForm):
     """A letter came back: why (on the envelope, or what the post office said)."""
 
     reason = StringField(
-        "Why it came back",
-        validators=[DataRequired("Say why it came back."), Length(max=500), single_line],
+        lazy_gettext("Why it came back"),
+        validators=[
+            DataRequired(lazy_gettext("Say why it came back.")),
+            Length(max=500),
+            single_line,
+        ],
         filters=[strip_filter],
     )
 
@@ -25,9 +30,9 @@ class ReviewForm(FlaskForm):
     kind = HiddenField(validators=[DataRequired(), Length(max=40)])
     language = HiddenField(validators=[DataRequired(), Length(max=20)])
     note = StringField(
-        "Who read it",
+        lazy_gettext("Who read it"),
         validators=[
-            DataRequired("Say who read it and how they know the language."),
+            DataRequired(lazy_gettext("Say who read it and how they know the language.")),
             Length(max=500),
             single_line,
         ],
@@ -39,7 +44,11 @@ class RevokeForm(FlaskForm):
     """Withdraw a review: why."""
 
     reason = StringField(
-        "Why",
-        validators=[DataRequired("Say why the review is withdrawn."), Length(max=500), single_line],
+        lazy_gettext("Why"),
+        validators=[
+            DataRequired(lazy_gettext("Say why the review is withdrawn.")),
+            Length(max=500),
+            single_line,
+        ],
         filters=[strip_filter],
     )

@@ -12,6 +12,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
 from witness.people.models import Witness
@@ -27,7 +28,14 @@ class LetterStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return "Not printed" if self is LetterStatus.withheld else self.value.capitalize()
+        return {
+            "queued": gettext("Queued"),
+            "printed": gettext("Printed"),
+            "posted": gettext("Posted"),
+            "returned": gettext("Returned"),
+            "withheld": gettext("Not printed"),
+            "cancelled": gettext("Cancelled"),
+        }[self.value]
 
 
 class Letter(Base):
@@ -83,7 +91,12 @@ class BatchStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "queued": gettext("Queued"),
+            "running": gettext("Running"),
+            "ready": gettext("Ready"),
+            "failed": gettext("Failed"),
+        }[self.value]
 
 
 class PrintBatch(Base):

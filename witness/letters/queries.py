@@ -120,7 +120,7 @@ def translation_reviews(session: Session, actor: User) -> dict:
         language: [
             (
                 kind,
-                translations.kind_label(kind),
+                translations.page_label(kind),
                 translations.current_review(session, kind, language),
             )
             for kind in translations.kinds()

@@ -22,7 +22,7 @@ from witness.cases.models import Case
 from witness.config import DEFAULT_RETURN_ADDRESS
 from witness.core import access, access_after
 from witness.core.errors import AccessDenied, DomainError, RecordedRefusal
-from witness.core.i18n import format_day, in_language
+from witness.core.i18n import format_day, gettext, in_language
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.letters.content import TEMPLATES, compose, facts_for_task, officer_of
@@ -150,13 +150,18 @@ def _make(
     withheld_reason: str = "",
 ) -> Letter:
     if kind not in TEMPLATES:
-        raise DomainError(f"There is no letter for {kind!r}.", field="kind")
+        raise DomainError(
+            gettext("There is no letter for %(kind)s.", kind=repr(kind)), field="kind"
+        )
     name, address, preferred_language = recipient(session, witness)
     indiscreet = envelope_refusal(
         [settings()["return_address"], name, address], language or preferred_language
     )
     if indiscreet is not None:
-        raise DomainError(f"No letter: {indiscreet}. Give a neutral address.", field="address")
+        raise DomainError(
+            gettext("No letter: %(indiscreet)s. Give a neutral address.", indiscreet=indiscreet),
+            field="address",
+        )
     letter = Letter(
         organisation_id=organisation_id or witness.organisation_id,
         witness_id=witness.id,
@@ -335,9 +340,12 @@ def verified_pdf(letter: Letter) -> bytes:
     """The stored PDF if it is the one made (its hash holds), else a ``DomainError``."""
     if hashlib.sha256(letter.pdf or b"").hexdigest() != letter.sha256:
         raise DomainError(
-            f"Letter {reference(letter)} was changed after it was made: its PDF no longer "
-            "matches the fingerprint kept when it was made. It was not printed. Tell your "
-            "administrator."
+            gettext(
+                "Letter %(reference)s was changed after it was made: its PDF no longer matches "
+                "the fingerprint kept when it was made. It was not printed. Tell your "
+                "administrator.",
+                reference=reference(letter),
+            )
         )
     return letter.pdf
 
@@ -369,8 +377,11 @@ def post_letter(
     _require_office(actor, letter)
     if letter.status is not LetterStatus.printed:
         raise DomainError(
-            f"Letter {reference(letter)} is {letter.status.label.lower()}: only a printed "
-            "letter can be marked posted."
+            gettext(
+                "Letter %(reference)s is %(lower)s: only a printed letter can be marked posted.",
+                reference=reference(letter),
+                lower=letter.status.label.lower(),
+            )
         )
     letter.status = LetterStatus.posted
     letter.posted_dt = now_utc()
@@ -398,11 +409,16 @@ def return_letter(session: Session, actor: User, letter: Letter, reason: str) ->
     _require_office(actor, letter)
     reason = clean_text(reason, "reason", max_length=500)
     if not reason:
-        raise DomainError("Say why it came back (for example: moved away).", field="reason")
+        raise DomainError(
+            gettext("Say why it came back (for example: moved away)."), field="reason"
+        )
     if letter.status not in (LetterStatus.posted, LetterStatus.printed):
         raise DomainError(
-            f"Letter {reference(letter)} is {letter.status.label.lower()}: only a letter "
-            "that was sent can come back."
+            gettext(
+                "Letter %(reference)s is %(lower)s: only a letter that was sent can come back.",
+                reference=reference(letter),
+                lower=letter.status.label.lower(),
+            )
         )
     letter.status = LetterStatus.returned
     letter.returned_dt = now_utc()
@@ -446,7 +462,7 @@ def request_batch(session: Session, actor: User) -> PrintBatch:
         raise AccessDenied("Only an office's staff print its letters.")
     letters = session.scalars(waiting_letters(actor)).all()
     if not letters:
-        raise DomainError("No letters are waiting to be printed.")
+        raise DomainError(gettext("No letters are waiting to be printed."))
     batch = PrintBatch(
         organisation_id=actor.organisation_id,
         requested_by_id=actor.id,
@@ -467,9 +483,9 @@ def request_batch(session: Session, actor: User) -> PrintBatch:
 def post_batch(session: Session, actor: User, batch: PrintBatch) -> int:
     """Every printed letter of a ready batch went into the post; returns how many."""
     if batch.status is not BatchStatus.ready:
-        raise DomainError("This batch is not printed yet: wait until it is ready.")
+        raise DomainError(gettext("This batch is not printed yet: wait until it is ready."))
     if batch.posted_dt is not None:
-        raise DomainError("This batch was already marked posted.")
+        raise DomainError(gettext("This batch was already marked posted."))
     posted = 0
     for letter in batch.letters:
         if letter.status is LetterStatus.printed:

@@ -14,22 +14,35 @@ import json
 from functools import cache
 
 from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
 from witness.core.errors import AccessDenied, DomainError
-from witness.core.i18n import TRANSLATIONS, language_name
+from witness.core.i18n import TRANSLATIONS, gettext, language_name, reader
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.letters.content import TEMPLATES
 from witness.letters.layout import can_write
 from witness.letters.models import TranslationReview
+from witness.outcomes.models import EventKind
 
 #: the e-mail bodies and subject, and the call scripts: reviewed like a letter kind
 EMAIL = "email"
 CALL = "call"
+#: the modules whose words reach a witness (the letters, e-mails and call scripts): only their
+#: messages are reviewed. The pages' messages share the catalogue (``messages.pot``) but are the
+#: staff's, so translating a page never asks for the letters to be reviewed again.
+WITNESS_FACING = (
+    "witness/letters/kinds_",
+    "witness/letters/content.py",
+    "witness/letters/words.py",
+    "witness/letters/layout.py",
+    "witness/notify/wording.py",
+    "witness/notify/calls.py",
+)
 #: who may record or revoke a review (install-wide: the catalogues are the install's)
 REVIEWER_ROLES = (Role.admin, Role.supervisor)
 
@@ -46,6 +59,19 @@ def kind_label(kind: str) -> str:
     if kind == CALL:
         return "the call script"
     return f"the {kind.replace('_', ' ')} letter"
+
+
+def page_label(kind: str) -> str:
+    """``kind_label`` in the reader's language: "the sentence letter" in English; in another
+    language the event's own label ("จดหมายเรื่องการลงโทษ")."""
+    if kind == EMAIL:
+        return gettext("the e-mails")
+    if kind == CALL:
+        return gettext("the call script")
+    event = next((e for e in EventKind if e.value == kind), None)
+    english = reader().split("_")[0] == "en"
+    name = kind.replace("_", " ") if english or event is None else event.label
+    return gettext("the %(kind)s letter", kind=name)
 
 
 def is_source(language: str | None) -> bool:
@@ -70,18 +96,43 @@ def languages() -> list[str]:
 
 
 @cache
-def _hash(path: str, mtime_ns: int) -> str:
+def _witness_facing_ids(mtime_ns: int) -> frozenset:
+    """The messages of the template (.pot) that a witness reads: those used in a
+    ``WITNESS_FACING`` module."""
+    with (TRANSLATIONS / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
+    return frozenset(
+        _key(message.id)
+        for message in template
+        if message.id and any(where.startswith(WITNESS_FACING) for where, _ in message.locations)
+    )
+
+
+def _key(msgid):
+    """A message's id, hashable: a plural's (singular, plural) as a tuple."""
+    return tuple(msgid) if isinstance(msgid, list | tuple) else msgid
+
+
+def witness_facing_ids() -> frozenset:
+    return _witness_facing_ids((TRANSLATIONS / "messages.pot").stat().st_mtime_ns)
+
+
+@cache
+def _hash(path: str, mtime_ns: int, reviewed: frozenset) -> str:
     with open(path, "rb") as handle:
         catalogue = read_mo(handle)
-    # the translations alone (not the header's dates): re-extracting changes nothing reviewed
-    pairs = sorted((repr(m.id), repr(m.string)) for m in catalogue if m.id)
+    # the translations alone (not the header's dates): re-extracting changes nothing reviewed;
+    # and a witness's words alone, not the pages'
+    pairs = sorted((repr(m.id), repr(m.string)) for m in catalogue if _key(m.id) in reviewed)
     return hashlib.sha256(json.dumps(pairs, ensure_ascii=False).encode()).hexdigest()
 
 
 def catalogue_sha256(language: str) -> str | None:
     """SHA-256 of the translations ``language``'s compiled catalogue holds now, or None."""
     path = catalogue_path(language)
-    return _hash(str(path), path.stat().st_mtime_ns) if path is not None else None
+    if path is None:
+        return None
+    return _hash(str(path), path.stat().st_mtime_ns, witness_facing_ids())
 
 
 def current_review(session: Session, kind: str, language: str) -> TranslationReview | None:
@@ -132,24 +183,36 @@ def review_translation(
     catalogue is now; ``note`` says who read it. Audited."""
     _require_reviewer(actor)
     if kind not in kinds():
-        raise DomainError(f"There is nothing called {kind!r} to review.", field="kind")
+        raise DomainError(
+            gettext("There is nothing called %(kind)s to review.", kind=repr(kind)), field="kind"
+        )
     if is_source(language):
-        raise DomainError("English is the source: it needs no review.", field="language")
+        raise DomainError(gettext("English is the source: it needs no review."), field="language")
     digest = catalogue_sha256(language)
     if digest is None:
         raise DomainError(
-            f"There is no {language_name(language)} catalogue in this install.", field="language"
+            gettext(
+                "There is no %(language_name)s catalogue in this install.",
+                language_name=language_name(language, reader()),
+            ),
+            field="language",
         )
     note = clean_text(note, "note", max_length=500)
     if not note:
         raise DomainError(
-            "Say who read it and how they know the language (for example: native speaker, "
-            "registered court interpreter).",
+            gettext(
+                "Say who read it and how they know the language (for example: native speaker, "
+                "registered court interpreter)."
+            ),
             field="note",
         )
     if current_review(session, kind, language) is not None:
         raise DomainError(
-            f"{kind_label(kind).capitalize()} in {language_name(language)} is already reviewed."
+            gettext(
+                "%(capitalize)s in %(language_name)s is already reviewed.",
+                capitalize=kind_label(kind).capitalize(),
+                language_name=language_name(language, reader()),
+            )
         )
     review = TranslationReview(
         kind=kind,
@@ -180,9 +243,9 @@ def revoke_review(session: Session, actor: User, review: TranslationReview, reas
     _require_reviewer(actor)
     reason = clean_text(reason, "reason", max_length=500)
     if not reason:
-        raise DomainError("Say why the review is withdrawn.", field="reason")
+        raise DomainError(gettext("Say why the review is withdrawn."), field="reason")
     if review.revoked_dt is not None:
-        raise DomainError("This review was already withdrawn.")
+        raise DomainError(gettext("This review was already withdrawn."))
     review.revoked_dt = now_utc()
     review.revoked_by_id = actor.id
     review.revoked_reason = reason

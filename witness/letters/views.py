@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from witness.core import access_after
 from witness.core.errors import NotFound
-from witness.core.i18n import language_name
+from witness.core.i18n import gettext, language_name, reader
 from witness.core.time import now_utc
 from witness.core.web import form_transaction, load_or_404, record_view, refuse
 from witness.db import db_session
@@ -53,7 +53,11 @@ def make_batch():
         batch = services.request_batch(db_session(), current_user)
     if not outcome.succeeded:
         return redirect(url_for("letters.index"))
-    flash(f"Print batch {batch.id} of {batch.total} letters is being made.")
+    flash(
+        gettext(
+            "Print batch %(id)s of %(total)s letters is being made.", id=batch.id, total=batch.total
+        )
+    )
     return redirect(url_for("letters.batch", batch_id=batch.id))
 
 
@@ -105,7 +109,7 @@ def batch_posted(batch_id: int):
     with form_transaction(refusal="print_batch.refused", obj=batch) as outcome:
         posted = services.post_batch(db_session(), current_user, batch)
     if outcome.succeeded:
-        flash(f"{posted} letters marked posted.")
+        flash(gettext("%(posted)s letters marked posted.", posted=posted))
     return redirect(url_for("letters.batch", batch_id=batch.id))
 
 
@@ -146,7 +150,7 @@ def letter_posted(letter_id: int):
     with form_transaction(obj=letter, witness_id=letter.witness_id) as outcome:
         services.post_letter(db_session(), current_user, letter)
     if outcome.succeeded:
-        flash(f"Letter {services.reference(letter)} marked posted.")
+        flash(gettext("Letter %(reference)s marked posted.", reference=services.reference(letter)))
     return redirect(url_for("letters.letter", letter_id=letter.id))
 
 
@@ -159,8 +163,11 @@ def letter_returned(letter_id: int):
             services.return_letter(db_session(), current_user, letter, form.reason.data)
         if form.succeeded:
             flash(
-                f"Letter {services.reference(letter)} recorded as returned: its news goes "
-                "by the witness's next channel."
+                gettext(
+                    "Letter %(reference)s recorded as returned: its news goes by the witness's "
+                    "next channel.",
+                    reference=services.reference(letter),
+                )
             )
             return redirect(url_for("letters.letter", letter_id=letter.id))
     return _letter_page(letter, form, status=400)
@@ -181,6 +188,7 @@ def _translations_page(form: ReviewForm | None = None, status: int = 200):
         form=form or ReviewForm(),
         revoke_form=RevokeForm(),
         language_name=language_name,
+        page_label=translations.page_label,
     )
     return page, status
 
@@ -201,8 +209,11 @@ def review():
             )
         if form.succeeded:
             flash(
-                f"{translations.kind_label(form.kind.data).capitalize()} in "
-                f"{language_name(form.language.data)} recorded as reviewed."
+                gettext(
+                    "%(capitalize)s in %(language_name)s recorded as reviewed.",
+                    capitalize=translations.kind_label(form.kind.data).capitalize(),
+                    language_name=language_name(form.language.data, reader()),
+                )
             )
             return redirect(url_for("letters.translations_page"))
     return _translations_page(form, status=400)
@@ -217,6 +228,6 @@ def revoke(review_id: int):
         with form_transaction(form, refusal="translation.refused", obj=found):
             translations.revoke_review(db_session(), current_user, found, form.reason.data)
         if form.succeeded:
-            flash("The review was withdrawn.")
+            flash(gettext("The review was withdrawn."))
             return redirect(url_for("letters.translations_page"))
     return _translations_page(status=400)

@@ -12,7 +12,7 @@ from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.core.access import current_preference, notification_refusal
 from witness.core.errors import DomainError
-from witness.core.i18n import language_name
+from witness.core.i18n import english, gettext, language_name
 from witness.core.time import now_utc
 from witness.notify.models import (
     AttemptOutcome,
@@ -60,7 +60,7 @@ def record_attempt(
     interpreter's call put in place of a channel that was already passed)."""
     late = task.status is not TaskStatus.open
     if late and outcome not in MOVES_ON and not outcome.succeeded:
-        raise DomainError("This task is no longer open: nothing more is needed.")
+        raise DomainError(gettext("This task is no longer open: nothing more is needed."))
     attempt = ContactAttempt(
         task=task,
         witness_id=task.witness_id,
@@ -142,7 +142,9 @@ def call_with_interpreter(
         )
         note = f"No {what}: {reason}. Call with a {language} interpreter instead."
     else:
-        note = f"No {what}: {reason}; no call with an interpreter either: {refusal.label}."
+        note = english(
+            lambda: f"No {what}: {reason}; no call with an interpreter either: {refusal.label}."
+        )
     attempt = record_attempt(
         session, actor, task, channel=channel, outcome=AttemptOutcome.withheld, note=note
     )

@@ -22,6 +22,7 @@ from witness.audit.services import record_event
 from witness.auth.models import Role, User
 from witness.core.access import staff_contact_refusal
 from witness.core.errors import DomainError
+from witness.core.i18n import in_english
 from witness.core.time import now_utc
 from witness.notify.mail import check_address, enqueue_email
 from witness.notify.models import NotificationTask, StaffAlert, open_tasks
@@ -85,6 +86,7 @@ def recipients(session: Session, witness: Witness) -> list[User]:
     )
 
 
+@in_english
 def breach_message(task: NotificationTask) -> str:
     """ "Deadline passed: tell VW-00123 of the verdict in T00042" — references only."""
     verb = "remind" if task.reminder else "tell"

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from witness.core import access, access_after
 from witness.core.forms import EMPTY_CHOICE, options
+from witness.core.i18n import gettext
 from witness.core.time import now_utc, to_local
 from witness.core.web import form_page, form_transaction, load_or_404, record_view
 from witness.db import db_session
@@ -45,7 +46,7 @@ def preferences(witness_id: int):
             with form_transaction(form, refusal="witness.change_refused", witness_id=witness.id):
                 record_preferences(session, current_user, witness, **form.values())
             if form.succeeded:
-                flash("Contact preferences recorded; the witness's consents follow them.")
+                flash(gettext("Contact preferences recorded; the witness's consents follow them."))
                 return redirect(url_for("notify_prefs.preferences", witness_id=witness.id))
     else:
         form.fill(current)
@@ -87,7 +88,7 @@ def call(task_id: int):
                 session, current_user, task, AttemptOutcome(form.outcome.data), form.note.data
             )
         if form.succeeded:
-            flash("Call logged.")
+            flash(gettext("Call logged."))
             return redirect(url_for("notify_calls.call_list"))
     with form_transaction() as outcome:
         row = calls.call_row(session, task)

@@ -23,6 +23,7 @@ from witness.auth.models import Organisation, User
 from witness.cases.models import Case, Court
 from witness.core.access import require
 from witness.core.access_after import can_read_compliance
+from witness.core.i18n import format_when, gettext, reader
 from witness.core.time import day_bounds
 from witness.ledger.disclosure_csv import neutralise
 from witness.notify.models import NotificationTask, TaskStatus
@@ -91,7 +92,7 @@ class MonthRow:
 
     @property
     def label(self) -> str:
-        return self.month.strftime("%b %Y")
+        return format_when(self.month, "%b %Y", reader())
 
 
 def _month_of(months: list[date], zones: list[str]):
@@ -233,9 +234,17 @@ def compliance_svg(rows: list[MonthRow]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
         f'aria-labelledby="chart-title chart-desc" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}">',
-        '<title id="chart-title">Share of victims told in time, per month</title>',
-        '<desc id="chart-desc">For each month, the left bar is victims with enhanced rights, '
-        "the right bar the others; the table gives every figure.</desc>",
+        '<title id="chart-title">'
+        + escape(gettext("Share of victims told in time, per month"))
+        + "</title>",
+        '<desc id="chart-desc">'
+        + escape(
+            gettext(
+                "For each month, the left bar is victims with enhanced rights, the right bar "
+                "the others; the table gives every figure."
+            )
+        )
+        + "</desc>",
     ]
     for pct in (0, 50, 100):
         y = 10 + CHART_HEIGHT - CHART_HEIGHT * pct / 100
@@ -246,11 +255,22 @@ def compliance_svg(rows: list[MonthRow]) -> str:
     for n, row in enumerate(rows):
         x = 48 + n * (2 * BAR + GAP)
         for offset, (group, counts, colour) in enumerate(
-            (("enhanced rights", row.enhanced, "#1f5f8b"), ("others", row.standard, "#8fb8d8"))
+            (
+                (gettext("enhanced rights"), row.enhanced, "#1f5f8b"),
+                (gettext("others"), row.standard, "#8fb8d8"),
+            )
         ):
             share = counts.share_in_time
             bar = CHART_HEIGHT * (share or 0)
-            label = escape(f"{row.label}, {row.office}, {group}: {percent(share)} told in time")
+            label = escape(
+                gettext(
+                    "%(month)s, %(office)s, %(group)s: %(share)s told in time",
+                    month=row.label,
+                    office=row.office,
+                    group=group,
+                    share=percent(share),
+                )
+            )
             parts.append(
                 f'<rect x="{x + offset * BAR}" y="{10 + CHART_HEIGHT - bar:.1f}" '
                 f'width="{BAR - 2}" height="{bar:.1f}" fill="{colour}"><title>{label}</title>'
@@ -258,7 +278,7 @@ def compliance_svg(rows: list[MonthRow]) -> str:
             )
         parts.append(
             f'<text x="{x + BAR}" y="{CHART_HEIGHT + 26}" text-anchor="middle" '
-            f'font-size="10">{escape(row.month.strftime("%b %y"))}</text>'
+            f'font-size="10">{escape(format_when(row.month, "%b %y", reader()))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -32,6 +32,7 @@ from witness.core.access import (
     witness_contact_refusal,
 )
 from witness.core.errors import DomainError, NotFound
+from witness.core.i18n import gettext
 from witness.core.text import CONTROL, LINE_BREAK
 from witness.core.time import now_utc
 from witness.notify.attempts import record_attempt
@@ -66,13 +67,23 @@ def _one_line(value: str, field_name: str, what: str, max_length: int) -> str:
     value = (value or "").strip()
     if CONTROL.search(value) or LINE_BREAK.search(value):
         raise DomainError(
-            f"The {what} must be one line without line breaks or control characters.",
+            gettext(
+                "The %(what)s must be one line without line breaks or control characters.",
+                what=what,
+            ),
             field=field_name,
         )
     if not value:
-        raise DomainError(f"The {what} is missing.", field=field_name)
+        raise DomainError(gettext("The %(what)s is missing.", what=what), field=field_name)
     if len(value) > max_length:
-        raise DomainError(f"The {what} is longer than {max_length} characters.", field=field_name)
+        raise DomainError(
+            gettext(
+                "The %(what)s is longer than %(max_length)s characters.",
+                what=what,
+                max_length=max_length,
+            ),
+            field=field_name,
+        )
     return value
 
 
@@ -81,7 +92,9 @@ def check_address(value: str, field_name: str = "to_address") -> str:
     never anything that could add a header)."""
     value = _one_line(value, field_name, "e-mail address", 254)
     if not _ADDRESS.match(value):
-        raise DomainError("Give one e-mail address, such as name@example.org.", field=field_name)
+        raise DomainError(
+            gettext("Give one e-mail address, such as name@example.org."), field=field_name
+        )
     return value
 
 
@@ -106,7 +119,9 @@ def enqueue_email(
     to_address = check_address(to_address)
     subject = _one_line(subject, "subject", "subject", 200)
     if (attachment is None) != (attachment_name is None):
-        raise DomainError("An attachment needs both a file name and content.", field="attachment")
+        raise DomainError(
+            gettext("An attachment needs both a file name and content."), field="attachment"
+        )
     if attachment_name is not None:
         attachment_name = _one_line(attachment_name, "attachment_name", "file name", 100)
     email = OutboundEmail(
@@ -430,7 +445,7 @@ def retry_email(session: Session, actor: User, email_id: int) -> OutboundEmail:
     ).rowcount
     session.refresh(email)
     if not changed:
-        raise DomainError("This e-mail was already sent.")
+        raise DomainError(gettext("This e-mail was already sent."))
     record_event(
         session,
         actor,

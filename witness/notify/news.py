@@ -9,6 +9,7 @@ from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.core.access import can_record_needs, get_witness, require
 from witness.core.errors import DomainError, NotFound
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.notify.models import News
@@ -33,10 +34,12 @@ def mark_told(session: Session, actor: User, news_id: int, note: str) -> News:
     witness = get_witness(session, actor, news.witness_id)
     require(can_record_needs(actor, witness), "You may not record this for the witness.")
     if news.told_dt is not None:
-        raise DomainError("The witness has already been told.")
+        raise DomainError(gettext("The witness has already been told."))
     note = clean_text(note, "note", multiline=True, max_length=2000)
     if not note:
-        raise DomainError("Say how the witness was told (e.g. by phone, in person).", field="note")
+        raise DomainError(
+            gettext("Say how the witness was told (e.g. by phone, in person)."), field="note"
+        )
     news.told_dt = now_utc()
     news.told_by_id = actor.id
     news.told_note = note

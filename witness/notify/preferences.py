@@ -23,7 +23,7 @@ from witness.core.access import (
     sharing_organisations,
 )
 from witness.core.errors import DomainError
-from witness.core.i18n import language_code
+from witness.core.i18n import gettext, language_code
 from witness.core.text import clean_text
 from witness.core.time import now_utc, to_local
 from witness.notify.models import ContactPreference, EmailDetail, NewsWanted
@@ -54,9 +54,11 @@ def _channels(values) -> list[str]:
     for value in values or []:
         value = value.value if isinstance(value, Channel) else str(value)
         if value not in known:
-            raise DomainError(f"Unknown channel {value[:20]!r}.", field="channels")
+            raise DomainError(
+                gettext("Unknown channel %(value)s.", value=repr(value[:20])), field="channels"
+            )
         if value in chosen:
-            raise DomainError("Give each channel once.", field="channels")
+            raise DomainError(gettext("Give each channel once."), field="channels")
         chosen.append(value)
     return chosen
 
@@ -68,7 +70,9 @@ def _language(text: str) -> str:
     code = language_code(text)
     if code is None:
         raise DomainError(
-            "Name the language (for example Thai, Khmer, Vietnamese), or give its code (th).",
+            gettext(
+                "Name the language (for example Thai, Khmer, Vietnamese), or give its code (th)."
+            ),
             field="language",
         )
     return code
@@ -78,7 +82,9 @@ def _email(value: str) -> str:
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
-        raise DomainError("Give one e-mail address, such as name@example.org.", "email") from None
+        raise DomainError(
+            gettext("Give one e-mail address, such as name@example.org."), "email"
+        ) from None
 
 
 @dataclass
@@ -117,16 +123,18 @@ def _check_channels(session: Session, witness: Witness, chosen: list[str], f: _F
     """Each chosen channel has what it needs: an address, an e-mail, a phone, an NGO the
     witness shares their file with."""
     if Channel.post.value in chosen and not f.postal_address:
-        raise DomainError("Give the safe postal address letters go to.", field="postal_address")
+        raise DomainError(
+            gettext("Give the safe postal address letters go to."), field="postal_address"
+        )
     if Channel.email.value in chosen and not f.email:
-        raise DomainError("Give the safe e-mail address.", field="email")
+        raise DomainError(gettext("Give the safe e-mail address."), field="email")
     if Channel.phone.value in chosen and not f.phone:
-        raise DomainError("Give the safe phone number.", field="phone")
+        raise DomainError(gettext("Give the safe phone number."), field="phone")
     if Channel.via_ngo.value in chosen:
         shares = set(session.scalars(sharing_organisations(witness.id)))
         if ngo is None or ngo not in shares:
             raise DomainError(
-                "Choose an organisation the witness shares their file with.",
+                gettext("Choose an organisation the witness shares their file with."),
                 field="ngo_organisation_id",
             )
 
@@ -142,7 +150,7 @@ def record_preferences(
     email_detail = EmailDetail(fields.get("email_detail") or EmailDetail.call_me)
     chosen = _channels(fields.get("channels"))
     if not chosen and news_wanted is not NewsWanted.nothing:
-        raise DomainError("Choose at least one way to tell the witness.", field="channels")
+        raise DomainError(gettext("Choose at least one way to tell the witness."), field="channels")
     f = _clean(fields)
     if f.email:
         f.email = _email(f.email)
@@ -152,8 +160,10 @@ def record_preferences(
     today = to_local(now_utc(), witness.timezone).date()
     if witness.is_child_on(today) and not (f.contact_person and f.contact_person_relation):
         raise DomainError(
-            "For a child, name the person to contact instead (a parent or guardian) and how "
-            "they are related.",
+            gettext(
+                "For a child, name the person to contact instead (a parent or guardian) and how "
+                "they are related."
+            ),
             field="contact_person",
         )
     previous = current_preference(session, witness.id)

@@ -7,27 +7,28 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from witness.core.forms import coerce_enum, options, plain_text, strip_filter
+from witness.core.forms import coerce_enum, lazy_label, options, plain_text, strip_filter
+from witness.core.i18n import lazy_gettext
 from witness.notify.models import AttemptOutcome
 from witness.people.models import Channel
 
-CHANNEL_CHOICES = options((c.value, c.label) for c in (Channel.in_person, Channel.via_ngo))
+CHANNEL_CHOICES = options((c.value, lazy_label(c)) for c in (Channel.in_person, Channel.via_ngo))
 OUTCOME_CHOICES = options(
     [
-        (AttemptOutcome.told_in_person.value, "Told in person"),
-        (AttemptOutcome.told_via_ngo.value, "Told by their NGO worker"),
-        (AttemptOutcome.failed.value, "Could not tell them (nothing disclosed)"),
+        (AttemptOutcome.told_in_person.value, lazy_gettext("Told in person")),
+        (AttemptOutcome.told_via_ngo.value, lazy_gettext("Told by their NGO worker")),
+        (AttemptOutcome.failed.value, lazy_gettext("Could not tell them (nothing disclosed)")),
     ]
 )
 
 
 class AttemptForm(FlaskForm):
-    channel = SelectField("How", choices=CHANNEL_CHOICES, coerce=coerce_enum(Channel))
+    channel = SelectField(lazy_gettext("How"), choices=CHANNEL_CHOICES, coerce=coerce_enum(Channel))
     outcome = SelectField(
-        "What happened", choices=OUTCOME_CHOICES, coerce=coerce_enum(AttemptOutcome)
+        lazy_gettext("What happened"), choices=OUTCOME_CHOICES, coerce=coerce_enum(AttemptOutcome)
     )
     note = TextAreaField(
-        "Note (optional)",
+        lazy_gettext("Note (optional)"),
         validators=[Optional(), Length(max=2000), plain_text],
         filters=[strip_filter],
     )
@@ -38,9 +39,9 @@ class AttemptForm(FlaskForm):
 
 class CancelTaskForm(FlaskForm):
     reason = TextAreaField(
-        "Why this witness need not be told",
+        lazy_gettext("Why this witness need not be told"),
         validators=[
-            InputRequired(message="Say why this witness need not be told."),
+            InputRequired(message=lazy_gettext("Say why this witness need not be told.")),
             Length(max=500),
             plain_text,
         ],

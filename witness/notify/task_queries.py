@@ -20,6 +20,7 @@ from witness.auth.models import User
 from witness.cases.models import Case
 from witness.core.access import current_preference
 from witness.core.access_after import visible_tasks
+from witness.core.i18n import gettext, reader
 from witness.core.time import to_local
 from witness.notify.models import (
     ContactPreference,
@@ -45,9 +46,11 @@ class Scope(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"": "Everything I may see", "mine": "My witnesses", "office": "My office"}[
-            self.value
-        ]
+        return {
+            "": gettext("Everything I may see"),
+            "mine": gettext("My witnesses"),
+            "office": gettext("My office"),
+        }[self.value]
 
 
 class channel_at(FunctionElement):
@@ -155,8 +158,10 @@ def due_in_words(due: datetime, now: datetime) -> str:
     """ "in 3 hours", "overdue by 2 days"."""
     delta = due - now
     if delta.total_seconds() >= 0:
-        return f"in {format_timedelta(delta, locale='en', threshold=1.1)}"
-    return f"overdue by {format_timedelta(-delta, locale='en', threshold=1.1)}"
+        return gettext("in %(time)s", time=format_timedelta(delta, locale=reader(), threshold=1.1))
+    return gettext(
+        "overdue by %(time)s", time=format_timedelta(-delta, locale=reader(), threshold=1.1)
+    )
 
 
 def reminder_label(task: NotificationTask) -> str:

@@ -11,6 +11,7 @@ from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.core import access, access_after
 from witness.core.errors import DomainError, NotFound
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.notify.attempts import record_attempt
@@ -49,13 +50,16 @@ def record_task_attempt(
         "You may not record how this witness was told.",
     )
     if outcome not in OUTCOMES_BY_CHANNEL.get(channel, ()):
-        raise DomainError("Choose what happened for this channel.", field="outcome")
+        raise DomainError(gettext("Choose what happened for this channel."), field="outcome")
     note = clean_text(note, "note", multiline=True, max_length=MAX_NOTE)
     if outcome.succeeded:
         refusal = access.notification_refusal(session, task.witness, channel, None, task.event.kind)
         if refusal is not None:
             raise DomainError(
-                f"This witness may not be told this way now: {refusal.label}.", field="channel"
+                gettext(
+                    "This witness may not be told this way now: %(label)s.", label=refusal.label
+                ),
+                field="channel",
             )
     return record_attempt(session, actor, task, channel=channel, outcome=outcome, note=note)
 
@@ -68,9 +72,9 @@ def cancel_task(session: Session, actor: User, task: NotificationTask, reason: s
     )
     reason = clean_text(reason, "reason", multiline=True, max_length=MAX_REASON)
     if not reason:
-        raise DomainError("Say why this witness need not be told.", field="reason")
+        raise DomainError(gettext("Say why this witness need not be told."), field="reason")
     if task.status is not TaskStatus.open:
-        raise DomainError("This task is no longer open.")
+        raise DomainError(gettext("This task is no longer open."))
     task.status = TaskStatus.cancelled
     task.cancelled_reason = reason
     session.flush()

@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from witness.core import access_after
 from witness.core.errors import AccessDenied
+from witness.core.i18n import gettext
 from witness.core.time import now_utc, today_in
 from witness.core.web import (
     Page,
@@ -143,7 +144,7 @@ def attempt(task_id: int):
         with form_transaction(form, obj=task, witness_id=task.witness_id):
             record_task_attempt(db_session(), current_user, task, **form.values())
         if form.succeeded:
-            flash("Recorded.")
+            flash(gettext("Recorded."))
             return redirect(url_for("notify_tasks.task", task_id=task.id))
     return _task_page(task, form=form)
 
@@ -157,7 +158,7 @@ def cancel(task_id: int):
         with form_transaction(form, obj=task, witness_id=task.witness_id):
             cancel_task(db_session(), current_user, task, form.reason.data)
         if form.succeeded:
-            flash("Task cancelled.")
+            flash(gettext("Task cancelled."))
             return redirect(url_for("notify_tasks.task", task_id=task.id))
     return _task_page(task, cancel_form=form)
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from witness.core.access import can_see_outbox
+from witness.core.i18n import gettext
 from witness.core.web import Page, form_transaction, page_arg
 from witness.db import db_session
 from witness.letters.models import LetterStatus
@@ -58,5 +59,5 @@ def retry(email_id: int):
     with form_transaction() as outcome:
         retry_email(db_session(), current_user, email_id)
     if outcome.succeeded:
-        flash("The e-mail is due again; it goes out with the next send.")
+        flash(gettext("The e-mail is due again; it goes out with the next send."))
     return redirect(url_for("notify.outbox", status=request.args.get("status") or None))

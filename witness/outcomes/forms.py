@@ -18,6 +18,7 @@ from witness.core.forms import (
     plain_text,
     plausible_date,
 )
+from witness.core.i18n import lazy_gettext
 from witness.outcomes.models import EventKind, EventResult, EventSource, OrderKind, SentenceKind
 
 
@@ -39,7 +40,7 @@ def _optional_date(label: str) -> DateField:
     return DateField(
         label,
         validators=[Optional(), plausible_date],
-        invalid_value_message="Give the date as YYYY-MM-DD.",
+        invalid_value_message=lazy_gettext("Give the date as YYYY-MM-DD."),
     )
 
 
@@ -48,39 +49,43 @@ def _months(label: str) -> WholeNumberField:
 
 
 class EventForm(FlaskForm):
-    kind = EnumSelectField("Event", enum_cls=EventKind)
-    defendant_id = SelectField("Defendant", coerce=optional_id, validators=[Optional()])
-    effective_date = date_field("Date it took effect", "Give the date it took effect.")
-    source = EnumSelectField("Told by", enum_cls=EventSource)
-    charge = line_field("Charge (plea, verdict)", 300)
-    result = _optional_select("Result (plea, verdict, appeal decided)", EventResult)
-    sentence_kind = _optional_select("Kind of sentence", SentenceKind)
-    sentence_months = _months("Sentence: months")
-    sentence_days = WholeNumberField(
-        "Sentence: days", validators=[Optional(), NumberRange(min=0, max=366)]
+    kind = EnumSelectField(lazy_gettext("Event"), enum_cls=EventKind)
+    defendant_id = SelectField(
+        lazy_gettext("Defendant"), coerce=optional_id, validators=[Optional()]
     )
-    suspended_months = _months("Suspended for (months)")
-    order_kind = _optional_select("Order (sentence, bail, licence)", OrderKind)
-    order_detail = line_field("What the order forbids or requires", 500)
-    order_until = _optional_date("Order ends")
-    compensation_amount = line_field("Compensation amount", 20)
-    compensation_currency = line_field("Currency", 3)
-    release_date = _optional_date("Expected release date")
-    hearing_date = _optional_date("Hearing date (appeal, parole, retrial)")
-    deadline_date = _optional_date("Appeal deadline or parole eligibility date")
-    institution = line_field("Prison or place", 200)
+    effective_date = date_field(
+        lazy_gettext("Date it took effect"), lazy_gettext("Give the date it took effect.")
+    )
+    source = EnumSelectField(lazy_gettext("Told by"), enum_cls=EventSource)
+    charge = line_field(lazy_gettext("Charge (plea, verdict)"), 300)
+    result = _optional_select(lazy_gettext("Result (plea, verdict, appeal decided)"), EventResult)
+    sentence_kind = _optional_select(lazy_gettext("Kind of sentence"), SentenceKind)
+    sentence_months = _months(lazy_gettext("Sentence: months"))
+    sentence_days = WholeNumberField(
+        lazy_gettext("Sentence: days"), validators=[Optional(), NumberRange(min=0, max=366)]
+    )
+    suspended_months = _months(lazy_gettext("Suspended for (months)"))
+    order_kind = _optional_select(lazy_gettext("Order (sentence, bail, licence)"), OrderKind)
+    order_detail = line_field(lazy_gettext("What the order forbids or requires"), 500)
+    order_until = _optional_date(lazy_gettext("Order ends"))
+    compensation_amount = line_field(lazy_gettext("Compensation amount"), 20)
+    compensation_currency = line_field(lazy_gettext("Currency"), 3)
+    release_date = _optional_date(lazy_gettext("Expected release date"))
+    hearing_date = _optional_date(lazy_gettext("Hearing date (appeal, parole, retrial)"))
+    deadline_date = _optional_date(lazy_gettext("Appeal deadline or parole eligibility date"))
+    institution = line_field(lazy_gettext("Prison or place"), 200)
     conditions = TextAreaField(
-        "Conditions that matter to the victim (bail, remand, licence)",
+        lazy_gettext("Conditions that matter to the victim (bail, remand, licence)"),
         validators=[Length(max=4000), plain_text],
     )
-    note = TextAreaField("Note", validators=[Length(max=4000), plain_text])
+    note = TextAreaField(lazy_gettext("Note"), validators=[Length(max=4000), plain_text])
 
 
 class CorrectionForm(EventForm):
     reason = TextAreaField(
-        "Why is it corrected?",
+        lazy_gettext("Why is it corrected?"),
         validators=[
-            InputRequired(message="Say why the event is corrected."),
+            InputRequired(message=lazy_gettext("Say why the event is corrected.")),
             Length(max=2000),
             plain_text,
         ],
@@ -88,5 +93,7 @@ class CorrectionForm(EventForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("Release list (CSV)", validators=[FileRequired("Choose the CSV file.")])
-    source = line_field("Sent by (e.g. HMP Leeds)", 80, required=True)
+    file = FileField(
+        lazy_gettext("Release list (CSV)"), validators=[FileRequired("Choose the CSV file.")]
+    )
+    source = line_field(lazy_gettext("Sent by (e.g. HMP Leeds)"), 80, required=True)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from witness.auth.models import Role, User
 from witness.core.errors import AccessDenied, DomainError
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.outcomes import rules, services
 from witness.outcomes.models import EventCategory, EventKind, EventSource
@@ -78,17 +79,23 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str], bool]]:
     """The rows of a release list as (line, column → text, whether it has more values than
     columns); a ``DomainError`` on ``file`` for a file that cannot be read as one."""
     if len(data) > MAX_BYTES:
-        raise DomainError(f"The file is larger than {MAX_BYTES // 1024 // 1024} MB.", "file")
+        raise DomainError(
+            gettext("The file is larger than %(value)s MB.", value=MAX_BYTES // 1024 // 1024),
+            "file",
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DomainError(
-            "The file is not UTF-8 text: save it as 'CSV UTF-8' and import it again.", "file"
+            gettext("The file is not UTF-8 text: save it as 'CSV UTF-8' and import it again."),
+            "file",
         ) from exc
     if "\x00" in text:
-        raise DomainError("The file holds NUL characters: it is not a CSV text file.", "file")
+        raise DomainError(
+            gettext("The file holds NUL characters: it is not a CSV text file."), "file"
+        )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader, [])]
@@ -101,12 +108,16 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str], bool]]:
             if not any(v.strip() for v in values):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise DomainError(f"Import at most {MAX_ROWS} rows at a time.", "file")
+                raise DomainError(
+                    gettext("Import at most %(MAX_ROWS)s rows at a time.", MAX_ROWS=MAX_ROWS),
+                    "file",
+                )
             row = dict(zip(header, values + [""] * len(header), strict=False))
             rows.append((reader.line_num, row, len(values) > len(header)))
     except csv.Error as exc:
         raise DomainError(
-            f"The file is not valid CSV near line {reader.line_num}.", "file"
+            gettext("The file is not valid CSV near line %(line_num)s.", line_num=reader.line_num),
+            "file",
         ) from exc
     return rows
 
@@ -199,7 +210,7 @@ def import_release_list(
         raise AccessDenied("Supervisors and administrators import release lists.")
     source = clean_text(source, "source", max_length=80)
     if not source:
-        raise DomainError("Name who sent the list, e.g. HMP Leeds.", field="source")
+        raise DomainError(gettext("Name who sent the list, e.g. HMP Leeds."), field="source")
     report = ImportReport(source, dry_run)
     seen: dict[str, int] = {}
     for line, row, too_long in read_rows(data):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import User
 from witness.cases.models import Case, Defendant
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
 
@@ -55,7 +56,30 @@ class EventKind(enum.Enum):
 
     @property
     def label(self) -> str:
-        return _KIND_LABELS.get(self.value, self.value.replace("_", " ").capitalize())
+        return {
+            "plea": gettext("Plea"),
+            "verdict": gettext("Verdict"),
+            "sentence": gettext("Sentence"),
+            "discontinued": gettext("Case discontinued"),
+            "appeal_lodged": gettext("Appeal lodged"),
+            "appeal_heard": gettext("Appeal heard"),
+            "appeal_decided": gettext("Appeal decided"),
+            "retrial_ordered": gettext("Retrial ordered"),
+            "remanded": gettext("Remanded"),
+            "bailed": gettext("Bailed"),
+            "bail_varied": gettext("Bail conditions changed"),
+            "transferred": gettext("Transferred"),
+            "parole_eligible": gettext("Eligible for parole"),
+            "parole_hearing": gettext("Parole hearing"),
+            "release_date_set": gettext("Expected release date"),
+            "released": gettext("Released"),
+            "temporary_release": gettext("Temporary release"),
+            "escaped": gettext("Escaped"),
+            "absconded": gettext("Absconded"),
+            "recaptured": gettext("Recaptured"),
+            "deported": gettext("Deported"),
+            "died": gettext("Died"),
+        }[self.value]
 
     @property
     def is_key_stage(self) -> bool:
@@ -109,7 +133,13 @@ class EventSource(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "court": gettext("Court"),
+            "prison": gettext("Prison"),
+            "probation": gettext("Probation"),
+            "police": gettext("Police"),
+            "staff": gettext("Staff"),
+        }[self.value]
 
 
 class EventResult(enum.Enum):
@@ -125,7 +155,15 @@ class EventResult(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {
+            "guilty": gettext("Guilty"),
+            "not_guilty": gettext("Not guilty"),
+            "no_verdict": gettext("No verdict"),
+            "appeal_allowed": gettext("Appeal allowed"),
+            "appeal_dismissed": gettext("Appeal dismissed"),
+            "sentence_varied": gettext("Sentence varied"),
+            "conviction_quashed": gettext("Conviction quashed"),
+        }[self.value]
 
 
 class SentenceKind(enum.Enum):
@@ -140,10 +178,14 @@ class SentenceKind(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "custody": "Prison (immediate custody)",
-            "suspended_custody": "Suspended prison sentence",
-            "community": "Community order",
-        }.get(self.value, self.value.replace("_", " ").capitalize())
+            "custody": gettext("Prison (immediate custody)"),
+            "suspended_custody": gettext("Suspended prison sentence"),
+            "community": gettext("Community order"),
+            "fine": gettext("Fine"),
+            "discharge": gettext("Discharge"),
+            "hospital_order": gettext("Hospital order"),
+            "other": gettext("Other"),
+        }[self.value]
 
 
 class OrderKind(enum.Enum):
@@ -160,13 +202,14 @@ class OrderKind(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "no_contact": "No-contact order",
-            "restraining": "Restraining order",
-            "exclusion_zone": "Exclusion zone",
-            "compensation": "Compensation order",
-            "confiscation": "Confiscation order",
-            "deportation": "Deportation",
-        }.get(self.value, "Other order")
+            "no_contact": gettext("No-contact order"),
+            "restraining": gettext("Restraining order"),
+            "exclusion_zone": gettext("Exclusion zone"),
+            "compensation": gettext("Compensation order"),
+            "confiscation": gettext("Confiscation order"),
+            "deportation": gettext("Deportation"),
+            "other": gettext("Other order"),
+        }[self.value]
 
 
 class OutcomeEvent(Base):

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import check_year
 from witness.ledger.money import currency_code, parse_amount, places_for
@@ -156,35 +157,42 @@ def read_date(value, field: str) -> date:
                 return check_year(date.fromisoformat(text), field)
             except ValueError:
                 pass
-    raise DomainError("Give a date as YYYY-MM-DD, e.g. 2026-03-02.", field=field)
+    raise DomainError(gettext("Give a date as YYYY-MM-DD, e.g. 2026-03-02."), field=field)
 
 
 def _whole(value, field: str, high: int) -> int:
     if isinstance(value, bool):
-        raise DomainError("Give a whole number.", field=field)
+        raise DomainError(gettext("Give a whole number."), field=field)
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or not 0 <= value <= high:
-        raise DomainError(f"Give a whole number from 0 to {high}.", field=field)
+        raise DomainError(
+            gettext("Give a whole number from 0 to %(high)s.", high=high), field=field
+        )
     return value
 
 
 def _orders(value, effective: date) -> list[dict]:
     if not isinstance(value, list | tuple) or len(value) > MAX_ORDERS:
-        raise DomainError(f"Give at most {MAX_ORDERS} orders, each with its kind.", "orders")
+        raise DomainError(
+            gettext(
+                "Give at most %(MAX_ORDERS)s orders, each with its kind.", MAX_ORDERS=MAX_ORDERS
+            ),
+            "orders",
+        )
     orders = []
     for item in value:
         if not isinstance(item, dict) or set(item) - {"kind", "detail", "until"}:
-            raise DomainError("Each order has a kind, a detail and an end date.", "orders")
+            raise DomainError(gettext("Each order has a kind, a detail and an end date."), "orders")
         kind = _enum(OrderKind, item.get("kind"), "orders", "Choose the kind of each order.")
         detail = clean_text(item.get("detail") or "", "orders", max_length=500)
         if kind is OrderKind.other and not detail:
-            raise DomainError("Say what the other order forbids or requires.", "orders")
+            raise DomainError(gettext("Say what the other order forbids or requires."), "orders")
         until = None
         if not is_empty(item.get("until")):
             until = read_date(item["until"], "orders")
             if until < effective:
-                raise DomainError("An order cannot end before the event's date.", "orders")
+                raise DomainError(gettext("An order cannot end before the event's date."), "orders")
         orders.append(
             {"kind": kind.value, "detail": detail, "until": until.isoformat() if until else None}
         )
@@ -193,7 +201,7 @@ def _orders(value, effective: date) -> list[dict]:
 
 def _text_value(name: str, value) -> str:
     if not isinstance(value, str):
-        raise DomainError("Give text.", field=name)
+        raise DomainError(gettext("Give text."), field=name)
     multiline = name in ("conditions", "note")
     limit = {"charge": 300, "institution": 200}.get(name, 4000)
     return clean_text(value, name, multiline=multiline, max_length=limit)
@@ -208,7 +216,10 @@ def _read(name: str, value, kind: EventKind, effective: date):
         result = _enum(EventResult, value, "result", "Choose the result from the list.")
         if result not in allowed:
             names = ", ".join(r.label.lower() for r in allowed)
-            raise DomainError(f"A {kind.label.lower()} is one of: {names}.", field="result")
+            raise DomainError(
+                gettext("A %(lower)s is one of: %(names)s.", lower=kind.label.lower(), names=names),
+                field="result",
+            )
         return result
     if name == "sentence_kind":
         return _enum(SentenceKind, value, name, "Choose the kind of sentence from the list.")
@@ -233,25 +244,36 @@ def _sentence(columns: dict, raw_amount) -> None:
     months, days = columns.get("sentence_months"), columns.get("sentence_days")
     if kind in NO_LENGTH:
         if months or days:
-            raise DomainError(f"A {kind.label.lower()} has no length.", field="sentence_months")
+            raise DomainError(
+                gettext("A %(lower)s has no length.", lower=kind.label.lower()),
+                field="sentence_months",
+            )
     elif not (months or days):
-        raise DomainError("Give the sentence's length in months and/or days.", "sentence_months")
+        raise DomainError(
+            gettext("Give the sentence's length in months and/or days."), "sentence_months"
+        )
     suspended = columns.get("suspended_months")
     if kind is SentenceKind.suspended_custody and not suspended:
-        raise DomainError("Give how many months it is suspended for.", field="suspended_months")
+        raise DomainError(
+            gettext("Give how many months it is suspended for."), field="suspended_months"
+        )
     if kind is not SentenceKind.suspended_custody and suspended:
-        raise DomainError("Only a suspended sentence is suspended.", field="suspended_months")
+        raise DomainError(
+            gettext("Only a suspended sentence is suspended."), field="suspended_months"
+        )
     currency = columns.get("compensation_currency")
     if is_empty(raw_amount) != (currency is None):
         field = "compensation_currency" if currency is None else "compensation_amount"
-        raise DomainError("Give the compensation amount with its currency.", field=field)
+        raise DomainError(gettext("Give the compensation amount with its currency."), field=field)
     if currency is not None:
         columns["compensation_amount"] = parse_amount(
             raw_amount, "compensation_amount", places=places_for(currency), positive=True
         )
     ordered = any(o["kind"] == OrderKind.compensation.value for o in columns.get("orders", []))
     if ordered and currency is None:
-        raise DomainError("A compensation order needs its amount.", field="compensation_amount")
+        raise DomainError(
+            gettext("A compensation order needs its amount."), field="compensation_amount"
+        )
 
 
 def event_columns(kind: EventKind, effective_date: date, fields: dict) -> dict:
@@ -261,7 +283,9 @@ def event_columns(kind: EventKind, effective_date: date, fields: dict) -> dict:
     column."""
     unknown = sorted(set(fields) - set(COLUMNS))
     if unknown:
-        raise DomainError(f"Unknown field: {unknown[0]}.", field=unknown[0])
+        raise DomainError(
+            gettext("Unknown field: %(unknown)s.", unknown=unknown[0]), field=unknown[0]
+        )
     takes = TAKES[kind] | {"note"}
     columns: dict = {}
     for name, value in fields.items():
@@ -269,7 +293,10 @@ def event_columns(kind: EventKind, effective_date: date, fields: dict) -> dict:
             continue
         if name not in takes:
             label = _FIELD_NAMES.get(name, name)
-            raise DomainError(f"{kind.label} does not take a {label}.", field=name)
+            raise DomainError(
+                gettext("%(label)s does not take a %(label2)s.", label=kind.label, label2=label),
+                field=name,
+            )
         columns[name] = _read(name, value, kind, effective_date)
     for name in NEEDS.get(kind, ()):
         if is_empty(columns.get(name)):

@@ -22,6 +22,7 @@ from witness.cases.models import Case, CustodyStatus, Defendant
 from witness.core.access import require
 from witness.core.access_after import can_record_outcome
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext, in_english
 from witness.core.text import clean_text
 from witness.notify.models import News, NewsKind
 from witness.notify.tasks import cancel_open_tasks, create_tasks_for_event
@@ -48,9 +49,9 @@ def _source(value) -> EventSource:
 def _check_defendant(case: Case, defendant: Defendant | None, kind: EventKind) -> None:
     if defendant is None:
         if kind is not EventKind.discontinued:
-            raise DomainError("Choose the defendant.", field="defendant_id")
+            raise DomainError(gettext("Choose the defendant."), field="defendant_id")
     elif defendant.case_id != case.id:
-        raise DomainError("That defendant is not in this case.", field="defendant_id")
+        raise DomainError(gettext("That defendant is not in this case."), field="defendant_id")
 
 
 def _posted(session: Session, source_system: str | None, external_id: str | None):
@@ -67,7 +68,9 @@ def _ids(source_system, external_id) -> tuple[str | None, str | None]:
     external = clean_text(external_id or "", "external_id", max_length=120) or None
     system = clean_text(source_system or "", "source_system", max_length=80) or None
     if external and not system:
-        raise DomainError("Name the system the external id belongs to.", field="source_system")
+        raise DomainError(
+            gettext("Name the system the external id belongs to."), field="source_system"
+        )
     return system, external
 
 
@@ -105,8 +108,12 @@ def post_event(
         )
         if not same or not can_record_outcome(actor, earlier.case):
             raise EventConflict(
-                f"{source_system} already posted an event with the id {external_id!r}, with other "
-                "content. Post a correction, or use a new id.",
+                gettext(
+                    "%(source_system)s already posted an event with the id %(external_id)s, with "
+                    "other content. Post a correction, or use a new id.",
+                    source_system=source_system,
+                    external_id=repr(external_id),
+                ),
                 field="external_id",
             )
         return earlier, False
@@ -178,6 +185,7 @@ def _after_recording(session: Session, actor: User, event: OutcomeEvent, **audit
     risk_triggers.outcome_recorded(session, actor, event)
 
 
+@in_english
 def summary(event: OutcomeEvent) -> str:
     """One line for staff: "Verdict recorded on 02 Mar 2026: Guilty on <charge>"."""
     when = f"{event.effective_date:%d %b %Y}"
@@ -281,10 +289,10 @@ def correct_event(
     require(can_record_outcome(actor, event.case), REFUSAL)
     reason = clean_text(reason, "reason", multiline=True, max_length=2000)
     if not reason:
-        raise DomainError("Say why the event is corrected.", field="reason")
+        raise DomainError(gettext("Say why the event is corrected."), field="reason")
     if session.scalar(select(OutcomeEvent.id).where(OutcomeEvent.supersedes_id == event.id)):
         raise DomainError(
-            "This event was already corrected: correct the latest version.", field="reason"
+            gettext("This event was already corrected: correct the latest version."), field="reason"
         )
     kind = rules.kind_of(fields.pop("kind", event.kind))
     effective_date = rules.read_date(
@@ -303,7 +311,7 @@ def correct_event(
         event.source,
         event.defendant,
     ) and rules.same_columns(event, columns):
-        raise DomainError("Nothing was changed: change what was wrong.", field="reason")
+        raise DomainError(gettext("Nothing was changed: change what was wrong."), field="reason")
     correction = OutcomeEvent(
         case_id=event.case_id,
         defendant_id=defendant.id if defendant else None,

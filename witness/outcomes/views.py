@@ -12,6 +12,7 @@ from flask_login import current_user
 from witness.cases.models import Case
 from witness.core import access_after
 from witness.core.forms import options
+from witness.core.i18n import gettext
 from witness.core.web import form_page, form_transaction, load_or_404, record_view, refuse
 from witness.db import db_session
 from witness.outcomes import bp, imports, queries, rules, services
@@ -86,7 +87,12 @@ def case_outcomes(case_id: int):
             with form_transaction(form, refusal="outcome_event.record_refused", obj=case):
                 event = services.record_event(db_session(), current_user, case=case, **fields)
             if form.succeeded:
-                flash(f"{event.kind.label} recorded. The victims to be told have a task each.")
+                flash(
+                    gettext(
+                        "%(label)s recorded. The victims to be told have a task each.",
+                        label=event.kind.label,
+                    )
+                )
                 return redirect(url_for("outcomes.case_outcomes", case_id=case.id))
         return _page(case, form, 400)
     return _page(case, form)
@@ -128,7 +134,7 @@ def correct(event_id: int):
                     db_session(), current_user, event, reason=form.reason.data, **fields
                 )
             if form.succeeded:
-                flash("Event corrected. The victims will be told the corrected news.")
+                flash(gettext("Event corrected. The victims will be told the corrected news."))
                 return redirect(url_for("outcomes.case_outcomes", case_id=case.id))
     return form_page("outcomes/correct.html", form=form, event=event, case=case)
 
@@ -161,7 +167,12 @@ def import_list():
             )
         if form.succeeded and not dry_run:
             flash(
-                f"Imported: {report.created} row(s) created, {report.unchanged} unchanged, "
-                f"{report.errors} with errors (not imported)."
+                gettext(
+                    "Imported: %(created)s row(s) created, %(unchanged)s unchanged, %(errors)s "
+                    "with errors (not imported).",
+                    created=report.created,
+                    unchanged=report.unchanged,
+                    errors=report.errors,
+                )
             )
     return form_page("outcomes/import.html", form=form, report=report)

@@ -24,6 +24,7 @@ from witness.core.forms import (
     single_line,
     strip_filter,
 )
+from witness.core.i18n import lazy_gettext
 from witness.people.models import Channel, ConsentKind, NeedArea, ParticipationRole, Phase
 
 
@@ -33,25 +34,27 @@ def _line(label, max_len, required=False):
 
 
 class WitnessForm(FlaskForm):
-    reference = _line("Reference or pseudonym", 60, required=True)
-    legal_name = _line("Legal name", 200, required=True)
+    reference = _line(lazy_gettext("Reference or pseudonym"), 60, required=True)
+    legal_name = _line(lazy_gettext("Legal name"), 200, required=True)
     date_of_birth = DateField(
-        "Date of birth", validators=[Optional(), plausible_date, not_in_future]
+        lazy_gettext("Date of birth"), validators=[Optional(), plausible_date, not_in_future]
     )
-    is_presumed_child = BooleanField("Presumed a child until age is confirmed")
-    gender = _line("Gender", 40)
-    nationality = _line("Nationality", 80)
-    languages = _line("Languages (preferred first, separated by commas)", 300)
-    needs_interpreter = BooleanField("Needs an interpreter")
-    guardian_name = _line("Guardian", 200)
-    guardian_contact = _line("Guardian's contact", 300)
-    phone = _line("Safe phone number", 40)
+    is_presumed_child = BooleanField(lazy_gettext("Presumed a child until age is confirmed"))
+    gender = _line(lazy_gettext("Gender"), 40)
+    nationality = _line(lazy_gettext("Nationality"), 80)
+    languages = _line(lazy_gettext("Languages (preferred first, separated by commas)"), 300)
+    needs_interpreter = BooleanField(lazy_gettext("Needs an interpreter"))
+    guardian_name = _line(lazy_gettext("Guardian"), 200)
+    guardian_contact = _line(lazy_gettext("Guardian's contact"), 300)
+    phone = _line(lazy_gettext("Safe phone number"), 40)
     email = EmailField(
-        "Safe e-mail",
+        lazy_gettext("Safe e-mail"),
         validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
         filters=[strip_filter],
     )
-    address = TextAreaField("Safe address", validators=[Optional(), Length(max=500), plain_text])
+    address = TextAreaField(
+        lazy_gettext("Safe address"), validators=[Optional(), Length(max=500), plain_text]
+    )
 
     def values(self) -> dict:
         """The form's data as service keyword arguments."""
@@ -71,24 +74,24 @@ class WitnessForm(FlaskForm):
 
 
 class ParticipationForm(FlaskForm):
-    case_reference = _line("Case reference", 60, required=True)
+    case_reference = _line(lazy_gettext("Case reference"), 60, required=True)
     court_id = SelectField(
-        "Court",
+        lazy_gettext("Court"),
         coerce=optional_int,
-        description="Only needed when several courts use that reference.",
+        description=lazy_gettext("Only needed when several courts use that reference."),
     )
     role = SelectField(
-        "Role",
+        lazy_gettext("Role"),
         choices=enum_choices(ParticipationRole),
         coerce=coerce_enum(ParticipationRole),
     )
     reflection_end_date = DateField(
-        "Reflection period ends", validators=[Optional(), plausible_date]
+        lazy_gettext("Reflection period ends"), validators=[Optional(), plausible_date]
     )
     reason = TextAreaField(
-        "Reason",
+        lazy_gettext("Reason"),
         validators=[
-            DataRequired(message="Give a reason for the change."),
+            DataRequired(message=lazy_gettext("Give a reason for the change.")),
             Length(max=2000),
             plain_text,
         ],
@@ -97,11 +100,13 @@ class ParticipationForm(FlaskForm):
 
 
 class PhaseForm(FlaskForm):
-    phase = SelectField("Move to", coerce=coerce_enum(Phase), validators=[InputRequired()])
+    phase = SelectField(
+        lazy_gettext("Move to"), coerce=coerce_enum(Phase), validators=[InputRequired()]
+    )
     reason = TextAreaField(
-        "Reason",
+        lazy_gettext("Reason"),
         validators=[
-            DataRequired(message="Give a reason for the change."),
+            DataRequired(message=lazy_gettext("Give a reason for the change.")),
             Length(max=2000),
             plain_text,
         ],
@@ -110,65 +115,81 @@ class PhaseForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
-    kind = EnumSelectField("Consent to", enum_cls=ConsentKind)
+    kind = EnumSelectField(lazy_gettext("Consent to"), enum_cls=ConsentKind)
     decision = RadioField(
-        "Decision",
-        choices=options([("granted", "Granted"), ("withdrawn", "Withdrawn")]),
-        validators=[InputRequired(message="Choose granted or withdrawn.")],
+        lazy_gettext("Decision"),
+        choices=options(
+            [("granted", lazy_gettext("Granted")), ("withdrawn", lazy_gettext("Withdrawn"))]
+        ),
+        validators=[InputRequired(message=lazy_gettext("Choose granted or withdrawn."))],
     )
-    case_id = SelectField("Case (for taking part)", coerce=optional_int, validate_choice=True)
-    organisation_id = SelectField("Organisation (for sharing)", coerce=optional_int)
+    case_id = SelectField(
+        lazy_gettext("Case (for taking part)"), coerce=optional_int, validate_choice=True
+    )
+    organisation_id = SelectField(lazy_gettext("Organisation (for sharing)"), coerce=optional_int)
     includes_identity = BooleanField(
-        "Sharing includes legal name, date of birth and contact details"
+        lazy_gettext("Sharing includes legal name, date of birth and contact details")
     )
     channel = SelectField(
-        "Channel (for notifications)",
+        lazy_gettext("Channel (for notifications)"),
         choices=[EMPTY_CHOICE, *enum_choices(Channel)],
         coerce=lambda v: Channel(v) if v else None,
     )
     notes = TextAreaField(
-        "Notes", validators=[Length(max=2000), plain_text], filters=[strip_filter]
+        lazy_gettext("Notes"), validators=[Length(max=2000), plain_text], filters=[strip_filter]
     )
 
 
 class AssignmentForm(FlaskForm):
-    user_id = SelectField("Assign", coerce=record_id, validators=[DataRequired()])
+    user_id = SelectField(lazy_gettext("Assign"), coerce=record_id, validators=[DataRequired()])
 
 
 class InviteDetailForm(FlaskForm):
     full_detail = RadioField(
-        "The witness's own calendar invites",
+        lazy_gettext("The witness's own calendar invites"),
         choices=options(
             [
-                ("discreet", "Discreet: a neutral title, the time, a neutral meeting point"),
-                ("full", "Full detail: the court, the case, the place and the purpose"),
+                (
+                    "discreet",
+                    lazy_gettext("Discreet: a neutral title, the time, a neutral meeting point"),
+                ),
+                (
+                    "full",
+                    lazy_gettext("Full detail: the court, the case, the place and the purpose"),
+                ),
             ]
         ),
-        validators=[InputRequired(message="Choose one.")],
+        validators=[InputRequired(message=lazy_gettext("Choose one."))],
     )
     reason = TextAreaField(
-        "Why (the witness's reasons)",
+        lazy_gettext("Why (the witness's reasons)"),
         validators=[DataRequired(), Length(max=2000), plain_text],
         filters=[strip_filter],
     )
     informed = BooleanField(
-        "I told the witness that anyone who sees their phone or e-mail could then read the "
-        "court, the case and the place"
+        lazy_gettext(
+            "I told the witness that anyone who sees their phone or e-mail could then read the "
+            "court, the case and the place"
+        )
     )
 
 
 class NeedForm(FlaskForm):
-    area = EnumSelectField("Need", enum_cls=NeedArea)
+    area = EnumSelectField(lazy_gettext("Need"), enum_cls=NeedArea)
     notes = TextAreaField(
-        "Notes", validators=[DataRequired(), Length(max=4000), plain_text], filters=[strip_filter]
+        lazy_gettext("Notes"),
+        validators=[DataRequired(), Length(max=4000), plain_text],
+        filters=[strip_filter],
     )
     # InputRequired, not DataRequired: the latter would replace "not a valid date" by "required".
-    review_date = DateField("Review by", validators=[InputRequired(), plausible_date])
+    review_date = DateField(lazy_gettext("Review by"), validators=[InputRequired(), plausible_date])
 
 
 class NeedReviewForm(FlaskForm):
     notes = TextAreaField(
-        "Notes", validators=[DataRequired(), Length(max=4000), plain_text], filters=[strip_filter]
+        lazy_gettext("Notes"),
+        validators=[DataRequired(), Length(max=4000), plain_text],
+        filters=[strip_filter],
     )
-    review_date = DateField("Next review by", validators=[Optional(), plausible_date])
-    is_open = BooleanField("Still open")
+    review_date = DateField(lazy_gettext("Next review by"), validators=[Optional(), plausible_date])
+    is_open = BooleanField(lazy_gettext("Still open"))

@@ -10,6 +10,7 @@ from witness.audit.services import record_event
 from witness.auth.models import User
 from witness.core.access import can_manage_witness, require
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import now_utc
 from witness.people.models import InviteDetailChoice, Witness
@@ -29,23 +30,31 @@ def set_invite_detail(
     require(can_manage_witness(actor, witness), "Only the witness's office records this choice.")
     reason = clean_text(reason, "reason", multiline=True, max_length=2000)
     if not reason:
-        raise DomainError("Say why: the witness's own reasons, as they gave them.", "reason")
+        raise DomainError(
+            gettext("Say why: the witness's own reasons, as they gave them."), "reason"
+        )
     if full_detail:
         if witness.is_child_on(now_utc().date()):
             raise DomainError(
-                "A child's invites are always discreet: full detail cannot be chosen while the "
-                "witness is (or is presumed) under 18.",
+                gettext(
+                    "A child's invites are always discreet: full detail cannot be chosen while the "
+                    "witness is (or is presumed) under 18."
+                ),
                 field="full_detail",
             )
         if not informed:
             raise DomainError(
-                "Tell the witness first that anyone who sees their phone or e-mail could then "
-                "read the court, the case and the place, and tick that you did.",
+                gettext(
+                    "Tell the witness first that anyone who sees their phone or e-mail could then "
+                    "read the court, the case and the place, and tick that you did."
+                ),
                 field="informed",
             )
     if bool(witness.invites_full_detail) == full_detail:
         now = "full detail" if full_detail else "discreet"
-        raise DomainError(f"The witness's invites are already {now}.", field="full_detail")
+        raise DomainError(
+            gettext("The witness's invites are already %(now)s.", now=now), field="full_detail"
+        )
     choice = InviteDetailChoice(
         witness_id=witness.id,
         full_detail=full_detail,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
 from witness.cases.models import Case
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
 
@@ -41,7 +42,13 @@ class Phase(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", "-").capitalize()
+        return {
+            "reflection": gettext("Reflection"),
+            "pre_trial": gettext("Pre-trial"),
+            "trial": gettext("Trial"),
+            "post_trial": gettext("Post-trial"),
+            "closed": gettext("Closed"),
+        }[self.value]
 
 
 class ParticipationRole(enum.Enum):
@@ -50,7 +57,10 @@ class ParticipationRole(enum.Enum):
 
     @property
     def label(self) -> str:
-        return "Victim-witness" if self is ParticipationRole.victim_witness else "Witness"
+        return {
+            "victim_witness": gettext("Victim-witness"),
+            "witness": gettext("Witness"),
+        }[self.value]
 
 
 class ConsentKind(enum.Enum):
@@ -61,9 +71,9 @@ class ConsentKind(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "participate": "Take part in proceedings",
-            "share": "Share with organisation",
-            "notify": "Receive notifications",
+            "participate": gettext("Take part in proceedings"),
+            "share": gettext("Share with organisation"),
+            "notify": gettext("Receive notifications"),
         }[self.value]
 
 
@@ -76,9 +86,13 @@ class Channel(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"via_ngo": "Through NGO worker", "in_person": "In person"}.get(
-            self.value, self.value.capitalize()
-        )
+        return {
+            "post": gettext("Post"),
+            "email": gettext("Email"),
+            "phone": gettext("Phone"),
+            "via_ngo": gettext("Through NGO worker"),
+            "in_person": gettext("In person"),
+        }[self.value]
 
 
 class NeedArea(enum.Enum):
@@ -91,9 +105,14 @@ class NeedArea(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"disability_medical": "Disability or medical"}.get(
-            self.value, self.value.capitalize()
-        )
+        return {
+            "childcare": gettext("Childcare"),
+            "transport": gettext("Transport"),
+            "language": gettext("Language"),
+            "disability_medical": gettext("Disability or medical"),
+            "intimidation": gettext("Intimidation"),
+            "other": gettext("Other"),
+        }[self.value]
 
 
 class Witness(Base):

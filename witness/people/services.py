@@ -24,6 +24,7 @@ from witness.core.access import (
     require,
 )
 from witness.core.errors import DomainError, InvalidTransition
+from witness.core.i18n import format_when, gettext, reader
 from witness.core.time import now_utc
 from witness.notify.models import ContactAttempt
 from witness.people import phases
@@ -65,7 +66,10 @@ def _check_reference_free(session: Session, reference: str, witness_id: int | No
     if witness_id is not None:
         query = query.where(Witness.id != witness_id)
     if session.scalar(query) is not None:
-        raise DomainError(f"The reference {reference!r} is already in use.", field="reference")
+        raise DomainError(
+            gettext("The reference %(reference)s is already in use.", reference=repr(reference)),
+            field="reference",
+        )
 
 
 def create_witness(session: Session, actor: User, **fields: Any) -> Witness:
@@ -125,7 +129,13 @@ def add_participation(
         )
     )
     if already:
-        raise DomainError(f"{witness.reference} is already a witness in {case.reference}.")
+        raise DomainError(
+            gettext(
+                "%(reference)s is already a witness in %(reference2)s.",
+                reference=witness.reference,
+                reference2=case.reference,
+            )
+        )
     participation = Participation(
         witness=witness,
         case=case,
@@ -161,7 +171,7 @@ def add_participation(
 def _required_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Give a reason for the change.", field="reason")
+        raise DomainError(gettext("Give a reason for the change."), field="reason")
     return reason
 
 
@@ -195,7 +205,12 @@ def change_phase(
     if not phases.is_allowed(current, target, previous, after_verdict=after_verdict):
         allowed = ", ".join(p.label for p in phases.allowed_targets(current, previous))
         raise InvalidTransition(
-            f"A witness cannot move from {current.label} to {target.label}. Allowed: {allowed}.",
+            gettext(
+                "A witness cannot move from %(label)s to %(label2)s. Allowed: %(allowed)s.",
+                label=current.label,
+                label2=target.label,
+                allowed=allowed,
+            ),
             field="phase",
         )
     transition = PhaseTransition(
@@ -237,9 +252,11 @@ def record_consent(
     """Record a grant or withdrawal; it replaces the current decision for the same scope."""
     require(can_manage_witness(actor, witness))
     if kind is ConsentKind.share and organisation_id is None:
-        raise DomainError("Name the organisation the file may be shared with.", "organisation_id")
+        raise DomainError(
+            gettext("Name the organisation the file may be shared with."), "organisation_id"
+        )
     if kind is ConsentKind.notify and channel is None:
-        raise DomainError("Choose the channel for notifications.", field="channel")
+        raise DomainError(gettext("Choose the channel for notifications."), field="channel")
     if kind is ConsentKind.participate and case_id is not None:
         get_case(session, actor, case_id)
     scope = {
@@ -306,18 +323,23 @@ def assign_staff(session: Session, actor: User, witness: Witness, user_id: int) 
     require(can_manage_witness(actor, witness))
     staff = session.get(User, user_id)
     if staff is None or not staff.is_enabled:
-        raise DomainError("Choose an active member of staff.", field="user_id")
+        raise DomainError(gettext("Choose an active member of staff."), field="user_id")
     eligible = select(User.id).where(User.id == staff.id, assignable_staff(witness))
     if session.scalar(eligible) is None:
         if staff.role is Role.liaison_officer:
-            raise DomainError("That officer belongs to another office.", field="user_id")
+            raise DomainError(gettext("That officer belongs to another office."), field="user_id")
         if staff.role is Role.ngo_worker:
             raise DomainError(
-                f"{witness.reference} has not consented to share their file with "
-                f"{staff.organisation.name}.",
+                gettext(
+                    "%(reference)s has not consented to share their file with %(name)s.",
+                    reference=witness.reference,
+                    name=staff.organisation.name,
+                ),
                 field="user_id",
             )
-        raise DomainError("Only liaison officers and NGO workers are assigned.", field="user_id")
+        raise DomainError(
+            gettext("Only liaison officers and NGO workers are assigned."), field="user_id"
+        )
     active = session.scalar(
         select(Assignment).where(
             Assignment.witness_id == witness.id,
@@ -326,7 +348,9 @@ def assign_staff(session: Session, actor: User, witness: Witness, user_id: int) 
         )
     )
     if active is not None:
-        raise DomainError(f"{staff.name} is already assigned.", field="user_id")
+        raise DomainError(
+            gettext("%(name)s is already assigned.", name=staff.name), field="user_id"
+        )
     assignment = Assignment(witness_id=witness.id, user_id=staff.id, assigned_by_id=actor.id)
     session.add(assignment)
     session.flush()
@@ -340,7 +364,7 @@ def end_assignment(session: Session, actor: User, assignment: Assignment) -> Non
     witness = session.get(Witness, assignment.witness_id)
     require(witness is not None and can_manage_witness(actor, witness))
     if assignment.ended_dt is not None:
-        raise DomainError("That assignment has already ended.")
+        raise DomainError(gettext("That assignment has already ended."))
     assignment.ended_dt = now_utc()
     record_event(session, actor, "assignment.end", assignment, witness_id=assignment.witness_id)
 
@@ -418,15 +442,20 @@ def witness_timeline(session: Session, witness: Witness) -> list[TimelineEntry]:
     for t in transitions:
         case: Case = t.participation.case
         title = (
-            f"Joined {case.reference} in {t.to_phase.label}"
+            gettext("Joined %(case)s in %(phase)s", case=case.reference, phase=t.to_phase.label)
             if t.from_phase is None
             else f"{case.reference}: {t.from_phase.label} → {t.to_phase.label}"
         )
         entries.append(TimelineEntry(t.transition_dt, "phase", title, t.reason, t.actor.name))
     consents = select(Consent).where(Consent.witness_id == witness.id).options(*_CONSENT_LOADS)
     for c in session.scalars(consents):
-        verb = "granted" if c.is_granted else "withdrew"
-        title = f"Consent {verb}: {c.kind.label} — {c.scope_label}"
+        title = (
+            gettext("Consent granted: %(kind)s — %(scope)s", kind=c.kind.label, scope=c.scope_label)
+            if c.is_granted
+            else gettext(
+                "Consent withdrawn: %(kind)s — %(scope)s", kind=c.kind.label, scope=c.scope_label
+            )
+        )
         entries.append(TimelineEntry(c.recorded_dt, "consent", title, c.notes, c.recorded_by.name))
     needs = (
         select(NeedsAssessment)
@@ -434,7 +463,11 @@ def witness_timeline(session: Session, witness: Witness) -> list[TimelineEntry]:
         .options(joinedload(NeedsAssessment.recorded_by))
     )
     for n in session.scalars(needs):
-        title = f"Need assessed: {n.area.label} (review by {n.review_date:%d %b %Y})"
+        title = gettext(
+            "Need assessed: %(area)s (review by %(date)s)",
+            area=n.area.label,
+            date=format_when(n.review_date, "%d %b %Y", reader()),
+        )
         entries.append(TimelineEntry(n.recorded_dt, "need", title, n.notes, n.recorded_by.name))
     attempts = (
         select(ContactAttempt)
@@ -443,8 +476,13 @@ def witness_timeline(session: Session, witness: Witness) -> list[TimelineEntry]:
     )
     for a in session.scalars(attempts):
         channel = Channel(a.channel).label
-        title = f"Contact attempt ({channel}): {a.outcome.label} — {a.task.event.kind.label}"
-        by = a.by.name if a.by is not None else "Witness (sent automatically)"
+        title = gettext(
+            "Contact attempt (%(channel)s): %(outcome)s — %(event)s",
+            channel=channel,
+            outcome=a.outcome.label,
+            event=a.task.event.kind.label,
+        )
+        by = a.by.name if a.by is not None else gettext("Witness (sent automatically)")
         entries.append(TimelineEntry(a.attempted_dt, "contact", title, a.note, by))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries

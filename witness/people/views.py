@@ -10,6 +10,7 @@ from witness.auth.models import Role
 from witness.cases.services import find_case
 from witness.core import access
 from witness.core.forms import EMPTY_CHOICE, options
+from witness.core.i18n import gettext
 from witness.core.text import normalise
 from witness.core.time import now_utc
 from witness.core.web import (
@@ -99,7 +100,12 @@ def create():
         with form_transaction(form, refusal="witness.create_refused"):
             witness = services.create_witness(db_session(), current_user, **form.values())
         if form.succeeded:
-            flash(f"Witness file {witness.reference} opened. Add them to a case below.")
+            flash(
+                gettext(
+                    "Witness file %(reference)s opened. Add them to a case below.",
+                    reference=witness.reference,
+                )
+            )
             return redirect(url_for("people.detail", witness_id=witness.id))
     return form_page("people/form.html", form=form, witness=None)
 
@@ -175,7 +181,7 @@ def _back_to_file(witness_id: int):
 
 def _rerender_detail(witness: Witness, **bound_forms):
     """Show the witness page again with one form's errors beside its fields (status 400)."""
-    flash("Nothing was saved: correct the highlighted field.", "error")
+    flash(gettext("Nothing was saved: correct the highlighted field."), "error")
     return render_template("people/detail.html", **_detail_context(witness, **bound_forms)), 400
 
 
@@ -215,7 +221,13 @@ def add_participation(witness_id: int):
                 form.reflection_end_date.data,
             )
         if form.succeeded:
-            flash(f"{witness.reference} added to case {participation.case.reference}.")
+            flash(
+                gettext(
+                    "%(reference)s added to case %(reference2)s.",
+                    reference=witness.reference,
+                    reference2=participation.case.reference,
+                )
+            )
             return redirect(url_for("people.detail", witness_id=witness.id))
     return _rerender_detail(witness, participation_form=form)
 
@@ -233,8 +245,12 @@ def change_phase(witness_id: int, participation_id: int):
             )
         if form.succeeded:
             flash(
-                f"{witness.reference} moved to {transition.to_phase.label} in "
-                f"{participation.case.reference}."
+                gettext(
+                    "%(reference)s moved to %(label)s in %(reference2)s.",
+                    reference=witness.reference,
+                    label=transition.to_phase.label,
+                    reference2=participation.case.reference,
+                )
             )
             return redirect(url_for("people.detail", witness_id=witness.id))
     return form_page("people/phase.html", form=form, witness=witness, participation=participation)
@@ -263,7 +279,14 @@ def record_consent(witness_id: int):
             )
         if form.succeeded:
             verb = "granted" if consent.is_granted else "withdrawn"
-            flash(f"Consent {verb}: {consent.kind.label} — {consent.scope_label}.")
+            flash(
+                gettext(
+                    "Consent %(verb)s: %(label)s — %(scope_label)s.",
+                    verb=verb,
+                    label=consent.kind.label,
+                    scope_label=consent.scope_label,
+                )
+            )
             return redirect(url_for("people.detail", witness_id=witness.id))
     return _rerender_detail(witness, consent_form=form)
 
@@ -283,7 +306,13 @@ def assign(witness_id: int):
         with form_transaction(form, refusal="witness.change_refused", witness_id=witness.id):
             assignment = services.assign_staff(db, current_user, witness, form.user_id.data)
         if form.succeeded:
-            flash(f"{assignment.user.name} assigned to {witness.reference}.")
+            flash(
+                gettext(
+                    "%(name)s assigned to %(reference)s.",
+                    name=assignment.user.name,
+                    reference=witness.reference,
+                )
+            )
             return redirect(url_for("people.detail", witness_id=witness.id))
     assignments = services.active_assignments(db, witness)
     return form_page("people/assign.html", form=form, witness=witness, assignments=assignments)
@@ -309,7 +338,13 @@ def invite_detail(witness_id: int):
             )
         if form.succeeded:
             now = "in full detail" if witness.invites_full_detail else "discreet"
-            flash(f"{witness.reference}'s invites are {now} from now on.")
+            flash(
+                gettext(
+                    "%(reference)s's invites are %(now)s from now on.",
+                    reference=witness.reference,
+                    now=now,
+                )
+            )
             return redirect(url_for("people.detail", witness_id=witness.id))
     return form_page(
         "people/invite_detail.html",
@@ -328,7 +363,13 @@ def end_assignment(witness_id: int, assignment_id: int):
         services.end_assignment(db_session(), current_user, assignment)
     if not outcome.succeeded:
         return redirect(url_for("people.detail", witness_id=witness.id))
-    flash(f"{assignment.user.name} is no longer assigned to {witness.reference}.")
+    flash(
+        gettext(
+            "%(name)s is no longer assigned to %(reference)s.",
+            name=assignment.user.name,
+            reference=witness.reference,
+        )
+    )
     # An officer who ends their own assignment no longer sees the file: send them to their list.
     if not access.may_see_witness(db_session(), current_user, witness.id):
         return redirect(url_for("people.index"))
@@ -354,7 +395,13 @@ def record_need(witness_id: int):
                 form.review_date.data,
             )
         if form.succeeded:
-            flash(f"Need recorded: {need.area.label}, review by {need.review_date:%d %b %Y}.")
+            flash(
+                gettext(
+                    "Need recorded: %(label)s, review by %(review_date)s.",
+                    label=need.area.label,
+                    review_date=format(need.review_date, "%d %b %Y"),
+                )
+            )
             return redirect(url_for("people.detail", witness_id=witness.id))
     return _rerender_detail(witness, need_form=form)
 

@@ -15,6 +15,7 @@ from witness.auth.models import Role, User
 from witness.cases.models import Case
 from witness.core.access import can_manage_witness, require
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.ledger.models import SupportApproval, SupportItem
 from witness.notify.models import NotificationTask, TaskStatus
 from witness.outcomes.models import EventKind, EventResult, OutcomeEvent, SentenceKind
@@ -45,15 +46,20 @@ def _outcome_told(session: Session, witness: Witness, case: Case) -> Check:
     """The outcome is known (the case discontinued, or a verdict; a guilty one needs its
     sentence) and every task to tell the witness of it is done (or cancelled: they opted
     out, or the event was corrected)."""
-    label = "Verdict and sentence told"
+    label = gettext("Verdict and sentence told")
     verdicts = list(session.scalars(queries.current_events(EventKind.verdict, case.id)))
     discontinued = session.scalar(queries.current_events(EventKind.discontinued, case.id))
     if not verdicts and discontinued is None:
-        return Check("outcome_told", label, False, "No verdict is recorded yet.")
+        return Check("outcome_told", label, False, gettext("No verdict is recorded yet."))
     waiting = awaiting_verdict(session, case.id)
     if waiting:
         names = ", ".join(d.name for d in waiting)
-        return Check("outcome_told", label, False, f"No verdict is recorded yet for {names}.")
+        return Check(
+            "outcome_told",
+            label,
+            False,
+            gettext("No verdict is recorded yet for %(names)s.", names=names),
+        )
     sentenced = {e.defendant_id for e in queries.sentence_events(session, case.id)}
     whole_case = None in sentenced  # a sentence recorded without a defendant covers them all
     unsentenced = [
@@ -76,19 +82,29 @@ def _outcome_told(session: Session, witness: Witness, case: Case) -> Check:
         )
     )
     if untold:
-        return Check("outcome_told", label, False, f"{untold} notification(s) not yet done.")
-    return Check("outcome_told", label, True, "Told.")
+        return Check(
+            "outcome_told",
+            label,
+            False,
+            gettext("%(untold)s notification(s) not yet done.", untold=untold),
+        )
+    return Check("outcome_told", label, True, gettext("Told."))
 
 
 def _release_arranged(session: Session, case: Case) -> Check:
     """A custodial sentence needs an expected release date (or the release itself) known;
     a non-custodial one, or no sentence, needs nothing."""
-    label = "Release notifications arranged"
+    label = gettext("Release notifications arranged")
     sentence = session.scalar(queries.current_events(EventKind.sentence, case.id))
     if sentence is None or sentence.sentence_kind is not SentenceKind.custody:
-        return Check("release", label, True, "No prison sentence.")
+        return Check("release", label, True, gettext("No prison sentence."))
     if sentence.release_date is not None:
-        return Check("release", label, True, f"Expected release {sentence.release_date}.")
+        return Check(
+            "release",
+            label,
+            True,
+            gettext("Expected release %(release_date)s.", release_date=sentence.release_date),
+        )
     known = session.scalar(
         select(OutcomeEvent.id)
         .where(
@@ -98,36 +114,40 @@ def _release_arranged(session: Session, case: Case) -> Check:
         .limit(1)
     )
     if known is not None:
-        return Check("release", label, True, "A release date is recorded.")
-    return Check("release", label, False, "Prison sentence: no expected release date yet.")
+        return Check("release", label, True, gettext("A release date is recorded."))
+    return Check("release", label, False, gettext("Prison sentence: no expected release date yet."))
 
 
 def _matters(matters: queries.Matters) -> list[Check]:
     statement = matters.statements[-1] if matters.statements else None
     if statement is None:
-        stated = Check("statement", "Impact statement resolved", False, "Not offered yet.")
+        stated = Check(
+            "statement", gettext("Impact statement resolved"), False, gettext("Not offered yet.")
+        )
     else:
         stated = Check(
             "statement",
-            "Impact statement resolved",
+            gettext("Impact statement resolved"),
             statement.status in STATEMENT_RESOLVED,
             statement.status.label,
         )
     open_claims = [c for c in matters.claims if c.status not in CLAIM_RESOLVED]
     claims = Check(
         "compensation",
-        "Compensation resolved",
+        gettext("Compensation resolved"),
         not open_claims,
-        f"{len(open_claims)} claim(s) open." if open_claims else "Resolved or none claimed.",
+        gettext("%(len)s claim(s) open.", len=len(open_claims))
+        if open_claims
+        else gettext("Resolved or none claimed."),
     )
     waiting = [p for p in matters.property if p.status not in PROPERTY_RESOLVED]
     held = Check(
         "property",
-        "Property resolved",
+        gettext("Property resolved"),
         not waiting,
-        f"{len(waiting)} item(s) not yet returned or disposed of."
+        gettext("%(len)s item(s) not yet returned or disposed of.", len=len(waiting))
         if waiting
-        else "All returned or disposed of, or none held.",
+        else gettext("All returned or disposed of, or none held."),
     )
     return [stated, claims, held]
 
@@ -142,9 +162,9 @@ def _no_open_tasks(session: Session, witness: Witness, case: Case) -> Check:
     )
     return Check(
         "tasks",
-        "No open notification tasks",
+        gettext("No open notification tasks"),
         not count,
-        f"{count} open." if count else "None open.",
+        gettext("%(count)s open.", count=count) if count else gettext("None open."),
     )
 
 
@@ -163,9 +183,11 @@ def _ledger_approved(session: Session, witness: Witness, case: Case) -> Check:
     )
     return Check(
         "ledger",
-        "Support ledger items all approved",
+        gettext("Support ledger items all approved"),
         not pending,
-        f"{pending} awaiting approval." if pending else "All approved.",
+        gettext("%(pending)s awaiting approval.", pending=pending)
+        if pending
+        else gettext("All approved."),
     )
 
 
@@ -199,9 +221,15 @@ def close_participation(
     require(can_manage_witness(actor, witness))
     participation: Participation | None = queries.participation_of(session, witness.id, case.id)
     if participation is None:
-        raise DomainError(f"{witness.reference} is not a witness in case {case.reference}.")
+        raise DomainError(
+            gettext(
+                "%(reference)s is not a witness in case %(reference2)s.",
+                reference=witness.reference,
+                reference2=case.reference,
+            )
+        )
     if participation.phase is Phase.closed:
-        raise DomainError("This witness's part in the case is already closed.")
+        raise DomainError(gettext("This witness's part in the case is already closed."))
     outstanding = [c for c in closure_checklist(session, witness, case) if not c.done]
     if outstanding and not override:
         raise DomainError(
@@ -211,10 +239,11 @@ def close_participation(
         )
     if outstanding and actor.role not in OVERRIDERS:
         raise DomainError(
-            "Only a supervisor may close with checklist items outstanding.", field="override"
+            gettext("Only a supervisor may close with checklist items outstanding."),
+            field="override",
         )
     if override and not (reason or "").strip():
-        raise DomainError("Give the reason for overriding the checklist.", field="reason")
+        raise DomainError(gettext("Give the reason for overriding the checklist."), field="reason")
     transition = change_phase(session, actor, participation, Phase.closed, reason)
     if outstanding:
         record_event(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from witness.auth.models import User
 from witness.cases.models import Case
 from witness.core.errors import DomainError, InvalidTransition
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.people.models import Witness
 from witness.posttrial import letters
@@ -66,7 +67,7 @@ def record_property_item(
     check_managed(session, actor, witness, case)
     description = clean_text(description, "description", max_length=500)
     if not description:
-        raise DomainError("Describe the item.", field="description")
+        raise DomainError(gettext("Describe the item."), field="description")
     if _identifies(witness, description):
         raise DomainError(IDENTIFYING, field="description")
     item = PropertyItem(
@@ -103,8 +104,12 @@ def change_property_status(
     if target not in PROPERTY_STEPS[current]:
         allowed = ", ".join(s.label.lower() for s in PROPERTY_STEPS[current]) or "none"
         raise InvalidTransition(
-            f"Property that is {current.label.lower()} cannot become {target.label.lower()} "
-            f"(allowed next: {allowed}).",
+            gettext(
+                "Property that is %(lower)s cannot become %(lower2)s (allowed next: %(allowed)s).",
+                lower=current.label.lower(),
+                lower2=target.label.lower(),
+                allowed=allowed,
+            ),
             field="status",
         )
     if target is P.returned:
@@ -112,13 +117,15 @@ def change_property_status(
         item.returned_to = clean_text(returned_to, "returned_to", max_length=200)
         item.returned_by = clean_text(returned_by, "returned_by", max_length=200)
         if not item.returned_to:
-            raise DomainError("Say to whom it was returned.", field="returned_to")
+            raise DomainError(gettext("Say to whom it was returned."), field="returned_to")
         if not item.returned_by:
-            raise DomainError("Say who handed it back.", field="returned_by")
+            raise DomainError(gettext("Say who handed it back."), field="returned_by")
     if target in (P.retained, P.destroyed):
         item.disposal_order = clean_text(order, "order", max_length=300)
         if not item.disposal_order:
-            raise DomainError("Give the court's order (its reference and date).", field="order")
+            raise DomainError(
+                gettext("Give the court's order (its reference and date)."), field="order"
+            )
     item.status = target
     if note:
         item.note = clean_note(note)

@@ -17,12 +17,13 @@ from witness.core.forms import (
     plain_text,
     plausible_date,
 )
+from witness.core.i18n import lazy_gettext
 from witness.ledger.forms import plain_amount
 from witness.posttrial.models import ClaimRoute, ClaimStatus, PropertyStatus, StatementStatus
 
 
-def _note(label: str = "Note", required: bool = False) -> TextAreaField:
-    first = InputRequired(message="Give the reason.") if required else Optional()
+def _note(label: str = lazy_gettext("Note"), required: bool = False) -> TextAreaField:
+    first = InputRequired(message=lazy_gettext("Give the reason.")) if required else Optional()
     return TextAreaField(label, validators=[first, Length(max=2000), plain_text])
 
 
@@ -30,7 +31,7 @@ def _optional_date(label: str) -> DateField:
     return DateField(
         label,
         validators=[Optional(), plausible_date],
-        invalid_value_message="Give the date as YYYY-MM-DD.",
+        invalid_value_message=lazy_gettext("Give the date as YYYY-MM-DD."),
     )
 
 
@@ -42,7 +43,7 @@ def _enum(label: str, enum_cls, only=None) -> SelectField:
 
 
 def _amount(label: str, required: bool) -> StringField:
-    first = InputRequired(message="Give the amount.") if required else Optional()
+    first = InputRequired(message=lazy_gettext("Give the amount.")) if required else Optional()
     return StringField(label, validators=[first, Length(max=20), plain_amount(positive=True)])
 
 
@@ -53,67 +54,69 @@ class Values:
 
 
 class StatementOfferForm(Values, FlaskForm):
-    offered_date = date_field("Offered on", "Give the day it was offered.")
+    offered_date = date_field(
+        lazy_gettext("Offered on"), lazy_gettext("Give the day it was offered.")
+    )
     note = _note()
 
 
 class StatementStepForm(Values, FlaskForm):
-    target = _enum("Next step", StatementStatus)
-    on = _optional_date("On")
+    target = _enum(lazy_gettext("Next step"), StatementStatus)
+    on = _optional_date(lazy_gettext("On"))
     sentence_event_id = SelectField(
-        "Considered at the sentence", coerce=optional_id, validate_choice=False
+        lazy_gettext("Considered at the sentence"), coerce=optional_id, validate_choice=False
     )
     note = _note()
 
 
 class StatementCorrectionForm(Values, FlaskForm):
-    target = _enum("Should be", StatementStatus)
-    on = _optional_date("On")
-    reason = _note("Reason for the correction", required=True)
+    target = _enum(lazy_gettext("Should be"), StatementStatus)
+    on = _optional_date(lazy_gettext("On"))
+    reason = _note(lazy_gettext("Reason for the correction"), required=True)
 
 
 class ClaimForm(Values, FlaskForm):
-    route = _enum("Claimed through", ClaimRoute)
-    lodged_date = date_field("Lodged on", "Give the day it was lodged.")
-    amount_claimed = _amount("Amount claimed (optional)", required=False)
-    currency = line_field("Currency", 3)
+    route = _enum(lazy_gettext("Claimed through"), ClaimRoute)
+    lodged_date = date_field(lazy_gettext("Lodged on"), lazy_gettext("Give the day it was lodged."))
+    amount_claimed = _amount(lazy_gettext("Amount claimed (optional)"), required=False)
+    currency = line_field(lazy_gettext("Currency"), 3)
     note = _note()
 
 
 class OrderForm(Values, FlaskForm):
     order_event_id = SelectField(
-        "The sentence's compensation order", coerce=optional_id, validate_choice=False
+        lazy_gettext("The sentence's compensation order"), coerce=optional_id, validate_choice=False
     )
-    amount = _amount("Amount ordered for this victim", required=False)
-    currency = line_field("Currency (a scheme's award)", 3)
+    amount = _amount(lazy_gettext("Amount ordered for this victim"), required=False)
+    currency = line_field(lazy_gettext("Currency (a scheme's award)"), 3)
 
 
 class PaymentForm(Values, FlaskForm):
-    paid_date = date_field("Paid on", "Give the day it was paid.")
-    amount = _amount("Amount", required=True)
+    paid_date = date_field(lazy_gettext("Paid on"), lazy_gettext("Give the day it was paid."))
+    amount = _amount(lazy_gettext("Amount"), required=True)
 
 
 class ClaimEndForm(Values, FlaskForm):
-    target = _enum("Outcome", ClaimStatus, only=("refused", "withdrawn"))
-    reason = _note("Reason", required=True)
+    target = _enum(lazy_gettext("Outcome"), ClaimStatus, only=("refused", "withdrawn"))
+    reason = _note(lazy_gettext("Reason"), required=True)
 
 
 class PropertyForm(Values, FlaskForm):
-    description = line_field("Item", 500, required=True)
-    held_at = line_field("Held at", 200)
-    held_since = _optional_date("Held since")
+    description = line_field(lazy_gettext("Item"), 500, required=True)
+    held_at = line_field(lazy_gettext("Held at"), 200)
+    held_since = _optional_date(lazy_gettext("Held since"))
     note = _note()
 
 
 class PropertyStatusForm(Values, FlaskForm):
-    target = _enum("Now", PropertyStatus)
-    on = _optional_date("Returned on")
-    returned_to = line_field("Returned to", 200)
-    returned_by = line_field("Handed back by", 200)
-    order = line_field("Court order (retained or destroyed)", 300)
+    target = _enum(lazy_gettext("Now"), PropertyStatus)
+    on = _optional_date(lazy_gettext("Returned on"))
+    returned_to = line_field(lazy_gettext("Returned to"), 200)
+    returned_by = line_field(lazy_gettext("Handed back by"), 200)
+    order = line_field(lazy_gettext("Court order (retained or destroyed)"), 300)
     note = _note()
 
 
 class CloseForm(Values, FlaskForm):
-    reason = _note("Reason", required=True)
-    override = BooleanField("Close with items outstanding (supervisor)")
+    reason = _note(lazy_gettext("Reason"), required=True)
+    override = BooleanField(lazy_gettext("Close with items outstanding (supervisor)"))

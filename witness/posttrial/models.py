@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import User
 from witness.cases.models import Case
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
 from witness.outcomes.models import OutcomeEvent
@@ -27,7 +28,13 @@ class StatementStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "offered": gettext("Offered"),
+            "declined": gettext("Declined"),
+            "written": gettext("Written"),
+            "submitted": gettext("Submitted"),
+            "considered": gettext("Considered"),
+        }[self.value]
 
 
 class ImpactStatement(Base):
@@ -65,7 +72,14 @@ class ClaimStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "lodged": gettext("Lodged"),
+            "ordered": gettext("Ordered"),
+            "paying": gettext("Paying"),
+            "paid": gettext("Paid"),
+            "refused": gettext("Refused"),
+            "withdrawn": gettext("Withdrawn"),
+        }[self.value]
 
 
 class ClaimRoute(enum.Enum):
@@ -77,7 +91,10 @@ class ClaimRoute(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"court_order": "Court order", "scheme": "Compensation scheme"}[self.value]
+        return {
+            "court_order": gettext("Court order"),
+            "scheme": gettext("Compensation scheme"),
+        }[self.value]
 
 
 class CompensationClaim(Base):
@@ -135,9 +152,13 @@ class PropertyStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"held": "Held as evidence", "ready_for_return": "Ready for return"}.get(
-            self.value, self.value.capitalize()
-        )
+        return {
+            "held": gettext("Held as evidence"),
+            "ready_for_return": gettext("Ready for return"),
+            "returned": gettext("Returned"),
+            "retained": gettext("Retained"),
+            "destroyed": gettext("Destroyed"),
+        }[self.value]
 
 
 class PropertyItem(Base):

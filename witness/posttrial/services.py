@@ -19,6 +19,7 @@ from witness.auth.models import User
 from witness.cases.models import Case
 from witness.core.access import can_manage_witness, require
 from witness.core.errors import DomainError, InvalidTransition
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import check_year, today_in
 from witness.ledger.money import currency_code, parse_amount, places_for
@@ -57,7 +58,13 @@ def check_managed(session: Session, actor: User, witness: Witness, case: Case) -
     """The actor's office manages the witness, and the witness is in the case."""
     require(can_manage_witness(actor, witness))
     if queries.participation_of(session, witness.id, case.id) is None:
-        raise DomainError(f"{witness.reference} is not a witness in case {case.reference}.")
+        raise DomainError(
+            gettext(
+                "%(reference)s is not a witness in case %(reference2)s.",
+                reference=witness.reference,
+                reference2=case.reference,
+            )
+        )
 
 
 def matter_day(
@@ -67,13 +74,16 @@ def matter_day(
     and not before ``after`` (the step before it) when given."""
     if value is None:
         if required:
-            raise DomainError("Give the date.", field=field)
+            raise DomainError(gettext("Give the date."), field=field)
         return None
     check_year(value, field)
     if value > today_in(case.court.timezone):
-        raise DomainError("This date cannot be in the future.", field=field)
+        raise DomainError(gettext("This date cannot be in the future."), field=field)
     if after is not None and value < after:
-        raise DomainError(f"This date cannot be before {after.isoformat()}.", field=field)
+        raise DomainError(
+            gettext("This date cannot be before %(isoformat)s.", isoformat=after.isoformat()),
+            field=field,
+        )
     return value
 
 
@@ -84,7 +94,7 @@ def clean_note(value: str | None, field: str = "note") -> str:
 def _reason(value: str | None) -> str:
     reason = clean_text(value, "reason", multiline=True, max_length=2000)
     if not reason:
-        raise DomainError("Give the reason.", field="reason")
+        raise DomainError(gettext("Give the reason."), field="reason")
     return reason
 
 
@@ -111,8 +121,10 @@ def offer_impact_statement(
     existing = queries.matters_of(session, witness.id, case.id).statements
     if existing:
         raise DomainError(
-            f"An impact statement is already recorded ({existing[0].status.label.lower()}): "
-            "move it on, or correct it."
+            gettext(
+                "An impact statement is already recorded (%(lower)s): move it on, or correct it.",
+                lower=existing[0].status.label.lower(),
+            )
         )
     statement = ImpactStatement(
         witness_id=witness.id,
@@ -140,7 +152,10 @@ def _statement_sentence(session: Session, statement: ImpactStatement, event_id: 
         if event.id == event_id:
             return event
     raise DomainError(
-        "Choose a sentence recorded in this case (a corrected one is replaced by its correction).",
+        gettext(
+            "Choose a sentence recorded in this case (a corrected one is replaced by its "
+            "correction)."
+        ),
         field="sentence_event_id",
     )
 
@@ -194,9 +209,13 @@ def advance_impact_statement(
     if target not in STATEMENT_STEPS[current]:
         allowed = ", ".join(s.label.lower() for s in STATEMENT_STEPS[current]) or "none"
         raise InvalidTransition(
-            f"An impact statement that is {current.label.lower()} cannot become "
-            f"{target.label.lower()} (allowed next: {allowed}). A mistake is put right with a "
-            "correction, which gives its reason.",
+            gettext(
+                "An impact statement that is %(lower)s cannot become %(lower2)s (allowed next: "
+                "%(allowed)s). A mistake is put right with a correction, which gives its reason.",
+                lower=current.label.lower(),
+                lower2=target.label.lower(),
+                allowed=allowed,
+            ),
             field="status",
         )
     _set_statement_dates(session, statement, target, on, sentence_event_id)
@@ -247,7 +266,10 @@ def correct_impact_statement(
     reason = _reason(reason)
     current = statement.status
     if target is current:
-        raise DomainError(f"The statement is already {current.label.lower()}.", field="status")
+        raise DomainError(
+            gettext("The statement is already %(lower)s.", lower=current.label.lower()),
+            field="status",
+        )
     for column in _LATER_DATES[target]:
         setattr(statement, column, None)
     if target is not S.considered:
@@ -354,7 +376,10 @@ def order_compensation(
     check_managed(session, actor, claim.witness, claim.case)
     if claim.status is not ClaimStatus.lodged:
         raise InvalidTransition(
-            f"Only a lodged claim can be ordered; this one is {claim.status.label.lower()}.",
+            gettext(
+                "Only a lodged claim can be ordered; this one is %(lower)s.",
+                lower=claim.status.label.lower(),
+            ),
             field="status",
         )
     event: OutcomeEvent | None = None
@@ -366,13 +391,17 @@ def order_compensation(
             ordered = _money(amount, "amount", code)
             if ordered > event.compensation_amount:
                 raise DomainError(
-                    f"The court ordered {event.compensation_amount} {code}: a victim's share "
-                    "cannot be more.",
+                    gettext(
+                        "The court ordered %(compensation_amount)s %(code)s: a victim's share "
+                        "cannot be more.",
+                        compensation_amount=event.compensation_amount,
+                        code=code,
+                    ),
                     field="amount",
                 )
     else:
         if amount in (None, ""):
-            raise DomainError("Give the amount the scheme awarded.", field="amount")
+            raise DomainError(gettext("Give the amount the scheme awarded."), field="amount")
         code = currency_code(currency or claim.currency or "")
         ordered = _money(amount, "amount", code)
     claim.status = ClaimStatus.ordered
@@ -430,16 +459,24 @@ def record_compensation_payment(
     session.refresh(claim, ["payments"])
     if claim.status not in queries.OUTSTANDING_CLAIMS:
         raise InvalidTransition(
-            "Instalments are recorded against an ordered claim that is not paid in full; this "
-            f"one is {claim.status.label.lower()}.",
+            gettext(
+                "Instalments are recorded against an ordered claim that is not paid in full; this "
+                "one is %(lower)s.",
+                lower=claim.status.label.lower(),
+            ),
             field="status",
         )
     value = _money(amount, "amount", claim.currency)
     balance = queries.outstanding(claim)
     if value > balance:
         raise DomainError(
-            f"Only {balance} {claim.currency} is still owed of the {claim.amount_ordered} "
-            "ordered: an instalment cannot take the total above the order.",
+            gettext(
+                "Only %(balance)s %(currency)s is still owed of the %(amount_ordered)s ordered: "
+                "an instalment cannot take the total above the order.",
+                balance=balance,
+                currency=claim.currency,
+                amount_ordered=claim.amount_ordered,
+            ),
             field="amount",
         )
     payment = CompensationPayment(
@@ -488,11 +525,15 @@ def end_compensation_claim(
     the reason."""
     check_managed(session, actor, claim.witness, claim.case)
     if target not in CLAIM_ENDINGS:
-        raise DomainError("A claim ends as refused or withdrawn.", field="status")
+        raise DomainError(gettext("A claim ends as refused or withdrawn."), field="status")
     reason = _reason(reason)
     if claim.status not in CLAIM_ENDINGS[target]:
         raise InvalidTransition(
-            f"A claim that is {claim.status.label.lower()} cannot be {target.value}.",
+            gettext(
+                "A claim that is %(lower)s cannot be %(value)s.",
+                lower=claim.status.label.lower(),
+                value=target.value,
+            ),
             field="status",
         )
     current = claim.status

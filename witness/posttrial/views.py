@@ -14,6 +14,7 @@ from witness.auth.models import Role
 from witness.cases.models import Case
 from witness.core import access
 from witness.core.forms import EMPTY_CHOICE, options
+from witness.core.i18n import gettext
 from witness.core.web import form_transaction, load_or_404, record_view, refuse
 from witness.db import db_session
 from witness.people.models import Witness
@@ -121,7 +122,7 @@ def _done(witness: Witness, case: Case, message: str):
 
 def _again(witness: Witness, case: Case, name: str, form):
     """The page again with the form's errors beside its fields (400); nothing was saved."""
-    flash("Nothing was saved: correct the highlighted field.", "error")
+    flash(gettext("Nothing was saved: correct the highlighted field."), "error")
     return render_template("posttrial/page.html", **_context(witness, case, **{name: form})), 400
 
 

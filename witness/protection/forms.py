@@ -15,6 +15,7 @@ from witness.core.forms import (
     plain_text,
     plausible_date,
 )
+from witness.core.i18n import lazy_gettext
 from witness.protection.models import ActionKind, ActionStatus, ConsultationMethod
 
 
@@ -28,38 +29,45 @@ def _enum(label: str, enum_cls) -> SelectField:
         label,
         choices=enum_choices(enum_cls),
         coerce=coerce_enum(enum_cls),
-        validators=[InputRequired(message="Choose one.")],
+        validators=[InputRequired(message=lazy_gettext("Choose one."))],
     )
 
 
 def _due() -> DateField:
     return DateField(
-        "Due by",
+        lazy_gettext("Due by"),
         validators=[Optional(), plausible_date],
-        invalid_value_message="Give the date as YYYY-MM-DD.",
+        invalid_value_message=lazy_gettext("Give the date as YYYY-MM-DD."),
     )
 
 
 class ActionForm(FlaskForm):
-    kind = _enum("Action", ActionKind)
-    detail = _text("What exactly (optional; required for “Other”)")
-    owner = SelectField("Who carries it out", validators=[InputRequired("Choose who.")])
-    owner_other = line_field("Their name, when someone else", 200)
+    kind = _enum(lazy_gettext("Action"), ActionKind)
+    detail = _text(lazy_gettext("What exactly (optional; required for “Other”)"))
+    owner = SelectField(
+        lazy_gettext("Who carries it out"), validators=[InputRequired(lazy_gettext("Choose who."))]
+    )
+    owner_other = line_field(lazy_gettext("Their name, when someone else"), 200)
     due_date = _due()
 
 
 class ActionChangeForm(FlaskForm):
-    status = _enum("Status", ActionStatus)
+    status = _enum(lazy_gettext("Status"), ActionStatus)
     due_date = _due()
-    owner = SelectField("Who carries it out", validators=[Optional()])
-    owner_other = line_field("Their name, when someone else", 200)
-    reason = _text("Why (required to close it)")
+    owner = SelectField(lazy_gettext("Who carries it out"), validators=[Optional()])
+    owner_other = line_field(lazy_gettext("Their name, when someone else"), 200)
+    reason = _text(lazy_gettext("Why (required to close it)"))
 
 
 class ConsultationForm(FlaskForm):
-    consulted_on = date_field("Talked through on", "Give the day you talked it through.")
-    method = _enum("How", ConsultationMethod)
-    interpreter_language = line_field("Interpreter's language (if one was used)", 35)
-    interpreter_name = line_field("Interpreter's name", 200)
-    agreed = _text("What the witness agreed to", "Write what the witness agreed to.")
-    objected = _text("What they objected to or asked to change")
+    consulted_on = date_field(
+        lazy_gettext("Talked through on"), lazy_gettext("Give the day you talked it through.")
+    )
+    method = _enum(lazy_gettext("How"), ConsultationMethod)
+    interpreter_language = line_field(lazy_gettext("Interpreter's language (if one was used)"), 35)
+    interpreter_name = line_field(lazy_gettext("Interpreter's name"), 200)
+    agreed = _text(
+        lazy_gettext("What the witness agreed to"),
+        lazy_gettext("Write what the witness agreed to."),
+    )
+    objected = _text(lazy_gettext("What they objected to or asked to change"))

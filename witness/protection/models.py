@@ -13,6 +13,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
 from witness.people.models import Witness
@@ -33,16 +34,16 @@ class ActionKind(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "safe_accommodation": "Safe accommodation",
-            "relocation": "Relocation",
-            "police_marker": "Police marker on an address",
-            "alarm": "Alarm",
-            "new_phone": "New phone",
-            "escort": "Escort",
-            "separate_entrance": "Separate entrance and waiting room at court",
-            "school_liaison": "School liaison",
-            "no_contact_order": "No-contact order",
-            "other": "Other",
+            "safe_accommodation": gettext("Safe accommodation"),
+            "relocation": gettext("Relocation"),
+            "police_marker": gettext("Police marker on an address"),
+            "alarm": gettext("Alarm"),
+            "new_phone": gettext("New phone"),
+            "escort": gettext("Escort"),
+            "separate_entrance": gettext("Separate entrance and waiting room at court"),
+            "school_liaison": gettext("School liaison"),
+            "no_contact_order": gettext("No-contact order"),
+            "other": gettext("Other"),
         }[self.value]
 
 
@@ -55,10 +56,10 @@ class ActionStatus(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "planned": "Planned",
-            "in_progress": "In progress",
-            "in_place": "In place",
-            "closed": "Closed",
+            "planned": gettext("Planned"),
+            "in_progress": gettext("In progress"),
+            "in_place": gettext("In place"),
+            "closed": gettext("Closed"),
         }[self.value]
 
 
@@ -114,10 +115,10 @@ class ConsultationMethod(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "in_person": "In person",
-            "phone": "By phone",
-            "video": "By video",
-            "through_ngo": "Through their NGO worker",
+            "in_person": gettext("In person"),
+            "phone": gettext("By phone"),
+            "video": gettext("By video"),
+            "through_ngo": gettext("Through their NGO worker"),
         }[self.value]
 
 

@@ -19,6 +19,7 @@ from witness.auth.models import Organisation, Role, User
 from witness.core.access import can_manage_witness, require, sharing_organisations
 from witness.core.access_after import can_change_protection_action
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import now_utc, today_in
 from witness.notify.queries import office_timezone
@@ -56,9 +57,9 @@ def parse_owner(value: str, other: str = "") -> Owner:
     if kind == "other":
         name = clean_text(other, "owner_other", max_length=200)
         if not name:
-            raise DomainError("Name who carries this action out.", field="owner_other")
+            raise DomainError(gettext("Name who carries this action out."), field="owner_other")
         return Owner(other=name)
-    raise DomainError("Choose who carries this action out.", field="owner")
+    raise DomainError(gettext("Choose who carries this action out."), field="owner")
 
 
 def owner_options(session: Session, witness: Witness) -> list[tuple[str, str]]:
@@ -92,12 +93,12 @@ def _check_owner(session: Session, witness: Witness, owner: Owner) -> None:
     allowed = {value for value, _ in owner_options(session, witness)}
     if owner.user_id is not None and f"user:{owner.user_id}" not in allowed:
         raise DomainError(
-            "Choose a member of the witness's office or of a partner they share with.",
+            gettext("Choose a member of the witness's office or of a partner they share with."),
             field="owner",
         )
     if owner.organisation_id is not None and f"org:{owner.organisation_id}" not in allowed:
         raise DomainError(
-            "The witness does not share their file with that organisation.", field="owner"
+            gettext("The witness does not share their file with that organisation."), field="owner"
         )
 
 
@@ -107,7 +108,7 @@ def _today(session: Session, witness: Witness) -> date:
 
 def _due(session: Session, witness: Witness, value: date | None) -> date | None:
     if value is not None and not (date(1900, 1, 1) <= value <= LATEST_DUE):
-        raise DomainError("Give a due date between 1900 and 2100.", field="due_date")
+        raise DomainError(gettext("Give a due date between 1900 and 2100."), field="due_date")
     return value
 
 
@@ -129,11 +130,11 @@ def add_action(
     """Add an action to the witness's plan (planned, owned, due by ``due_date``)."""
     require(can_manage_witness(actor, witness), REFUSAL)
     if not isinstance(kind, ActionKind):
-        raise DomainError("Choose the kind of action.", field="kind")
+        raise DomainError(gettext("Choose the kind of action."), field="kind")
     _check_owner(session, witness, owner)
     detail = clean_text(detail, "detail", multiline=True, max_length=2000)
     if kind is ActionKind.other and not detail:
-        raise DomainError("Say what the action is.", field="detail")
+        raise DomainError(gettext("Say what the action is."), field="detail")
     action = ProtectionAction(
         witness_id=witness.id,
         kind=kind,
@@ -165,12 +166,12 @@ def change_action(
     needs the reason. A closed action stays closed: add a new one."""
     require(can_change_protection_action(actor, action), REFUSAL)
     if action.status is ActionStatus.closed:
-        raise DomainError("This action is closed: add a new one instead.", field="status")
+        raise DomainError(gettext("This action is closed: add a new one instead."), field="status")
     if not isinstance(status, ActionStatus):
-        raise DomainError("Choose the status.", field="status")
+        raise DomainError(gettext("Choose the status."), field="status")
     reason = clean_text(reason, "reason", multiline=True, max_length=2000)
     if status is ActionStatus.closed and not reason:
-        raise DomainError("Say why the action is no longer needed.", field="reason")
+        raise DomainError(gettext("Say why the action is no longer needed."), field="reason")
     before = (action.status, action.due_date, action.owner_label)
     if owner is not None:
         require(can_manage_witness(actor, action.witness), REFUSAL)
@@ -184,7 +185,7 @@ def change_action(
     if status is ActionStatus.closed:
         action.closed_reason = reason
     if before == (action.status, action.due_date, action.owner_label) and not reason:
-        raise DomainError("Nothing was changed.", field="status")
+        raise DomainError(gettext("Nothing was changed."), field="status")
     action.updated_by_id = actor.id
     action.updated_dt = now_utc()
     _audit(
@@ -216,18 +217,22 @@ def record_consultation(
     to. It makes the plan as it stands now the agreed one (``plan_state``)."""
     require(can_manage_witness(actor, witness), REFUSAL)
     if consulted_on is None:
-        raise DomainError("Give the day you talked it through.", field="consulted_on")
+        raise DomainError(gettext("Give the day you talked it through."), field="consulted_on")
     if not date(1900, 1, 1) <= consulted_on <= _today(session, witness):
-        raise DomainError("The consultation cannot be in the future.", field="consulted_on")
+        raise DomainError(
+            gettext("The consultation cannot be in the future."), field="consulted_on"
+        )
     if not isinstance(method, ConsultationMethod):
-        raise DomainError("Choose how the plan was talked through.", field="method")
+        raise DomainError(gettext("Choose how the plan was talked through."), field="method")
     agreed = clean_text(agreed, "agreed", multiline=True, max_length=4000)
     if not agreed:
-        raise DomainError("Write what the witness agreed to.", field="agreed")
+        raise DomainError(gettext("Write what the witness agreed to."), field="agreed")
     language = clean_text(interpreter_language, "interpreter_language", max_length=35)
     name = clean_text(interpreter_name, "interpreter_name", max_length=200)
     if name and not language:
-        raise DomainError("Give the language the interpreter spoke.", field="interpreter_language")
+        raise DomainError(
+            gettext("Give the language the interpreter spoke."), field="interpreter_language"
+        )
     consultation = PlanConsultation(
         witness_id=witness.id,
         consulted_on=consulted_on,

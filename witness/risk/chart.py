@@ -17,6 +17,7 @@ from datetime import date, datetime
 from itertools import pairwise
 from xml.sax.saxutils import escape, quoteattr
 
+from witness.core.i18n import format_when, gettext, reader
 from witness.core.time import to_local
 from witness.risk.instrument import RiskLevel
 
@@ -40,8 +41,9 @@ When = date | datetime
 
 
 def format_day(day: When) -> str:
-    """The app's date format ("09 Mar 2026"), as the ``date`` filter writes it."""
-    return day.strftime("%d %b %Y")
+    """The app's date format ("09 Mar 2026"), as the ``date`` filter writes it (in the
+    reader's language)."""
+    return format_when(day, "%d %b %Y", reader())
 
 
 def _days(when: When) -> float:
@@ -65,19 +67,31 @@ def describe(points: Sequence[tuple[When, RiskLevel]], fmt: Callable[[When], str
     """The chart in one or two sentences: how many assessments over which days, the level now
     and the one before it."""
     first, last = points[0], points[-1]
-    count = f"{len(points)} completed assessment{'s' if len(points) != 1 else ''}"
-    one = len(points) == 1
-    span = f"on {fmt(first[0])}" if one else f"from {fmt(first[0])} to {fmt(last[0])}"
-    now = f"Latest level: {last[1].label.lower()}"
-    if len(points) > 1:
-        before = points[-2][1]
-        change = (
-            "unchanged" if before is last[1]
-            else "up" if last[1].rank > before.rank
-            else "down"
+    if len(points) == 1:
+        span = gettext("1 completed assessment on %(day)s.", day=fmt(first[0]))
+    else:
+        span = gettext(
+            "%(num)s completed assessments from %(first)s to %(last)s.",
+            num=len(points), first=fmt(first[0]), last=fmt(last[0]),
         )  # fmt: skip
-        now += f" ({change} from {before.label.lower()})"
-    return f"{count} {span}. {now}. Each point is one assessment."
+    level = last[1].label.lower()
+    now = gettext("Latest level: %(level)s", level=level)
+    if len(points) > 1:
+        before = points[-2][1].label.lower()
+        if points[-2][1] is last[1]:
+            now = gettext(
+                "Latest level: %(level)s (unchanged from %(before)s)", level=level, before=before
+            )
+        elif last[1].rank > points[-2][1].rank:
+            now = gettext(
+                "Latest level: %(level)s (up from %(before)s)", level=level, before=before
+            )
+        else:
+            now = gettext(
+                "Latest level: %(level)s (down from %(before)s)", level=level, before=before
+            )
+    each = gettext("Each point is one assessment.")
+    return f"{span} {now}. {each}"
 
 
 def trend_svg(
@@ -180,4 +194,5 @@ def history_chart(assessments: Iterable, tz: str, reference: str) -> str:
         for a in assessments
         if a.completed_dt is not None and a.level is not None
     ]
-    return trend_svg(points, title=f"Risk level over time, {reference}", chart_id="risk-trend")
+    title = gettext("Risk level over time, %(reference)s", reference=reference)
+    return trend_svg(points, title=title, chart_id="risk-trend")

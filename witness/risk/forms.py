@@ -18,6 +18,7 @@ from witness.core.forms import (
     plausible_date,
     time_field,
 )
+from witness.core.i18n import lazy_gettext
 from witness.risk.instrument import INSTRUMENT_LABELS, Answer, RiskLevel, factors_of
 from witness.risk.models import IncidentKind
 
@@ -28,20 +29,24 @@ def _text(label: str, max_len: int = 2000) -> TextAreaField:
 
 class StartForm(FlaskForm):
     instrument = SelectField(
-        "Instrument", choices=options(INSTRUMENT_LABELS.items()), validators=[InputRequired()]
+        lazy_gettext("Instrument"),
+        choices=options(INSTRUMENT_LABELS.items()),
+        validators=[InputRequired()],
     )
 
 
 class _AssessmentBase(FlaskForm):
-    own_view = _text("The witness's own view of their safety, in their words")
-    confirmed = BooleanField("I went through each answer carried over with the witness")
+    own_view = _text(lazy_gettext("The witness's own view of their safety, in their words"))
+    confirmed = BooleanField(
+        lazy_gettext("I went through each answer carried over with the witness")
+    )
     override_level = SelectField(
-        "Change the level (optional)",
+        lazy_gettext("Change the level (optional)"),
         choices=[EMPTY_CHOICE, *enum_choices(RiskLevel)],
         coerce=lambda v: RiskLevel(v) if v else None,
         validators=[Optional()],
     )
-    override_reason = _text("Why the level differs from the rule's")
+    override_reason = _text(lazy_gettext("Why the level differs from the rule's"))
 
 
 def assessment_form(instrument: str, **kwargs) -> _AssessmentBase:
@@ -59,10 +64,12 @@ def assessment_form(instrument: str, **kwargs) -> _AssessmentBase:
                 factor.label,
                 choices=options((a.value, a.label) for a in Answer),
                 default=Answer.unknown.value,
-                validators=[InputRequired(message="Choose present, absent or unknown.")],
+                validators=[
+                    InputRequired(message=lazy_gettext("Choose present, absent or unknown."))
+                ],
             ),
         )
-        setattr(AssessmentForm, f"n_{factor.key}", _text("Note", 2000))
+        setattr(AssessmentForm, f"n_{factor.key}", _text(lazy_gettext("Note"), 2000))
     return AssessmentForm(**kwargs)
 
 
@@ -74,30 +81,34 @@ def answers_of(form, instrument: str) -> dict[str, tuple[str | None, str | None]
 
 class IncidentForm(FlaskForm):
     kind = SelectField(
-        "What happened",
+        lazy_gettext("What happened"),
         choices=enum_choices(IncidentKind),
         coerce=coerce_enum(IncidentKind),
         validators=[InputRequired()],
     )
-    reported_by = line_field("Reported by", 200, required=True)
-    day = date_field("Day", "Give the day it happened.")
-    time = time_field("Time", "Give the time it happened.")
+    reported_by = line_field(lazy_gettext("Reported by"), 200, required=True)
+    day = date_field(lazy_gettext("Day"), lazy_gettext("Give the day it happened."))
+    time = time_field(lazy_gettext("Time"), lazy_gettext("Give the time it happened."))
     description = TextAreaField(
-        "What happened, in detail",
-        validators=[InputRequired(message="Say what happened."), Length(max=2000), plain_text],
+        lazy_gettext("What happened, in detail"),
+        validators=[
+            InputRequired(message=lazy_gettext("Say what happened.")),
+            Length(max=2000),
+            plain_text,
+        ],
     )
-    police_told = BooleanField("The police were told")
-    police_reference = line_field("Police reference", 120)
+    police_told = BooleanField(lazy_gettext("The police were told"))
+    police_reference = line_field(lazy_gettext("Police reference"), 120)
 
 
 class AskForm(FlaskForm):
-    note = line_field("What the witness said (optional)", 200)
+    note = line_field(lazy_gettext("What the witness said (optional)"), 200)
 
 
 class ReturnForm(FlaskForm):
     return_date = DateField(
-        "Return planned for",
-        validators=[InputRequired(message="Give the day."), plausible_date],
-        invalid_value_message="Give the date as YYYY-MM-DD.",
+        lazy_gettext("Return planned for"),
+        validators=[InputRequired(message=lazy_gettext("Give the day.")), plausible_date],
+        invalid_value_message=lazy_gettext("Give the date as YYYY-MM-DD."),
     )
-    note = line_field("Note (optional)", 200)
+    note = line_field(lazy_gettext("Note (optional)"), 200)

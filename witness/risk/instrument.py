@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from witness.core.i18n import gettext, lazy_gettext
+
 
 class Answer(enum.Enum):
     present = "present"
@@ -18,7 +20,11 @@ class Answer(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "present": gettext("Present"),
+            "absent": gettext("Absent"),
+            "unknown": gettext("Unknown"),
+        }[self.value]
 
 
 class RiskLevel(enum.Enum):
@@ -29,7 +35,12 @@ class RiskLevel(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "low": gettext("Low"),
+            "medium": gettext("Medium"),
+            "high": gettext("High"),
+            "critical": gettext("Critical"),
+        }[self.value]
 
     @property
     def rank(self) -> int:
@@ -48,37 +59,44 @@ class Factor:
 AT_LARGE = "accused_at_large"
 
 _V1 = (
-    Factor("threats", "Threats or intimidation received", critical=True),
+    Factor("threats", lazy_gettext("Threats or intimidation received"), critical=True),
     Factor(
         "location_known",
-        "The accused or their associates know where the witness lives or works",
+        lazy_gettext("The accused or their associates know where the witness lives or works"),
         critical=True,
     ),
-    Factor("family_at_risk", "Family in the country of origin at risk"),
-    Factor("debts", "Debts to traffickers"),
-    Factor("organised_crime", "Organised-crime involvement"),
+    Factor("family_at_risk", lazy_gettext("Family in the country of origin at risk")),
+    Factor("debts", lazy_gettext("Debts to traffickers")),
+    Factor("organised_crime", lazy_gettext("Organised-crime involvement")),
     Factor(
         AT_LARGE,
-        "The accused is at large or on bail, or lives or works near the witness "
-        "(custody status and proximity)",
+        lazy_gettext(
+            "The accused is at large or on bail, or lives or works near the witness "
+            "(custody status and proximity)"
+        ),
     ),
-    Factor("prior_violence", "Prior violence or weapons", critical=True),
-    Factor("child", "The witness is a child"),
-    Factor("immigration", "Insecure immigration status"),
-    Factor("health", "Health or mental health concerns"),
-    Factor("re_trafficking", "Indicators of re-trafficking", critical=True),
-    Factor("return_risk", "Risks on return to the country of origin"),
-    Factor("media", "Media exposure"),
+    Factor("prior_violence", lazy_gettext("Prior violence or weapons"), critical=True),
+    Factor("child", lazy_gettext("The witness is a child")),
+    Factor("immigration", lazy_gettext("Insecure immigration status")),
+    Factor("health", lazy_gettext("Health or mental health concerns")),
+    Factor("re_trafficking", lazy_gettext("Indicators of re-trafficking"), critical=True),
+    Factor("return_risk", lazy_gettext("Risks on return to the country of origin")),
+    Factor("media", lazy_gettext("Media exposure")),
 )
 _RETURN_ONLY = (
     Factor(
         "traffickers_at_destination",
-        "The traffickers or their associates are active where the witness will live",
+        lazy_gettext("The traffickers or their associates are active where the witness will live"),
         critical=True,
     ),
-    Factor("no_reception", "No safe place to stay or support arranged on arrival"),
-    Factor("community_rejection", "Family or community rejection or stigma on return"),
-    Factor("documents_withheld", "Identity or travel documents held by others or not arranged"),
+    Factor("no_reception", lazy_gettext("No safe place to stay or support arranged on arrival")),
+    Factor(
+        "community_rejection", lazy_gettext("Family or community rejection or stigma on return")
+    ),
+    Factor(
+        "documents_withheld",
+        lazy_gettext("Identity or travel documents held by others or not arranged"),
+    ),
 )
 
 #: every version of the instrument; a new version is a new key, never an edit of an old one
@@ -89,7 +107,10 @@ RISK_INSTRUMENTS: dict[str, tuple[Factor, ...]] = {
 #: the version offered for a new assessment, and for a witness going home
 CURRENT = "v1"
 CURRENT_RETURN = "return-v1"
-INSTRUMENT_LABELS = {"v1": "Risk assessment (v1)", "return-v1": "Return / repatriation (v1)"}
+INSTRUMENT_LABELS = {
+    "v1": lazy_gettext("Risk assessment (v1)"),
+    "return-v1": lazy_gettext("Return / repatriation (v1)"),
+}
 
 
 def factors_of(version: str) -> tuple[Factor, ...]:

@@ -23,6 +23,7 @@ from witness.auth.models import User
 from witness.core.access import OFFICE_ROLES, require
 from witness.core.access_risk import can_assess
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.people.models import Assignment, Witness
 from witness.risk import queries
 from witness.risk.models import ReviewSource, RiskAssessment, RiskReview
@@ -69,7 +70,10 @@ def _check_people(session: Session, witness: Witness, booking: Booking) -> None:
     if officers and not {u.id for u in officers} & set(booking.staff_ids):
         names = " or ".join(u.name for u in officers)
         raise DomainError(
-            f"A risk review is held with the witness's officer: add {names}.", field="staff_ids"
+            gettext(
+                "A risk review is held with the witness's officer: add %(names)s.", names=names
+            ),
+            field="staff_ids",
         )
     if not witness.needs_interpreter:
         return
@@ -79,14 +83,22 @@ def _check_people(session: Session, witness: Witness, booking: Booking) -> None:
     )
     if interpreter is None:
         raise DomainError(
-            f"{witness.reference} needs an interpreter ({spoken}): choose one.",
+            gettext(
+                "%(reference)s needs an interpreter (%(spoken)s): choose one.",
+                reference=witness.reference,
+                spoken=spoken,
+            ),
             field="interpreter_id",
         )
     shared = [lang for lang in witness.languages if lang in interpreter.languages]
     if not shared:
         raise DomainError(
-            f"{interpreter.name} does not interpret {spoken}: choose an interpreter of the "
-            "witness's language.",
+            gettext(
+                "%(name)s does not interpret %(spoken)s: choose an interpreter of the witness's "
+                "language.",
+                name=interpreter.name,
+                spoken=spoken,
+            ),
             field="interpreter_id",
         )
     if booking.language not in shared:
@@ -101,8 +113,11 @@ def book_review_meeting(
     review = open_review(session, witness, booking.risk_review_id)
     if review is None:
         raise DomainError(
-            f"No open risk review of {witness.reference} to book a meeting for: the review "
-            "may have been completed meanwhile."
+            gettext(
+                "No open risk review of %(reference)s to book a meeting for: the review may have "
+                "been completed meanwhile.",
+                reference=witness.reference,
+            )
         )
     booking.kind = AppointmentKind.risk_review
     booking.risk_review_id = review.id

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import User
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
 from witness.people.models import Witness
@@ -21,7 +22,10 @@ class AssessmentStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "draft": gettext("Draft"),
+            "completed": gettext("Completed"),
+        }[self.value]
 
 
 class RiskAssessment(Base):
@@ -93,7 +97,24 @@ class ReviewSource(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {
+            "scheduled": gettext("Scheduled"),
+            "phase_change": gettext("Phase change"),
+            "hearing_listed": gettext("Hearing listed"),
+            "hearing_moved": gettext("Hearing moved"),
+            "hearing_soon": gettext("Hearing soon"),
+            "testimony": gettext("Testimony"),
+            "measure_refused": gettext("Measure refused"),
+            "outcome": gettext("Outcome"),
+            "bail": gettext("Bail"),
+            "release_date": gettext("Release date"),
+            "released": gettext("Released"),
+            "escaped": gettext("Escaped"),
+            "incident": gettext("Incident"),
+            "address_change": gettext("Address change"),
+            "return_planned": gettext("Return planned"),
+            "witness_asked": gettext("Witness asked"),
+        }[self.value]
 
 
 class RiskReview(Base):
@@ -135,9 +156,12 @@ class IncidentKind(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "contact_attempt": "Contact attempt",
-            "order_breach": "Breach of a no-contact order",
-        }.get(self.value, self.value.capitalize())
+            "threat": gettext("Threat"),
+            "contact_attempt": gettext("Contact attempt"),
+            "sighting": gettext("Sighting"),
+            "order_breach": gettext("Breach of a no-contact order"),
+            "other": gettext("Other"),
+        }[self.value]
 
 
 class RiskIncident(Base):

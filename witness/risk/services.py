@@ -18,6 +18,7 @@ from witness.auth.models import User
 from witness.core.access import require
 from witness.core.access_risk import can_assess, can_report
 from witness.core.errors import DomainError
+from witness.core.i18n import english, gettext
 from witness.core.text import clean_text
 from witness.core.time import check_year, now_utc, today_in
 from witness.people.models import Witness
@@ -57,12 +58,12 @@ def start_assessment(
     assessment (to confirm or change); the witness's open draft when there is one."""
     require(can_assess(actor, witness), "Only the witness's own office assesses their risk.")
     if instrument not in RISK_INSTRUMENTS:
-        raise DomainError("Choose one of the instruments offered.", field="instrument")
+        raise DomainError(gettext("Choose one of the instruments offered."), field="instrument")
     draft = queries.draft_of(session, witness.id)
     if draft is not None:
         if draft.instrument != instrument:
             label = INSTRUMENT_LABELS.get(draft.instrument, draft.instrument)
-            raise DomainError(f"A draft {label} is open: complete it first.")
+            raise DomainError(gettext("A draft %(label)s is open: complete it first.", label=label))
         return draft
     previous = queries.current_assessment(session, witness.id)
     keys = {f.key for f in factors_of(instrument)}
@@ -101,7 +102,9 @@ def _clean_answers(instrument: str, given: dict[str, tuple[str | None, str | Non
         answer, note = given.get(factor.key, (None, None))
         answer = answer or Answer.unknown.value
         if answer not in allowed:
-            raise DomainError("Choose present, absent or unknown.", field=f"a_{factor.key}")
+            raise DomainError(
+                gettext("Choose present, absent or unknown."), field=f"a_{factor.key}"
+            )
         answers[factor.key] = {"answer": answer, "note": _note(note, f"n_{factor.key}")}
     return answers
 
@@ -110,7 +113,7 @@ def _editable(actor: User, assessment: RiskAssessment) -> None:
     require(can_assess(actor, assessment.witness), "Only the witness's own office assesses.")
     if not assessment.is_draft:
         raise DomainError(
-            "A completed assessment cannot be changed: start a new one to correct it."
+            gettext("A completed assessment cannot be changed: start a new one to correct it.")
         )
 
 
@@ -157,7 +160,7 @@ def complete_assessment(
     _editable(actor, assessment)
     if assessment.previous_id is not None and not confirmed:
         raise DomainError(
-            "Confirm that each answer carried over from the last assessment was checked.",
+            gettext("Confirm that each answer carried over from the last assessment was checked."),
             field="confirmed",
         )
     assessment.answers = _clean_answers(assessment.instrument, answers)
@@ -165,7 +168,9 @@ def complete_assessment(
     rule_level, reason = level_for(assessment.instrument, _plain(assessment.answers))
     override_reason = _note(override_reason, "override_reason")
     if override_level is not None and override_level is not rule_level and not override_reason:
-        raise DomainError("Give the reason for changing the level.", field="override_reason")
+        raise DomainError(
+            gettext("Give the reason for changing the level."), field="override_reason"
+        )
     level = override_level or rule_level
     now = now_utc()
     witness = assessment.witness
@@ -190,7 +195,7 @@ def complete_assessment(
         witness,
         ReviewSource.scheduled,
         f"assessment:{assessment.id}",
-        f"{level.label} risk: reviewed every {days} days",
+        english(lambda: f"{level.label} risk: reviewed every {days} days"),
         by=next_due,
     )
     record_event(
@@ -242,16 +247,18 @@ def record_incident(
     require(can_report(session, actor, witness), "You may not record incidents for this witness.")
     reported_by = clean_text(reported_by, "reported_by", max_length=200)
     if not reported_by:
-        raise DomainError("Say who reported it.", field="reported_by")
+        raise DomainError(gettext("Say who reported it."), field="reported_by")
     description = _note(description, "description")
     if not description:
-        raise DomainError("Say what happened.", field="description")
+        raise DomainError(gettext("Say what happened."), field="description")
     check_year(occurred_dt.date(), "occurred_dt")
     if occurred_dt > now_utc():
-        raise DomainError("An incident cannot be in the future.", field="occurred_dt")
+        raise DomainError(gettext("An incident cannot be in the future."), field="occurred_dt")
     police_reference = clean_text(police_reference, "police_reference", max_length=120)
     if police_reference and not police_told:
-        raise DomainError("A police reference means the police were told.", field="police_told")
+        raise DomainError(
+            gettext("A police reference means the police were told."), field="police_told"
+        )
     incident = RiskIncident(
         witness_id=witness.id,
         kind=kind,
@@ -267,13 +274,17 @@ def record_incident(
     record_event(
         session, actor, "risk_incident.record", incident, witness_id=witness.id, kind=kind.value
     )
-    reason = f"Incident: {kind.label.lower()} on {occurred_dt:%d %b %Y}"
+    reason = english(lambda: f"Incident: {kind.label.lower()} on {occurred_dt:%d %b %Y}")
     make_due(session, actor, witness, ReviewSource.incident, f"incident:{incident.id}", reason)
     alert_supervisors(
         session,
         witness,
         f"risk:incident:{incident.id}",
-        f"{kind.label} reported for {witness.reference}: a risk reassessment is due today.",
+        english(
+            lambda: (
+                f"{kind.label} reported for {witness.reference}: a risk reassessment is due today."
+            )
+        ),
     )
     return incident
 
@@ -296,7 +307,7 @@ def plan_return(
     check_year(return_date, "return_date")
     today = today_in(witness.timezone)
     if return_date < today:
-        raise DomainError("The return cannot be planned in the past.", field="return_date")
+        raise DomainError(gettext("The return cannot be planned in the past."), field="return_date")
     note = clean_text(note, "note", max_length=200)
     by = max(today, min(today + timedelta(days=7), return_date - timedelta(days=1)))
     reason = f"Return planned for {return_date:%d %b %Y} (use the return assessment)"

@@ -15,6 +15,7 @@ from witness.core.access_risk import (
     get_risk_witness,
     risk_view,
 )
+from witness.core.i18n import gettext, lazy_gettext
 from witness.core.time import local_to_utc, now_utc, today_in
 from witness.core.web import Page, form_transaction, load_or_404, page_arg, record_view
 from witness.db import db_session
@@ -34,9 +35,9 @@ from witness.risk.models import RiskAssessment
 from witness.scheduling.models import Appointment, AppointmentKind
 
 LIST_TITLES = {
-    "overdue": "Reviews overdue",
-    "week": "Reviews due this week",
-    "hearing": "Critical or high risk, hearing within 14 days",
+    "overdue": lazy_gettext("Reviews overdue"),
+    "week": lazy_gettext("Reviews due this week"),
+    "hearing": lazy_gettext("Critical or high risk, hearing within 14 days"),
 }
 
 
@@ -111,7 +112,7 @@ def witness(witness_id: int):
 
 
 def _again(witness: Witness, name: str, form):
-    flash("Nothing was saved: correct the highlighted field.", "error")
+    flash(gettext("Nothing was saved: correct the highlighted field."), "error")
     context = _witness_context(witness, **{name: form})
     return render_template("risk/witness.html", **context), 400
 
@@ -191,13 +192,15 @@ def assessment(assessment_id: int):
         if form.succeeded and completing:
             # the plan is revised after each assessment, with the witness (issue 15, item 5)
             flash(
-                f"Assessment completed: {record.level.label.lower()} risk. Now review the "
-                "protection plan (add, change or close actions) and record talking it through "
-                "with the witness."
+                gettext(
+                    "Assessment completed: %(lower)s risk. Now review the protection plan (add, "
+                    "change or close actions) and record talking it through with the witness.",
+                    lower=record.level.label.lower(),
+                )
             )
             return redirect(url_for("protection.page", witness_id=record.witness_id))
         if form.succeeded:
-            flash("Draft saved.")
+            flash(gettext("Draft saved."))
             return redirect(url_for("risk.assessment", assessment_id=record.id))
     return _assessment_page(record, form, 400)
 

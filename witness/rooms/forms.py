@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired, Length
@@ -16,23 +17,23 @@ from witness.core.forms import (
     strip_filter,
     time_field,
 )
+from witness.core.i18n import LazyString, lazy_gettext, reader
 from witness.rooms.models import ResourceKind
 
 WEEKDAY_CHOICES = options(
-    enumerate(
-        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], start=1
-    )
-)
+    (n, LazyString(lambda i=n: Locale.parse(reader()).days["format"]["wide"][i - 1]))
+    for n in range(1, 8)
+)  # each day named in the reader's language when the form is shown
 
 
 class ResourceForm(FlaskForm):
-    name = line_field("Name", 200, required=True)
-    kind = EnumSelectField("Kind", enum_cls=ResourceKind)
-    location = line_field("Location", 500)
-    opens_at = time_field("Opens at", "Give the opening time.")
-    closes_at = time_field("Closes at", "Give the closing time.")
-    open_weekdays = MultiCheckboxField("Open on", choices=WEEKDAY_CHOICES)
-    is_active = BooleanField("In use", default=True)
+    name = line_field(lazy_gettext("Name"), 200, required=True)
+    kind = EnumSelectField(lazy_gettext("Kind"), enum_cls=ResourceKind)
+    location = line_field(lazy_gettext("Location"), 500)
+    opens_at = time_field(lazy_gettext("Opens at"), lazy_gettext("Give the opening time."))
+    closes_at = time_field(lazy_gettext("Closes at"), lazy_gettext("Give the closing time."))
+    open_weekdays = MultiCheckboxField(lazy_gettext("Open on"), choices=WEEKDAY_CHOICES)
+    is_active = BooleanField(lazy_gettext("In use"), default=True)
 
     def values(self) -> dict:
         """What the services take, by name."""
@@ -47,14 +48,18 @@ class ResourceForm(FlaskForm):
 
 
 class WithdrawalForm(FlaskForm):
-    start_date = date_field("From date", "Give the first day.")
-    start_time = time_field("From time", "Give the time it is withdrawn from.")
-    end_date = date_field("Until date", "Give the last day.")
-    end_time = time_field("Until time", "Give the time it is back in use.")
+    start_date = date_field(lazy_gettext("From date"), lazy_gettext("Give the first day."))
+    start_time = time_field(
+        lazy_gettext("From time"), lazy_gettext("Give the time it is withdrawn from.")
+    )
+    end_date = date_field(lazy_gettext("Until date"), lazy_gettext("Give the last day."))
+    end_time = time_field(
+        lazy_gettext("Until time"), lazy_gettext("Give the time it is back in use.")
+    )
     reason = TextAreaField(
-        "Reason",
+        lazy_gettext("Reason"),
         validators=[
-            InputRequired(message="Say why the room is withdrawn."),
+            InputRequired(message=lazy_gettext("Say why the room is withdrawn.")),
             Length(max=2000),
             plain_text,
         ],

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.cases.models import Court
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
 
@@ -24,10 +25,11 @@ class ResourceKind(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "video_link_suite": "Video-link suite",
-            "remote_site": "Remote witness site",
-            "waiting_room": "Separate waiting room",
-        }.get(self.value, self.value.capitalize())
+            "courtroom": gettext("Courtroom"),
+            "video_link_suite": gettext("Video-link suite"),
+            "remote_site": gettext("Remote witness site"),
+            "waiting_room": gettext("Separate waiting room"),
+        }[self.value]
 
 
 class Resource(Base):

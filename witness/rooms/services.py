@@ -14,6 +14,7 @@ from witness.auth.models import User
 from witness.cases.models import Court
 from witness.core.access import can_manage_rooms, require
 from witness.core.errors import DomainError
+from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import local_to_utc
 from witness.rooms.models import Resource, ResourceKind, ResourceWithdrawal
@@ -23,10 +24,10 @@ WEEKDAYS = "1234567"
 
 def _check_hours(opens_at: time, closes_at: time, open_weekdays: str) -> str:
     if closes_at <= opens_at:
-        raise DomainError("Closing time must be after opening time.", field="closes_at")
+        raise DomainError(gettext("Closing time must be after opening time."), field="closes_at")
     days = "".join(sorted(set(open_weekdays or "")))
     if not days or any(d not in WEEKDAYS for d in days):
-        raise DomainError("Choose the days it is open.", field="open_weekdays")
+        raise DomainError(gettext("Choose the days it is open."), field="open_weekdays")
     return days
 
 
@@ -45,13 +46,15 @@ def create_resource(
     """Add a room or remote site to a court (supervisors and administrators)."""
     require(can_manage_rooms(actor), "Only supervisors and administrators add rooms.")
     if session.get(Court, court_id) is None:
-        raise DomainError("Choose a court.", field="court_id")
+        raise DomainError(gettext("Choose a court."), field="court_id")
     name = clean_text(name, "name", max_length=200)
     if not name:
-        raise DomainError("Give the room a name.", field="name")
+        raise DomainError(gettext("Give the room a name."), field="name")
     taken = select(Resource.id).where(Resource.court_id == court_id, Resource.name == name)
     if session.scalar(taken):
-        raise DomainError(f"This court already has a room called {name!r}.", field="name")
+        raise DomainError(
+            gettext("This court already has a room called %(name)s.", name=repr(name)), field="name"
+        )
     resource = Resource(
         court_id=court_id,
         kind=kind,
@@ -73,7 +76,7 @@ def update_resource(session: Session, actor: User, resource: Resource, **fields)
     if "name" in fields:
         fields["name"] = clean_text(fields["name"], "name", max_length=200)
         if not fields["name"]:
-            raise DomainError("Give the room a name.", field="name")
+            raise DomainError(gettext("Give the room a name."), field="name")
         clash = session.scalar(
             select(Resource.id).where(
                 Resource.court_id == resource.court_id,
@@ -82,7 +85,12 @@ def update_resource(session: Session, actor: User, resource: Resource, **fields)
             )
         )
         if clash:
-            raise DomainError(f"This court already has a room called {fields['name']!r}.", "name")
+            raise DomainError(
+                gettext(
+                    "This court already has a room called %(fields)s.", fields=repr(fields["name"])
+                ),
+                "name",
+            )
     if "location" in fields:
         fields["location"] = clean_text(fields["location"], "location")
     opens = fields.get("opens_at", resource.opens_at)
@@ -105,10 +113,10 @@ def withdraw_resource(
     they are listed on the room's day so someone moves them."""
     require(can_manage_rooms(actor), "Only supervisors and administrators withdraw rooms.")
     if end <= start:
-        raise DomainError("The end must be after the start.", field="end")
+        raise DomainError(gettext("The end must be after the start."), field="end")
     reason = clean_text(reason, "reason", multiline=True, max_length=2000)
     if not reason:
-        raise DomainError("Say why the room is withdrawn.", field="reason")
+        raise DomainError(gettext("Say why the room is withdrawn."), field="reason")
     withdrawal = ResourceWithdrawal(
         resource_id=resource.id, start_dt=start, end_dt=end, reason=reason, recorded_by_id=actor.id
     )

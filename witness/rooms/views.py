@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from witness.core import access
+from witness.core.i18n import gettext, weekday_names
 from witness.core.time import day_bounds, format_span, now_utc, today_in
 from witness.core.web import date_arg, form_page, form_transaction, load_or_404
 from witness.db import db_session
@@ -17,11 +18,11 @@ from witness.rooms.forms import ResourceForm, WithdrawalForm
 from witness.rooms.models import Resource
 from witness.scheduling.queries import active_bookings_of_room, room_bookings
 
-WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-
 
 def _weekday_names(days: str) -> str:
-    return ", ".join(WEEKDAY_NAMES[int(d) - 1] for d in days)
+    """The days a room opens ("1235"), named in the reader's language."""
+    names = weekday_names()
+    return ", ".join(names[int(d) - 1] for d in days)
 
 
 def _require_room_manager() -> None:
@@ -76,7 +77,7 @@ def new(court_id: int):
                 db_session(), current_user, court_id=court.id, **form.values()
             )
         if form.succeeded:
-            flash(f"{resource.name} added to {court.name}.")
+            flash(gettext("%(name)s added to %(name2)s.", name=resource.name, name2=court.name))
             return _to_court(resource)
     return form_page("rooms/form.html", form=form, court=court, resource=None)
 
@@ -125,11 +126,15 @@ def withdraw(resource_id: int):
                 db, resource.id, withdrawal.start_dt, withdrawal.end_dt
             )
         if form.succeeded:
-            flash(f"{resource.name} withdrawn from use.")
+            flash(gettext("%(name)s withdrawn from use.", name=resource.name))
             if affected:
                 flash(
-                    f"{len(affected)} booking(s) of {resource.name} fall in that period and "
-                    "must be moved: see the room's day.",
+                    gettext(
+                        "%(len)s booking(s) of %(name)s fall in that period and must be moved: "
+                        "see the room's day.",
+                        len=len(affected),
+                        name=resource.name,
+                    ),
                     "warning",
                 )
             return _to_court(resource)

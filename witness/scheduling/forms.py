@@ -29,7 +29,7 @@ from witness.core.forms import (
     strip_filter,
     time_field,
 )
-from witness.core.i18n import lazy_gettext
+from witness.core.i18n import format_when, lazy_gettext, reader
 from witness.core.time import local_to_utc
 from witness.scheduling.conflicts import MAX_TRAVEL_MINUTES
 from witness.scheduling.models import Appointment, AppointmentKind
@@ -41,22 +41,26 @@ def hearing_label(hearing: Hearing) -> str:
     """A hearing as the booking form offers it: type, case, local start and court."""
     zone = ZoneInfo(hearing.court.timezone)
     start = hearing.start_dt.astimezone(zone)
+    when = format_when(start, "%a %d %b %Y %H:%M", reader())
     return (
-        f"{hearing.type.label}, {hearing.case.reference} — {start:%a %d %b %Y %H:%M} "
+        f"{hearing.type.label}, {hearing.case.reference} — {when} "
         f"{start.tzname()}, {hearing.court.name}"
     )
 
 
 class BookingForm(FlaskForm):
-    kind = EnumSelectField("Appointment", enum_cls=AppointmentKind)
+    kind = EnumSelectField(lazy_gettext("Appointment"), enum_cls=AppointmentKind)
     hearing_id = SelectField(
-        "For the hearing", coerce=optional_id, validate_choice=False, validators=[Optional()]
+        lazy_gettext("For the hearing"),
+        coerce=optional_id,
+        validate_choice=False,
+        validators=[Optional()],
     )
-    date = date_field("Date", "Give the date.")
-    start = time_field("From", "Give the start time.")
-    end = time_field("Until", "Give the end time.")
+    date = date_field(lazy_gettext("Date"), lazy_gettext("Give the date."))
+    start = time_field(lazy_gettext("From"), lazy_gettext("Give the start time."))
+    end = time_field(lazy_gettext("Until"), lazy_gettext("Give the end time."))
     travel_minutes = WholeNumberField(
-        "Travel time each way (minutes)",
+        lazy_gettext("Travel time each way (minutes)"),
         default=0,
         validators=[
             Optional(),
@@ -68,7 +72,10 @@ class BookingForm(FlaskForm):
         ],
     )
     staff_ids = SelectMultipleField(
-        "Staff attending", coerce=record_id, validate_choice=False, validators=[Optional()]
+        lazy_gettext("Staff attending"),
+        coerce=record_id,
+        validate_choice=False,
+        validators=[Optional()],
     )
     #: other witnesses of the case accompanied in the same booking (``scheduling.groups``)
     other_witness_ids = MultiCheckboxField(
@@ -78,16 +85,24 @@ class BookingForm(FlaskForm):
         validators=[Optional()],
     )
     resource_id = SelectField(
-        "Room or site", coerce=optional_id, validate_choice=False, validators=[Optional()]
+        lazy_gettext("Room or site"),
+        coerce=optional_id,
+        validate_choice=False,
+        validators=[Optional()],
     )
-    address = line_field("Address (when no room is booked)", 500)
+    address = line_field(lazy_gettext("Address (when no room is booked)"), 500)
     interpreter_id = SelectField(
-        "Interpreter", coerce=optional_id, validate_choice=False, validators=[Optional()]
+        lazy_gettext("Interpreter"),
+        coerce=optional_id,
+        validate_choice=False,
+        validators=[Optional()],
     )
-    language = line_field("Language", 80)
-    witness_meeting_point = line_field("Meeting point on the witness's invite", 200)
+    language = line_field(lazy_gettext("Language"), 80)
+    witness_meeting_point = line_field(lazy_gettext("Meeting point on the witness's invite"), 200)
     notes = TextAreaField(
-        "Notes", validators=[Optional(), Length(max=4000), plain_text], filters=[strip_filter]
+        lazy_gettext("Notes"),
+        validators=[Optional(), Length(max=4000), plain_text],
+        filters=[strip_filter],
     )
     #: the risk review a risk review meeting serves (``risk.meetings`` checks it)
     risk_review_id = HiddenField(filters=[strip_filter])
@@ -144,9 +159,9 @@ class BookingForm(FlaskForm):
 
 class RescheduleForm(BookingForm):
     reason = TextAreaField(
-        "Reason for the change",
+        lazy_gettext("Reason for the change"),
         validators=[
-            InputRequired(message="Give a reason for the change."),
+            InputRequired(message=lazy_gettext("Give a reason for the change.")),
             Length(max=2000),
             plain_text,
         ],
@@ -174,9 +189,9 @@ class RescheduleForm(BookingForm):
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
-        "Reason for cancelling",
+        lazy_gettext("Reason for cancelling"),
         validators=[
-            InputRequired(message="Give a reason for cancelling."),
+            InputRequired(message=lazy_gettext("Give a reason for cancelling.")),
             Length(max=2000),
             plain_text,
         ],
@@ -186,17 +201,17 @@ class CancelForm(FlaskForm):
 
 class CompleteForm(FlaskForm):
     note = TextAreaField(
-        "Note (optional)",
+        lazy_gettext("Note (optional)"),
         validators=[Optional(), Length(max=2000), plain_text],
         filters=[strip_filter],
     )
 
 
 class InterpreterForm(FlaskForm):
-    name = line_field("Name", 200, required=True)
-    languages = line_field("Languages (separated by commas)", 500, required=True)
+    name = line_field(lazy_gettext("Name"), 200, required=True)
+    languages = line_field(lazy_gettext("Languages (separated by commas)"), 500, required=True)
     email = EmailField(
-        "E-mail (for invites)",
+        lazy_gettext("E-mail (for invites)"),
         validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
         filters=[strip_filter],
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
 from witness.cases.models import Case, Hearing
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
 from witness.people.models import Witness
@@ -44,12 +45,12 @@ class AppointmentKind(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "accompaniment": "Accompaniment to a hearing",
-            "familiarisation": "Court familiarisation visit",
-            "video_link": "Video-link testimony session",
-            "pre_trial_meeting": "Pre-trial meeting or interview",
-            "risk_review": "Risk review meeting",
-            "counselling": "Counselling",
+            "accompaniment": gettext("Accompaniment to a hearing"),
+            "familiarisation": gettext("Court familiarisation visit"),
+            "video_link": gettext("Video-link testimony session"),
+            "pre_trial_meeting": gettext("Pre-trial meeting or interview"),
+            "risk_review": gettext("Risk review meeting"),
+            "counselling": gettext("Counselling"),
         }[self.value]
 
     @property
@@ -81,7 +82,12 @@ class AppointmentStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "scheduled": gettext("Scheduled"),
+            "confirmed": gettext("Confirmed"),
+            "cancelled": gettext("Cancelled"),
+            "completed": gettext("Completed"),
+        }[self.value]
 
     @property
     def is_active(self) -> bool:

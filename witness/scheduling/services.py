@@ -80,16 +80,21 @@ class Booking:
 
 def _check_times(booking: Booking, *, allow_past: bool = False) -> None:
     if booking.start.tzinfo is None or booking.end.tzinfo is None:
-        raise DomainError("Give times with their timezone.", field="start")
+        raise DomainError(gettext("Give times with their timezone."), field="start")
     if booking.end <= booking.start:
-        raise DomainError("The end must be after the start.", field="end")
+        raise DomainError(gettext("The end must be after the start."), field="end")
     if booking.end - booking.start > MAX_DURATION:
-        raise DomainError("An appointment lasts at most 12 hours; split it.", field="end")
+        raise DomainError(gettext("An appointment lasts at most 12 hours; split it."), field="end")
     if not allow_past and booking.start < now_utc():
-        raise DomainError("That start is in the past: choose a time from now on.", field="start")
+        raise DomainError(
+            gettext("That start is in the past: choose a time from now on."), field="start"
+        )
     if not 0 <= booking.travel_minutes <= MAX_TRAVEL_MINUTES:
         raise DomainError(
-            f"Give a travel time between 0 and {MAX_TRAVEL_MINUTES} minutes.",
+            gettext(
+                "Give a travel time between 0 and %(MAX_TRAVEL_MINUTES)s minutes.",
+                MAX_TRAVEL_MINUTES=MAX_TRAVEL_MINUTES,
+            ),
             field="travel_minutes",
         )
 
@@ -97,18 +102,25 @@ def _check_times(booking: Booking, *, allow_past: bool = False) -> None:
 def _check_staff(session: Session, witness: Witness, staff_ids: Sequence[int]) -> list[User]:
     """Staff who attend must be allowed beside the witness (``access.attending_staff``)."""
     if not staff_ids:
-        raise DomainError("Choose at least one member of staff to attend.", field="staff_ids")
+        raise DomainError(
+            gettext("Choose at least one member of staff to attend."), field="staff_ids"
+        )
     staff = []
     for uid in sorted(set(staff_ids)):
         user = session.get(User, uid)
         if user is None or not may_attend(session, user, witness):
             if user is not None and user.is_enabled and user.role is Role.ngo_worker:
                 raise DomainError(
-                    f"{user.name} ({user.organisation.name}) may not see {witness.reference}'s "
-                    "file: the witness has not consented to share it with that organisation.",
+                    gettext(
+                        "%(name)s (%(name2)s) may not see %(reference)s's file: the witness has "
+                        "not consented to share it with that organisation.",
+                        name=user.name,
+                        name2=user.organisation.name,
+                        reference=witness.reference,
+                    ),
                     field="staff_ids",
                 )
-            raise DomainError("Choose active members of staff.", field="staff_ids")
+            raise DomainError(gettext("Choose active members of staff."), field="staff_ids")
         staff.append(user)
     return staff
 
@@ -120,29 +132,36 @@ def _check_links(
     if booking.resource_id is not None:
         resource = session.get(Resource, booking.resource_id)
         if resource is None:
-            raise DomainError("Choose a resource that exists.", field="resource_id")
+            raise DomainError(gettext("Choose a resource that exists."), field="resource_id")
         problem = booking_problem(session, resource, booking.start, booking.end)
         if problem:
             raise DomainError(problem, field="resource_id")
     elif not booking.address:
-        raise DomainError("Choose a room or give an address.", field="address")
+        raise DomainError(gettext("Choose a room or give an address."), field="address")
     if booking.kind is AppointmentKind.video_link and (
         resource is None
         or resource.kind not in (ResourceKind.video_link_suite, ResourceKind.remote_site)
     ):
         raise DomainError(
-            "Book a video-link suite or a remote witness site for video-link testimony.",
+            gettext("Book a video-link suite or a remote witness site for video-link testimony."),
             field="resource_id",
         )
     if booking.interpreter_id is not None:
         interpreter = session.get(Interpreter, booking.interpreter_id)
         if interpreter is None or not interpreter.is_active:
-            raise DomainError("Choose an active interpreter.", field="interpreter_id")
+            raise DomainError(gettext("Choose an active interpreter."), field="interpreter_id")
         if interpreter.organisation_id != witness.organisation_id:
-            raise DomainError("Choose an interpreter of the witness's office.", "interpreter_id")
+            raise DomainError(
+                gettext("Choose an interpreter of the witness's office."), "interpreter_id"
+            )
         if booking.language and booking.language not in interpreter.languages:
             raise DomainError(
-                f"{interpreter.name} does not interpret {booking.language}.", field="language"
+                gettext(
+                    "%(name)s does not interpret %(language)s.",
+                    name=interpreter.name,
+                    language=booking.language,
+                ),
+                field="language",
             )
     if booking.hearing_id is not None:
         hearing = session.get(Hearing, booking.hearing_id)
@@ -150,12 +169,14 @@ def _check_links(
             p.case_id == hearing.case_id for p in witness.participations
         )
         if not participates:
-            raise DomainError("Choose a hearing of one of the witness's cases.", "hearing_id")
+            raise DomainError(
+                gettext("Choose a hearing of one of the witness's cases."), "hearing_id"
+            )
         booking.case_id = hearing.case_id
     elif booking.case_id is not None and not any(
         p.case_id == booking.case_id for p in witness.participations
     ):
-        raise DomainError("Choose one of the witness's cases.", field="case_id")
+        raise DomainError(gettext("Choose one of the witness's cases."), field="case_id")
     return resource, interpreter, hearing
 
 
@@ -371,10 +392,14 @@ def reschedule_appointment(
     sends updates (and cancellations to staff no longer attending)."""
     require(can_manage_appointment(actor, appointment))
     if not appointment.status.is_active:
-        raise DomainError(f"A {appointment.status.label.lower()} appointment cannot be changed.")
+        raise DomainError(
+            gettext(
+                "A %(lower)s appointment cannot be changed.", lower=appointment.status.label.lower()
+            )
+        )
     reason = clean_text(reason, "reason", multiline=True, max_length=2000)
     if not reason:
-        raise DomainError("Give a reason for the change.", field="reason")
+        raise DomainError(gettext("Give a reason for the change."), field="reason")
     witness = appointment.witness
     _check_times(booking)
     _clean(booking)
@@ -453,10 +478,14 @@ def cancel_appointment(
     """Cancel with a reason; frees the slots and sends cancellations."""
     require(can_manage_appointment(actor, appointment))
     if not appointment.status.is_active:
-        raise DomainError(f"This appointment is already {appointment.status.label.lower()}.")
+        raise DomainError(
+            gettext(
+                "This appointment is already %(lower)s.", lower=appointment.status.label.lower()
+            )
+        )
     reason = clean_text(reason, "reason", multiline=True, max_length=2000)
     if not reason:
-        raise DomainError("Give a reason for cancelling.", field="reason")
+        raise DomainError(gettext("Give a reason for cancelling."), field="reason")
     appointment.status = AppointmentStatus.cancelled
     appointment.status_reason = reason
     appointment.needs_reschedule = False
@@ -479,7 +508,7 @@ def confirm_appointment(session: Session, actor: User, appointment: Appointment)
     """The witness and staff have confirmed they will come."""
     require(can_update_status(actor, appointment))
     if appointment.status is not AppointmentStatus.scheduled:
-        raise DomainError("Only a scheduled appointment can be confirmed.")
+        raise DomainError(gettext("Only a scheduled appointment can be confirmed."))
     appointment.status = AppointmentStatus.confirmed
     appointment.needs_reschedule = False
     # The status is in every copy (TENTATIVE -> CONFIRMED): a new SEQUENCE and an update keep
@@ -499,9 +528,13 @@ def complete_appointment(
     """It took place. Slots stay: the time was taken."""
     require(can_update_status(actor, appointment))
     if not appointment.status.is_active:
-        raise DomainError(f"This appointment is already {appointment.status.label.lower()}.")
+        raise DomainError(
+            gettext(
+                "This appointment is already %(lower)s.", lower=appointment.status.label.lower()
+            )
+        )
     if appointment.start_dt > now_utc():
-        raise DomainError("An appointment that has not started yet cannot be completed.")
+        raise DomainError(gettext("An appointment that has not started yet cannot be completed."))
     appointment.status = AppointmentStatus.completed
     appointment.status_reason = clean_text(note, "note", multiline=True, max_length=2000)
     record_event(
@@ -563,11 +596,11 @@ def create_interpreter(
     require(actor.role in OFFICE_ROLES, "Only the office adds interpreters.")
     name = clean_text(name, "name", max_length=200)
     if not name:
-        raise DomainError("Give the interpreter's name.", field="name")
+        raise DomainError(gettext("Give the interpreter's name."), field="name")
     languages = [clean_text(lang, "languages", max_length=80) for lang in languages]
     languages = [lang for lang in languages if lang]
     if not languages:
-        raise DomainError("Give at least one language.", field="languages")
+        raise DomainError(gettext("Give at least one language."), field="languages")
     interpreter = Interpreter(
         organisation_id=actor.organisation_id,
         name=name,

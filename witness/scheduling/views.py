@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from witness.calendar.ics import NEUTRAL_MEETING_POINT
 from witness.core import access
+from witness.core.i18n import gettext, lazy_gettext, weekday_names
 from witness.core.time import format_span, is_valid_timezone, now_utc, today_in
 from witness.core.web import (
     Outcome,
@@ -53,13 +54,12 @@ REVIEW_MEETING_AT = time(10, 0)
 MEET_BEFORE = {AppointmentKind.video_link: 30}
 DEFAULT_MEET_BEFORE = 60
 DEFAULT_DURATION = timedelta(hours=1)
-WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 ACTION_LABELS = {
-    "appointment.book": "Booked",
-    "appointment.reschedule": "Rescheduled",
-    "appointment.cancel": "Cancelled",
-    "appointment.confirm": "Confirmed",
-    "appointment.complete": "Completed",
+    "appointment.book": lazy_gettext("Booked"),
+    "appointment.reschedule": lazy_gettext("Rescheduled"),
+    "appointment.cancel": lazy_gettext("Cancelled"),
+    "appointment.confirm": lazy_gettext("Confirmed"),
+    "appointment.complete": lazy_gettext("Completed"),
 }
 
 
@@ -220,8 +220,14 @@ def _flash_booked(appointment: Appointment, warnings: list[str], verb: str) -> N
     members = queries.booking_members(db_session(), current_user, appointment)
     whom = ", ".join(a.witness.reference for a in members if a.status.is_active)
     flash(
-        f"{appointment.kind.label} {verb} for {whom or appointment.witness.reference} on "
-        f"{start:%a %d %b %Y at %H:%M} {start.tzname()}."
+        gettext(
+            "%(label)s %(verb)s for %(reference)s on %(start)s %(tzname)s.",
+            label=appointment.kind.label,
+            verb=verb,
+            reference=whom or appointment.witness.reference,
+            start=format(start, "%a %d %b %Y at %H:%M"),
+            tzname=start.tzname(),
+        )
     )
     for warning in warnings:
         flash(warning, "warning")
@@ -330,7 +336,12 @@ def reschedule(appointment_id: int):
     """Change time, place or people, with a reason; everyone gets an update."""
     appointment = _changeable(appointment_id, access.can_manage_appointment)
     if not appointment.status.is_active:
-        flash(f"A {appointment.status.label.lower()} appointment cannot be changed.", "error")
+        flash(
+            gettext(
+                "A %(lower)s appointment cannot be changed.", lower=appointment.status.label.lower()
+            ),
+            "error",
+        )
         return _back_to(appointment.id)
     db = db_session()
     witness = appointment.witness
@@ -371,7 +382,7 @@ def cancel(appointment_id: int):
         with _changing(appointment, form):
             services.cancel_appointment(db_session(), current_user, appointment, form.reason.data)
         if form.succeeded:
-            flash("Appointment cancelled; everyone invited is sent a cancellation.")
+            flash(gettext("Appointment cancelled; everyone invited is sent a cancellation."))
             return _back_to(appointment.id)
     return _appointment_page(appointment, 400, cancel_form=form)
 
@@ -386,7 +397,7 @@ def confirm(appointment_id: int):
         services.confirm_appointment(db_session(), current_user, appointment)
     if not outcome.succeeded:
         return _appointment_page(appointment, 400)
-    flash("Appointment confirmed.")
+    flash(gettext("Appointment confirmed."))
     return _back_to(appointment.id)
 
 
@@ -404,12 +415,14 @@ def complete(appointment_id: int):
             )
         if form.succeeded and draft is not None:
             flash(
-                "Meeting recorded as completed: confirm or change each answer of the last "
-                "assessment."
+                gettext(
+                    "Meeting recorded as completed: confirm or change each answer of the last "
+                    "assessment."
+                )
             )
             return redirect(url_for("risk.assessment", assessment_id=draft.id))
         if form.succeeded:
-            flash("Appointment recorded as completed.")
+            flash(gettext("Appointment recorded as completed."))
             return _back_to(appointment.id)
     return _appointment_page(appointment, 400, complete_form=form)
 
@@ -474,7 +487,7 @@ def week():
         by_day=by_day,
         tz=tz,
         today=today_in(tz),
-        weekday_names=WEEKDAY_NAMES,
+        weekday_names=weekday_names(),
         prev_url=url_for("scheduling.week", date=(monday - timedelta(days=7)).isoformat(), **args),
         next_url=url_for("scheduling.week", date=(monday + timedelta(days=7)).isoformat(), **args),
         this_url=url_for("scheduling.week", **args),
@@ -502,7 +515,7 @@ def interpreters():
                 email=form.email.data or None,
             )
         if form.succeeded:
-            flash(f"Interpreter {interpreter.name} added.")
+            flash(gettext("Interpreter %(name)s added.", name=interpreter.name))
             return redirect(url_for("scheduling.interpreters"))
     listed = queries.interpreters_of(db_session(), current_user.organisation_id)
     return form_page("scheduling/interpreters.html", form=form, interpreters=listed)

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import User
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
 from witness.people.models import Witness
@@ -22,7 +23,12 @@ class NewsKind(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {
+            "special_measure_decision": gettext("Special measure decision"),
+            "hearing_moved": gettext("Hearing moved"),
+            "hearing_vacated": gettext("Hearing vacated"),
+            "case_outcome": gettext("Case outcome"),
+        }[self.value]
 
 
 class News(Base):

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
 
@@ -21,7 +22,12 @@ class MailStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return "Not sent" if self is MailStatus.withheld else self.value.capitalize()
+        return {
+            "pending": gettext("Pending"),
+            "sent": gettext("Sent"),
+            "failed": gettext("Failed"),
+            "withheld": gettext("Not sent"),
+        }[self.value]
 
 
 class WithheldReason(enum.Enum):
@@ -40,12 +46,12 @@ class WithheldReason(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "consent_withdrawn": "consent withdrawn",
-            "address_changed": "the address changed",
-            "no_address": "no address on file",
-            "account_disabled": "account disabled",
-            "opted_out": "the witness opted out of this news",
-            "channel_not_chosen": "the witness no longer wants news this way",
+            "consent_withdrawn": gettext("consent withdrawn"),
+            "address_changed": gettext("the address changed"),
+            "no_address": gettext("no address on file"),
+            "account_disabled": gettext("account disabled"),
+            "opted_out": gettext("the witness opted out of this news"),
+            "channel_not_chosen": gettext("the witness no longer wants news this way"),
         }[self.value]
 
 

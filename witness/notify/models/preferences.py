@@ -10,6 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
 from witness.outcomes.models import EventKind
@@ -24,9 +25,9 @@ class NewsWanted(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "everything": "Everything that happens in the case",
-            "key_stages": "Verdict, sentence and release only",
-            "nothing": "Nothing (opted out)",
+            "everything": gettext("Everything that happens in the case"),
+            "key_stages": gettext("Verdict, sentence and release only"),
+            "nothing": gettext("Nothing (opted out)"),
         }[self.value]
 
 
@@ -40,9 +41,9 @@ class EmailDetail(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "call_me": "Only that there is news: please call (a shared mailbox)",
-            "summary": "What happened, in a few plain words",
-            "letter": "What happened, with the letter attached",
+            "call_me": gettext("Only that there is news: please call (a shared mailbox)"),
+            "summary": gettext("What happened, in a few plain words"),
+            "letter": gettext("What happened, with the letter attached"),
         }[self.value]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import User
 from witness.cases.models import Case
+from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
 from witness.outcomes.models import OutcomeEvent
@@ -25,7 +26,11 @@ class TaskStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "open": gettext("Open"),
+            "done": gettext("Done"),
+            "cancelled": gettext("Cancelled"),
+        }[self.value]
 
 
 class NotificationTask(Base):
@@ -103,10 +108,18 @@ class AttemptOutcome(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "spoke_to_witness": "Spoke to the witness",
-            "someone_else_answered": "Someone else answered (nothing disclosed)",
-            "told_via_ngo": "Told through their NGO worker",
-        }.get(self.value, self.value.replace("_", " ").capitalize())
+            "sent": gettext("Sent"),
+            "posted": gettext("Posted"),
+            "spoke_to_witness": gettext("Spoke to the witness"),
+            "told_in_person": gettext("Told in person"),
+            "told_via_ngo": gettext("Told through their NGO worker"),
+            "no_answer": gettext("No answer"),
+            "message_left": gettext("Message left"),
+            "someone_else_answered": gettext("Someone else answered (nothing disclosed)"),
+            "returned": gettext("Returned"),
+            "withheld": gettext("Withheld"),
+            "failed": gettext("Failed"),
+        }[self.value]
 
 
 _SUCCESSES = frozenset(
