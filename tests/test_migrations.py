@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, insert, inspect, make_url, text
 from sqlalchemy.orm import Session
 
 import witness.models  # noqa: F401
@@ -86,19 +86,24 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
     engine = create_engine(url)
     with Session(engine) as session:
         office = Organisation(name="Backfill Office", kind=OrganisationKind.prosecution)
-        user = User(
-            email="backfill@test.example",
-            name="Backfill Officer",
-            password_hash="x",
-            role=Role.liaison_officer,
-            organisation=office,
-        )
         witnesses = [
             Witness(organisation=office, reference=f"BF-{n}", legal_name=f"Name {n}")
             for n in range(2)
         ]
-        session.add_all([office, user, *witnesses])
+        session.add_all([office, *witnesses])
         session.flush()
+        # the columns users had at 0023 (a later revision adds more than the model of 0023)
+        user_id = session.execute(
+            insert(User.__table__)
+            .values(
+                email="backfill@test.example",
+                name="Backfill Officer",
+                password_hash="x",
+                role=Role.liaison_officer.value,
+                organisation_id=office.id,
+            )
+            .returning(User.__table__.c.id)
+        ).scalar_one()
         at = datetime(2026, 3, 12, 10, tzinfo=UTC)
         for n, witness in enumerate(witnesses):
             session.execute(
@@ -117,7 +122,7 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
                     "end": at.replace(hour=16),
                     "no": False,
                     "uid": f"backfill-{n}",
-                    "user": user.id,
+                    "user": user_id,
                 },
             )
         session.commit()

@@ -15,7 +15,7 @@ from witness.core import access
 from witness.core.errors import AccessDenied, DomainError
 from witness.hearings.services import create_hearing
 from witness.rooms.models import ResourceWithdrawal
-from witness.scheduling import services
+from witness.scheduling import safety, services
 from witness.scheduling.conflicts import BookingConflict
 from witness.scheduling.models import (
     Appointment,
@@ -351,7 +351,7 @@ def test_waiting_room_warning_when_a_defendant_on_bail_attends(db, world, rooms)
             kind=AppointmentKind.accompaniment,
         ),
     )
-    assert "no separate waiting room" in services.waiting_room_warning(db, going)
+    assert "no separate waiting room" in safety.waiting_room_warning(db, going)
     book_appointment(
         db,
         world.officer,
@@ -366,7 +366,7 @@ def test_waiting_room_warning_when_a_defendant_on_bail_attends(db, world, rooms)
         ),
     )
     # the waiting room was booked for another witness: the warning stays for this one
-    assert services.waiting_room_warning(db, going) is not None
+    assert safety.waiting_room_warning(db, going) is not None
 
 
 def test_no_waiting_room_warning_without_a_bailed_defendant(db, world, rooms):
@@ -390,7 +390,7 @@ def test_no_waiting_room_warning_without_a_bailed_defendant(db, world, rooms):
             kind=AppointmentKind.accompaniment,
         ),
     )
-    assert services.waiting_room_warning(db, going) is None
+    assert safety.waiting_room_warning(db, going) is None
 
 
 def test_supervisor_of_the_office_may_book_for_any_of_its_witnesses(db, world, rooms, make_user):

@@ -48,7 +48,7 @@ from witness.hearings import measures as measure_services
 from witness.hearings.models import SpecialMeasure
 from witness.risk.meetings import book_review_meeting
 from witness.rooms.models import Resource
-from witness.scheduling import queries, services
+from witness.scheduling import queries, safety, services
 from witness.scheduling.conflicts import BookingConflict
 from witness.scheduling.models import Appointment, AppointmentKind, AppointmentStaff
 
@@ -98,7 +98,7 @@ def _shown(user: User, appointment: Appointment, **extra) -> Shown:
 
 
 def _detail(session: Session, user: User, appointment: Appointment) -> Shown:
-    warning = services.waiting_room_warning(session, appointment)
+    warning = safety.waiting_room_warning(session, appointment)
     members = queries.booking_members(session, user, appointment)
     return _shown(
         user,

@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from witness.auth.models import User
-from witness.cases.models import Court, Hearing, HearingStatus
+from witness.cases.models import Court, CustodyStatus, Defendant, Hearing, HearingStatus
 from witness.core.access_risk import RiskView, risk_view
+from witness.core.i18n import gettext
 from witness.core.time import day_bounds
 from witness.people.models import Participation, Phase, Witness
 from witness.protection.models import ActionKind, ActionStatus, ProtectionAction
@@ -208,3 +209,37 @@ def hearing_risk(
             check.warning if check is not None else None,
         )
     return lines
+
+
+def waiting_room_warning(session: Session, appointment: Appointment) -> str | None:
+    """A witness waiting at a court where a defendant on bail attends the same hearing, with no
+    separate waiting room booked for them that day."""
+    hearing = appointment.hearing
+    if hearing is None or appointment.kind is AppointmentKind.video_link:
+        return None
+    if appointment.resource is not None and appointment.resource.kind is ResourceKind.remote_site:
+        return None
+    on_bail = session.scalar(
+        select(func.count(Defendant.id)).where(
+            Defendant.case_id == hearing.case_id,
+            Defendant.custody_status == CustodyStatus.on_bail,
+        )
+    )
+    if not on_bail:
+        return None
+    waiting_room_booked = session.scalar(
+        select(func.count(Appointment.id))
+        .join(Resource, Resource.id == Appointment.resource_id)
+        .where(
+            Appointment.witness_id == appointment.witness_id,
+            Appointment.hearing_id == hearing.id,
+            Appointment.status.in_([AppointmentStatus.scheduled, AppointmentStatus.confirmed]),
+            Resource.kind == ResourceKind.waiting_room,
+        )
+    )
+    if waiting_room_booked:
+        return None
+    return gettext(
+        "A defendant on bail attends this hearing and no separate waiting room is booked for "
+        "the witness: book one so they do not wait together."
+    )

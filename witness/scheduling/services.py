@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
 from witness.auth.models import Role, User
-from witness.cases.models import CustodyStatus, Defendant, Hearing
+from witness.cases.models import Hearing
 from witness.core.access import (
     OFFICE_ROLES,
     can_manage_appointment,
@@ -550,40 +550,6 @@ def _send_invites(session: Session, appointment: Appointment, previous_staff_ids
 
 
 # --- warnings and lists ----------------------------------------------------------------------
-
-
-def waiting_room_warning(session: Session, appointment: Appointment) -> str | None:
-    """A witness waiting at a court where a defendant on bail attends the same hearing, with no
-    separate waiting room booked for them that day."""
-    hearing = appointment.hearing
-    if hearing is None or appointment.kind is AppointmentKind.video_link:
-        return None
-    if appointment.resource is not None and appointment.resource.kind is ResourceKind.remote_site:
-        return None
-    on_bail = session.scalar(
-        select(func.count(Defendant.id)).where(
-            Defendant.case_id == hearing.case_id,
-            Defendant.custody_status == CustodyStatus.on_bail,
-        )
-    )
-    if not on_bail:
-        return None
-    waiting_room_booked = session.scalar(
-        select(func.count(Appointment.id))
-        .join(Resource, Resource.id == Appointment.resource_id)
-        .where(
-            Appointment.witness_id == appointment.witness_id,
-            Appointment.hearing_id == hearing.id,
-            Appointment.status.in_([AppointmentStatus.scheduled, AppointmentStatus.confirmed]),
-            Resource.kind == ResourceKind.waiting_room,
-        )
-    )
-    if waiting_room_booked:
-        return None
-    return (
-        "A defendant on bail attends this hearing and no separate waiting room is booked for "
-        "the witness: book one so they do not wait together."
-    )
 
 
 # --- interpreters ----------------------------------------------------------------------------

@@ -208,7 +208,7 @@ def _form_notes(form: BookingForm, witness: Witness) -> dict:
 def _warnings(appointment: Appointment) -> list[str]:
     db = db_session()
     found = [
-        services.waiting_room_warning(db, appointment),
+        safety.waiting_room_warning(db, appointment),
         safety.appointment_warning(db, current_user, appointment),
     ]
     return [w for w in found if w]
