@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from witness.ledger.models import SupportItem
 from witness.ledger.services import verify_chain
 from witness.migrate import upgrade
 
+SVG = "{http://www.w3.org/2000/svg}"
 ENDPOINTS = {
     "floor",
     "write floor",
@@ -65,9 +67,9 @@ def test_benchmark_prints_a_table_and_writes_json(bench_app, tmp_path):
     path = tmp_path / "bench.json"
     with bench_app.app_context():
         before = db_session().scalar(select(func.count()).select_from(SupportItem))
-    result = bench_app.test_cli_runner().invoke(
-        args=["benchmark", "--requests", "3", "--warmup", "1", "--json", str(path), "--show-sql"]
-    )
+    chart = tmp_path / "ratios.svg"
+    args = ["benchmark", "--requests", "3", "--warmup", "1", "--json", str(path), "--show-sql"]
+    result = bench_app.test_cli_runner().invoke(args=[*args, "--chart", str(chart)])
     assert result.exit_code == 0, result.output
     assert "| user | endpoint |" in result.output
     assert "| liaison officer | floor |" in result.output
@@ -122,6 +124,14 @@ def test_benchmark_prints_a_table_and_writes_json(bench_app, tmp_path):
         )
         assert floor_writes == 2 * (3 + 1)
         db.rollback()
+    # the chart the docs publish: every measured row's ratio per user and its target, each bar
+    # titled with the figure the JSON holds
+    picture = ET.fromstring(chart.read_text())
+    marks = {t.text for t in picture.iter(f"{SVG}title")}
+    for row in rows:
+        if row["requests"] and row["endpoint"] not in ("floor", "write floor"):
+            assert f"{row['endpoint']}, {row['user']}: {row['ratio_median']:,.1f}x" in marks
+    assert "record item, target: 2.0x" in marks
     # the biggest case's disclosure PDF against reportlab's floor, in the same run
     disclosure = report["disclosure"]
     assert disclosure["entries"] >= 150 and disclosure["rounds"] == 1

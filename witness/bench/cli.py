@@ -222,6 +222,12 @@ def _print_generated(db: Session, scale: Scale, result: Generated) -> None:
 )
 @click.option("--show-sql", is_flag=True, help="Print the costliest statements of each page.")
 @click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Draw each row's time over the floor, beside its target, as an SVG here.",
+)
+@click.option(
     "--disclosure-rounds",
     default=1,
     show_default=True,
@@ -240,6 +246,7 @@ def benchmark(
     json_path: Path | None,
     profile: str | None,
     show_sql: bool,
+    chart_path: Path | None,
     disclosure_rounds: int,
 ) -> None:
     """Time the main pages in-process against a floor (one row by primary key).
@@ -248,7 +255,8 @@ def benchmark(
     median and p95 per page, the ratio to the floor and the peak memory.
     """
     from witness.bench.benchmark import BenchmarkError, measure_disclosure, run_benchmark
-    from witness.bench.report import disclosure_markdown, markdown, sql_report
+    from witness.bench.report import disclosure_markdown, markdown, ratio_chart, sql_report
+    from witness.core.charts import svg
 
     try:
         report = run_benchmark(
@@ -273,6 +281,9 @@ def benchmark(
     except BenchmarkError as exc:
         raise click.ClickException(str(exc)) from exc
     _write_json(json_path, report)
+    if chart_path is not None:
+        chart_path.write_text(svg(ratio_chart(report)) + "\n", encoding="utf-8")
+        click.echo(f"Wrote {chart_path}")
 
 
 @click.command("loadtest")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import statistics
 
+from witness.core.charts import Chart, Series
+
 #: the issue's targets at 100,000 witnesses: pages and feeds, the double-booking check
 TARGET_RATIO = 3.0
 #: None: measured, no target (the chain check's cost grows with the case's ledger)
@@ -177,3 +179,28 @@ def sql_report(report: dict) -> str:
             sql = s["sql"] if len(s["sql"]) <= 400 else s["sql"][:400] + " …"
             lines.append(f"- {s['ms_per_request']:.2f} ms x {s['per_request']:g}/request: `{sql}`")
     return "\n".join(lines)
+
+
+def ratio_chart(report: dict) -> Chart:
+    """Each measured row's median over its floor, per user, beside its target: the picture
+    the docs publish with the table (``flask benchmark --chart``)."""
+    rows = [r for r in report["rows"] if r.get("requests") and r["endpoint"] not in FLOORS]
+    endpoints = list(dict.fromkeys(r["endpoint"] for r in rows))
+    users = list(dict.fromkeys(r["user"] for r in rows))
+    ratio = {(r["user"], r["endpoint"]): r["ratio_median"] for r in rows}
+    target = {r["endpoint"]: r["target_ratio"] for r in rows}
+    series = [Series(user, tuple(ratio.get((user, e)) for e in endpoints)) for user in users] + [
+        Series("target", tuple(target[e] for e in endpoints), "#5b6475")
+    ]
+    return Chart(
+        id="benchmark-ratios",
+        title=f"Time over the floor, {report['witnesses']:,} witnesses on {report['dialect']}",
+        description=(
+            "For each page, its median time divided by the floor's (write floor for recording "
+            "an item), per user, beside the target; the table gives every figure."
+        ),
+        categories=tuple(endpoints),
+        series=tuple(series),
+        places=1,
+        suffix="x",
+    )

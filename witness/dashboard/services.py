@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from witness.auth.models import User
 from witness.cases.models import Hearing
 from witness.core.access import visible_witnesses
+from witness.core.charts import Chart
 from witness.core.figures import Figures
 from witness.core.i18n import reader
 from witness.core.time import today_in
 from witness.core.web import Page
 from witness.dashboard import counts, trends
 from witness.dashboard.agenda import Agenda, agenda
-from witness.dashboard.charts import Chart
 from witness.dashboard.counts import Count
 from witness.dashboard.my_cases import count_my_cases, my_cases, next_dates
 from witness.notify.models import News, StaffAlert

@@ -17,9 +17,9 @@ from witness.auth.models import User
 from witness.core.access import visible_witnesses
 from witness.core.access_after import visible_tasks
 from witness.core.access_risk import risk_witnesses
+from witness.core.charts import Chart, Series
 from witness.core.i18n import gettext as _
 from witness.core.time import day_bounds
-from witness.dashboard.charts import Chart, Series
 from witness.ledger.models import SupportItem
 from witness.ledger.totals import summed_totals
 from witness.notify.compliance import add_months, counts_by_month, months_between

@@ -1,10 +1,10 @@
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
+from witness.core.charts import drawn
 from witness.core.figures import figures
 from witness.core.time import now_utc
 from witness.core.web import form_transaction, page_arg
-from witness.dashboard.charts import drawn
 from witness.dashboard.services import build_dashboard
 from witness.db import db_session
 from witness.notify.task_services import mark_alert_seen

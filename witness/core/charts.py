@@ -81,7 +81,7 @@ class Chart:
         if value is None:
             return "—"
         text = f"{value:,.{self.places}f}"
-        return f"{text}{self.suffix}" if self.suffix in ("", "%") else f"{text} {self.suffix}"
+        return f"{text}{self.suffix}" if self.suffix in ("", "%", "x") else f"{text} {self.suffix}"
 
     def axis_label(self, value: float) -> str:
         """A figure on the scale: no currency (the legend names it), as many places as the
