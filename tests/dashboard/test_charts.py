@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from witness.core.figures import Figures
 from witness.core.charts import Chart, Series, svg
+from witness.core.figures import Figures
 from witness.dashboard.services import build_dashboard
 from witness.ledger.models import SupportCategory
 from witness.ledger.services import record_item
