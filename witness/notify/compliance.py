@@ -116,11 +116,11 @@ def _month_of(months: list[date], zones: list[str]):
     return case(*whens, else_=None)
 
 
-def compliance_report(session: Session, actor: User, first: date, last: date) -> list[MonthRow]:
-    """The report of ``actor``'s office for the months from ``first``'s to ``last``'s (the
-    office holding the witness's file); supervisors, administrators and prosecutors only
-    (``AccessDenied``). One grouped query over the months' tasks."""
-    require(can_read_compliance(actor), "Only supervisors and prosecutors see this report.")
+def _by_month(session: Session, condition, first: date, last: date, *groups):
+    """The tasks matching ``condition`` (on the task, its ``Witness`` and the witness's
+    ``Organisation``) due in each month from ``first``'s to ``last``'s, grouped by month and
+    ``groups``: rows of (month's first day, *groups, told in time, told late, not told,
+    cancelled). One grouped query over the months' tasks."""
     months = months_between(first, last)
     zones = sorted(session.scalars(select(Court.timezone).distinct()))
     if not months or not zones:
@@ -131,8 +131,7 @@ def compliance_report(session: Session, actor: User, first: date, last: date) ->
     inner = (
         select(
             _month_of(months, zones).label("month"),
-            Organisation.name.label("office"),
-            NotificationTask.enhanced.label("enhanced"),
+            *(g.label(f"group_{n}") for n, g in enumerate(groups)),
             NotificationTask.status.label("status"),
             case((NotificationTask.done_dt <= NotificationTask.due_dt, 1), else_=0).label(
                 "on_time"
@@ -142,75 +141,53 @@ def compliance_report(session: Session, actor: User, first: date, last: date) ->
         .join(Organisation, Organisation.id == Witness.organisation_id)
         .join(Case, Case.id == NotificationTask.case_id)
         .join(Court, Court.id == Case.court_id)
-        .where(
-            Witness.organisation_id == actor.organisation_id,
-            NotificationTask.due_dt > low,
-            NotificationTask.due_dt <= high,
-        )
+        .where(condition, NotificationTask.due_dt > low, NotificationTask.due_dt <= high)
         .subquery()
     )
     done = inner.c.status == TaskStatus.done
+    by = [inner.c.month, *(inner.c[f"group_{n}"] for n in range(len(groups)))]
     rows = session.execute(
         select(
-            inner.c.month,
-            inner.c.office,
-            inner.c.enhanced,
+            *by,
             func.sum(case((and_(done, inner.c.on_time == 1), 1), else_=0)),
             func.sum(case((and_(done, inner.c.on_time == 0), 1), else_=0)),
             func.sum(case((inner.c.status == TaskStatus.open, 1), else_=0)),
             func.sum(case((inner.c.status == TaskStatus.cancelled, 1), else_=0)),
         )
         .where(inner.c.month.is_not(None))
-        .group_by(inner.c.month, inner.c.office, inner.c.enhanced)
+        .group_by(*by)
     )
-    table: dict[tuple[str, str], MonthRow] = {}
-    for month, office, enhanced, in_time, late, not_told, cancelled in rows:
-        day = date(int(month[:4]), int(month[5:7]), 1)
-        row = table.setdefault((month, office), MonthRow(day, office))
-        counts = Counts(int(in_time), int(late), int(not_told), int(cancelled))
+    return [
+        (date(int(month[:4]), int(month[5:7]), 1), *rest[: len(groups)],
+         Counts(*(int(n) for n in rest[len(groups) :])))
+        for month, *rest in rows
+    ]  # fmt: skip
+
+
+def compliance_report(session: Session, actor: User, first: date, last: date) -> list[MonthRow]:
+    """The report of ``actor``'s office for the months from ``first``'s to ``last``'s (the
+    office holding the witness's file); supervisors, administrators and prosecutors only
+    (``AccessDenied``). One grouped query over the months' tasks."""
+    require(can_read_compliance(actor), "Only supervisors and prosecutors see this report.")
+    rows = _by_month(
+        session,
+        Witness.organisation_id == actor.organisation_id,
+        first,
+        last,
+        Organisation.name,
+        NotificationTask.enhanced,
+    )
+    table: dict[tuple[date, str], MonthRow] = {}
+    for month, office, enhanced, counts in rows:
+        row = table.setdefault((month, office), MonthRow(month, office))
         (row.enhanced if enhanced else row.standard).add(counts)
     return [table[key] for key in sorted(table)]
 
 
 def counts_by_month(session: Session, condition, first: date, last: date) -> dict[date, Counts]:
-    """The tasks matching ``condition`` (on the task and its ``Witness``) due in each month
-    from ``first``'s to ``last``'s, by what became of them, all rights together: the
-    dashboard's chart of the share told in time. One grouped query, months as the report's."""
-    months = months_between(first, last)
-    zones = sorted(session.scalars(select(Court.timezone).distinct()))
-    if not months or not zones:
-        return {}
-    low = min(day_bounds(months[0], z)[0] for z in zones)
-    high = max(day_bounds(add_months(months[-1], 1), z)[0] for z in zones)
-    inner = (
-        select(
-            _month_of(months, zones).label("month"),
-            NotificationTask.status.label("status"),
-            case((NotificationTask.done_dt <= NotificationTask.due_dt, 1), else_=0).label(
-                "on_time"
-            ),
-        )
-        .join(Witness, Witness.id == NotificationTask.witness_id)
-        .join(Case, Case.id == NotificationTask.case_id)
-        .join(Court, Court.id == Case.court_id)
-        .where(condition, NotificationTask.due_dt > low, NotificationTask.due_dt <= high)
-        .subquery()
-    )
-    done = inner.c.status == TaskStatus.done
-    rows = session.execute(
-        select(
-            inner.c.month,
-            func.sum(case((and_(done, inner.c.on_time == 1), 1), else_=0)),
-            func.sum(case((and_(done, inner.c.on_time == 0), 1), else_=0)),
-            func.sum(case((inner.c.status == TaskStatus.open, 1), else_=0)),
-            func.sum(case((inner.c.status == TaskStatus.cancelled, 1), else_=0)),
-        )
-        .where(inner.c.month.is_not(None))
-        .group_by(inner.c.month)
-    )
-    return {
-        date(int(m[:4]), int(m[5:7]), 1): Counts(*(int(n) for n in figures)) for m, *figures in rows
-    }
+    """The tasks matching ``condition`` due in each month from ``first``'s to ``last``'s, by what
+    became of them, all rights together: the dashboard's chart of the share told in time."""
+    return {month: counts for month, counts in _by_month(session, condition, first, last)}
 
 
 def percent(share: float | None) -> str:
