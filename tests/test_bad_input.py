@@ -53,8 +53,7 @@ def text_of(response) -> str:
 
 def field_error(response, field: str) -> list[str]:
     """The error messages shown beside ``field``."""
-    # Forms that share the witness page prefix their ids ("consent-notes-error").
-    pattern = rf'<p class="error" id="(?:[a-z]+-)?{field}-error">([^<]*)</p>'
+    pattern = rf'<p class="error" id="{field}-error">([^<]*)</p>'
     return re.findall(pattern, text_of(response))
 
 

@@ -262,15 +262,6 @@ def test_file_times_are_shown_in_the_court_timezone(
     assert "10 Mar 2026 16:00 +07" in page
 
 
-def test_form_addresses_opened_directly_show_the_file(login, world):
-    """A reload after a form error lands on the file, not on 'Not available'."""
-    client = login(world.officer)
-    for section in ("participations", "consents", "needs"):
-        response = client.get(f"/witnesses/{world.assigned.id}/{section}")
-        assert response.status_code == 302
-        assert response.headers["Location"] == f"/witnesses/{world.assigned.id}"
-
-
 def test_officer_ending_their_own_assignment_returns_to_their_list(login, world, db):
     client = login(world.officer)
     assignment = db.scalar(

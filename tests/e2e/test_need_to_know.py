@@ -33,3 +33,10 @@ def test_ngo_worker_opening_a_file_not_shared_with_them_sees_not_found(
             )
         )
         assert refusal is not None and refusal.actor_id == seed.ngo_worker.id
+
+    # The pages of the file's forms are as closed as the file.
+    for form in ("participations", "consents", "needs"):
+        response = tab.goto(f"/witnesses/{witness.id}/{form}")
+        assert response.status == 404, form
+        expect(tab.get_by_role("heading", level=1)).to_have_text("Not found")
+        expect(tab.get_by_text(witness.reference)).to_have_count(0)

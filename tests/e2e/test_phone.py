@@ -74,6 +74,10 @@ def test_every_page_of_the_menu_fits_a_phone(phone, live_server, seed, open_witn
     extra = ["/account/password", "/account/feeds"]
     if role != "ngo_worker":
         extra.append(f"/witnesses/{witness.id}")
+        # the file's forms, each on a page of its own
+        extra += [
+            f"/witnesses/{witness.id}/{form}" for form in ("participations", "consents", "needs")
+        ]
     wide = {}
     for path in pages + extra:
         response = phone.goto(path)

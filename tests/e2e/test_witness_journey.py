@@ -16,11 +16,6 @@ def _timeline(tab: Page):
     return section.get_by_role("listitem")
 
 
-def _form_with_button(tab: Page, button: str):
-    """The form a button submits: scopes labels that several forms on one page share."""
-    return tab.locator("form").filter(has=tab.get_by_role("button", name=button))
-
-
 def test_officer_opens_a_case_adds_a_witness_and_moves_them_to_pre_trial(
     tab, live_server, seed, sign_in
 ):
@@ -59,12 +54,13 @@ def test_officer_opens_a_case_adds_a_witness_and_moves_them_to_pre_trial(
     )
     expect(tab.get_by_role("heading", level=1)).to_have_text("VW-E2E-0417")
 
-    # Into the case: the form is open, since the witness is in no case yet.
-    form = _form_with_button(tab, "Add to case")
-    form.get_by_label("Case reference").fill("T20260417")
-    form.get_by_label("Role").select_option(label="Victim-witness")
-    form.get_by_label("Reason").fill("Identified by police at the car wash raid.")
-    form.get_by_role("button", name="Add to case").click()
+    # Into the case, on the form's own page.
+    tab.get_by_role("link", name="Add to a case").click()
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Add to a case · VW-E2E-0417")
+    tab.get_by_label("Case reference").fill("T20260417")
+    tab.get_by_label("Role").select_option(label="Victim-witness")
+    tab.get_by_label("Reason").fill("Identified by police at the car wash raid.")
+    tab.get_by_role("button", name="Add to case").click()
     expect(tab.get_by_role("status")).to_have_text("VW-E2E-0417 added to case T20260417.")
     case_row = tab.get_by_role("row", name=re.compile("T20260417"))
     expect(case_row).to_contain_text("Reflection")
@@ -161,22 +157,46 @@ def test_adding_to_a_case_without_a_reason_saves_nothing(
     other = open_witness_file()  # only for its case, which the officer may choose
     sign_in(seed.officer)
     tab.goto(f"/witnesses/{witness.id}")
+    tab.get_by_role("link", name="Add to a case").click()
 
-    form = _form_with_button(tab, "Add to case")
-    form.get_by_label("Case reference").fill(other.case_reference)
+    tab.get_by_label("Case reference").fill(other.case_reference)
     with tab.expect_response(lambda r: r.request.method == "POST") as posted:
-        form.get_by_role("button", name="Add to case").click()
+        tab.get_by_role("button", name="Add to case").click()
     assert posted.value.status == 400
 
-    expect(tab.get_by_role("alert")).to_have_text(
-        "Nothing was saved: correct the highlighted field."
-    )
-    form = _form_with_button(tab, "Add to case")
-    expect(form).to_be_visible()  # the form stays open, with the error beside the reason
-    reason_field = form.locator(".field").filter(has=tab.get_by_label("Reason"))
+    # The form's page again, with the error beside the reason and the case reference kept.
+    expect(tab.get_by_role("heading", level=1)).to_have_text(f"Add to a case · {witness.reference}")
+    reason_field = tab.locator(".field").filter(has=tab.get_by_label("Reason"))
     expect(reason_field).to_contain_text("Give a reason for the change.")
-    expect(tab.get_by_role("cell", name="Not yet a witness in any case.")).to_be_visible()
+    expect(tab.get_by_label("Case reference")).to_have_value(other.case_reference)
     with live_server.session() as db:
         assert (
             db.scalar(select(Participation).where(Participation.witness_id == witness.id)) is None
         )
+
+    # Cancel goes back to the file, still in no case.
+    tab.get_by_role("link", name="Cancel").click()
+    expect(tab.get_by_role("heading", level=1)).to_have_text(witness.reference)
+    expect(tab.get_by_role("cell", name="Not yet a witness in any case.")).to_be_visible()
+
+
+def test_a_need_is_recorded_on_its_own_page_and_listed_on_the_file(
+    tab, live_server, seed, sign_in, open_witness_file
+):
+    witness = open_witness_file()
+    sign_in(seed.officer)
+    tab.goto(f"/witnesses/{witness.id}")
+    expect(tab.get_by_label("Review by")).to_have_count(0)  # the file carries no form for it
+
+    tab.get_by_role("link", name="Record a need").click()
+    expect(tab.get_by_role("heading", level=1)).to_have_text(f"Record a need · {witness.reference}")
+    tab.get_by_label("Need", exact=True).select_option(label="Transport")
+    tab.get_by_label("Notes").fill("Lives two hours from the court.")
+    tab.get_by_label("Review by").fill("2031-04-01")
+    tab.get_by_role("button", name="Record need").click()
+
+    expect(tab.get_by_role("status")).to_have_text(
+        "Need recorded: Transport, review by 01 Apr 2031."
+    )
+    expect(tab.get_by_role("heading", level=1)).to_have_text(witness.reference)
+    expect(tab.get_by_role("row", name=re.compile("Lives two hours"))).to_contain_text("Transport")

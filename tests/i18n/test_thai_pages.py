@@ -80,3 +80,18 @@ def test_an_english_user_sees_the_same_pages_as_before(db, world, login):
     assert "1,500.00 THB" in ledger and "09 Mar 2026" in ledger
     form = client.get(f"/witnesses/{world.assigned.id}/appointments/new")
     assert "Staff attending" in form.get_data(as_text=True)
+
+
+def test_the_witness_page_links_to_its_forms_in_thai(thai, login):
+    """The buttons to the pages of the file's forms, and those pages, in Thai."""
+    client = login(thai.officer)
+    url = f"/witnesses/{thai.assigned.id}"
+    page = client.get(url).get_data(as_text=True)
+    for words in ("เพิ่มเข้าคดี", "บันทึกความยินยอม", "บันทึกความต้องการ"):
+        assert f">{words}</a>" in page
+    assert "Add to a case" not in page and "Record a consent" not in page
+    consent = client.get(f"{url}/consents").get_data(as_text=True)
+    assert f"บันทึกการตัดสินใจเรื่องความยินยอม · {thai.assigned.reference}" in consent
+    assert ">ยกเลิก</a>" in consent  # Cancel
+    need = client.get(f"{url}/needs").get_data(as_text=True)
+    assert f"บันทึกความต้องการ · {thai.assigned.reference}" in need

@@ -110,13 +110,12 @@ def create():
     return form_page("people/form.html", form=form, witness=None)
 
 
-def _detail_context(witness: Witness, **bound_forms) -> dict:
+def _detail_context(witness: Witness) -> dict:
     db = db_session()
-    manage = access.can_manage_witness(current_user, witness)
-    context = dict(
+    return dict(
         witness=witness,
         show_identity=access.can_see_identity(db, current_user, witness),
-        can_manage=manage,
+        can_manage=access.can_manage_witness(current_user, witness),
         can_record_needs=access.can_record_needs(current_user, witness),
         is_child=witness.is_child_on(now_utc().date()),
         timeline=services.witness_timeline(db, witness),
@@ -127,12 +126,6 @@ def _detail_context(witness: Witness, **bound_forms) -> dict:
         **coming_up(db, current_user, witness),
         risk=risk_summary(db, current_user, witness),
     )
-    if context["can_record_needs"]:
-        context["need_form"] = bound_forms.pop("need_form", None) or NeedForm(formdata=None)
-        _distinct_ids(context["need_form"], "need")
-    if manage:
-        context.update(_manage_forms(witness, **bound_forms))
-    return context
 
 
 @bp.route("/<int:witness_id>")
@@ -147,42 +140,11 @@ def _targets(participation: Participation) -> list[Phase]:
     return allowed_targets(participation.phase, services.closed_from(participation))
 
 
-def _manage_forms(witness: Witness, **bound) -> dict:
-    """The forms on a witness page, empty unless one was just submitted with errors."""
-    forms = {
-        "participation_form": ParticipationForm(formdata=None),
-        "consent_form": ConsentForm(formdata=None),
-    } | bound
-    for name, form in forms.items():
-        _distinct_ids(form, name.removesuffix("_form"))
-    forms["participation_form"].court_id.choices = _court_choices()
-    _consent_choices(forms["consent_form"], witness)
-    return forms
-
-
-def _distinct_ids(form, prefix: str) -> None:
-    """Several forms share one page: give their fields distinct HTML ids (names stay as they
-    are), so each label and error message points at its own field."""
-    for field in form:
-        field.id = field.label.field_id = f"{prefix}-{field.name}"
-
-
 def _consent_choices(form: ConsentForm, witness: Witness) -> None:
     cases = options((p.case.id, p.case.reference) for p in witness.participations)
     form.case_id.choices = [EMPTY_CHOICE, *cases]
     orgs = queries.organisations_to_share_with(db_session(), witness)
     form.organisation_id.choices = [EMPTY_CHOICE, *options((o.id, o.name) for o in orgs)]
-
-
-def _back_to_file(witness_id: int):
-    """Addresses that take a form, opened directly (a reload after an error): show the file."""
-    return redirect(url_for("people.detail", witness_id=witness_id))
-
-
-def _rerender_detail(witness: Witness, **bound_forms):
-    """Show the witness page again with one form's errors beside its fields (status 400)."""
-    flash(gettext("Nothing was saved: correct the highlighted field."), "error")
-    return render_template("people/detail.html", **_detail_context(witness, **bound_forms)), 400
 
 
 @bp.route("/<int:witness_id>/edit", methods=["GET", "POST"])
@@ -202,12 +164,12 @@ def edit(witness_id: int):
 
 @bp.route("/<int:witness_id>/participations", methods=["GET", "POST"])
 def add_participation(witness_id: int):
-    if request.method == "GET":
-        return _back_to_file(witness_id)
+    """Add the witness to a case, on a page of its own: its list of courts (like the consent
+    form's organisations) made a third of the file's time when every view rendered it."""
     witness = _managed(witness_id)
     form = ParticipationForm()
     form.court_id.choices = _court_choices()
-    if form.validate():
+    if form.validate_on_submit():
         with form_transaction(form, refusal="witness.change_refused", witness_id=witness.id):
             db = db_session()
             case = find_case(db, current_user, form.case_reference.data, form.court_id.data)
@@ -229,7 +191,7 @@ def add_participation(witness_id: int):
                 )
             )
             return redirect(url_for("people.detail", witness_id=witness.id))
-    return _rerender_detail(witness, participation_form=form)
+    return form_page("people/participation.html", form=form, witness=witness)
 
 
 @bp.route("/<int:witness_id>/participations/<int:participation_id>/phase", methods=["GET", "POST"])
@@ -258,12 +220,10 @@ def change_phase(witness_id: int, participation_id: int):
 
 @bp.route("/<int:witness_id>/consents", methods=["GET", "POST"])
 def record_consent(witness_id: int):
-    if request.method == "GET":
-        return _back_to_file(witness_id)
     witness = _managed(witness_id)
     form = ConsentForm()
     _consent_choices(form, witness)
-    if form.validate():
+    if form.validate_on_submit():
         with form_transaction(form, refusal="witness.change_refused", witness_id=witness.id):
             consent = services.record_consent(
                 db_session(),
@@ -288,7 +248,7 @@ def record_consent(witness_id: int):
                 )
             )
             return redirect(url_for("people.detail", witness_id=witness.id))
-    return _rerender_detail(witness, consent_form=form)
+    return form_page("people/consent.html", form=form, witness=witness)
 
 
 @bp.route("/<int:witness_id>/assignments", methods=["GET", "POST"])
@@ -378,13 +338,11 @@ def end_assignment(witness_id: int, assignment_id: int):
 
 @bp.route("/<int:witness_id>/needs", methods=["GET", "POST"])
 def record_need(witness_id: int):
-    if request.method == "GET":
-        return _back_to_file(witness_id)
     witness = load_or_404(
         Witness, witness_id, access.can_record_needs, refusal="need.record_refused"
     )
     form = NeedForm()
-    if form.validate():
+    if form.validate_on_submit():
         with form_transaction(form, refusal="need.record_refused", witness_id=witness.id):
             need = services.record_need(
                 db_session(),
@@ -403,7 +361,7 @@ def record_need(witness_id: int):
                 )
             )
             return redirect(url_for("people.detail", witness_id=witness.id))
-    return _rerender_detail(witness, need_form=form)
+    return form_page("people/need.html", form=form, witness=witness)
 
 
 @bp.route("/<int:witness_id>/needs/<int:need_id>/review", methods=["GET", "POST"])
