@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -18,6 +19,7 @@ from witness.ledger.content import (
     approval_content,
     canonical_content,
     chained,
+    checkpoint_content,
     legacy_content,
 )
 from witness.ledger.jobs import chain_sweep
@@ -497,3 +499,50 @@ def test_a_forged_checkpoint_is_found(db, world):
     assert [message for _, message in _problems(status)] == [
         "the checkpoint of 10 Mar 2026 09:00 UTC was forged or altered"
     ]
+
+
+#: an approval and a checkpoint as their keyed hashes see them, written out here byte for byte
+PINNED_APPROVAL = SimpleNamespace(
+    case_id=7,
+    chain_seq=4,
+    item_id=31,
+    approved_by_id=6,
+    approved_dt=datetime(2026, 3, 11, 14, 5, 0, 654321, tzinfo=UTC),
+    note="Checked the receipt",
+    key_id="pin-2026",
+)
+PINNED_APPROVAL_CONTENT = (
+    b'{"approved_by_id":6,"approved_dt":"2026-03-11T14:05:00.654321+00:00","case_id":7,'
+    b'"chain_seq":4,"item_entry_hash":"' + b"3" * 64 + b'","item_id":31,"key_id":"pin-2026",'
+    b'"kind":"approval","note":"Checked the receipt"}'
+)
+PINNED_CHECKPOINT = SimpleNamespace(
+    case_id=7,
+    entries=5,
+    head_hash="4" * 64,
+    unchained_approvals=0,
+    made_dt=datetime(2026, 3, 12, 2, 0, 0, 1, tzinfo=UTC),
+    reason=CheckpointReason.sweep,
+    key_id="pin-2026",
+)
+PINNED_CHECKPOINT_CONTENT = (
+    b'{"case_id":7,"entries":5,"head_hash":"' + b"4" * 64 + b'","key_id":"pin-2026",'
+    b'"made_dt":"2026-03-12T02:00:00.000001+00:00","reason":"sweep","unchained_approvals":0}'
+)
+
+
+def test_what_an_approval_and_a_checkpoint_hash_is_pinned():
+    """Approvals and checkpoints are verified by hashing them again with the same function, so
+    only a pin catches a change to what they hold or how they are written (which would turn
+    every approval and checkpoint recorded before into a broken chain). Their keyed hashes are
+    the HMAC-SHA256 of exactly these bytes."""
+    assert approval_content(PINNED_APPROVAL, "3" * 64) == PINNED_APPROVAL_CONTENT
+    assert checkpoint_content(PINNED_CHECKPOINT) == PINNED_CHECKPOINT_CONTENT
+    approval_mac = hmac.new(
+        b"p" * 64, chained("2" * 64, PINNED_APPROVAL_CONTENT), hashlib.sha256
+    ).hexdigest()
+    assert PIN_RING.mac("pin-2026", chained("2" * 64, PINNED_APPROVAL_CONTENT)) == approval_mac
+    assert (
+        PIN_RING.mac("pin-2026", PINNED_CHECKPOINT_CONTENT)
+        == hmac.new(b"p" * 64, PINNED_CHECKPOINT_CONTENT, hashlib.sha256).hexdigest()
+    )
