@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 from icalendar import Calendar
@@ -37,6 +38,8 @@ def test_mail_arrives_with_its_invite(db, smtp_server, make_mail, send, frozen_c
     assert message["Subject"] == "Your appointment on Thursday"
     assert message["From"] == "Witness <no-reply@witness.test>"
     assert message["To"] == "alex@example.org"
+    # dated when it was handed over: a mail without a Date is sorted last, or marked as spam
+    assert parsedate_to_datetime(message["Date"]) == frozen_clock.now()
     assert smtp_server.handler.envelopes == [("no-reply@witness.test", ["alex@example.org"])]
     body = message.get_body(preferencelist=("plain",))
     assert body.get_content() == "Hello,\nyour appointment is attached.\n"
