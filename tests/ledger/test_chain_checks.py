@@ -63,6 +63,23 @@ def test_the_entry_a_full_check_ended_at_is_checked_on_every_page(
     assert "Chain BROKEN at entry 4" in _badge(login(world.officer), world)
 
 
+def test_the_stored_hash_of_that_entry_is_checked_too(
+    db, db_owner, world, login, runner, long_chains
+):
+    """Its content unchanged but its recorded hash rewritten: the entry no longer says what the
+    full check found, and the page walks the chain in full to name it."""
+    items = [record(db, world.officer, world.assigned, world.case) for _ in range(4)]
+    db.commit()
+    assert runner.invoke(args=["ledger-verify"]).exit_code == 0
+    drop_update_guard(db)
+    db.execute(
+        text("UPDATE support_items SET entry_hash = :forged WHERE id = :id"),
+        {"forged": "0" * 64, "id": items[-1].id},
+    )
+    db.commit()
+    assert "Chain BROKEN at entry 4" in _badge(login(world.officer), world)
+
+
 def test_an_older_alteration_is_found_by_the_next_full_check_and_then_on_every_page(
     app, db, db_owner, world, login, runner, long_chains
 ):
