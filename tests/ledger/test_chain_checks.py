@@ -4,11 +4,11 @@ when that was; a full check that finds a break makes every page walk in full aga
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from witness.ledger import chain, services
 from witness.ledger.jobs import chain_sweep
-from witness.ledger.models import LedgerChainCheck
+from witness.ledger.models import CheckpointReason, LedgerChainCheck, LedgerCheckpoint
 
 from .conftest import drop_update_guard, record
 
@@ -106,6 +106,31 @@ def test_the_daily_sweep_checks_every_chain_in_full(app, db, db_owner, world, lo
     assert chain_sweep(app) == (1, 1)
     db.expire_all()
     assert db.get(LedgerChainCheck, world.case.id) is None
+
+
+def test_a_broken_chain_is_never_checkpointed(app, db, db_owner, world, long_chains):
+    """A checkpoint vouches for a chain's length and head: the sweep signs one only for a chain
+    found whole, so an altered chain that grew since its last checkpoint is not vouched for."""
+    items = [record(db, world.officer, world.assigned, world.case) for _ in range(3)]
+    db.commit()
+    assert chain_sweep(app) == (1, 0)
+    record(db, world.officer, world.assigned, world.case)
+    db.commit()
+    _tamper(db, items[1].id)
+    assert chain_sweep(app) == (1, 1)
+    db.expire_all()
+    kept = db.scalars(
+        select(LedgerCheckpoint).where(LedgerCheckpoint.case_id == world.case.id)
+    ).all()
+    assert [(c.entries, c.head_hash) for c in kept] == [(3, items[-1].entry_hash)]
+
+
+def test_a_partial_walk_is_never_checkpointed(db, world):
+    first = record(db, world.officer, world.assigned, world.case)
+    record(db, world.officer, world.assigned, world.case)
+    partial = services.verify_chain(db, world.case.id, after_seq=1, after_hash=first.entry_hash)
+    with pytest.raises(ValueError, match="only a walk from the start"):
+        chain.write_checkpoint(db, partial, CheckpointReason.sweep)
 
 
 def test_a_partial_walk_is_never_taken_for_a_full_check(db, world):
