@@ -74,6 +74,15 @@ def test_witness_gets_the_discreet_copy_with_a_current_email_consent(cal, db):
     event = event_of(mail.attachment)
     assert str(event["ATTENDEE"]) == f"mailto:{cal.assigned.email}"
     assert str(event["SUMMARY"]) == AppointmentKind.accompaniment.discreet_label
+    # and its description says the same, no more: what, when, where, whom to ask
+    description = str(event["DESCRIPTION"]).splitlines()
+    assert description[0] == AppointmentKind.accompaniment.discreet_label
+    assert description[1:3] == [
+        "When: Fri 27 Mar 2026 10:00 to 12:00 GMT",
+        f"Where: {NEUTRAL_MEETING_POINT}",
+    ]
+    assert description[-1] == "Questions or changes: please contact your support worker."
+    assert "cancelled" not in str(event["DESCRIPTION"])
 
 
 def test_a_withdrawn_email_consent_stops_the_witness_copy(cal, db):
@@ -147,3 +156,9 @@ def test_cancellation_goes_to_everyone_who_had_the_invite(cal, db):
     witness_mail = next(m for m in mails if m.witness_id == cal.assigned.id)
     assert "court" not in unfolded(witness_mail.attachment).lower()  # not even the reason
     assert "cancelled" in witness_mail.body
+    description = str(event_of(witness_mail.attachment)["DESCRIPTION"]).splitlines()
+    assert description[:3] == [
+        "This appointment is cancelled.",
+        "",
+        AppointmentKind.accompaniment.discreet_label,
+    ]
