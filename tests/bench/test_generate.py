@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict
-from datetime import time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -558,3 +558,27 @@ def test_allocation_keeps_every_other_case_below_the_cap():
     assert max(counts) <= 6 and counts[3] == 0
     counts, left = allocate(array("d", [1, 1]), 20, 6)
     assert (list(counts), left) == ([6, 6], 8)
+
+
+@pytest.mark.parametrize("moment", [time(0, 0, 24), time(9, 30), time(23, 59)])
+def test_no_outcome_is_learned_or_told_after_the_data_is_generated(
+    runner, db_owner, db, frozen_clock, moment
+):
+    """Whatever the time of day it runs: no verdict or sentence recorded later than now (a
+    sentence is only recorded once passed), no task learned later, none told before it was
+    learned or after now. Run just after midnight, the data once held sentences a week ahead,
+    already told."""
+    from witness.notify.models import NotificationTask
+    from witness.outcomes.models import OutcomeEvent
+
+    now = datetime.combine(date(2026, 12, 7), moment, UTC)
+    frozen_clock(now)
+    result = runner.invoke(args=["generate-data", *TINY])
+    assert result.exit_code == 0, result.output
+    events = db.scalars(select(OutcomeEvent)).all()
+    assert events
+    assert all(e.recorded_dt <= now and e.effective_date <= now.date() for e in events)
+    for task in db.scalars(select(NotificationTask)):
+        assert task.learned_dt <= now
+        if task.done_dt is not None:
+            assert task.learned_dt <= task.done_dt <= now

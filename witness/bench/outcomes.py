@@ -110,19 +110,22 @@ class OutcomeGenerator:
         )
         if guilty and ago > 20:
             sentence_day = verdict_day + timedelta(days=rng.randint(14, 28))
-            self.event(
-                c,
-                EventKind.sentence,
-                sentence_day,
-                officer,
-                sentence_kind=SentenceKind.custody,
-                sentence_months=rng.randint(12, 120),
-            )
+            months = rng.randint(12, 120)
+            if sentence_day <= gen.today:  # recorded once passed: none dated after today
+                self.event(
+                    c,
+                    EventKind.sentence,
+                    sentence_day,
+                    officer,
+                    sentence_kind=SentenceKind.custody,
+                    sentence_months=months,
+                )
 
     def event(self, c: int, kind: EventKind, day, officer: int, **facts) -> None:
         gen, rng = self.gen, self.rng
         event_id = gen.new_id(OutcomeEvent)
         learned = datetime.combine(day, time(rng.randint(9, 16), rng.randint(0, 59)), UTC)
+        learned = min(learned, gen.now)  # today's news, learned by now (the hour is a guess)
         row = dict.fromkeys(EVENT_KEYS)
         row.update(
             id=event_id, case_id=gen.case_ids[c], defendant_id=gen.case_defendant[c], kind=kind,
