@@ -14,7 +14,6 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from html import escape
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from witness.auth.models import Organisation, User
 from witness.cases.models import Case, Court
 from witness.core.access import require
 from witness.core.access_after import can_read_compliance
+from witness.core.charts import Chart, Series
 from witness.core.i18n import format_when, gettext, reader
 from witness.core.time import day_bounds
 from witness.ledger.disclosure_csv import neutralise
@@ -196,69 +196,33 @@ def percent(share: float | None) -> str:
 
 # --- the chart and the CSV (pure: plain rows in, text out) -----------------------------------
 
-CHART_HEIGHT = 160
-BAR = 14
-GAP = 10
 
+def compliance_chart(rows: list[MonthRow]) -> Chart:
+    """The share told in time per month and office as a bar chart (``core.charts``): one bar
+    for victims with enhanced rights, one for the others; the table beside it carries every
+    figure."""
 
-def compliance_svg(rows: list[MonthRow]) -> str:
-    """An SVG bar chart of the share told in time per month and office: one bar for enhanced
-    rights, one for the others. Accessible: a title and a description; the table beside it
-    carries every figure."""
-    width = max(1, len(rows)) * (2 * BAR + GAP) + 60
-    height = CHART_HEIGHT + 50
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
-        f'aria-labelledby="chart-title chart-desc" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}">',
-        '<title id="chart-title">'
-        + escape(gettext("Share of victims told in time, per month"))
-        + "</title>",
-        '<desc id="chart-desc">'
-        + escape(
-            gettext(
-                "For each month, the left bar is victims with enhanced rights, the right bar "
-                "the others; the table gives every figure."
-            )
+    def shares(counts_of) -> tuple[float | None, ...]:
+        return tuple(
+            None if (share := counts_of(row).share_in_time) is None else round(share * 100)
+            for row in rows
         )
-        + "</desc>",
-    ]
-    for pct in (0, 50, 100):
-        y = 10 + CHART_HEIGHT - CHART_HEIGHT * pct / 100
-        parts.append(
-            f'<line x1="40" x2="{width}" y1="{y:.0f}" y2="{y:.0f}" stroke="#ccc"/>'
-            f'<text x="34" y="{y + 4:.0f}" text-anchor="end" font-size="10">{pct}%</text>'
-        )
-    for n, row in enumerate(rows):
-        x = 48 + n * (2 * BAR + GAP)
-        for offset, (group, counts, colour) in enumerate(
-            (
-                (gettext("enhanced rights"), row.enhanced, "#1f5f8b"),
-                (gettext("others"), row.standard, "#8fb8d8"),
-            )
-        ):
-            share = counts.share_in_time
-            bar = CHART_HEIGHT * (share or 0)
-            label = escape(
-                gettext(
-                    "%(month)s, %(office)s, %(group)s: %(share)s told in time",
-                    month=row.label,
-                    office=row.office,
-                    group=group,
-                    share=percent(share),
-                )
-            )
-            parts.append(
-                f'<rect x="{x + offset * BAR}" y="{10 + CHART_HEIGHT - bar:.1f}" '
-                f'width="{BAR - 2}" height="{bar:.1f}" fill="{colour}"><title>{label}</title>'
-                "</rect>"
-            )
-        parts.append(
-            f'<text x="{x + BAR}" y="{CHART_HEIGHT + 26}" text-anchor="middle" '
-            f'font-size="10">{escape(format_when(row.month, "%b %y", reader()))}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+
+    return Chart(
+        id="chart",
+        title=gettext("Share of victims told in time, per month"),
+        description=gettext(
+            "For each month, the left bar is victims with enhanced rights, the right bar "
+            "the others; the table gives every figure."
+        ),
+        categories=tuple(f"{row.label}, {row.office}" for row in rows),
+        series=(
+            Series(gettext("enhanced rights"), shares(lambda r: r.enhanced), "#1f5f8b"),
+            Series(gettext("others"), shares(lambda r: r.standard), "#8fb8d8"),
+        ),
+        suffix="%",
+        top=100,
+    )
 
 
 CSV_HEADER = (

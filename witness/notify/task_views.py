@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user
 
 from witness.core import access_after
+from witness.core.charts import drawn
 from witness.core.errors import AccessDenied
 from witness.core.i18n import gettext
 from witness.core.time import now_utc, today_in
@@ -217,7 +218,7 @@ def compliance_page():
         rows=rows,
         first=first,
         last=last,
-        chart=compliance.compliance_svg(rows),
+        chart=drawn(compliance.compliance_chart(rows)),
         percent=compliance.percent,
     )
 
