@@ -34,6 +34,16 @@ def _mine(actor: User):
     return visible_cases(actor)
 
 
+def _open_on_desk(actor: User) -> tuple:
+    """SQL conditions on ``Case``: open, and on ``actor``'s desk."""
+    return _mine(actor), Case.status != CaseStatus.closed
+
+
+def _ahead(model, live, now: datetime) -> tuple:
+    """SQL conditions on a hearing or an appointment: live, and starting from ``now``."""
+    return model.status.in_(live), model.start_dt >= now
+
+
 def _next_dates(actor: User, now: datetime):
     """Each open case on ``actor``'s desk with its next live hearing (``hearing``) and
     appointment (``appointment``) from ``now``, either NULL: one probe of each along
@@ -43,25 +53,17 @@ def _next_dates(actor: User, now: datetime):
     supervisor's 6,000 cases)."""
     hearing = (
         select(func.min(Hearing.start_dt))
-        .where(
-            Hearing.case_id == Case.id,
-            Hearing.status.in_(LIVE_HEARINGS),
-            Hearing.start_dt >= now,
-        )
+        .where(Hearing.case_id == Case.id, *_ahead(Hearing, LIVE_HEARINGS, now))
         .scalar_subquery()
     )
     appointment = (
         select(func.min(Appointment.start_dt))
-        .where(
-            Appointment.case_id == Case.id,
-            Appointment.status.in_(LIVE_APPOINTMENTS),
-            Appointment.start_dt >= now,
-        )
+        .where(Appointment.case_id == Case.id, *_ahead(Appointment, LIVE_APPOINTMENTS, now))
         .scalar_subquery()
     )
     return (
         select(Case.id, hearing.label("hearing"), appointment.label("appointment"))
-        .where(_mine(actor), Case.status != CaseStatus.closed)
+        .where(*_open_on_desk(actor))
         .cte("ahead")
         .prefix_with("MATERIALIZED")
     )
@@ -88,7 +90,7 @@ def my_cases(actor: User, now: datetime) -> Select:
 
 def count_my_cases(actor: User) -> Select:
     """How many cases ``my_cases`` pages through, counted without their next dates."""
-    return select(func.count(Case.id)).where(_mine(actor), Case.status != CaseStatus.closed)
+    return select(func.count(Case.id)).where(*_open_on_desk(actor))
 
 
 def next_dates(session: Session, case_ids: list[int], now: datetime) -> dict[int, datetime]:
@@ -97,20 +99,12 @@ def next_dates(session: Session, case_ids: list[int], now: datetime) -> dict[int
         return {}
     hearings = (
         select(Hearing.case_id, func.min(Hearing.start_dt))
-        .where(
-            Hearing.case_id.in_(case_ids),
-            Hearing.status.in_(LIVE_HEARINGS),
-            Hearing.start_dt >= now,
-        )
+        .where(Hearing.case_id.in_(case_ids), *_ahead(Hearing, LIVE_HEARINGS, now))
         .group_by(Hearing.case_id)
     )
     appointments = (
         select(Appointment.case_id, func.min(Appointment.start_dt))
-        .where(
-            Appointment.case_id.in_(case_ids),
-            Appointment.status.in_(LIVE_APPOINTMENTS),
-            Appointment.start_dt >= now,
-        )
+        .where(Appointment.case_id.in_(case_ids), *_ahead(Appointment, LIVE_APPOINTMENTS, now))
         .group_by(Appointment.case_id)
     )
     found: dict[int, datetime] = {}
