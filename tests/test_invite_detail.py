@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from witness.audit.models import AuditEvent
 from witness.core.errors import AccessDenied, DomainError
-from witness.people.invite_detail import set_invite_detail
+from witness.people.invite_detail import invite_detail_history, set_invite_detail
 from witness.people.models import InviteDetailChoice
 
 
@@ -125,3 +125,71 @@ def test_the_service_refuses_whoever_may_see_the_witness_but_not_manage_their_fi
     db.refresh(world.shared)
     assert world.shared.invites_full_detail is False
     assert db.scalars(select(InviteDetailChoice)).all() == []
+
+
+def test_each_refusal_says_in_full_what_to_do(db, world):
+    """The officer reads these sentences on the form: each one, whole, says what went wrong and
+    what to do next (found by mutation testing: a refusal with its words lost still passed)."""
+
+    def message(**kw) -> str:
+        with pytest.raises(DomainError) as caught:
+            set_invite_detail(db, world.officer, world.assigned, **kw)
+        return str(caught.value)
+
+    assert message(full_detail=True, reason=" ") == (
+        "Say why: the witness's own reasons, as they gave them."
+    )
+    assert message(full_detail=True, reason="They asked") == (
+        "Tell the witness first that anyone who sees their phone or e-mail could then read the "
+        "court, the case and the place, and tick that you did."
+    )
+    assert message(full_detail=False, reason="Keep it discreet") == (
+        "The witness's invites are already discreet."
+    )
+    set_invite_detail(db, world.officer, world.assigned, full_detail=True, reason="Asked",
+                      informed=True)  # fmt: skip
+    assert message(full_detail=True, reason="Asked again", informed=True) == (
+        "The witness's invites are already full detail."
+    )
+    world.assigned.date_of_birth = date(2012, 5, 1)
+    world.assigned.invites_full_detail = False
+    assert message(full_detail=True, reason="Asked", informed=True) == (
+        "A child's invites are always discreet: full detail cannot be chosen while the witness "
+        "is (or is presumed) under 18."
+    )
+    with pytest.raises(AccessDenied) as refused:
+        set_invite_detail(db, world.ngo_worker, world.shared, full_detail=True, reason="Asked",
+                          informed=True)  # fmt: skip
+    assert str(refused.value) == "Only the witness's office records this choice."
+
+
+def test_a_reason_is_checked_as_text_and_its_refusal_stands_beside_the_reason(db, world):
+    """2,000 characters are kept; one more, or a hidden direction mark, is refused by the
+    reason field, and nothing is recorded."""
+
+    def refused(reason: str) -> DomainError:
+        with pytest.raises(DomainError) as caught:
+            set_invite_detail(db, world.officer, world.assigned, full_detail=True,
+                              reason=reason, informed=True)  # fmt: skip
+        return caught.value
+
+    too_long = refused("x" * 2001)
+    assert too_long.field == "reason" and "2000" in str(too_long)
+    hidden = refused("Asked\u202e")
+    assert hidden.field == "reason"
+    assert db.scalars(select(InviteDetailChoice)).all() == []
+    choice = set_invite_detail(db, world.officer, world.assigned, full_detail=True,
+                               reason="x" * 2000, informed=True)  # fmt: skip
+    assert len(choice.reason) == 2000
+
+
+def test_the_choice_is_audited_on_the_witness_and_its_history_reads_newest_first(db, world):
+    first = set_invite_detail(db, world.officer, world.assigned, full_detail=True,
+                              reason="Wants the court's name", informed=True)  # fmt: skip
+    second = set_invite_detail(db, world.officer, world.assigned, full_detail=False,
+                               reason="Moved in with family")  # fmt: skip
+    assert invite_detail_history(db, world.assigned) == [second, first]
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "witness.invite_detail")
+    ).all()
+    assert {(e.object_type, e.object_id) for e in events} == {("witness", world.assigned.id)}

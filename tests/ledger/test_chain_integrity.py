@@ -185,6 +185,20 @@ def _pinned_hash(**changes) -> str:
         {"key_id": "pin-2027"},
         {"value": Decimal("12.51")},
         {"recorded_dt": datetime(2026, 3, 10, 9, 0, 0, 123457, tzinfo=UTC)},
+        {"category": SupportCategory.counselling},
+        {"description": "Return train fare"},
+        {"quantity": Decimal("3.00")},
+        {"unit": "tickets"},
+        {"is_cash": True},
+        {"date_provided": date(2026, 3, 8)},
+        {"provider_organisation_id": 3},
+        {"recorded_by_id": 6},
+        {"rationale": "Travel home"},
+        {"need_id": 3},
+        {"phase": Phase.trial},
+        {"needs_approval": True},
+        {"reverses_id": 1},
+        {"reversal_reason": "Recorded twice"},
     ],
 )
 def test_the_keyed_hash_of_a_known_entry_is_pinned(change):
@@ -201,7 +215,13 @@ PINNED_LEGACY_HASH = "f97d3edfde26c46b3f14497f4cfd921f7ed0ab4477dce56234766fb063
 @pytest.mark.parametrize(
     "change",
     [{"witness_id": 12}, {"currency": "EUR"}, {"value": Decimal("12.51")}, {"is_cash": True},
-     {"phase": Phase.trial}, {"reversal_reason": "x"}, {"need_id": 3}],
+     {"phase": Phase.trial}, {"reversal_reason": "x"}, {"need_id": 3},
+     {"needs_approval": True}, {"case_id": 8}, {"chain_seq": 4},
+     {"category": SupportCategory.counselling}, {"description": "Return train fare"},
+     {"quantity": Decimal("3.00")}, {"unit": "tickets"}, {"date_provided": date(2026, 3, 8)},
+     {"provider_organisation_id": 3}, {"recorded_by_id": 6},
+     {"recorded_dt": datetime(2026, 3, 10, 9, 0, 1, 123456, tzinfo=UTC)},
+     {"rationale": "Travel home"}, {"reverses_id": 1}],
 )  # fmt: skip
 def test_the_hash_of_a_known_entry_from_before_keyed_hashes_is_pinned(change):
     """The old entries are verified with the old content: a change to what it holds or how it
