@@ -106,7 +106,9 @@ def test_restore_refuses_a_database_holding_data_without_yes(installation):
         assert result.exit_code == 1
         assert "already holds data" in result.output and "--yes" in result.output
         assert installation.facts()[1] == now
-        assert installation.scalar("SELECT count(*) FROM organisations WHERE name = 'Renamed ' || id")
+        assert installation.scalar(
+            "SELECT count(*) FROM organisations WHERE name = 'Renamed ' || id"
+        )
     finally:
         installation.reset()
 
