@@ -21,7 +21,7 @@ SEALED = CHUNK_SIZE + TAG_SIZE
 
 def _header_length(path) -> int:
     with path.open("rb") as source:
-        return len(crypto.read_key_id(source)[-1])
+        return len(crypto.read_header(source)[-1])
 
 
 def _refused(installation, path, *words, app=None) -> None:
@@ -87,7 +87,7 @@ def test_a_rotated_ring_still_opens_older_backups(installation, tmp_path):
     newer = tmp_path / "newer.backup"
     assert installation.run("backup", "--out", str(newer), app=rotated).exit_code == 0
     with newer.open("rb") as source:
-        assert crypto.read_key_id(source)[0] == "bk-2027"
+        assert crypto.read_header(source)[0] == "bk-2027"
     # the old ring alone cannot open what the new key sealed
     _refused(installation, newer, "'bk-2027'", "not in the key ring")
 
@@ -182,7 +182,7 @@ def test_every_size_of_dump_round_trips_and_every_cut_is_found(size):
     dump = os.urandom(size)
     sealed = _seal(dump)
     assert _open(sealed) == ({"engine": "sqlite"}, dump)
-    header = len(crypto.read_key_id(io.BytesIO(sealed))[-1])
+    header = len(crypto.read_header(io.BytesIO(sealed))[-1])
     for keep in range(header, len(sealed), SEALED):
         with pytest.raises(BackupFileError):
             _open(sealed[:keep])

@@ -120,7 +120,7 @@ def seal_backup(out: BinaryIO, key_id: str, secret: bytes, manifest: dict, dump:
     sealer.close()
 
 
-def read_key_id(source: BinaryIO) -> tuple[str, bytes, bytes, int, bytes]:
+def read_header(source: BinaryIO) -> tuple[str, bytes, bytes, int, bytes]:
     """The header's key id, salt, key check and chunk size, and the header's bytes."""
     magic = source.read(len(MAGIC))
     if magic != MAGIC:
@@ -147,7 +147,7 @@ class _Opener:
     """Reads sealed chunks in order, each authenticated before any of it is used."""
 
     def __init__(self, source: BinaryIO, secret_for: Callable[[str], bytes | None]) -> None:
-        key_id, salt, check, self.chunk_size, self.header = read_key_id(source)
+        key_id, salt, check, self.chunk_size, self.header = read_header(source)
         secret = secret_for(key_id)
         if secret is None:
             raise BackupFileError(
