@@ -21,6 +21,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_organisation_command)
     app.cli.add_command(create_token_command)
 
+    from witness.backup.cli import register_backup_cli
+
+    register_backup_cli(app)
+
     from witness.bench.cli import register_bench_cli
 
     register_bench_cli(app)

@@ -159,6 +159,7 @@ def build_config(instance_path: Path) -> dict:
         "DASHBOARD_FIGURES_SECONDS": _count_setting("WITNESS_DASHBOARD_FIGURES_SECONDS", 900),
         **_smtp_settings(),
         **_ledger_settings(),
+        **_backup_settings(),
         **_notify_settings(),
         **_letter_settings(),
         **_reminder_settings(),
@@ -232,6 +233,17 @@ def _ledger_settings() -> dict:
         "LEDGER_KEY": os.environ.get("WITNESS_LEDGER_KEY") or None,
         "LEDGER_OLD_KEYS": os.environ.get("WITNESS_LEDGER_OLD_KEYS", ""),
         "LEDGER_KEY_FILE": os.environ.get("WITNESS_LEDGER_KEY_FILE") or None,
+    }
+
+
+def _backup_settings() -> dict:
+    """Where ``flask backup`` writes, and the keys backups are encrypted with (see
+    witness.backup.keys): kept out of the database, and away from the backups."""
+    return {
+        "BACKUP_DIR": os.environ.get("WITNESS_BACKUP_DIR") or None,
+        "BACKUP_KEY": os.environ.get("WITNESS_BACKUP_KEY") or None,
+        "BACKUP_OLD_KEYS": os.environ.get("WITNESS_BACKUP_OLD_KEYS", ""),
+        "BACKUP_KEY_FILE": os.environ.get("WITNESS_BACKUP_KEY_FILE") or None,
     }
 
 
