@@ -56,25 +56,38 @@ def test_the_mac_is_the_keyed_hmac_of_the_content_with_place_and_previous_mac(db
     assert b'"action":"witness.view"' in content and f'"seq":{row.seq}'.encode() in content
 
 
-def test_the_database_lets_only_an_unsealed_events_whole_seal_be_set(db, events):
-    """The sealer's one permitted change; every other UPDATE is refused by the trigger."""
+#: the application's role is refused by its grants on PostgreSQL (it may set only the seal
+#: columns), everyone by the trigger
+REFUSED = "append-only|permission denied"
+
+
+def _only_the_seal_may_be_set(db, events) -> None:
     first = events[0].id
     for statement in (
         "UPDATE audit_events SET action = 'x' WHERE id = :id",
         "UPDATE audit_events SET detail = '{}' WHERE id = :id",
         "UPDATE audit_events SET seq = 999999 WHERE id = :id",  # a seal set in part
     ):
-        with pytest.raises(exc.DatabaseError, match="append-only"), db.begin_nested():
+        with pytest.raises(exc.DatabaseError, match=REFUSED), db.begin_nested():
             db.execute(text(statement), {"id": first})
     seal(db)
-    with pytest.raises(exc.DatabaseError, match="append-only"), db.begin_nested():
+    with pytest.raises(exc.DatabaseError, match=REFUSED), db.begin_nested():
         db.execute(
             text("UPDATE audit_events SET seq = seq, prev_mac = prev_mac, mac = :m WHERE id = :id"),
             {"id": first, "m": "0" * 64},
         )
-    with pytest.raises(exc.DatabaseError, match="append-only"), db.begin_nested():
+    with pytest.raises(exc.DatabaseError, match=REFUSED), db.begin_nested():
         db.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": first})
     assert verify(db).state == "intact"
+
+
+def test_the_application_may_set_only_an_unsealed_events_whole_seal(db, events):
+    """The sealer's one permitted change (it runs as the application); every other is refused."""
+    _only_the_seal_may_be_set(db, events)
+
+
+def test_the_trigger_holds_for_the_tables_owner_too(db, db_owner, events):
+    _only_the_seal_may_be_set(db, events)
 
 
 @pytest.mark.parametrize(
