@@ -14,6 +14,7 @@ from sqlalchemy import exc, select, text
 
 from tests.audit.conftest import drop_guards, seq_of
 from witness.audit.chain import GENESIS, chain_head, event_content, seal, verify
+from witness.audit.jobs import verify_sweep
 from witness.audit.models import AuditEvent
 from witness.audit.services import record_event
 from witness.core.keyring import KeyRing, keyring
@@ -212,3 +213,41 @@ def test_seal_and_verify_commands_on_an_intact_chain(db, events, runner):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "Audit chain: intact" in result.output
+
+
+def test_the_chain_page_shows_a_break_to_supervisors(db, db_owner, events, world, login):
+    seal(db)
+    target = seq_of(db, events[4].id)
+    client = login(world.supervisor)
+    page = client.get("/audit/chain").get_data(as_text=True)
+    assert "Intact" in page
+    drop_guards(db)
+    db.execute(text("UPDATE audit_events SET remote_addr = '1.1.1.1' WHERE id = :id"),
+               {"id": events[4].id})  # fmt: skip
+    page = client.get("/audit/chain").get_data(as_text=True)
+    assert "Broken" in page and f"the first at place {target}" in page
+    viewed = db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.actor_id == world.supervisor.id, AuditEvent.action == "audit.chain_view"
+        )
+    ).all()
+    assert [e.detail["state"] for e in viewed] == ["intact", "broken"]
+
+
+def test_the_chain_page_is_an_audited_404_for_an_officer(db, world, login):
+    assert login(world.officer).get("/audit/chain").status_code == 404
+    refused = db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.actor_id == world.officer.id, AuditEvent.action == "audit.refused"
+        )
+    ).all()
+    assert len(refused) == 1
+
+
+def test_the_daily_walk_logs_a_break(app, db, db_owner, events, caplog):
+    seal(db)
+    target = seq_of(db, events[0].id)
+    drop_guards(db)
+    db.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": events[0].id})
+    assert verify_sweep(app) == "broken"
+    assert f"seq {target}: missing from the chain (deleted)" in caplog.text
