@@ -14,7 +14,7 @@ from sqlalchemy import exc, select, text
 
 from tests.audit.conftest import drop_guards, seq_of
 from witness.audit.chain import GENESIS, chain_head, event_content, seal, verify
-from witness.audit.jobs import verify_sweep
+from witness.audit.jobs import seal_sweep, verify_sweep
 from witness.audit.models import AuditEvent
 from witness.audit.services import record_event
 from witness.core.keyring import KeyRing, keyring
@@ -251,3 +251,14 @@ def test_the_daily_walk_logs_a_break(app, db, db_owner, events, caplog):
     db.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": events[0].id})
     assert verify_sweep(app) == "broken"
     assert f"seq {target}: missing from the chain (deleted)" in caplog.text
+
+
+def test_a_backlog_is_sealed_over_several_runs(app, db, events, monkeypatch):
+    monkeypatch.setattr("witness.audit.jobs.SEAL_PER_RUN", 2)
+    assert seal_sweep(app) == 2
+    assert seq_of(db, events[-1].id) is None
+    while seal_sweep(app):
+        pass
+    db.expire_all()
+    assert all(seq_of(db, e.id) is not None for e in events)
+    assert verify(db).state == "intact"

@@ -129,3 +129,14 @@ def test_the_limit_and_window_are_settings(
     made = alerts(db, world.officer)
     assert len({a.key for a in made}) == 1  # one alert, to each supervisor
     assert len(made) == len(supervisors_of(db, world.office.id))
+
+
+def test_reading_long_past_sealed_late_does_not_alert(
+    app, db, world, make_witness, login, frozen_clock
+):
+    files = [make_witness() for _ in range(11)]
+    frozen_clock(START)
+    open_files(login(world.officer), files, frozen_clock)
+    frozen_clock(START + timedelta(hours=2))  # no sealer ran meanwhile
+    seal_sweep(app)
+    assert alerts(db) == []

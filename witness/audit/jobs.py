@@ -11,6 +11,10 @@ from witness.core.time import now_utc
 
 #: seconds between sealing runs: an event waits at most about this long for its place
 SEAL_SECONDS = 5
+#: events sealed per run at most: a backlog (the events written before the chain existed, or
+#: while no scheduler ran) is worked off over several runs, never holding SQLite's one write
+#: lock for long
+SEAL_PER_RUN = 20_000
 
 
 def seal_sweep(app: Flask) -> int:
@@ -18,7 +22,7 @@ def seal_sweep(app: Flask) -> int:
     held only for that), then look at the readers just sealed. Returns how many were sealed."""
     readers: set[int] = set()
     with app.app_context(), app.extensions["witness.db"].sessionmaker() as session:
-        sealed = seal(session, readers=readers)
+        sealed = seal(session, limit=SEAL_PER_RUN, readers=readers)
         session.commit()
         raised = check_readers(
             session,

@@ -84,14 +84,14 @@ def _watchers(session: Session, reader: User) -> list[User]:
 
 
 def check_reader(session: Session, reader: User, now: datetime, limit: int, minutes: int) -> bool:
-    """Alert the reader's supervisors when, in the ``minutes`` up to their latest read, they
-    read more than ``limit`` files outside their work, unless they were alerted about this
-    reader within the last ``minutes``; audited ``audit.unusual_reading``. Returns whether it
-    alerted."""
+    """Alert the reader's supervisors when, in the ``minutes`` up to their latest read (within
+    the last ``minutes``), they read more than ``limit`` files outside their work, unless they
+    were alerted about this reader within the last ``minutes``; audited
+    ``audit.unusual_reading``. Returns whether it alerted."""
     until = _last_read(session, reader.id)
-    if until is None:
-        return False
     window = timedelta(minutes=minutes)
+    if until is None or until < now - window:
+        return False  # reading long past (a backlog sealed late) is not news to alert on
     count = reads_outside_work(session, reader, until - window, until)
     if count <= limit or _alerted_since(session, reader.id, now - window):
         return False
