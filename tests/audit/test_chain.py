@@ -262,3 +262,10 @@ def test_a_backlog_is_sealed_over_several_runs(app, db, events, monkeypatch):
     db.expire_all()
     assert all(seq_of(db, e.id) is not None for e in events)
     assert verify(db).state == "intact"
+
+
+def test_the_daily_walk_logs_the_head_outside_the_database(app, db, events, caplog):
+    caplog.set_level("INFO")
+    assert verify_sweep(app) == "intact"
+    seq, mac = chain_head(db)
+    assert f"head seq {seq} mac {mac}" in caplog.text

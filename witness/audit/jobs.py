@@ -38,7 +38,8 @@ def seal_sweep(app: Flask) -> int:
 
 
 def verify_sweep(app: Flask) -> str:
-    """Seal, then walk the whole audit chain (daily); a break is logged as an error."""
+    """Seal, then walk the whole audit chain (daily); a break is logged as an error, and the
+    head (its place and MAC) always."""
     with app.app_context(), app.extensions["witness.db"].sessionmaker() as session:
         seal(session)
         session.commit()
@@ -47,6 +48,13 @@ def verify_sweep(app: Flask) -> str:
     if status.state in ("broken", "unverifiable"):
         problems = "; ".join(map(str, status.broken or status.unverifiable))
         app.logger.error("audit chain %s: %s", status.state.upper(), problems)
-    else:
-        app.logger.info("audit chain %s: %d events sealed", status.state, status.sealed)
+    # The head, in the log (outside the database): a chain later found shorter, or with another
+    # MAC at this place, was cut or rewritten from here on.
+    app.logger.info(
+        "audit chain %s: %d events sealed, head seq %d mac %s",
+        status.state,
+        status.sealed,
+        status.head_seq,
+        status.head_mac,
+    )
     return status.state
