@@ -37,6 +37,10 @@ def register_cli(app: Flask) -> None:
 
     register_ledger_cli(app)
 
+    from witness.audit.cli import register_audit_cli
+
+    register_audit_cli(app)
+
     from witness.ledger.exports import disclosure_run
     from witness.outcomes.cli import import_release_list_command
 

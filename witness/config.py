@@ -157,6 +157,10 @@ def build_config(instance_path: Path) -> dict:
         #: the dashboard's twelve-month charts are counted again after this many seconds
         #: (``core.figures``; 0: on every view)
         "DASHBOARD_FIGURES_SECONDS": _count_setting("WITNESS_DASHBOARD_FIGURES_SECONDS", 900),
+        #: unusual reading (``audit.watch``): more than this many witness files outside one's
+        #: own work opened within this many minutes alerts the office's supervisors
+        "UNUSUAL_READING_COUNT": _count_setting("WITNESS_UNUSUAL_READING_COUNT", 10),
+        "UNUSUAL_READING_MINUTES": _count_setting("WITNESS_UNUSUAL_READING_MINUTES", 15),
         **_smtp_settings(),
         **_ledger_settings(),
         **_backup_settings(),

@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from witness.api.jobs import idempotency_sweep
+from witness.audit.jobs import SEAL_SECONDS, seal_sweep, verify_sweep
 from witness.ledger.exports import disclosure_sweep
 from witness.ledger.jobs import chain_sweep, ledger_sweep
 from witness.letters.jobs import SWEEP_SECONDS as PRINT_SWEEP_SECONDS
@@ -50,6 +51,10 @@ SWEEPS: tuple[tuple[str, Callable[[Flask], object], int], ...] = (
     # Risk: reviews a hearing, testimony day or a release near makes due, and alerts (then
     # escalations) for reviews overdue; days ahead, so hourly is soon enough.
     ("risk", risk_sweep, 3600),
+    # The audit log: sealed into its chain within seconds (and its readers watched for unusual
+    # reading), the whole chain walked daily.
+    ("audit-seal", seal_sweep, SEAL_SECONDS),
+    ("audit-chain", verify_sweep, 86400),
 )
 
 

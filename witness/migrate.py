@@ -28,6 +28,8 @@ def upgrade(url: str | None = None, connection: Connection | None = None) -> Non
 #: tables the application may read and add to but never change, delete from or empty: the
 #: evidence (the support ledger and its checkpoints) and the audit log
 APPEND_ONLY_TABLES = ("support_items", "support_approvals", "ledger_checkpoints", "audit_events")
+#: the only columns of an audit event the application may set, once: its seal (``audit.chain``)
+AUDIT_SEAL_COLUMNS = ("seq", "prev_mac", "mac", "key_id")
 
 
 def app_role(owner_url: str, app_url: str) -> str | None:
@@ -42,14 +44,17 @@ def app_role(owner_url: str, app_url: str) -> str | None:
 def grant_app_role(connection: Connection, role: str) -> None:
     """As the owner: give ``role`` what the application needs and no more. It owns nothing (so
     it cannot drop or disable a trigger, alter a table or truncate one); it may read and write
-    every table except the append-only ones, which it may only read and add to; it uses the
-    sequences. Run after every migration (new tables get their grants)."""
+    every table except the append-only ones, which it may only read and add to (and set an
+    audit event's seal); it uses the sequences. Run after every migration (new tables get their
+    grants)."""
     name = connection.dialect.identifier_preparer.quote(role)
     for statement in (
         f"GRANT USAGE ON SCHEMA public TO {name}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {name}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {name}",
         f"REVOKE UPDATE, DELETE ON {', '.join(APPEND_ONLY_TABLES)} FROM {name}",
+        # the sealer sets an audit event's seal, once (a trigger refuses any other change)
+        f"GRANT UPDATE ({', '.join(AUDIT_SEAL_COLUMNS)}) ON audit_events TO {name}",
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {name}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {name}",
     ):

@@ -8,6 +8,7 @@ import pytest
 
 from witness import create_app
 from witness.api.jobs import idempotency_sweep
+from witness.audit.jobs import seal_sweep, verify_sweep
 from witness.config import ConfigError, build_config
 from witness.jobs import SWEEPS, build_scheduler
 from witness.ledger.exports import disclosure_sweep
@@ -77,7 +78,13 @@ def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
         "reminders",
         "breaches",
         "risk",
+        "audit-seal",
+        "audit-chain",
     }
+    assert jobs["audit-seal"].func is seal_sweep
+    assert jobs["audit-seal"].trigger.interval == timedelta(seconds=5)
+    assert jobs["audit-chain"].func is verify_sweep
+    assert jobs["audit-chain"].trigger.interval == timedelta(days=1)
     assert jobs["send-mail"].func is send_mail_sweep
     assert jobs["disclosure-reports"].func is disclosure_sweep
     assert jobs["ledger-flags"].func is ledger_sweep

@@ -1,4 +1,5 @@
-"""Audit events: who read or changed what, when, from where. Append-only."""
+"""Audit events: who read or changed what, when, from where. Append-only, and chained: the
+sealer (``audit.chain``) gives each event its place in one keyed chain after it is written."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_object", "object_type", "object_id"),
         Index("ix_audit_events_witness_dt", "witness_id", "occurred_dt"),
+        #: one place per event in the chain; the unsealed (NULL) are the sealer's work
+        Index("ix_audit_events_seq", "seq", unique=True),
+        #: what one person read lately (``audit.watch``): a short range of one index
+        Index("ix_audit_events_actor_dt", "actor_id", "occurred_dt"),
     )
 
     id: Mapped[intpk]
@@ -31,5 +36,12 @@ class AuditEvent(Base):
     witness_id: Mapped[int | None]
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The seal, set once by the sealer and never again (a database trigger refuses any other
+    # change): the event's place in the chain, the MAC of the event before it, and its own
+    # MAC, HMAC-SHA256 under the ledger's key ``key_id`` (kept outside the database).
+    seq: Mapped[int | None]
+    prev_mac: Mapped[str | None] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(40))
 
     actor: Mapped[User | None] = relationship()

@@ -526,6 +526,26 @@ def can_read_audit_log(actor: User) -> bool:
     return actor.role in (Role.admin, Role.supervisor)
 
 
+def can_see_access_log(actor: User, witness: Witness) -> bool:
+    """Who looked at a witness's file, when and from where: the administrators and supervisors
+    of the witness's own office (not those of an organisation the file is shared with)."""
+    return can_read_audit_log(actor) and witness.organisation_id == actor.organisation_id
+
+
+def own_work(actor: User) -> ColumnElement[bool]:
+    """SQL condition on ``Witness``: the files ``actor`` reads as their ordinary work, so that
+    reading them is never unusual (``audit.watch``). A witness assigned to them now (an officer
+    or an NGO worker), one in a case they lead (a prosecutor), and for a supervisor or an
+    administrator every witness of their own office. Anything else they open (a file shared
+    with their organisation, say) or try to open (a refusal) is reading outside their work."""
+    conditions = [_assigned_to(actor.id)]
+    if actor.role is Role.prosecutor:
+        conditions.append(_in_cases_led_by(actor.id))
+    if actor.role in (Role.admin, Role.supervisor):
+        conditions.append(Witness.organisation_id == actor.organisation_id)
+    return or_(*conditions)
+
+
 # --- loading one record -----------------------------------------------------------------------
 
 #: how each kind of record is loaded through need to know (``core.web.load_or_404``); each

@@ -15,19 +15,20 @@ signed must be verified, or they are reported as unverifiable.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy.orm import Session
+from flask import Flask
 
 from witness.config import ConfigError
+from witness.core.keyring import KeyRing, keyring
 from witness.core.time import now_utc
+
+#: the ring and its lookup live in ``core.keyring`` (the audit log signs with them too); these
+#: names stay importable from here
+__all__ = ["KeyRing", "init_app", "keyring", "load_keyring", "new_key", "parse_key"]
 
 KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,40}", re.ASCII)
 #: ``<id>:<secret>`` in the environment, ``<id> <secret>`` in a file; a secret of printable
@@ -40,39 +41,6 @@ FILE_HEADER = (
     "# Witness ledger keys: one '<id> <secret>' a line; the last line signs new entries.\n"
     "# Keep every key whose entries must still be verified. Never edit a line; add one.\n"
 )
-
-
-@dataclass(frozen=True)
-class KeyRing:
-    """The signing key's id and every key's secret, by id."""
-
-    signing_id: str
-    secrets: Mapping[str, bytes] = field(repr=False)
-    #: where the ring came from, for ``flask ledger-keys show``
-    source: str = ""
-
-    @classmethod
-    def of(cls, keys: list[tuple[str, str]], source: str = "") -> KeyRing:
-        """A ring of ``(id, secret)`` pairs, oldest first: the last signs."""
-        if not keys:
-            raise ConfigError(f"The ledger key ring ({source}) holds no key.")
-        ring: dict[str, bytes] = {}
-        for key_id, secret in keys:
-            if key_id in ring and ring[key_id] != secret.encode():
-                raise ConfigError(f"The ledger key id {key_id!r} is given twice ({source}).")
-            ring[key_id] = secret.encode()
-        return cls(keys[-1][0], ring, source)
-
-    def mac(self, key_id: str, message: bytes) -> str | None:
-        """HMAC-SHA256 of ``message`` under key ``key_id``; None when the ring lacks it."""
-        secret = self.secrets.get(key_id)
-        if secret is None:
-            return None
-        return hmac.new(secret, message, hashlib.sha256).hexdigest()
-
-    def sign(self, message: bytes) -> str:
-        """HMAC-SHA256 of ``message`` under the signing key."""
-        return hmac.new(self.secrets[self.signing_id], message, hashlib.sha256).hexdigest()
 
 
 def parse_key(text: str, setting: str, pattern: re.Pattern = KEY_SETTING) -> tuple[str, str]:
@@ -145,13 +113,3 @@ def init_app(app: Flask) -> None:
     ring = load_keyring(app.config, Path(app.instance_path))
     app.extensions["witness.ledger_keys"] = ring
     app.extensions["witness.db"].sessionmaker.configure(info={"ledger_keys": ring})
-
-
-def keyring(session: Session) -> KeyRing:
-    """The ring of the app that opened ``session``."""
-    ring = session.info.get("ledger_keys")
-    if ring is None and has_app_context():
-        ring = current_app.extensions.get("witness.ledger_keys")
-    if ring is None:
-        raise RuntimeError("no ledger key ring: open the session from the app (create_app)")
-    return ring

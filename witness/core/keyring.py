@@ -1,0 +1,60 @@
+"""A ring of HMAC-SHA256 keys kept outside the database: the newest signs, the older ones still
+verify what they signed (each signed record names its key's id). The ledger's keys
+(``ledger.keys`` loads them) sign the ledger and the audit log; it lives here, below both, so
+that the audit log (low in the stack) signs with it without importing the ledger."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask import current_app, has_app_context
+from sqlalchemy.orm import Session
+
+from witness.config import ConfigError
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The signing key's id and every key's secret, by id."""
+
+    signing_id: str
+    secrets: Mapping[str, bytes] = field(repr=False)
+    #: where the ring came from, for ``flask ledger-keys show``
+    source: str = ""
+
+    @classmethod
+    def of(cls, keys: list[tuple[str, str]], source: str = "") -> KeyRing:
+        """A ring of ``(id, secret)`` pairs, oldest first: the last signs."""
+        if not keys:
+            raise ConfigError(f"The ledger key ring ({source}) holds no key.")
+        ring: dict[str, bytes] = {}
+        for key_id, secret in keys:
+            if key_id in ring and ring[key_id] != secret.encode():
+                raise ConfigError(f"The ledger key id {key_id!r} is given twice ({source}).")
+            ring[key_id] = secret.encode()
+        return cls(keys[-1][0], ring, source)
+
+    def mac(self, key_id: str, message: bytes) -> str | None:
+        """HMAC-SHA256 of ``message`` under key ``key_id``; None when the ring lacks it."""
+        secret = self.secrets.get(key_id)
+        if secret is None:
+            return None
+        return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+    def sign(self, message: bytes) -> str:
+        """HMAC-SHA256 of ``message`` under the signing key."""
+        return hmac.new(self.secrets[self.signing_id], message, hashlib.sha256).hexdigest()
+
+
+def keyring(session: Session) -> KeyRing:
+    """The ring of the app that opened ``session`` (``ledger.keys.init_app`` puts it in every
+    session's ``info``)."""
+    ring = session.info.get("ledger_keys")
+    if ring is None and has_app_context():
+        ring = current_app.extensions.get("witness.ledger_keys")
+    if ring is None:
+        raise RuntimeError("no ledger key ring: open the session from the app (create_app)")
+    return ring
