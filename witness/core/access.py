@@ -355,8 +355,20 @@ def can_see_identity(session: Session, actor: User, witness: Witness) -> bool:
 
 
 def can_manage_witness(actor: User, witness: Witness) -> bool:
-    """Edit the file, change phases, record consents and assignments: the owning office."""
+    """Edit the file, change phases, record consents and assignments: the owning office, and
+    no one once the file is anonymised (what is left is the pseudonymised record)."""
+    if witness.anonymised_dt is not None:
+        return False
     return actor.organisation_id == witness.organisation_id and actor.role in OFFICE_ROLES
+
+
+def can_hold_witness(actor: User, witness: Witness) -> bool:
+    """Place or lift a legal hold, and see the office's retention list: the owning office's
+    supervisors and administrators."""
+    return actor.organisation_id == witness.organisation_id and actor.role in (
+        Role.admin,
+        Role.supervisor,
+    )
 
 
 def can_record_needs(actor: User, witness: Witness) -> bool:
