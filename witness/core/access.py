@@ -137,14 +137,19 @@ def current_preference(session: Session, witness_id: int) -> ContactPreference |
 
 
 def notification_refusal(
-    session: Session, witness: Witness, channel: Channel, address: str | None, kind: EventKind
+    session: Session,
+    witness: Witness,
+    channel: Channel,
+    address: str | None,
+    kind: EventKind | None,
 ) -> WithheldReason | None:
     """Why news of ``kind`` to the witness by ``channel`` at ``address`` must not go now, or
     None. The rule for every channel of notification (a letter at its print run, an e-mail
     when handed to SMTP, a call when dialled, a visit): asked again at delivery, because
     consent, the preferences (opted out, channels) and the safe address may have changed
     since the message was made. Channels without an address (through the NGO, in person)
-    pass ``address=None``."""
+    pass ``address=None``; ``kind`` None is a notice about the witness's own file (the final
+    notice when it is closed)."""
     if not accepts_channel(session, witness.id, channel):
         return WithheldReason.consent_withdrawn
     preference = current_preference(session, witness.id)
