@@ -111,7 +111,7 @@ def test_reopening_returns_each_case_to_the_phase_it_was_closed_from(db, world, 
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_closing_without_a_reason_is_refused_and_changes_nothing(db, world, reason):
-    with pytest.raises(DomainError, match="Give a reason for closing the file."):
+    with pytest.raises(DomainError, match="Give a reason for closing the file"):
         services.close_file(db, world.officer, world.assigned, reason)
     assert world.assigned.participations[0].phase is not Phase.closed
     assert db.scalar(select(func.count(FileClosure.id))) == 0
@@ -139,7 +139,7 @@ def test_only_the_office_closes_and_only_its_supervisors_hold(db, world):
 
 def test_a_legal_hold_is_placed_and_lifted_with_reasons_and_audited(db, world):
     w = world.assigned
-    with pytest.raises(DomainError, match="Give a reason for the legal hold."):
+    with pytest.raises(DomainError, match="Give a reason for the legal hold"):
         services.place_hold(db, world.supervisor, w, " ")
     hold = services.place_hold(db, world.supervisor, w, "Civil claim pending")
     with pytest.raises(DomainError, match="already on legal hold"):

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
@@ -77,6 +77,17 @@ def _via_participation(model) -> Callable[[int], ColumnElement[bool]]:
     )
 
 
+def _mail_of(witness_id: int) -> ColumnElement[bool]:
+    # Mail to the witness, and staff's invites to the witness's appointments (their place
+    # and notes are in the body and the calendar file).
+    return or_(
+        OutboundEmail.witness_id == witness_id,
+        OutboundEmail.appointment_id.in_(
+            select(Appointment.id).where(Appointment.witness_id == witness_id)
+        ),
+    )
+
+
 def _batches_of(witness_id: int) -> ColumnElement[bool]:
     # A print batch is one PDF of many letters: it holds this witness's letter and address.
     return PrintBatch.id.in_(select(Letter.batch_id).where(Letter.witness_id == witness_id))
@@ -110,7 +121,7 @@ RULES: tuple[Rule, ...] = (
     Rule(News, _own(News), {"told_note": ""}),
     Rule(
         OutboundEmail,
-        _own(OutboundEmail),
+        _mail_of,
         {"to_address": "", "body": "", "attachment_name": None, "attachment": None},
     ),
     Rule(
@@ -211,7 +222,7 @@ def _live_feeds(witness_id: int):
 
 def _pending_mail(witness_id: int):
     return select(OutboundEmail).where(
-        OutboundEmail.witness_id == witness_id, OutboundEmail.status == MailStatus.pending
+        _mail_of(witness_id), OutboundEmail.status == MailStatus.pending
     )
 
 
