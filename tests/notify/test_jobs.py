@@ -77,6 +77,7 @@ def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
         "reminders",
         "breaches",
         "risk",
+        "retention",
     }
     assert jobs["send-mail"].func is send_mail_sweep
     assert jobs["disclosure-reports"].func is disclosure_sweep
