@@ -40,3 +40,18 @@ def test_the_period_is_read_from_the_environment_and_checked(tmp_path, monkeypat
         monkeypatch.setenv("WITNESS_RETENTION_YEARS", bad)
         with pytest.raises(ConfigError, match="WITNESS_RETENTION_YEARS"):
             build_config(tmp_path)
+
+
+def test_the_demo_has_a_closed_file_and_a_held_one(runner, db, frozen_clock):
+    from sqlalchemy import select
+
+    from witness.retention.models import FileClosure, LegalHold
+    from witness.retention.runs import plan
+
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    closures = db.scalars(select(FileClosure)).all()
+    [hold] = db.scalars(select(LegalHold)).all()
+    assert len(closures) == 2 and hold.lifted_dt is None
+    verdicts = {c.witness_id: c.verdict for c in plan(db, frozen_clock.now(), 6)}
+    assert verdicts[hold.witness_id] is Verdict.held
+    assert sorted(v.value for v in verdicts.values()) == ["held", "not_due"]
