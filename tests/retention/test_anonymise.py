@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 
 from witness.audit.models import AuditEvent
 from witness.calendar.feeds import create_witness_feed
-from witness.core.access import can_manage_witness
+from witness.core.access import can_manage_witness, can_record_needs
 from witness.core.errors import AccessDenied, DomainError
 from witness.db import Base
 from witness.ledger.chain import verify_chain
 from witness.ledger.models import SupportItem
+from witness.ledger.services import can_record_support
 from witness.letters.models import Letter
 from witness.notify.models import NotificationTask, TaskStatus
 from witness.notify.preferences import record_preferences
@@ -167,6 +168,10 @@ def test_an_anonymised_file_can_no_longer_be_changed(db, world, closed_file, fro
         services.reopen_file(db, world.supervisor, closed_file, "Too late")
     with pytest.raises(DomainError, match="anonymised"):
         services.place_hold(db, world.supervisor, closed_file, "Too late")
+    with pytest.raises(AccessDenied):
+        book_appointment(db, world.supervisor, closed_file, booking([world.officer]))
+    assert not can_record_needs(world.ngo_worker, closed_file)
+    assert not can_record_support(world.supervisor, closed_file)
 
 
 def test_a_held_file_is_never_anonymised_until_the_hold_is_lifted(

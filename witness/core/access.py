@@ -377,7 +377,10 @@ def can_hold_witness(actor: User, witness: Witness) -> bool:
 
 
 def can_record_needs(actor: User, witness: Witness) -> bool:
-    """Needs are assessed by the owning office and by NGO workers the witness shares with."""
+    """Needs are assessed by the owning office and by NGO workers the witness shares with
+    (no one once the file is anonymised)."""
+    if witness.anonymised_dt is not None:
+        return False
     return can_manage_witness(actor, witness) or actor.role is Role.ngo_worker
 
 
