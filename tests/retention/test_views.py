@@ -83,3 +83,22 @@ def test_a_supervisor_holds_a_file_and_sees_the_office_list(
     assert "legal_name" in page and world.assigned.legal_name not in page
     db.expire_all()
     assert world.assigned.anonymised_dt is None  # the page changes nothing
+
+
+def test_an_anonymised_file_is_shown_as_such_and_offers_no_changes(db, world, login, frozen_clock):
+    from witness.retention.runs import run
+
+    services.close_file(db, world.officer, world.assigned, "Support ended")
+    frozen_clock(datetime(2033, 1, 1, tzinfo=UTC))
+    run(db, frozen_clock.now(), 6, apply=True)
+    db.flush()
+    client = login(world.supervisor)
+    page = client.get(f"/witnesses/{world.assigned.id}").get_data(as_text=True)
+    assert '<span class="badge">Anonymised</span>' in page
+    assert "Edit file" not in page
+    page = client.get(f"/witnesses/{world.assigned.id}/retention").get_data(as_text=True)
+    assert "the personal data was removed" in page
+    assert "Reopen the file" not in page and "Place a legal hold" not in page
+    response = client.submit(f"/witnesses/{world.assigned.id}/edit", {"legal_name": "X"})
+    assert response.status_code == 404
+    assert _audits(db, "witness.change_refused") == 1
