@@ -99,10 +99,16 @@ def test_a_notice_by_phone_alerts_the_officer_to_give_it(db, world):
     assert alert.user_id == world.officer.id and "final notice" in alert.message
 
 
-def test_reopening_returns_each_case_to_the_phase_it_was_closed_from(db, world, make_witness):
+def test_reopening_returns_each_case_to_the_phase_it_was_closed_from(
+    db, world, make_witness, send, smtp_server, frozen_clock
+):
     w = make_witness(case=world.case, officer=world.officer, phase=Phase.trial)
+    record_preferences(db, world.officer, w, **EMAIL_FIRST)
     services.close_file(db, world.officer, w, "Support ended")
     closure = services.reopen_file(db, world.officer, w, "Appeal lodged; support resumes")
+    send(smtp_server.config())
+    assert smtp_server.messages == []  # the notice of closing no longer goes
+    assert _notices(db, w)[0].status is MailStatus.withheld
     assert w.participations[0].phase is Phase.trial
     assert closure.reopened_by_id == world.officer.id and services.current_closure(db, w.id) is None
     [event] = _events(db, "witness.file_reopen")

@@ -13,6 +13,7 @@ from witness.core.errors import DomainError
 from witness.core.i18n import gettext
 from witness.core.text import clean_text
 from witness.core.time import now_utc
+from witness.notify.models import MailStatus, OutboundEmail
 from witness.people import phases
 from witness.people.models import Phase, Witness
 from witness.people.services import change_phase, closed_from
@@ -124,6 +125,13 @@ def reopen_file(session: Session, actor: User, witness: Witness, reason: str) ->
     closure.reopened_dt = now_utc()
     closure.reopened_by_id = actor.id
     closure.reopen_reason = reason
+    notice = (
+        session.get(OutboundEmail, closure.notice_email_id) if closure.notice_email_id else None
+    )
+    if notice is not None and notice.status is MailStatus.pending:
+        # "your file is closed" must not reach them after it was opened again
+        notice.status = MailStatus.withheld
+        notice.last_error = "Not needed: the file was reopened."
     session.flush()
     record_event(
         session,
