@@ -86,12 +86,17 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
     engine = create_engine(url)
     with Session(engine) as session:
         office = Organisation(name="Backfill Office", kind=OrganisationKind.prosecution)
+        session.add(office)
+        session.flush()
+        # the columns witnesses had at 0023 (a later revision adds ``anonymised_dt``)
         witnesses = [
-            Witness(organisation=office, reference=f"BF-{n}", legal_name=f"Name {n}")
+            session.execute(
+                insert(Witness.__table__)
+                .values(organisation_id=office.id, reference=f"BF-{n}", legal_name=f"Name {n}")
+                .returning(Witness.__table__.c.id)
+            ).one()
             for n in range(2)
         ]
-        session.add_all([office, *witnesses])
-        session.flush()
         # the columns users had at 0023 (a later revision adds more than the model of 0023)
         user_id = session.execute(
             insert(User.__table__)

@@ -58,6 +58,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(outcomes_bench)
 
+    from witness.retention.cli import retention_cli
+
+    app.cli.add_command(retention_cli)
+
 
 @click.command("init-db")
 @with_appcontext

@@ -170,7 +170,17 @@ def build_config(instance_path: Path) -> dict:
         **_channel_settings(),
         **_risk_settings(),
         **_hours_settings(),
+        **_retention_settings(),
     }
+
+
+def _retention_settings() -> dict:
+    """Whole years after a witness's file is closed before its personal data is anonymised
+    (``retention``); at least one, so a typo cannot erase a file the day it closes."""
+    years = _count_setting("WITNESS_RETENTION_YEARS", 6)
+    if years < 1:
+        raise ConfigError("WITNESS_RETENTION_YEARS must be at least 1, not 0.")
+    return {"RETENTION_YEARS": years}
 
 
 #: support above these values (in the currency) needs approval unless configured otherwise:

@@ -83,6 +83,7 @@ def _register_pages(app: Flask) -> None:
     from witness.people.views import bp as people_bp
     from witness.posttrial.views import bp as posttrial_bp
     from witness.protection.views import bp as protection_bp
+    from witness.retention.views import bp as retention_bp
     from witness.risk.views import bp as risk_bp
     from witness.rooms.views import bp as rooms_bp
     from witness.scheduling.views import bp as scheduling_bp
@@ -108,6 +109,7 @@ def _register_pages(app: Flask) -> None:
         letters_bp,
         posttrial_bp,
         protection_bp,
+        retention_bp,
         outcomes_bp,
         risk_bp,
     ):

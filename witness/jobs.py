@@ -29,6 +29,8 @@ from witness.notify.breaches import breach_sweep
 from witness.notify.delivery import deliver_news_sweep
 from witness.notify.jobs import send_mail_sweep
 from witness.notify.reminders import reminder_sweep
+from witness.retention.jobs import SWEEP_SECONDS as RETENTION_SWEEP_SECONDS
+from witness.retention.jobs import retention_sweep
 from witness.risk.jobs import risk_sweep
 
 #: (job id, sweep taking the app, seconds between runs). Disclosure reports are asked for by
@@ -55,6 +57,9 @@ SWEEPS: tuple[tuple[str, Callable[[Flask], object], int], ...] = (
     # reading), the whole chain walked daily.
     ("audit-seal", seal_sweep, SEAL_SECONDS),
     ("audit-chain", verify_sweep, 86400),
+    # Closed files past the retention period are anonymised (held ones skipped); years, so
+    # daily is soon enough, and each run catches up on every file due since.
+    ("retention", retention_sweep, RETENTION_SWEEP_SECONDS),
 )
 
 

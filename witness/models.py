@@ -38,6 +38,7 @@ from witness.posttrial.models import (
     PropertyItem,
 )
 from witness.protection.models import PlanConsultation, ProtectionAction
+from witness.retention.models import FileClosure, LegalHold
 from witness.risk.models import RiskAssessment, RiskIncident, RiskReview
 from witness.rooms.models import Resource, ResourceWithdrawal
 from witness.scheduling.models import (
@@ -64,6 +65,7 @@ __all__ = [
     "ContactPreference",
     "Court",
     "Defendant",
+    "FileClosure",
     "Hearing",
     "HearingChange",
     "IdempotencyKey",
@@ -72,6 +74,7 @@ __all__ = [
     "InviteDetailChoice",
     "LedgerCheckpoint",
     "LedgerFlag",
+    "LegalHold",
     "Letter",
     "LoginAttempt",
     "NeedsAssessment",

@@ -80,6 +80,7 @@ def test_scheduler_runs_mail_disclosure_reports_and_the_ledger_checks(app):
         "risk",
         "audit-seal",
         "audit-chain",
+        "retention",
     }
     assert jobs["audit-seal"].func is seal_sweep
     assert jobs["audit-seal"].trigger.interval == timedelta(seconds=5)

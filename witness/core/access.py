@@ -137,14 +137,19 @@ def current_preference(session: Session, witness_id: int) -> ContactPreference |
 
 
 def notification_refusal(
-    session: Session, witness: Witness, channel: Channel, address: str | None, kind: EventKind
+    session: Session,
+    witness: Witness,
+    channel: Channel,
+    address: str | None,
+    kind: EventKind | None,
 ) -> WithheldReason | None:
     """Why news of ``kind`` to the witness by ``channel`` at ``address`` must not go now, or
     None. The rule for every channel of notification (a letter at its print run, an e-mail
     when handed to SMTP, a call when dialled, a visit): asked again at delivery, because
     consent, the preferences (opted out, channels) and the safe address may have changed
     since the message was made. Channels without an address (through the NGO, in person)
-    pass ``address=None``."""
+    pass ``address=None``; ``kind`` None is a notice about the witness's own file (the final
+    notice when it is closed)."""
     if not accepts_channel(session, witness.id, channel):
         return WithheldReason.consent_withdrawn
     preference = current_preference(session, witness.id)
@@ -355,12 +360,27 @@ def can_see_identity(session: Session, actor: User, witness: Witness) -> bool:
 
 
 def can_manage_witness(actor: User, witness: Witness) -> bool:
-    """Edit the file, change phases, record consents and assignments: the owning office."""
+    """Edit the file, change phases, record consents and assignments: the owning office, and
+    no one once the file is anonymised (what is left is the pseudonymised record)."""
+    if witness.anonymised_dt is not None:
+        return False
     return actor.organisation_id == witness.organisation_id and actor.role in OFFICE_ROLES
 
 
+def can_hold_witness(actor: User, witness: Witness) -> bool:
+    """Place or lift a legal hold, and see the office's retention list: the owning office's
+    supervisors and administrators."""
+    return actor.organisation_id == witness.organisation_id and actor.role in (
+        Role.admin,
+        Role.supervisor,
+    )
+
+
 def can_record_needs(actor: User, witness: Witness) -> bool:
-    """Needs are assessed by the owning office and by NGO workers the witness shares with."""
+    """Needs are assessed by the owning office and by NGO workers the witness shares with
+    (no one once the file is anonymised)."""
+    if witness.anonymised_dt is not None:
+        return False
     return can_manage_witness(actor, witness) or actor.role is Role.ngo_worker
 
 

@@ -11,6 +11,7 @@ from witness.cases.models import Case, CaseStatus, Court, CustodyStatus, Offence
 from witness.cases.services import add_defendant, create_case
 from witness.demo.outcomes import OutcomeSteps
 from witness.demo.protection import ProtectionSteps
+from witness.demo.retention import RetentionSteps
 from witness.demo.risk import RiskSteps
 from witness.demo.roster import (
     CASES,
@@ -36,6 +37,7 @@ class DemoBuilder(
     OutcomeSteps,
     RiskSteps,
     ProtectionSteps,
+    RetentionSteps,
     TodaySteps,
 ):
     """Builds the demo in order; each method adds one kind of record (the steps of each
@@ -54,6 +56,7 @@ class DemoBuilder(
         self.add_risk(cases)
         self.add_protection(cases)
         self.add_today()
+        self.add_retention()
         return credentials
 
     # --- organisations, users, courts, cases ---

@@ -69,7 +69,9 @@ def audit_refusal(session: Session, actor: User, exc: DomainError) -> None:
 
 def can_record_support(actor: User, witness: Witness) -> bool:
     """The witness's office, and NGO workers the witness shares their file with (who record
-    what their organisation gives)."""
+    what their organisation gives); no one once the file is anonymised."""
+    if witness.anonymised_dt is not None:
+        return False
     return can_manage_witness(actor, witness) or actor.role is Role.ngo_worker
 
 

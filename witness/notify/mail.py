@@ -263,8 +263,9 @@ def _record_failure(email: OutboundEmail, error: str, now: datetime, report: Sen
 def delivery_refusal(session: Session, email: OutboundEmail) -> WithheldReason | None:
     """Why this mail must not be handed over now, or None: the witness withdrew consent to
     e-mail or changed address, the member of staff was disabled or changed address. Mail
-    carrying news (a notification task) is asked the delivery check for news
-    (``access.notification_refusal``): opted out, e-mail no longer chosen, the safe address."""
+    carrying news (a notification task), or a notice about the witness's own file (no task,
+    no appointment), is asked the delivery check for news (``access.notification_refusal``):
+    opted out, e-mail no longer chosen, the safe address."""
     if email.witness_id is not None:
         witness = session.get(Witness, email.witness_id)
         if witness is None:
@@ -273,6 +274,10 @@ def delivery_refusal(session: Session, email: OutboundEmail) -> WithheldReason |
             task = session.get(NotificationTask, email.task_id)
             kind = task.event.kind
             return notification_refusal(session, witness, Channel.email, email.to_address, kind)
+        if email.appointment_id is None:
+            # A notice about the witness's own file (the final notice when it is closed): the
+            # rule for news, as it goes to the safe address their preferences give.
+            return notification_refusal(session, witness, Channel.email, email.to_address, None)
         return witness_contact_refusal(session, witness, Channel.email, email.to_address)
     if email.user_id is not None:
         return staff_contact_refusal(session.get(User, email.user_id), email.to_address)

@@ -149,6 +149,9 @@ class Witness(Base):
     invites_full_detail: Mapped[bool] = mapped_column(default=False)
     created_dt: Mapped[datetime] = mapped_column(default=now_utc)
     updated_dt: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+    #: the personal data was removed after the retention period (``retention``): the file
+    #: keeps its reference and its records, and can no longer be changed
+    anonymised_dt: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship()
     participations: Mapped[list[Participation]] = relationship(

@@ -117,6 +117,7 @@ def _detail_context(witness: Witness) -> dict:
         show_identity=access.can_see_identity(db, current_user, witness),
         can_manage=access.can_manage_witness(current_user, witness),
         can_see_access_log=access.can_see_access_log(current_user, witness),
+        can_hold=access.can_hold_witness(current_user, witness),
         can_record_needs=access.can_record_needs(current_user, witness),
         is_child=witness.is_child_on(now_utc().date()),
         timeline=services.witness_timeline(db, witness),

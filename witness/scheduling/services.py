@@ -369,7 +369,9 @@ def book_appointment(
     checking that nobody and nothing it needs is elsewhere then. Queues each witness's invites.
     Returns the first witness's appointment."""
     require(
-        actor.organisation_id == witness.organisation_id and actor.role in OFFICE_ROLES,
+        actor.organisation_id == witness.organisation_id
+        and actor.role in OFFICE_ROLES
+        and witness.anonymised_dt is None,  # an anonymised file is not booked for any more
         "Only the witness's office books their appointments.",
     )
     _check_times(booking)

@@ -89,13 +89,14 @@ class ContactPreference(Base):
     recorded_by: Mapped[User] = relationship()
 
 
-def wants_news(preference: ContactPreference | None, kind: EventKind) -> bool:
+def wants_news(preference: ContactPreference | None, kind: EventKind | None) -> bool:
     """Whether the witness asked to hear of an event of ``kind`` (no preferences recorded:
-    they hear everything, as the code entitles them)."""
+    they hear everything, as the code entitles them). ``kind`` None: a notice about their own
+    file (its closing), which only opting out of everything stops."""
     wanted = preference.news_wanted if preference is not None else NewsWanted.everything
     if wanted is NewsWanted.nothing:
         return False
-    return wanted is NewsWanted.everything or kind.is_key_stage
+    return wanted is NewsWanted.everything or kind is None or kind.is_key_stage
 
 
 def preferred_address(
