@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, insert, inspect, make_url, text
 from sqlalchemy.orm import Session
 
 import witness.models  # noqa: F401
-from witness.auth.models import Organisation, OrganisationKind, Role, User
+from witness.auth.models import OrganisationKind, Role, User
 from witness.db import Base
 from witness.migrate import alembic_config, upgrade
 from witness.people.models import Witness
@@ -85,12 +85,19 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
     command.upgrade(config, "0023_covering_indexes")
     engine = create_engine(url)
     with Session(engine) as session:
-        office = Organisation(name="Backfill Office", kind=OrganisationKind.prosecution)
+        # the columns organisations had at 0023 (0029 adds require_second_factor)
+        office_id = session.execute(
+            text(
+                "INSERT INTO organisations (name, kind) VALUES ('Backfill Office', :kind) "
+                "RETURNING id"
+            ),
+            {"kind": OrganisationKind.prosecution.value},
+        ).scalar_one()
         witnesses = [
-            Witness(organisation=office, reference=f"BF-{n}", legal_name=f"Name {n}")
+            Witness(organisation_id=office_id, reference=f"BF-{n}", legal_name=f"Name {n}")
             for n in range(2)
         ]
-        session.add_all([office, *witnesses])
+        session.add_all(witnesses)
         session.flush()
         # the columns users had at 0023 (a later revision adds more than the model of 0023)
         user_id = session.execute(
@@ -100,7 +107,7 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
                 name="Backfill Officer",
                 password_hash="x",
                 role=Role.liaison_officer.value,
-                organisation_id=office.id,
+                organisation_id=office_id,
             )
             .returning(User.__table__.c.id)
         ).scalar_one()
@@ -116,7 +123,7 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
                     ":start, :start)"
                 ),
                 {
-                    "org": office.id,
+                    "org": office_id,
                     "witness": witness.id,
                     "start": at,
                     "end": at.replace(hour=16),
