@@ -348,3 +348,24 @@ def test_a_supervisor_cannot_reset_it(login, make_user, db, frozen_clock):
     db.refresh(officer)
     assert officer.totp_secret is not None
     assert _events(db, "admin.refused") == 1
+
+
+def test_the_demos_administrator_signs_in_with_the_printed_key_or_a_recovery_code(
+    roles_need_it, runner, app, db
+):
+    output = runner.invoke(args=["demo-data"]).output
+    creds = dict(re.findall(r"^\s+Admin\s+(admin@\S+)\s+(\S+)$", output, re.M))
+    (email, password), *_ = creds.items()
+    key = re.search(rf"^\s+{re.escape(email)}\s+key (\S+)$", output, re.M).group(1)
+    codes = re.search(r"^\s+recovery codes (.+)$", output, re.M).group(1).split()
+    assert len(codes) == 10
+    browser = app.test_client()
+    response = browser.submit("/login", {"email": email, "password": password})
+    assert response.headers["Location"] == "/login/code"
+    browser.csrf_token = None
+    assert _code_step(browser, pyotp.TOTP(key).now()).headers["Location"] == "/"
+    assert browser.get("/admin/users").status_code == 200
+    other = app.test_client()
+    other.submit("/login", {"email": email, "password": password})
+    other.csrf_token = None
+    assert _code_step(other, codes[0]).headers["Location"] == "/"
