@@ -116,6 +116,9 @@ def app(database_url, tmp_path_factory):
             # tests roll back and reuse ids: figures kept for one test's user would be shown
             # to the next test's (tests/dashboard keep them where that is what they test)
             "DASHBOARD_FIGURES_SECONDS": 0,
+            # most tests sign in as admins and supervisors with a password only; the tests of
+            # the second factor switch the role requirement on (tests/auth/test_second_factor.py)
+            "REQUIRE_SECOND_FACTOR": False,
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))

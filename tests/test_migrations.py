@@ -1,6 +1,6 @@
 """The Alembic history builds exactly the schema the models describe, on this run's database."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, insert, inspect, make_url, text
 from sqlalchemy.orm import Session
 
 import witness.models  # noqa: F401
-from witness.auth.models import Organisation, OrganisationKind, Role, User
+from witness.auth.models import OrganisationKind, Role, User
 from witness.db import Base
 from witness.migrate import alembic_config, upgrade
 from witness.people.models import Witness
@@ -85,15 +85,25 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
     command.upgrade(config, "0023_covering_indexes")
     engine = create_engine(url)
     with Session(engine) as session:
-        office = Organisation(name="Backfill Office", kind=OrganisationKind.prosecution)
-        session.add(office)
-        session.flush()
-        # the columns witnesses had at 0023 (a later revision adds ``anonymised_dt``)
+        # the columns organisations and witnesses had at 0023 (later revisions add more than
+        # the models of 0023 held, and change how a witness's name is stored)
+        office_id = session.execute(
+            text(
+                "INSERT INTO organisations (name, kind) VALUES ('Backfill Office', :kind) "
+                "RETURNING id"
+            ),
+            {"kind": OrganisationKind.prosecution.value},
+        ).scalar_one()
         witnesses = [
             session.execute(
-                insert(Witness.__table__)
-                .values(organisation_id=office.id, reference=f"BF-{n}", legal_name=f"Name {n}")
-                .returning(Witness.__table__.c.id)
+                text(
+                    "INSERT INTO witnesses (organisation_id, reference, legal_name, languages, "
+                    "needs_interpreter, is_presumed_child, invites_full_detail, created_dt, "
+                    "updated_dt) VALUES (:org, :ref, :name, '[]', :no, :no, :no, :at, :at) "
+                    "RETURNING id"
+                ),
+                {"org": office_id, "ref": f"BF-{n}", "name": f"Name {n}", "no": False,
+                 "at": datetime(2026, 3, 1, tzinfo=UTC)},
             ).one()
             for n in range(2)
         ]
@@ -105,7 +115,7 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
                 name="Backfill Officer",
                 password_hash="x",
                 role=Role.liaison_officer.value,
-                organisation_id=office.id,
+                organisation_id=office_id,
             )
             .returning(User.__table__.c.id)
         ).scalar_one()
@@ -121,7 +131,7 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
                     ":start, :start)"
                 ),
                 {
-                    "org": office.id,
+                    "org": office_id,
                     "witness": witness.id,
                     "start": at,
                     "end": at.replace(hour=16),
@@ -138,3 +148,48 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
     assert len(rows) == 2 and all(group_id == id_ for id_, group_id in rows)
     command.downgrade(config, "0023_covering_indexes")
     upgrade(url)
+
+
+def test_second_factor_gives_tokens_already_issued_an_expiry(database_url, tmp_path):
+    """0029: a token issued before expiry existed keeps working for 90 days after the
+    migration, then expires; users have no second factor and organisations require none."""
+    url = _scratch_database(database_url, tmp_path)
+    config = alembic_config(url)
+    command.upgrade(config, "0028_appointments_case_start")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        office_id = connection.execute(
+            text("INSERT INTO organisations (name, kind) VALUES ('Old Office', 'ngo') RETURNING id")
+        ).scalar_one()
+        user_id = connection.execute(
+            text(
+                "INSERT INTO users (email, name, password_hash, role, organisation_id, "
+                "is_enabled, created_dt, session_version) VALUES ('old@test.example', 'Old', "
+                "'x', 'admin', :org, :yes, :now, 1) RETURNING id"
+            ),
+            {"org": office_id, "yes": True, "now": datetime(2026, 1, 1, tzinfo=UTC)},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_dt, scope) "
+                "VALUES (:user, 'old sync', :hash, 'wit_old', :now, 'full')"
+            ),
+            {"user": user_id, "hash": "0" * 64, "now": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+    before = datetime.now(UTC)
+    command.upgrade(config, "0029_second_factor")
+    with engine.connect() as connection:
+        expires = connection.execute(text("SELECT expires_dt FROM api_tokens")).scalar_one()
+        user = connection.execute(
+            text("SELECT totp_secret, totp_last_step FROM users WHERE id = :id"), {"id": user_id}
+        ).one()
+        required = connection.execute(
+            text("SELECT require_second_factor FROM organisations")
+        ).scalar_one()
+    engine.dispose()
+    if isinstance(expires, str):  # SQLite hands back text
+        expires = datetime.fromisoformat(expires)
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+    assert timedelta(days=90) <= expires - before < timedelta(days=90, minutes=5)
+    assert tuple(user) == (None, None)
+    assert not required

@@ -5,6 +5,9 @@ import pytest
 
 PUBLIC = {
     "auth.login",
+    # the code step of signing in: open only to a sign-in whose password was right, and it
+    # sends anyone else to sign in (tests/test_second_factor.py)
+    "auth.second_factor",
     "static",
     "health",
     # a calendar subscription: the secret token in its URL is the key (tests/calendar)

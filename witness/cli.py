@@ -83,15 +83,17 @@ def init_db() -> None:
 @with_appcontext
 def demo_data() -> None:
     """Load demo courts, cases, witnesses and one user per role; print the sign-ins."""
-    from witness.demo import load_demo
+    from witness.demo import demo_second_factors, load_demo
 
     db = db_session()
     credentials = load_demo(db)
     if credentials is None:
         click.echo("Demo data is already loaded.")
         return
+    factors = demo_second_factors(db)
     db.commit()
     _print_credentials(credentials)
+    _print_second_factors(factors)
 
 
 @click.command("setup")
@@ -108,6 +110,19 @@ def _print_credentials(credentials: list[tuple[str, str, str]]) -> None:
     click.echo("\nDemo sign-ins (demo only: change or remove before real use):")
     for role, email, password in credentials:
         click.echo(f"  {role:<16} {email:<32} {password}")
+
+
+def _print_second_factors(factors: dict[str, tuple[str, list[str]]]) -> None:
+    if not factors:
+        return
+    click.echo(
+        "\nAdministrators and supervisors sign in with a second factor too. Add the key to an "
+        "authenticator app (time-based, 6 digits), or type one of the recovery codes (each "
+        "works once):"
+    )
+    for email, (secret, codes) in factors.items():
+        click.echo(f"  {email:<32} key {secret}")
+        click.echo(f"  {'':<32} recovery codes {' '.join(codes)}")
 
 
 @click.command("create-user")
@@ -152,8 +167,17 @@ def create_organisation_command(name: str, kind: str) -> None:
 @with_appcontext
 @click.option("--email", required=True, help="The user the token acts as.")
 @click.option("--name", required=True, help="What the token is for, e.g. 'court listing sync'.")
-def create_token_command(email: str, name: str) -> None:
+@click.option(
+    "--days",
+    type=click.Choice(["30", "90", "180", "365"]),
+    default="90",
+    show_default=True,
+    help="Days until the token expires.",
+)
+@click.option("--read-only", is_flag=True, help="The token may only read (GET).")
+def create_token_command(email: str, name: str, days: str, read_only: bool) -> None:
     """Create an API token for a user and print it; it is shown this once and never again."""
+    from witness.auth.models import TokenScope
     from witness.auth.tokens import create_token
 
     db = db_session()
@@ -161,11 +185,13 @@ def create_token_command(email: str, name: str) -> None:
     if user is None or not user.is_enabled:
         raise click.UsageError(f"No active user with e-mail {email!r}.")
     try:
-        token, plaintext = create_token(db, user, name)
+        scope = TokenScope.read if read_only else TokenScope.full
+        token, plaintext = create_token(db, user, name, scope=scope, days=int(days))
     except DomainError as exc:
         raise click.UsageError(exc.message) from exc
     db.commit()
     click.echo(
-        f"Created API token {token.name!r} for {user.email}. Copy it now; it is not shown again:"
+        f"Created API token {token.name!r} for {user.email}, expiring "
+        f"{token.expires_dt:%Y-%m-%d %H:%M} UTC. Copy it now; it is not shown again:"
     )
     click.echo(plaintext)

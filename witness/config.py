@@ -148,6 +148,9 @@ def build_config(instance_path: Path) -> dict:
         #: proxies in front of Witness whose X-Forwarded-For/-Proto/-Host are believed; with 0
         #: those headers are ignored (anyone can send them)
         "TRUSTED_PROXY_HOPS": _count_setting("WITNESS_TRUSTED_PROXY_HOPS", 0),
+        #: admins and supervisors must sign in with a second factor (an authenticator app);
+        #: an organisation's administrators can require it of everyone in it as well
+        "REQUIRE_SECOND_FACTOR": _flag("WITNESS_REQUIRE_SECOND_FACTOR", True),
         "PAGE_SIZE": 25,
         "BENCHMARK_ROUTES": _flag("WITNESS_BENCHMARK_ROUTES", False),
         #: start the sweeps (mail, ...) inside this process; for the development server only

@@ -2,7 +2,7 @@
 
 from witness.api.models import IdempotencyKey
 from witness.audit.models import AuditEvent
-from witness.auth.models import ApiToken, LoginAttempt, Organisation, User
+from witness.auth.models import ApiToken, LoginAttempt, Organisation, RecoveryCode, User
 from witness.calendar.models import CalendarFeed
 from witness.cases.models import Case, CaseOffence, Court, Defendant, Hearing, HearingChange
 from witness.hearings.models import SpecialMeasure
@@ -89,6 +89,7 @@ __all__ = [
     "PrintBatch",
     "PropertyItem",
     "ProtectionAction",
+    "RecoveryCode",
     "Resource",
     "ResourceWithdrawal",
     "RiskAssessment",

@@ -188,7 +188,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     if role is not None:
         grant(url, role)
     # Not TESTING: errors must reach the browser as the app's own error pages.
-    app = create_app({"SECRET_KEY": "e2e-secret", "DATABASE_URL": app_url})
+    # Admins and supervisors sign in with a password only here, as in tests/conftest.py; the
+    # second factor's own browser test asks for it through the organisation's setting.
+    app = create_app(
+        {"SECRET_KEY": "e2e-secret", "DATABASE_URL": app_url, "REQUIRE_SECOND_FACTOR": False}
+    )
     app.instance_path = str(tmp_path_factory.mktemp("e2e-instance"))
     server = start_server(app)
     yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)

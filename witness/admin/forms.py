@@ -9,6 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from witness.auth.forms import lifetime_field
 from witness.auth.models import OrganisationKind, Role
 from witness.core.forms import (
     EnumSelectField,
@@ -107,3 +108,12 @@ class SystemTokenForm(FlaskForm):
         validators=[DataRequired(), Length(max=100), single_line],
         filters=[strip_filter],
     )
+    days = lifetime_field()
+
+
+class ResetSecondFactorForm(FlaskForm):
+    """Resetting a user's second factor asks nothing: the form carries only its CSRF token."""
+
+
+class SecondFactorPolicyForm(FlaskForm):
+    required = BooleanField(lazy_gettext("Second factor required for everyone"))

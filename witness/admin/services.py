@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from witness.audit.services import record_event
 from witness.auth.models import Organisation, OrganisationKind, Role, User
+from witness.auth.second_factor import remove_second_factor
 from witness.auth.services import check_new_password, create_user, end_sessions
 from witness.auth.tokens import revoke_all_tokens
 from witness.cases.models import Court
@@ -137,3 +138,29 @@ def end_user_sessions(session: Session, actor: User, user: User) -> None:
     _require_colleague(actor, user)
     end_sessions(session, user)
     record_event(session, actor, "user.sessions_ended", user)
+
+
+def reset_second_factor(session: Session, actor: User, user: User) -> None:
+    """An administrator takes away a colleague's second factor (a lost or changed phone): the
+    key and recovery codes go, and every session of theirs ends. They set it up again at their
+    next sign-in when it is required of them, else from their account page."""
+    _require_colleague(actor, user)
+    if not user.has_second_factor:
+        raise DomainError(gettext("%(name)s has no second factor to reset.", name=user.name))
+    remove_second_factor(session, user)
+    end_sessions(session, user)
+    record_event(session, actor, "user.second_factor_reset", user)
+
+
+def set_second_factor_policy(session: Session, actor: User, required: bool) -> bool:
+    """Require a second factor of everyone in the administrator's organisation, or only of its
+    administrators and supervisors; returns whether anything changed."""
+    _require_admin(actor)
+    organisation = actor.organisation
+    if organisation.require_second_factor == required:
+        return False
+    organisation.require_second_factor = required
+    record_event(
+        session, actor, "organisation.second_factor_policy", organisation, required=required
+    )
+    return True

@@ -10,6 +10,8 @@ from witness.admin.forms import (
     CourtForm,
     EndSessionsForm,
     OrganisationForm,
+    ResetSecondFactorForm,
+    SecondFactorPolicyForm,
     SystemTokenForm,
     UserEditForm,
     UserForm,
@@ -106,7 +108,60 @@ def users():
             )
             return redirect(url_for("admin.users"))
     rows = queries.office_users(db_session(), current_user.organisation_id)
-    return form_page("admin/users.html", form=form, users=rows)
+    return form_page(
+        "admin/users.html",
+        form=form,
+        users=rows,
+        policy_form=SecondFactorPolicyForm(
+            data={"required": current_user.organisation.require_second_factor}
+        ),
+        reset_form=ResetSecondFactorForm(),
+    )
+
+
+@bp.route("/second-factor", methods=["POST"])
+def second_factor_policy():
+    """Require a second factor of everyone in the organisation, or only of its administrators
+    and supervisors (who always need one)."""
+    form = SecondFactorPolicyForm()
+    if not form.validate():
+        flash(gettext("The form has expired; reload the page and try again."), "error")
+        return redirect(url_for("admin.users"))
+    with form_transaction(refusal="admin.refused") as outcome:
+        changed = services.set_second_factor_policy(db_session(), current_user, form.required.data)
+    if outcome.succeeded and changed:
+        flash(
+            gettext("Everyone in your organisation now needs a second factor to sign in.")
+            if form.required.data
+            else gettext("Only administrators and supervisors now need a second factor.")
+        )
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reset-second-factor", methods=["POST"])
+def reset_second_factor(user_id: int):
+    """Take away a colleague's second factor (a lost phone); their sessions end."""
+    user = _colleague(user_id)
+    form = ResetSecondFactorForm()
+    if not form.validate():
+        flash(gettext("The form has expired; reload the page and try again."), "error")
+        return redirect(url_for("admin.users"))
+    with form_transaction(refusal="user.second_factor_reset_refused", obj=user) as outcome:
+        services.reset_second_factor(db_session(), current_user, user)
+    if outcome.succeeded:
+        if user.id == current_user.id:
+            logout_user()
+            session.clear()
+            flash(gettext("Your second factor is reset and your sessions have ended."))
+            return redirect(url_for("auth.login"))
+        flash(
+            gettext(
+                "The second factor of %(name)s is reset and their sessions have ended. They "
+                "set it up again when they next sign in.",
+                name=user.name,
+            )
+        )
+    return redirect(url_for("admin.users"))
 
 
 def _colleague(user_id: int) -> User:
@@ -170,7 +225,9 @@ def system_token(user_id: int):
     created = None
     if form.validate():
         with form_transaction(form, refusal="admin.refused", obj=user):
-            created = create_system_token(db_session(), current_user, user, form.name.data)
+            created = create_system_token(
+                db_session(), current_user, user, form.name.data, form.days.data
+            )
         if not form.succeeded:
             created = None
     status = 200 if created else 400

@@ -22,7 +22,10 @@ court resources, for systems that work with Witness.
 
 **Sign-in.** Every request sends a personal API token: `Authorization: Bearer wit_...`.
 Create one under *API tokens* in Witness (or `flask create-token`); it acts as you and sees
-exactly what you may see. A missing, mistyped or revoked token is answered 401.
+exactly what you may see. Every token expires (after 30, 90, 180 or 365 days, chosen when it
+is created; 90 by default). A missing, mistyped, revoked or expired token is answered 401, and
+an expired one says so. A *read-only* token may only GET: any POST, PATCH, PUT or DELETE with it
+is answered 403 and recorded.
 
 **Need to know.** A witness or case you may not see is answered 404, exactly like one that does
 not exist, and the refusal is recorded. Identity and contact fields of a witness appear only

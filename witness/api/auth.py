@@ -11,7 +11,7 @@ from flask import g, request
 from witness.api.problems import ApiProblem
 from witness.audit.services import record_event
 from witness.auth.models import Role, TokenScope, User
-from witness.auth.tokens import live_token
+from witness.auth.tokens import check_token
 from witness.db import db_session
 
 REALM = 'Bearer realm="Witness API"'
@@ -29,7 +29,23 @@ def authenticate() -> None:
         )
     scheme, _, token = header.partition(" ")
     db = db_session()
-    found = live_token(db, token.strip()) if scheme.lower() == "bearer" else None
+    found, expired = check_token(db, token.strip()) if scheme.lower() == "bearer" else (None, None)
+    if expired is not None:
+        record_event(
+            db,
+            None,
+            "auth.api_token_expired",
+            expired,
+            prefix=expired.prefix,
+            expired=expired.expires_dt.isoformat(),
+        )
+        db.commit()
+        raise ApiProblem(
+            401,
+            f"The API token expired at {expired.expires_dt.isoformat()}. Create a new one under "
+            "'API tokens' in Witness.",
+            headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
+        )
     if found is None:
         record_event(db, None, "auth.api_token_refused", object_type="api_token")
         db.commit()
@@ -47,8 +63,26 @@ def authenticate() -> None:
     g.api_scope = TokenScope.events if user.role is Role.system else found.scope
 
 
+#: the methods a read-only token may use
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def require_scope(allows_events_scope: bool) -> None:
-    """Refuse (403, audited) a token scoped to case events on an endpoint outside them."""
+    """Refuse (403, audited) a token scoped to case events on an endpoint outside them, and a
+    read-only token on anything but reading."""
+    if g.api_scope is TokenScope.read and request.method not in READ_METHODS:
+        db = db_session()
+        record_event(
+            db,
+            g.api_user,
+            "api_token.scope_refused",
+            object_type="api_token",
+            path=request.path,
+            method=request.method,
+            scope=TokenScope.read.value,
+        )
+        db.commit()
+        raise ApiProblem(403, "This token may only read (GET); it cannot change anything.")
     if g.api_scope is TokenScope.events and not allows_events_scope:
         db = db_session()
         record_event(

@@ -24,6 +24,8 @@ URL_PREFIX = "/api/v1"
 
 #: statuses every operation may answer besides its own
 COMMON_ERRORS = (400, 401, 500)
+#: methods a read-only token (``TokenScope.read``) is refused (403): each documents it
+CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class WitnessApi(Api):
@@ -102,8 +104,16 @@ class ApiBlueprint(SmorestBlueprint):
             if isinstance(view, type):  # a MethodView
                 if hasattr(view, "post"):
                     view.post = self.idempotent(view.post)
-            elif "POST" in options.get("methods", ()):
-                view = self.idempotent(view)
+                for method in CHANGING_METHODS:
+                    if hasattr(view, method.lower()):
+                        setattr(
+                            view, method.lower(), self.problems(403)(getattr(view, method.lower()))
+                        )
+            else:
+                if "POST" in options.get("methods", ()):
+                    view = self.idempotent(view)
+                if CHANGING_METHODS & set(options.get("methods", ())):
+                    view = self.problems(403)(view)  # a read-only token is refused
             return register(view)
 
         return decorator

@@ -56,6 +56,7 @@ AUDIT_TYPES: dict[str, str] = {
     "print_batches": "print_batch",
     "property_items": "property_item",
     "protection_actions": "protection_action",
+    "recovery_codes": "recovery_code",
     "resource_withdrawals": "resource_withdrawal",
     "resources": "resource",
     "risk_assessments": "risk_assessment",

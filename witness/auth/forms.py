@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from witness.auth.models import TokenScope
 from witness.core.forms import options, single_line, strip_filter
 from witness.core.i18n import UI_LANGUAGES, language_name, lazy_gettext
 
@@ -23,6 +24,23 @@ class LoginForm(FlaskForm):
     password = PasswordField(lazy_gettext("Password"), validators=[DataRequired(), Length(max=200)])
 
 
+def lifetime_field() -> SelectField:
+    """How many days a new token lasts (every token expires)."""
+    return SelectField(
+        lazy_gettext("Expires after"),
+        choices=options(
+            [
+                (30, lazy_gettext("30 days")),
+                (90, lazy_gettext("90 days")),
+                (180, lazy_gettext("180 days")),
+                (365, lazy_gettext("365 days")),
+            ]
+        ),
+        coerce=int,
+        default=90,
+    )
+
+
 class ApiTokenForm(FlaskForm):
     name = StringField(
         lazy_gettext("Name"),
@@ -31,6 +49,27 @@ class ApiTokenForm(FlaskForm):
             Length(max=100),
             single_line,
         ],
+        filters=[strip_filter],
+    )
+    scope = SelectField(
+        lazy_gettext("May"),
+        choices=options(
+            [
+                (TokenScope.full.value, lazy_gettext("Read and change what I may")),
+                (TokenScope.read.value, lazy_gettext("Only read")),
+            ]
+        ),
+        default=TokenScope.full.value,
+    )
+    days = lifetime_field()
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        lazy_gettext("Code"),
+        validators=[DataRequired(message=lazy_gettext("Type the code.")), Length(max=40)],
         filters=[strip_filter],
     )
 

@@ -50,6 +50,9 @@ class Organisation(Base):
     id: Mapped[intpk]
     name: Mapped[str200] = mapped_column(unique=True)
     kind: Mapped[OrganisationKind] = enum_column(OrganisationKind)
+    #: every user of the organisation must sign in with a second factor, whatever their role
+    #: (set by the organisation's administrators; admins and supervisors always must)
+    require_second_factor: Mapped[bool] = mapped_column(default=False)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 
@@ -82,6 +85,13 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     #: the language of their pages ("th"), or None: their browser's choice, else English
     locale: Mapped[str | None] = mapped_column(String(16))
+    #: the base32 TOTP secret of their authenticator app, or None (no second factor). Kept in a
+    #: column of its own so it can be encrypted at rest without touching anything else.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: the last 30-second time step a code was accepted for: a code is never accepted twice
+    totp_last_step: Mapped[int | None]
+    #: when the second factor was confirmed
+    totp_enrolled_dt: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
 
@@ -90,6 +100,20 @@ class User(UserMixin, Base):
 
     def check_password(self, password: str) -> bool:
         return password_matches(self.password_hash, password)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
+
+    def second_factor_required(self, for_roles: bool) -> bool:
+        """Whether this user must sign in with a second factor: an admin or supervisor when
+        ``for_roles`` (the ``REQUIRE_SECOND_FACTOR`` setting), anyone whose organisation asks
+        it. A system account signs in only by API token and never needs one."""
+        if self.role is Role.system:
+            return False
+        if for_roles and self.role in (Role.admin, Role.supervisor):
+            return True
+        return self.organisation.require_second_factor
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
@@ -116,18 +140,36 @@ class LoginAttempt(Base):
     succeeded: Mapped[bool]
 
 
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app (a lost phone); only a salted
+    hash is kept, and a used code is marked, never reused."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: hex random salt, one per code
+    salt: Mapped[str] = mapped_column(String(32))
+    #: hex PBKDF2-SHA256 of the code with its salt
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    used_dt: Mapped[datetime | None]
+
+
 class TokenScope(enum.Enum):
-    """What a token may do: act as its user, or only post outcome and custody events (a court
-    or prison system's account)."""
+    """What a token may do: act as its user, only read (GET) as its user, or only post outcome
+    and custody events (a court or prison system's account)."""
 
     full = "full"
     events = "events"
+    read = "read"
 
     @property
     def label(self) -> str:
         return {
             "full": gettext("Everything its user may do"),
             "events": gettext("Post case events only"),
+            "read": gettext("Read only"),
         }[self.value]
 
 
@@ -151,5 +193,7 @@ class ApiToken(Base):
     #: set once; a revoked token is refused and never comes back
     revoked_dt: Mapped[datetime | None]
     scope: Mapped[TokenScope] = enum_column(TokenScope, default=TokenScope.full)
+    #: refused from this instant on (every token expires; chosen when it is created)
+    expires_dt: Mapped[datetime]
 
     user: Mapped[User] = relationship()

@@ -161,6 +161,7 @@ def authenticate(
     session: Session, email: str, password: str, remote_addr: str | None, throttle: Throttle
 ) -> User | None:
     """The user if the credentials are right and sign-in is not throttled; records the attempt.
+    A user with a second factor is returned but not yet signed in: the caller asks for a code.
 
     A throttled attempt raises ``SignInThrottled`` without checking the password, so guessing
     stops even when a guess would be right. An unknown or disabled account is checked against
@@ -175,6 +176,11 @@ def authenticate(
     else:
         password_matches(dummy_password_hash(), password)
         ok = False
+    if ok and user.has_second_factor:
+        # not signed in yet: the attempt succeeds (and the address becomes known) only with
+        # the code (``second_factor.complete_sign_in``)
+        record_event(session, user, "auth.password_accepted", user)
+        return user
     session.add(LoginAttempt(email=email, remote_addr=remote_addr, succeeded=ok))
     if not ok:
         record_event(session, None, "auth.login_failed", object_type="user", email=email)

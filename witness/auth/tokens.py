@@ -25,6 +25,11 @@ SHOWN_CHARS = len(TOKEN_PREFIX) + 8
 NAME_MAX = 100
 #: how stale ``last_used_dt`` may get before a request refreshes it
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+#: the lifetimes a token may be given, in days; every token expires
+LIFETIME_DAYS = (30, 90, 180, 365)
+DEFAULT_LIFETIME_DAYS = 90
+#: the scopes a user gives their own token (``events`` is for system accounts only)
+OWN_SCOPES = (TokenScope.full, TokenScope.read)
 
 
 def hash_token(plaintext: str) -> str:
@@ -32,15 +37,34 @@ def hash_token(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_token(session: Session, actor: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for ``actor``; returns it with its plaintext, which is never kept."""
-    token, plaintext = _new_token(session, actor, name, TokenScope.full)
-    record_event(session, actor, "api_token.create", token, name=token.name, prefix=token.prefix)
+def create_token(
+    session: Session,
+    actor: User,
+    name: str,
+    *,
+    scope: TokenScope = TokenScope.full,
+    days: int = DEFAULT_LIFETIME_DAYS,
+) -> tuple[ApiToken, str]:
+    """Create a token for ``actor`` (everything they may do, or read only), expiring after
+    ``days``; returns it with its plaintext, which is never kept."""
+    if scope not in OWN_SCOPES:
+        raise DomainError(gettext("Choose what the token may do."), field="scope")
+    token, plaintext = _new_token(session, actor, name, scope, days)
+    record_event(
+        session,
+        actor,
+        "api_token.create",
+        token,
+        name=token.name,
+        prefix=token.prefix,
+        scope=scope.value,
+        expires=token.expires_dt.isoformat(),
+    )
     return token, plaintext
 
 
 def create_system_token(
-    session: Session, actor: User, system: User, name: str
+    session: Session, actor: User, system: User, name: str, days: int = DEFAULT_LIFETIME_DAYS
 ) -> tuple[ApiToken, str]:
     """An administrator creates a token for a system account (a court's or prison's system)
     of their organisation; it may only post and read case events (``TokenScope.events``)."""
@@ -50,7 +74,7 @@ def create_system_token(
         raise DomainError(
             gettext("Only a system account gets a token scoped to case events."), "name"
         )
-    token, plaintext = _new_token(session, system, name, TokenScope.events)
+    token, plaintext = _new_token(session, system, name, TokenScope.events, days)
     record_event(
         session,
         actor,
@@ -60,11 +84,16 @@ def create_system_token(
         prefix=token.prefix,
         scope=TokenScope.events.value,
         for_user=system.id,
+        expires=token.expires_dt.isoformat(),
     )
     return token, plaintext
 
 
-def _new_token(session: Session, owner: User, name: str, scope: TokenScope):
+def _new_token(session: Session, owner: User, name: str, scope: TokenScope, days: int):
+    if days not in LIFETIME_DAYS:
+        raise DomainError(
+            gettext("A token lasts 30, 90, 180 or 365 days; choose one of them."), field="days"
+        )
     name = " ".join((name or "").split())
     if not name:
         raise DomainError(gettext("Give the token a name, e.g. what will use it."), field="name")
@@ -80,6 +109,7 @@ def _new_token(session: Session, owner: User, name: str, scope: TokenScope):
         token_hash=hash_token(plaintext),
         prefix=plaintext[:SHOWN_CHARS],
         scope=scope,
+        expires_dt=now_utc() + timedelta(days=days),
     )
     session.add(token)
     session.flush()
@@ -126,7 +156,11 @@ def revoke_all_tokens(session: Session, actor: User, user: User, reason: str) ->
 def live_token_count(session: Session, user: User) -> int:
     """How many of the user's tokens still work."""
     return session.scalar(
-        select(func.count()).where(ApiToken.user_id == user.id, ApiToken.revoked_dt.is_(None))
+        select(func.count()).where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_dt.is_(None),
+            ApiToken.expires_dt > now_utc(),
+        )
     )
 
 
@@ -150,19 +184,28 @@ def user_for_token(session: Session, plaintext: str) -> User | None:
 def live_token(session: Session, plaintext: str) -> ApiToken | None:
     """The live token of an enabled user (``token.user``, ``token.scope``), or None; notes when
     the token was last used."""
+    token, _ = check_token(session, plaintext)
+    return token
+
+
+def check_token(session: Session, plaintext: str) -> tuple[ApiToken | None, ApiToken | None]:
+    """``(live, expired)``: the live token of an enabled user, noting when it was last used;
+    or the token that would be, had it not expired (the caller says so); or neither."""
     if not plaintext.startswith(TOKEN_PREFIX):
-        return None
+        return None, None
     row = session.execute(
         select(ApiToken, User)
         .join(User, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == hash_token(plaintext))
     ).first()
     if row is None:
-        return None
+        return None, None
     token, user = row
     if token.revoked_dt is not None or not user.is_enabled:
-        return None
+        return None, None
     now = now_utc()
+    if token.expires_dt <= now:
+        return None, token
     if token.last_used_dt is None or now - token.last_used_dt >= LAST_USED_RESOLUTION:
         token.last_used_dt = now
-    return token
+    return token, None

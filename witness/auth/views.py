@@ -16,7 +16,24 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 
-from witness.auth.forms import ApiTokenForm, ChangePasswordForm, LanguageForm, LoginForm
+from witness.auth.forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    CodeForm,
+    LanguageForm,
+    LoginForm,
+)
+from witness.auth.models import TokenScope
+from witness.auth.second_factor import (
+    PendingSignIn,
+    complete_sign_in,
+    confirm_enrolment,
+    grouped,
+    new_secret,
+    qr_svg,
+    renew_recovery_codes,
+    unused_recovery_codes,
+)
 from witness.auth.services import (
     SignInThrottled,
     Throttle,
@@ -27,10 +44,18 @@ from witness.auth.services import (
 )
 from witness.auth.tokens import create_token, live_token_count, revoke_token, user_tokens
 from witness.core.i18n import gettext, refresh
+from witness.core.time import now_utc
 from witness.core.web import SESSION_VERSION, form_page, form_transaction, start_session
 from witness.db import db_session
 
 bp = Blueprint("auth", __name__)
+
+#: the session key of a sign-in whose password was right and which waits for a code: the user,
+#: their session version and until when (``PENDING_SECONDS``) it may be finished
+PENDING = "pending_sign_in"
+PENDING_SECONDS = 300
+#: the session key of the secret shown on the enrolment page, until a code confirms it
+ENROLMENT_SECRET = "enrolment_secret"
 
 
 def _safe_next(target: str | None) -> str:
@@ -68,6 +93,16 @@ def login():
         if not outcome.succeeded:
             status = 429 if isinstance(outcome.error, SignInThrottled) else 400
             return render_template("auth/login.html", form=form), status
+        if user is not None and user.has_second_factor:
+            # not signed in: a fresh session holds only the half-finished sign-in
+            session.clear()
+            session[PENDING] = {
+                "user": user.id,
+                "version": user.session_version,
+                "until": now_utc().timestamp() + PENDING_SECONDS,
+                "next": _safe_next(request.args.get("next")),
+            }
+            return redirect(url_for("auth.second_factor"))
         if user is not None:
             start_session(user)
             flash(gettext("Signed in as %(name)s.", name=user.name))
@@ -77,6 +112,102 @@ def login():
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor():
+    """The second step of signing in: a code from the authenticator app or a recovery code.
+    Reached only from a sign-in whose password was right, within ``PENDING_SECONDS``; until
+    then nothing else is open (the user is not signed in). Wrong codes are kept as failed
+    sign-ins (``RecordedRefusal``) and throttled like passwords."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or now_utc().timestamp() > pending.get("until", 0):
+        session.pop(PENDING, None)
+        flash(gettext("Sign in with your e-mail and password first."))
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        with form_transaction(form) as outcome:
+            user = complete_sign_in(
+                db_session(),
+                pending["user"],
+                pending["version"],
+                pending["until"],
+                form.code.data,
+                request.remote_addr,
+                Throttle.from_config(current_app.config),
+            )
+        if isinstance(outcome.error, PendingSignIn):
+            session.pop(PENDING, None)
+            flash(outcome.error.message, "error")
+            return redirect(url_for("auth.login"))
+        if isinstance(outcome.error, SignInThrottled):
+            return render_template("auth/code.html", form=form), 429
+        if form.succeeded:
+            start_session(user)  # a new session: the half-finished one is gone
+            flash(gettext("Signed in as %(name)s.", name=user.name))
+            return redirect(pending["next"])
+        return render_template("auth/code.html", form=form), 401
+    return form_page("auth/code.html", form=form)
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+def second_factor_setup():
+    """Turn on one's second factor: scan the key, prove it with a current code, and receive
+    the recovery codes, shown on this one response only. With a factor on: its state, and a
+    new set of recovery codes (proven with a current code)."""
+    db = db_session()
+    form = CodeForm()
+    if current_user.has_second_factor:
+        return form_page(
+            "auth/second_factor.html",
+            form=form,
+            unused=unused_recovery_codes(db, current_user),
+            codes=None,
+        )
+    secret = session.get(ENROLMENT_SECRET)
+    if not isinstance(secret, str):
+        secret = session[ENROLMENT_SECRET] = new_secret()
+    if form.validate_on_submit():
+        with form_transaction(form):
+            codes = confirm_enrolment(db, current_user, secret, form.code.data)
+        if form.succeeded:
+            session.pop(ENROLMENT_SECRET, None)
+            flash(gettext("Your second factor is on. You will need a code each time you sign in."))
+            return render_template("auth/recovery_codes.html", codes=codes)
+    return form_page(
+        "auth/second_factor.html",
+        form=form,
+        qr=qr_svg(current_user, secret),
+        secret=grouped(secret),
+    )
+
+
+@bp.route("/account/second-factor/recovery-codes", methods=["POST"])
+def recovery_codes():
+    """A new set of recovery codes; the old ones stop working. Needs a current code."""
+    form = CodeForm()
+    db = db_session()
+    if form.validate_on_submit():
+        with form_transaction(form) as outcome:
+            codes = renew_recovery_codes(
+                db,
+                current_user,
+                form.code.data,
+                request.remote_addr,
+                Throttle.from_config(current_app.config),
+            )
+        if form.succeeded:
+            return render_template("auth/recovery_codes.html", codes=codes)
+        status = 429 if isinstance(outcome.error, SignInThrottled) else 400
+    else:
+        status = 400
+    page = render_template(
+        "auth/second_factor.html", form=form, unused=unused_recovery_codes(db, current_user)
+    )
+    return page, status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -147,7 +278,13 @@ def tokens():
     created = None
     if form.validate_on_submit():
         with form_transaction(form):
-            token, plaintext = create_token(db_session(), current_user, form.name.data)
+            token, plaintext = create_token(
+                db_session(),
+                current_user,
+                form.name.data,
+                scope=TokenScope(form.scope.data),
+                days=form.days.data,
+            )
         if form.succeeded:
             created = (token, plaintext)
             form = ApiTokenForm(formdata=None)

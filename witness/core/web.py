@@ -52,8 +52,13 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
-#: endpoints an anonymous visitor may reach
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health", "calendar.feed"})
+#: endpoints an anonymous visitor may reach (``auth.second_factor`` only with a sign-in whose
+#: password was right, ``auth.views``)
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "auth.second_factor", "static", "health", "calendar.feed"}
+)
+#: all a user who must have a second factor but has none may reach until they enrol
+ENROLMENT_ENDPOINTS = frozenset({"auth.second_factor_setup", "auth.logout", "static"})
 #: URLs of the JSON API (``witness.api``), which signs each request in with an API token,
 #: never with the session, and answers for itself when it cannot
 API_PREFIX = "/api/"
@@ -213,6 +218,13 @@ def _require_login():
         return redirect(url_for("auth.login", next=request.full_path))
     session.permanent = True
     session["last_seen"] = now
+    if (
+        request.endpoint not in ENROLMENT_ENDPOINTS
+        and not current_user.has_second_factor
+        and current_user.second_factor_required(current_app.config["REQUIRE_SECOND_FACTOR"])
+    ):
+        flash(gettext("Set up your second factor before you go on: your account needs one."))
+        return redirect(url_for("auth.second_factor_setup"))
     return None
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from witness.auth.models import Organisation, User
+from witness.auth.models import Organisation, Role, User
+from witness.auth.second_factor import new_recovery_codes, new_secret
 from witness.cases.models import Court
 from witness.demo.builder import DemoBuilder
 from witness.demo.roster import COURTS, EMAIL_DOMAIN, ORGANISATIONS, USERS
@@ -41,3 +42,22 @@ def _demo_present(session: Session) -> bool:
         select(User.id).where(User.email.in_(emails)),
     ]
     return any(session.scalar(query.limit(1)) is not None for query in clashes)
+
+
+def demo_second_factors(session: Session) -> dict[str, tuple[str, list[str]]]:
+    """Give the demo's administrators and supervisors (who must sign in with a second factor)
+    one each: returns e-mail -> (key for an authenticator app, recovery codes), to print."""
+    emails = [f"{u.key}@{EMAIL_DOMAIN}" for u in USERS]
+    users = session.scalars(
+        select(User).where(
+            User.email.in_(emails),
+            User.role.in_([Role.admin, Role.supervisor]),
+            User.totp_secret.is_(None),
+        )
+    )
+    factors = {}
+    for user in users:
+        user.totp_secret = new_secret()
+        user.totp_enrolled_dt = user.created_dt
+        factors[user.email] = (user.totp_secret, new_recovery_codes(session, user))
+    return factors
