@@ -157,6 +157,9 @@ def build_config(instance_path: Path) -> dict:
         #: the dashboard's twelve-month charts are counted again after this many seconds
         #: (``core.figures``; 0: on every view)
         "DASHBOARD_FIGURES_SECONDS": _count_setting("WITNESS_DASHBOARD_FIGURES_SECONDS", 900),
+        #: a witness's correction request is due this many calendar months after it is received
+        #: (GDPR article 12(3): one month)
+        "CORRECTION_DUE_MONTHS": _count_setting("WITNESS_CORRECTION_DUE_MONTHS", 1),
         **_smtp_settings(),
         **_ledger_settings(),
         **_notify_settings(),

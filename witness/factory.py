@@ -86,6 +86,7 @@ def _register_pages(app: Flask) -> None:
     from witness.risk.views import bp as risk_bp
     from witness.rooms.views import bp as rooms_bp
     from witness.scheduling.views import bp as scheduling_bp
+    from witness.subject_access.views import bp as subject_access_bp
 
     for blueprint in (
         auth_bp,
@@ -110,5 +111,6 @@ def _register_pages(app: Flask) -> None:
         protection_bp,
         outcomes_bp,
         risk_bp,
+        subject_access_bp,
     ):
         app.register_blueprint(blueprint)

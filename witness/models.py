@@ -46,8 +46,10 @@ from witness.scheduling.models import (
     AppointmentStaff,
     Interpreter,
 )
+from witness.subject_access.models import AccessRequest, CorrectionRequest
 
 __all__ = [
+    "AccessRequest",
     "ApiToken",
     "Appointment",
     "AppointmentSlot",
@@ -62,6 +64,7 @@ __all__ = [
     "Consent",
     "ContactAttempt",
     "ContactPreference",
+    "CorrectionRequest",
     "Court",
     "Defendant",
     "Hearing",
