@@ -9,6 +9,7 @@ shaped in its own font (embedded, subset) and reads back intact through ``pdftot
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from functools import partial
 
@@ -33,6 +34,8 @@ LABEL_WIDTH = 120
 LONG = 400
 LATIN = SCRIPTS["latin"]
 SIZE, LEADING = 8.5, 11
+#: a stored status or kind (``pre_trial_meeting``), printed as words
+_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
 
 
 def _p(text: str, size: float = SIZE, leading: float = LEADING, **kwargs):
@@ -79,6 +82,8 @@ def _text(value, tz: str) -> str:
         return "; ".join(parts)
     if isinstance(value, list):
         return "\n".join(_text(v, tz) for v in value) if value else "none"
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return value.replace("_", " ")  # a status or kind: pre_trial_meeting
     return str(value)
 
 
@@ -87,14 +92,17 @@ def _shown(value) -> bool:
 
 
 def _label(key: str) -> str:
-    return key.removesuffix("_dt").replace("_", " ").capitalize()
+    return (
+        "Record number" if key == "id" else key.removesuffix("_dt").replace("_", " ").capitalize()
+    )
 
 
 def _record(row: dict, tz: str) -> list:
     """One record: its short fields in a two-column table, its long ones as paragraphs after."""
     short, long = [], []
     for key, value in row.items():
-        if not _shown(value):
+        # record numbers of other tables: the JSON has them; here the names beside them do
+        if not _shown(value) or key.endswith("_id"):
             continue
         text = _when(key, value, tz)
         (long if len(text) > LONG else short).append((_label(key), text))
@@ -177,10 +185,11 @@ def _toc() -> list:
 
 def _withheld(doc: dict) -> list:
     story = [_heading("What is withheld and why")]
+    titles = dict(SECTIONS, all="Every section")
     for entry in doc["withheld"]:
         story += _record(
             {
-                "section": entry["section"],
+                "section": titles.get(entry["section"], entry["section"]),
                 "what": entry["what"],
                 "how_many": entry["count"],
                 "why": entry["reason"],
