@@ -222,3 +222,15 @@ def test_the_section_is_not_shown_to_who_may_not_answer(db, world, login):
     _request(db, world)
     page = login(world.prosecutor).get(f"/witnesses/{world.assigned.id}").get_data(as_text=True)
     assert "own-data" not in page
+
+
+def test_the_demo_has_an_access_request_and_an_overdue_correction(runner, db):
+    from witness.subject_access.models import AccessRequest
+
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    asked = db.scalars(select(AccessRequest)).all()
+    corrections = db.scalars(select(CorrectionRequest)).all()
+    assert len(asked) == 1 and asked[0].identity_check
+    assert len(corrections) == 1 and corrections[0].witness_id == asked[0].witness_id
+    today = datetime.now(UTC).date()
+    assert corrections[0].is_overdue(today)

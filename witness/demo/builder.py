@@ -23,6 +23,7 @@ from witness.demo.roster import (
     CaseSpec,
 )
 from witness.demo.schedule import ScheduleSteps
+from witness.demo.subject_access import SubjectAccessSteps
 from witness.demo.support import SupportSteps
 from witness.demo.today import TodaySteps
 from witness.demo.vocabulary import CASE_AGE_DAYS, CUSTODY_BY_STATUS
@@ -36,6 +37,7 @@ class DemoBuilder(
     OutcomeSteps,
     RiskSteps,
     ProtectionSteps,
+    SubjectAccessSteps,
     TodaySteps,
 ):
     """Builds the demo in order; each method adds one kind of record (the steps of each
@@ -53,6 +55,7 @@ class DemoBuilder(
         self.add_outcomes(cases)
         self.add_risk(cases)
         self.add_protection(cases)
+        self.add_subject_requests()
         self.add_today()
         return credentials
 
