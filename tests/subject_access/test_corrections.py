@@ -234,3 +234,57 @@ def test_the_demo_has_an_access_request_and_an_overdue_correction(runner, db):
     assert len(corrections) == 1 and corrections[0].witness_id == asked[0].witness_id
     today = datetime.now(UTC).date()
     assert corrections[0].is_overdue(today)
+
+
+def test_the_supervisors_dashboard_counts_overdue_corrections_of_the_office(
+    db, world, login, frozen_clock, make_witness
+):
+    """The card's number is the list's "N in all"; another office's and an answered request
+    are not counted; an officer's list holds only their own witnesses'."""
+    from tests.dashboard.test_dashboard import counts_on, listed
+
+    frozen_clock(datetime(2026, 4, 20, 9, tzinfo=UTC))
+    _request(db, world)  # due 5 April: overdue
+    services.record_correction_request(
+        db, world.supervisor, world.unassigned, date(2026, 4, 10), "Wrong phone number"
+    )
+    answered = services.record_correction_request(
+        db, world.supervisor, world.unassigned, date(2026, 3, 1), "Wrong address"
+    )
+    services.decide_correction(
+        db,
+        world.supervisor,
+        world.unassigned,
+        answered,
+        CorrectionOutcome.refused,
+        "It is right",
+        None,
+        frozen_clock.now(),
+    )
+    services.record_correction_request(
+        db, _foreign_supervisor(db, world), world.foreign, date(2026, 3, 1), "Wrong"
+    )
+    client = login(world.supervisor)
+    cards = counts_on(client)
+    href, number = cards["corrections-overdue"]
+    assert number == 1 == listed(client, href)
+    assert listed(client, "/own-data/corrections") == 2
+    officer = login(world.officer)
+    assert listed(officer, "/own-data/corrections") == 1
+    assert "corrections-overdue" not in counts_on(officer)
+    assert login(world.ngo_worker).get("/own-data/corrections").status_code == 404
+
+
+def _foreign_supervisor(db, world):
+    from witness.auth.models import Role, User
+
+    user = User(
+        email="sup@other.example",
+        name="Other supervisor",
+        password_hash="x",
+        role=Role.supervisor,
+        organisation=world.other_office,
+    )
+    db.add(user)
+    db.flush()
+    return user

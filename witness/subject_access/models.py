@@ -13,6 +13,7 @@ from witness.auth.models import User
 from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
+from witness.people.models import Witness
 
 
 class AccessRequest(Base):
@@ -80,6 +81,7 @@ class CorrectionRequest(Base):
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     edit_event: Mapped[AuditEvent | None] = relationship()
+    witness: Mapped[Witness] = relationship()
 
     def is_overdue(self, today: date) -> bool:
         """Still open after its due date."""

@@ -3,13 +3,15 @@ correction may be linked to, and what is overdue."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import date
+
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from witness.audit.models import AuditEvent
 from witness.audit.services import record_event
-from witness.auth.models import User
-from witness.core.access import may_see_witness
+from witness.auth.models import Role, User
+from witness.core.access import may_see_witness, visible_witnesses
 from witness.core.access_after import can_answer_data_request
 from witness.core.errors import NotFound
 from witness.core.time import day_bounds, today_in
@@ -85,3 +87,27 @@ def summary(session: Session, actor: User, witness: Witness) -> dict | None:
         "overdue": [c for c in corrections if c.is_overdue(today)],
         "today": today,
     }
+
+
+#: who has a list of correction requests to answer (``core.access_after.can_answer_data_request``)
+ANSWERERS = (Role.supervisor, Role.liaison_officer)
+
+
+def open_corrections(actor: User, today: date, *, overdue: bool = False) -> Select:
+    """Open correction requests the actor may answer (a supervisor's office, an officer's own
+    witnesses), the soonest due first; ``overdue``: only those past their due date."""
+    query = (
+        select(CorrectionRequest)
+        .join(Witness, Witness.id == CorrectionRequest.witness_id)
+        .where(
+            CorrectionRequest.outcome.is_(None),
+            Witness.organisation_id == actor.organisation_id,
+            visible_witnesses(actor),
+        )
+        .order_by(CorrectionRequest.due_date, CorrectionRequest.id)
+    )
+    if actor.role not in ANSWERERS:
+        query = query.where(false())
+    if overdue:
+        query = query.where(CorrectionRequest.due_date < today)
+    return query

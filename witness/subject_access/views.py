@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from witness.core.access_after import can_answer_data_request
 from witness.core.i18n import gettext
 from witness.core.time import now_utc, today_in
-from witness.core.web import form_transaction, load_or_404, record_view
+from witness.core.web import Page, form_transaction, load_or_404, page_arg, record_view, refuse
 from witness.db import db_session
+from witness.notify.queries import office_timezone
 from witness.people.models import Witness
 from witness.subject_access import bp, queries, services
 from witness.subject_access.forms import (
@@ -196,3 +197,24 @@ def correction(witness_id: int, correction_id: int):
         edits=edits,
         today=today,
     ), status
+
+
+@bp.route("/own-data/corrections")
+def corrections():
+    """Open correction requests the user answers, soonest due first; ``?overdue=1``: only
+    those past their due date (the dashboard's card)."""
+    if current_user.role not in queries.ANSWERERS:
+        refuse("correction_request.list_refused", object_type="correction_request")
+    db = db_session()
+    overdue = request.args.get("overdue") == "1"
+    today = office_today(db)
+    query = queries.open_corrections(current_user, today, overdue=overdue)
+    page = Page(db, query, page_arg(), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "subject_access/corrections.html", page=page, overdue=overdue, today=today
+    )
+
+
+def office_today(db):
+    """The office's day: that of the court of its latest case (as the outbox's times)."""
+    return today_in(office_timezone(db, current_user.organisation_id))
