@@ -12,6 +12,7 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from witness.audit.services import record_event
+from witness.calendar.models import CalendarFeed
 from witness.cases.models import Hearing, HearingType
 from witness.hearings.models import MeasureKind, SpecialMeasure
 from witness.ledger.models import SupportCategory
@@ -279,6 +280,7 @@ def full(db, world, make_user, make_witness, make_task):
     )
     db.add_all(
         [
+            CalendarFeed(token_hash="f" * 64, witness_id=w.id, created_by_id=officer.id),
             InviteDetailChoice(
                 witness_id=w.id,
                 full_detail=False,

@@ -13,8 +13,9 @@ from tests import pdf_read
 from tests.subject_access.conftest import OTHER, THAI_NAME
 from witness.audit.models import AuditEvent
 from witness.auth.models import OrganisationKind, Role
+from witness.db import Base
 from witness.subject_access import services
-from witness.subject_access.collect import SCHEMA, SECTIONS
+from witness.subject_access.collect import COVERED, SCHEMA, SECTIONS
 from witness.subject_access.models import AccessRequest
 
 
@@ -77,6 +78,7 @@ def test_withheld_is_said_with_reasons_and_never_given(db, full, frozen_clock):
         "Neighbour Ned",
         "POL-123",
         "Officer copy",
+        "f" * 64,  # the calendar feed's token hash
     ):
         assert secret not in text
     assert "A car waited outside" in text  # the incident itself is theirs
@@ -205,3 +207,12 @@ def test_recorded_from_the_page(db, full, login, frozen_clock):
     assert asked.recorded_by_id == full.supervisor.id
     page = client.get(f"/witnesses/{full.assigned.id}/own-data").get_data(as_text=True)
     assert f"access-requests/{asked.id}.pdf" in page
+
+
+def test_every_table_about_a_witness_is_in_the_export_or_withheld():
+    """A new feature's table with a ``witness_id`` fails here until the export answers for it
+    (a section, or a withheld entry with its reason)."""
+    tables = {t.name for t in Base.metadata.tables.values() if "witness_id" in t.columns}
+    assert tables == set(COVERED)
+    sections = {key for key, _ in SECTIONS}
+    assert {v for v in COVERED.values() if v != "withheld"} <= sections
