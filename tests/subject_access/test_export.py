@@ -216,3 +216,14 @@ def test_every_table_about_a_witness_is_in_the_export_or_withheld():
     assert tables == set(COVERED)
     sections = {key for key, _ in SECTIONS}
     assert {v for v in COVERED.values() if v != "withheld"} <= sections
+
+
+def test_a_request_named_under_another_witness_is_refused(db, full, login):
+    """The supervisor sees both witnesses; one's request under the other's URL gives nothing."""
+    asked = _request(db, full)
+    client = login(full.supervisor)
+    url = f"/witnesses/{full.unassigned.id}/own-data/access-requests/{asked.id}.json"
+    assert client.get(url).status_code == 404
+    refused = db.scalar(select(AuditEvent).where(AuditEvent.action == "access_request.refused"))
+    assert refused.object_id == asked.id and refused.witness_id == full.unassigned.id
+    assert not db.scalar(select(AuditEvent.id).where(AuditEvent.action == "witness.data_exported"))
