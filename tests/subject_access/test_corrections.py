@@ -33,7 +33,10 @@ def test_lifecycle_through_the_pages(db, world, login, frozen_clock):
     base = f"/witnesses/{witness.id}/own-data"
     response = client.submit(
         f"{base}/corrections",
-        {"received_date": "2026-03-05", "request": "My date of birth is 2 January, not 1"},
+        {
+            "correction-received_date": "2026-03-05",
+            "correction-request": "My date of birth is 2 January, not 1",
+        },
     )
     assert response.status_code == 302
     correction = db.scalar(select(CorrectionRequest))
@@ -206,7 +209,7 @@ def test_missing_request_text_records_nothing(db, world, login):
     client = login(world.officer)
     response = client.submit(
         f"/witnesses/{world.assigned.id}/own-data/corrections",
-        {"received_date": "2026-03-05", "request": ""},
+        {"correction-received_date": "2026-03-05", "correction-request": ""},
     )
     assert response.status_code == 400
     assert "Say what the witness says is wrong" in response.get_data(as_text=True)

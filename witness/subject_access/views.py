@@ -27,6 +27,9 @@ from witness.subject_access.forms import (
 )
 from witness.subject_access.models import AccessRequest, CorrectionRequest
 
+#: the correction form's fields are named apart from the access form's on the same page (two
+#: inputs with one id would leave a label pointing at the wrong one)
+CORRECTION = "correction"
 MEDIA_TYPES = {"json": "application/json", "pdf": "application/pdf"}
 
 
@@ -50,7 +53,8 @@ def _page(witness: Witness, status: int = 200, **forms):
             witness=witness,
             summary=queries.summary(db, current_user, witness),
             access_form=forms.get("access_form") or AccessRequestForm(formdata=None),
-            correction_form=forms.get("correction_form") or CorrectionRequestForm(formdata=None),
+            correction_form=forms.get("correction_form")
+            or CorrectionRequestForm(formdata=None, prefix=CORRECTION),
             due_months=current_app.config["CORRECTION_DUE_MONTHS"],
         ),
         status,
@@ -121,7 +125,7 @@ def export_pdf(witness_id: int, request_id: int):
 @bp.route("/witnesses/<int:witness_id>/own-data/corrections", methods=["POST"])
 def record_correction(witness_id: int):
     witness = _witness(witness_id)
-    form = CorrectionRequestForm()
+    form = CorrectionRequestForm(prefix=CORRECTION)
     if form.validate_on_submit():
         with form_transaction(form, obj=witness, witness_id=witness.id):
             correction = services.record_correction_request(
