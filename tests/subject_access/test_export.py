@@ -227,3 +227,35 @@ def test_a_request_named_under_another_witness_is_refused(db, full, login):
     refused = db.scalar(select(AuditEvent).where(AuditEvent.action == "access_request.refused"))
     assert refused.object_id == asked.id and refused.witness_id == full.unassigned.id
     assert not db.scalar(select(AuditEvent.id).where(AuditEvent.action == "witness.data_exported"))
+
+
+def test_a_thai_letter_comes_back_in_its_own_words(app, db, world, frozen_clock):
+    """The letter's words are read back from the printed PDF with every Thai mark in place."""
+    import hashlib
+
+    from tests.letters.test_content import ENVELOPE, FACTS, META
+    from witness.core.i18n import in_language
+    from witness.letters.content import compose
+    from witness.letters.layout import render_letter
+    from witness.letters.models import Letter
+
+    with app.app_context(), in_language("th"):
+        pdf = render_letter(compose("verdict", FACTS), ENVELOPE, META).pdf
+    db.add(
+        Letter(
+            organisation_id=world.office.id,
+            witness_id=world.assigned.id,
+            kind="verdict",
+            language="th",
+            pdf=pdf,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+        )
+    )
+    db.flush()
+    asked = _request(db, world)
+    doc = json.loads(
+        services.export_data(db, world.officer, world.assigned, asked, "json", frozen_clock.now())
+    )
+    words = pdf_read.squeezed(doc["letters"][0]["text"])
+    assert pdf_read.squeezed("คำพิพากษาในคดีของคุณ") in words
+    assert pdf_read.squeezed("เรื่องนี้มีความหมายต่อคุณอย่างไร") in words

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import enum
 import io
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -503,9 +505,23 @@ COVERED = {
 
 
 def letter_text(pdf: bytes | None) -> str:
-    """The words of a stored letter, read back from the PDF that was printed."""
+    """The words of a stored letter, read back from the PDF that was printed: by poppler's
+    ``pdftotext`` where it is installed (it reads the ``ActualText`` each Thai, Khmer or Arabic
+    run carries, so the words come back exactly), else by pypdf (exact for Latin letters; it
+    decodes shaped glyphs one by one, so a Thai letter may lose some marks)."""
     if not pdf:
         return ""
+    tool = shutil.which("pdftotext")
+    if tool is not None:
+        done = subprocess.run(
+            [tool, "-enc", "UTF-8", "-", "-"],
+            input=pdf,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        if done.returncode == 0:
+            return "\n".join(line.rstrip() for line in done.stdout.decode().splitlines()).strip()
     reader = PdfReader(io.BytesIO(pdf))
     return "\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
 
