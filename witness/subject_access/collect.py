@@ -390,7 +390,15 @@ class _Collector:
             staff_copies or 0,
         )
         tasks = self.rows(NotificationTask, NotificationTask.witness_id == w.id)
-        self.add("notification_tasks", [self.row(t, {"breach_alerted_dt"}) for t in tasks])
+        self.add(
+            "notification_tasks",
+            [
+                self.row(
+                    t, {"breach_alerted_dt"}, about=self._name(OutcomeEvent, t.event_id, "kind")
+                )
+                for t in tasks
+            ],
+        )
         attempts = self.rows(ContactAttempt, ContactAttempt.witness_id == w.id)
         self.add("contact_attempts", [self.row(a) for a in attempts])
         self.add("news", [self.row(n) for n in self.rows(News, News.witness_id == w.id)])

@@ -78,7 +78,11 @@ def _when(key: str, value, tz: str) -> str:
 
 def _text(value, tz: str) -> str:
     if isinstance(value, dict):
-        parts = [f"{_label(k)}: {_when(k, v, tz)}" for k, v in value.items() if _shown(v)]
+        parts = [
+            f"{_label(k)}: {_when(k, v, tz)}"
+            for k, v in value.items()
+            if _shown(v) and k != "id" and not k.endswith("_id")
+        ]
         return "; ".join(parts)
     if isinstance(value, list):
         return "\n".join(_text(v, tz) for v in value) if value else "none"
