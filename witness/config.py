@@ -164,6 +164,9 @@ def build_config(instance_path: Path) -> dict:
         #: own work opened within this many minutes alerts the office's supervisors
         "UNUSUAL_READING_COUNT": _count_setting("WITNESS_UNUSUAL_READING_COUNT", 10),
         "UNUSUAL_READING_MINUTES": _count_setting("WITNESS_UNUSUAL_READING_MINUTES", 15),
+        #: a witness's correction request is due this many calendar months after it is received
+        #: (GDPR article 12(3): one month)
+        "CORRECTION_DUE_MONTHS": _count_setting("WITNESS_CORRECTION_DUE_MONTHS", 1),
         **_smtp_settings(),
         **_ledger_settings(),
         **_backup_settings(),

@@ -87,6 +87,7 @@ def _register_pages(app: Flask) -> None:
     from witness.risk.views import bp as risk_bp
     from witness.rooms.views import bp as rooms_bp
     from witness.scheduling.views import bp as scheduling_bp
+    from witness.subject_access.views import bp as subject_access_bp
 
     for blueprint in (
         auth_bp,
@@ -112,5 +113,6 @@ def _register_pages(app: Flask) -> None:
         retention_bp,
         outcomes_bp,
         risk_bp,
+        subject_access_bp,
     ):
         app.register_blueprint(blueprint)

@@ -47,8 +47,10 @@ from witness.scheduling.models import (
     AppointmentStaff,
     Interpreter,
 )
+from witness.subject_access.models import AccessRequest, CorrectionRequest
 
 __all__ = [
+    "AccessRequest",
     "ApiToken",
     "Appointment",
     "AppointmentSlot",
@@ -63,6 +65,7 @@ __all__ = [
     "Consent",
     "ContactAttempt",
     "ContactPreference",
+    "CorrectionRequest",
     "Court",
     "Defendant",
     "FileClosure",

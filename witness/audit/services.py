@@ -14,6 +14,7 @@ from witness.auth.models import User
 #: What each kind of record is called in the audit log, by table. Named rather than derived
 #: from the table's name: dropping a plural "s" wrote "witnesse" and "new".
 AUDIT_TYPES: dict[str, str] = {
+    "access_requests": "access_request",
     "api_tokens": "api_token",
     "appointment_slots": "appointment_slot",
     "appointment_staff": "appointment_staff",
@@ -28,6 +29,7 @@ AUDIT_TYPES: dict[str, str] = {
     "consents": "consent",
     "contact_attempts": "contact_attempt",
     "contact_preferences": "contact_preference",
+    "correction_requests": "correction_request",
     "courts": "court",
     "defendants": "defendant",
     "disclosure_exports": "disclosure_export",

@@ -230,4 +230,15 @@ def can_change_protection_action(actor: User, action: ProtectionAction) -> bool:
     )
 
 
+# --- the witness's own data ------------------------------------------------------------------
+
+
+def can_answer_data_request(actor: User, witness: Witness) -> bool:
+    """Record a witness's access or correction request and hand them their data: a supervisor
+    of the owning office, or the officer assigned to them (an officer sees only the witnesses
+    assigned to them). Not an administrator (who runs accounts, not files), nor a partner."""
+    same_office = actor.organisation_id == witness.organisation_id
+    return same_office and actor.role in (Role.supervisor, Role.liaison_officer)
+
+
 LOADERS[ProtectionAction] = get_protection_action

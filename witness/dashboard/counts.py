@@ -20,6 +20,7 @@ from witness.ledger.flags import may_review
 from witness.ledger.queries import flag_queue, pending_approvals
 from witness.notify.task_queries import DueFilters, Scope, due_list
 from witness.risk.queries import default_scope, reviews_query
+from witness.subject_access.queries import open_corrections
 
 #: who has a list of notification tasks (a prosecutor tells nobody)
 TELLERS = (Role.admin, Role.supervisor, Role.liaison_officer, Role.ngo_worker)
@@ -103,11 +104,12 @@ def reviews_due(session: Session, actor: User, today: date) -> list[Count]:
     ]
 
 
-def office(session: Session, actor: User, now: datetime) -> list[Count]:
-    """A supervisor's (or administrator's) view across their office."""
+def office(session: Session, actor: User, now: datetime, today: date | None = None) -> list[Count]:
+    """A supervisor's (or administrator's) view across their office; ``today``: the office's
+    day (overdue correction requests, a supervisor's alone: they answer them)."""
     if not may_review(actor):
         return []
-    return [
+    cards = [
         _count(
             session,
             "approvals",
@@ -141,3 +143,15 @@ def office(session: Session, actor: User, now: datetime) -> list[Count]:
             which="overdue",
         ),
     ]
+    if actor.role is Role.supervisor:
+        cards.append(
+            _count(
+                session,
+                "corrections-overdue",
+                _l("Correction requests overdue"),
+                open_corrections(actor, today or now.date(), overdue=True),
+                "subject_access.corrections",
+                overdue="1",
+            )
+        )
+    return cards

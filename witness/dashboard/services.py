@@ -124,7 +124,7 @@ def build_dashboard(
         due_first=_due_first(session, actor, now) if tell else [],
         news=_untold_news(session, actor) if actor.role in counts.TELLERS else [],
         reviews=counts.reviews_due(session, actor, today),
-        office=counts.office(session, actor, now),
+        office=counts.office(session, actor, now, today_in(zone)),
         charts=charts,
         charts_counted=counted,
         zone=zone,

@@ -24,6 +24,7 @@ from witness.demo.roster import (
     CaseSpec,
 )
 from witness.demo.schedule import ScheduleSteps
+from witness.demo.subject_access import SubjectAccessSteps
 from witness.demo.support import SupportSteps
 from witness.demo.today import TodaySteps
 from witness.demo.vocabulary import CASE_AGE_DAYS, CUSTODY_BY_STATUS
@@ -38,6 +39,7 @@ class DemoBuilder(
     RiskSteps,
     ProtectionSteps,
     RetentionSteps,
+    SubjectAccessSteps,
     TodaySteps,
 ):
     """Builds the demo in order; each method adds one kind of record (the steps of each
@@ -55,6 +57,7 @@ class DemoBuilder(
         self.add_outcomes(cases)
         self.add_risk(cases)
         self.add_protection(cases)
+        self.add_subject_requests()
         self.add_today()
         self.add_retention()
         return credentials

@@ -40,6 +40,7 @@ from witness.people.models import Assignment, NeedsAssessment, Participation, Ph
 from witness.people.phases import allowed_targets
 from witness.risk.queries import summary as risk_summary
 from witness.scheduling.queries import coming_up
+from witness.subject_access.queries import summary as own_data_summary
 
 bp = Blueprint("people", __name__, url_prefix="/witnesses")
 CREATORS = (Role.admin, Role.supervisor, Role.liaison_officer)
@@ -127,6 +128,7 @@ def _detail_context(witness: Witness) -> dict:
         allowed={p.id: _targets(p) for p in witness.participations},
         **coming_up(db, current_user, witness),
         risk=risk_summary(db, current_user, witness),
+        own_data=own_data_summary(db, current_user, witness),
     )
 
 
