@@ -151,7 +151,7 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
 
 
 def test_second_factor_gives_tokens_already_issued_an_expiry(database_url, tmp_path):
-    """0029: a token issued before expiry existed keeps working for 90 days after the
+    """0031: a token issued before expiry existed keeps working for 90 days after the
     migration, then expires; users have no second factor and organisations require none."""
     url = _scratch_database(database_url, tmp_path)
     config = alembic_config(url)
@@ -177,7 +177,7 @@ def test_second_factor_gives_tokens_already_issued_an_expiry(database_url, tmp_p
             {"user": user_id, "hash": "0" * 64, "now": datetime(2026, 1, 1, tzinfo=UTC)},
         )
     before = datetime.now(UTC)
-    command.upgrade(config, "0029_second_factor")
+    command.upgrade(config, "0031_second_factor")
     with engine.connect() as connection:
         expires = connection.execute(text("SELECT expires_dt FROM api_tokens")).scalar_one()
         user = connection.execute(

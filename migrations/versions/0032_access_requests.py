@@ -4,8 +4,8 @@ A witness may ask for everything held about them (answered with a JSON file and 
 and ask for what is wrong to be corrected; both are recorded with their dates, and a
 correction's outcome links to the audited edit that made it.
 
-Revision ID: 0033_access_requests
-Revises: 0028_appointments_case_start
+Revision ID: 0032_access_requests
+Revises: 0031_second_factor
 Create Date: 2026-12-07 01:40:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import witness.db
 
-revision = "0033_access_requests"
-down_revision = "0029_second_factor"
+revision = "0032_access_requests"
+down_revision = "0031_second_factor"
 branch_labels = None
 depends_on = None
 

@@ -8,8 +8,8 @@ API tokens get an expiry and a read-only scope. Every token already issued expir
 after this migration runs (``EXISTING_TOKEN_DAYS``): none is cut off at once, none lives for
 ever.
 
-Revision ID: 0029_second_factor
-Revises: 0028_appointments_case_start
+Revision ID: 0031_second_factor
+Revises: 0030_retention
 Create Date: 2026-12-07 01:40:00.000000
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 import witness.db
 
-revision = "0029_second_factor"
-down_revision = "0032_retention"
+revision = "0031_second_factor"
+down_revision = "0030_retention"
 branch_labels = None
 depends_on = None
 

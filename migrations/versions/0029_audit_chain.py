@@ -1,7 +1,7 @@
 """the audit log chained and keyed: each event's place, the MAC before it and its own MAC, set
 once by the sealer; the database lets only an unsealed event's seal be set
 
-Revision ID: 0031_audit_chain
+Revision ID: 0029_audit_chain
 Revises: 0028_appointments_case_start
 
 Existing events stay unsealed; the first sealing run (the scheduler's, or ``flask audit seal``)
@@ -11,7 +11,7 @@ chains them in id order. Columns are added, never altered, so the table is not r
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0031_audit_chain"
+revision = "0029_audit_chain"
 down_revision = "0028_appointments_case_start"
 branch_labels = None
 depends_on = None

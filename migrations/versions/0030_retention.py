@@ -4,8 +4,8 @@ Closing a witness's file is kept (who, when, why, the final notice's channel or 
 and so is reopening it. A supervisor's legal hold stops anonymisation while it stands. A file
 anonymised after the retention period is marked on the witness (``anonymised_dt``).
 
-Revision ID: 0032_retention
-Revises: 0028_appointments_case_start
+Revision ID: 0030_retention
+Revises: 0029_audit_chain
 Create Date: 2026-12-07 01:40:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import witness.db
 
-revision = "0032_retention"
-down_revision = "0031_audit_chain"
+revision = "0030_retention"
+down_revision = "0029_audit_chain"
 branch_labels = None
 depends_on = None
 
