@@ -140,3 +140,28 @@ def test_a_partial_walk_is_never_taken_for_a_full_check(db, world):
     assert partial.intact and partial.entries == 2 and partial.walked == 1
     with pytest.raises(ValueError, match="full check"):
         services.record_full_check(db, partial)
+
+
+def test_a_full_check_that_ended_at_an_entry_from_before_keyed_hashes_still_spares_the_walk(
+    db, world, login, runner, long_chains
+):
+    """Entries hashed before keyed hashes (plain SHA-256) are re-hashed the old way when a full
+    check ended at one: the page walks only what came after, says when the full check was, and
+    still says the chain is partly unkeyed (found by mutation testing: losing the old way made
+    every such page walk in full; and the walk from the check called the chain "intact")."""
+    from .test_chain_integrity import _legacy_item
+
+    first = _legacy_item(db, world, 1, chain.GENESIS)
+    second = _legacy_item(db, world, 2, first.entry_hash)
+    third = _legacy_item(db, world, 3, second.entry_hash)
+    db.commit()
+    assert runner.invoke(args=["ledger-verify"]).exit_code == 0
+    check = db.get(LedgerChainCheck, world.case.id)
+    assert (check.checked_seq, check.checked_hash) == (3, third.entry_hash)
+    record(db, world.officer, world.assigned, world.case)
+    db.commit()
+    badge = _badge(login(world.officer), world)
+    assert "Chain consistent, partly unkeyed (every entry checked; 4 of" in badge
+    assert "Chain intact" not in badge
+    assert "checked in full 10 Mar 2026 09:00" in badge and "1 recorded since, checked now" in badge
+    assert "3 entries and 0 approvals predate keyed hashes" in badge

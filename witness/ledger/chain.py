@@ -477,6 +477,7 @@ def record_full_check(session: Session, status: ChainStatus) -> None:
         check = LedgerChainCheck(case_id=status.case_id)
         session.add(check)
     check.checked_seq, check.checked_hash = status.length, status.last_hash
+    check.unkeyed, check.unchained_approvals = status.unkeyed, status.unchained_approvals
     check.checked_dt = now_utc()
 
 
@@ -516,6 +517,8 @@ def page_chain_status(session: Session, case_id: int) -> ChainStatus:
         keyed_before=anchor.key_id is not None,
     )
     status.full_check_dt = check.checked_dt
+    status.unkeyed += check.unkeyed
+    status.unchained_approvals += check.unchained_approvals
     return status
 
 

@@ -197,6 +197,11 @@ class LedgerChainCheck(Base):
     checked_seq: Mapped[int]
     checked_hash: Mapped[str] = mapped_column(String(64))
     checked_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    #: what that walk found consistent but not keyed (entries hashed before keyed hashes,
+    #: approvals made before approvals were chained): a walk from the check counts them too,
+    #: so the badge never says "intact" of a chain that is partly unkeyed
+    unkeyed: Mapped[int] = mapped_column(default=0, server_default="0")
+    unchained_approvals: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class CheckpointReason(enum.Enum):
