@@ -12,7 +12,6 @@ import witness.models  # noqa: F401
 from witness.auth.models import OrganisationKind, Role, User
 from witness.db import Base
 from witness.migrate import alembic_config, upgrade
-from witness.people.models import Witness
 from witness.people.search import SEARCH_TABLES, described_by_models
 
 

@@ -80,3 +80,17 @@ def test_rotating_keys_from_the_environment_prints_what_to_set(app, runner):
 def test_a_ring_of_no_key_is_refused():
     with pytest.raises(ConfigError, match="holds no key"):
         KeyRing.of([], "empty file")
+
+
+def test_a_bad_line_in_the_key_file_stops_start_up_naming_the_file(tmp_path):
+    path = tmp_path / "keys"
+    path.write_text(f"first {SECRET}\nsecond short\n")
+    with pytest.raises(ConfigError, match=f"the ledger key file {path} must hold keys"):
+        load_keyring({"LEDGER_KEY_FILE": str(path)}, tmp_path)
+
+
+def test_the_default_ring_is_made_in_an_instance_folder_not_made_yet(tmp_path):
+    """A fresh deployment's instance folder may be two levels short: both are made."""
+    instance = tmp_path / "var" / "witness-instance"
+    ring = load_keyring({}, instance)
+    assert (instance / "ledger_keys").exists() and ring.signing_id in ring.secrets

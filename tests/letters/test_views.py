@@ -89,7 +89,10 @@ def test_a_letter_is_seen_only_by_who_may_see_its_witness(db, post, letter, logi
     for url in (f"/letters/{letter.id}", f"/letters/{letter.id}/letter.pdf"):
         assert client.get(url).status_code == 404
     refusals = [e for e in actions(db, "letter.refused") if e.actor_id == user.id]
-    assert refusals and refusals[0].object_id == letter.id
+    # on the letter and its witness: the witness's "who looked" page lists the attempt
+    assert {(e.object_type, e.object_id, e.witness_id) for e in refusals} == {
+        ("letter", letter.id, letter.witness_id)
+    }
 
 
 def test_an_ngo_worker_has_no_print_room_and_a_batch_is_its_office_s(db, post, letter, login):

@@ -9,6 +9,9 @@ from sqlalchemy import select
 
 from witness.audit.models import AuditEvent
 from witness.notify.models import MailStatus
+from witness.scheduling.services import book_appointment
+
+from ..factories import booking
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -83,7 +86,10 @@ def test_outbox_is_newest_first_and_paged(db, world, login, make_mail, frozen_cl
 
 
 def test_retry_now_makes_a_failed_mail_due(db, world, login, make_mail, frozen_clock):
-    email = _failed(db, make_mail())
+    appointment = book_appointment(db, world.officer, world.assigned, booking([world.officer]))
+    # a mail of a witness's appointment: the retry is audited on both (the witness's "who
+    # looked" page lists it)
+    email = _failed(db, make_mail(witness_id=world.assigned.id, appointment_id=appointment.id))
     email.next_attempt_dt = frozen_clock.now() - timedelta(hours=3)
     # other mails that failed: this office's and another's, not retried with it
     others = [
@@ -105,8 +111,8 @@ def test_retry_now_makes_a_failed_mail_due(db, world, login, make_mail, frozen_c
     assert [o.status for o in others] == [MailStatus.failed, MailStatus.failed]
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "mail.retry")).one()
     assert event.actor_id == world.officer.id and event.object_id == email.id
-    assert event.witness_id == email.witness_id
-    assert event.detail == {"appointment_id": email.appointment_id, "attempts": 5}
+    assert event.witness_id == world.assigned.id
+    assert event.detail == {"appointment_id": appointment.id, "attempts": 5}
     assert "due again" in client.get("/outbox").get_data(as_text=True)
 
 
@@ -160,7 +166,7 @@ def test_a_sent_mail_is_not_retried(db, world, login, make_mail):
 
     response = client.submit(f"/outbox/{email.id}/retry", follow_redirects=True)
 
-    assert "already sent" in response.get_data(as_text=True)
+    assert "This e-mail was already sent." in response.get_data(as_text=True)
     db.expire_all()
     assert email.status is MailStatus.sent
 

@@ -125,3 +125,25 @@ def test_close_refused_then_overridden(db, after, api):
     assert r.status_code == 201 and r.json["phase"] == "closed"
     db.refresh(w.witness.participations[0])
     assert w.witness.participations[0].phase is Phase.closed
+
+
+def test_a_statement_claim_or_item_out_of_sight_is_named_in_the_404_and_audited(db, after, api):
+    """The problem says which kind of record was not found; the refusal is audited on that
+    kind of record, and on its witness when there is one (their "who looked" page lists it)."""
+    w = after
+    client = api(w.officer)
+    sid = client.post(f"{_base(w)}/impact-statements", json={"offered_date": "2026-03-01"})
+    sid = sid.json["id"]
+    r = client.post("/api/v1/impact-statements/999999/steps", json={"status": "declined"})
+    assert r.status_code == 404 and r.json["detail"] == "No such impact statement."
+    r = api(w.foreign_admin).post(
+        f"/api/v1/impact-statements/{sid}/steps", json={"status": "declined"}
+    )
+    assert r.status_code == 404 and r.json["detail"] == "No such impact statement."
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "impact_statement.refused")
+    ).all()
+    assert {(e.actor_id, e.object_type, e.object_id, e.witness_id) for e in events} == {
+        (w.officer.id, "impact_statement", 999999, None),
+        (w.foreign_admin.id, "impact_statement", sid, w.assigned.id),
+    }
