@@ -12,7 +12,6 @@ import witness.models  # noqa: F401
 from witness.auth.models import Organisation, OrganisationKind, Role, User
 from witness.db import Base
 from witness.migrate import alembic_config, upgrade
-from witness.people.models import Witness
 from witness.people.search import SEARCH_TABLES, described_by_models
 
 
@@ -78,6 +77,29 @@ def test_every_revision_downgrades_and_upgrades_again(database_url, tmp_path):
     test_migrations_match_models(url)
 
 
+def _old_witness(session: Session, office_id: int, reference: str, name: str, **more) -> int:
+    """A witness as the columns before 0030 hold it (plaintext, no blind indexes); its id."""
+    values = {
+        "organisation_id": office_id,
+        "reference": reference,
+        "legal_name": name,
+        "languages": "[]",
+        "needs_interpreter": False,
+        "is_presumed_child": False,
+        "invites_full_detail": False,
+        "created_dt": datetime(2026, 1, 5, tzinfo=UTC),
+        "updated_dt": datetime(2026, 1, 5, tzinfo=UTC),
+        **more,
+    }
+    return session.execute(
+        text(
+            f"INSERT INTO witnesses ({', '.join(values)}) "
+            f"VALUES ({', '.join(':' + k for k in values)}) RETURNING id"
+        ),
+        values,
+    ).scalar_one()
+
+
 def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_url, tmp_path):
     """0024: appointments booked before groups each become a booking of their own."""
     url = _scratch_database(database_url, tmp_path)
@@ -86,12 +108,9 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
     engine = create_engine(url)
     with Session(engine) as session:
         office = Organisation(name="Backfill Office", kind=OrganisationKind.prosecution)
-        witnesses = [
-            Witness(organisation=office, reference=f"BF-{n}", legal_name=f"Name {n}")
-            for n in range(2)
-        ]
-        session.add_all([office, *witnesses])
+        session.add(office)
         session.flush()
+        witnesses = [_old_witness(session, office.id, f"BF-{n}", f"Name {n}") for n in range(2)]
         # the columns users had at 0023 (a later revision adds more than the model of 0023)
         user_id = session.execute(
             insert(User.__table__)
@@ -117,7 +136,7 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
                 ),
                 {
                     "org": office.id,
-                    "witness": witness.id,
+                    "witness": witness,
                     "start": at,
                     "end": at.replace(hour=16),
                     "no": False,
