@@ -21,6 +21,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_organisation_command)
     app.cli.add_command(create_token_command)
 
+    from witness.rotation import rotate_keys
+
+    app.cli.add_command(rotate_keys)
+
     from witness.bench.cli import register_bench_cli
 
     register_bench_cli(app)

@@ -65,6 +65,10 @@ class DecryptionError(RuntimeError):
     encrypted under a key the ring lacks. Never returned as garbage."""
 
 
+class UnknownKeyError(DecryptionError):
+    """A value encrypted under a key this ring does not hold (yet: see ``refreshed_ring``)."""
+
+
 def _derive(secret: str, purpose: bytes) -> bytes:
     """A 256-bit key for ``purpose`` from a configured secret (any printable text of at least
     32 characters, as the ledger's keys are)."""
@@ -107,7 +111,7 @@ class DataKeyRing:
     def decrypt(self, key_id: str, sealed: bytes, context: str) -> bytes:
         key = self.keys.get(key_id)
         if key is None:
-            raise DecryptionError(
+            raise UnknownKeyError(
                 f"{context}: a value is encrypted under key {key_id!r}, which the data key "
                 f"ring ({self.source}) does not hold."
             )
@@ -292,6 +296,21 @@ def current_ring() -> DataKeyRing:
     if ring is None:
         raise RuntimeError("no data key ring: start the app (create_app) before reading data")
     return ring
+
+
+def refreshed_ring() -> DataKeyRing | None:
+    """The ring read again from its key file, when another process (``flask rotate-keys``)
+    may have added a key to it since this one started; None when it comes from the
+    environment (a new key there needs a restart)."""
+    if not has_app_context():
+        return None
+    app = current_app._get_current_object()
+    ring = app.extensions.get("witness.data_keys")
+    if ring is None or ring.source == "environment":
+        return None
+    fresh = load_data_keyring(app.config, Path(app.instance_path))
+    set_ring(app, fresh)
+    return fresh
 
 
 def migration_ring() -> DataKeyRing:

@@ -16,7 +16,19 @@ from datetime import date
 from sqlalchemy import LargeBinary, Text
 from sqlalchemy.types import TypeDecorator
 
-from witness.core.crypto import current_ring
+from witness.core.crypto import UnknownKeyError, current_ring, refreshed_ring
+
+
+def _open(decrypt):
+    """``decrypt(ring)``; once more with the key file read again when the value's key is not
+    in the ring (another process rotated the keys since this one started)."""
+    try:
+        return decrypt(current_ring())
+    except UnknownKeyError:
+        ring = refreshed_ring()
+        if ring is None:
+            raise
+        return decrypt(ring)
 
 
 class EncryptedText(TypeDecorator):
@@ -44,7 +56,7 @@ class EncryptedText(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return self.decode(current_ring().decrypt_text(value, self.context))
+        return self.decode(_open(lambda ring: ring.decrypt_text(value, self.context)))
 
 
 class EncryptedDate(EncryptedText):
@@ -91,7 +103,7 @@ class EncryptedBytes(TypeDecorator):
     def process_result_value(self, value, dialect) -> bytes | None:
         if value is None:
             return None
-        return current_ring().decrypt_bytes(value, self.context)
+        return _open(lambda ring: ring.decrypt_bytes(value, self.context))
 
 
 ENCRYPTED_TYPES = (EncryptedText, EncryptedBytes)
