@@ -133,6 +133,7 @@ def _open_a_file(client: CsrfClient) -> None:
 def test_the_database_file_holds_none_of_the_sensitive_values(tmp_path):
     """Through the app into a database file of its own, committed; then the file's bytes (and
     its write-ahead log's) are searched for every value."""
+    before = crypto._process_ring
     path = tmp_path / "copy.sqlite3"
     url = f"sqlite:///{path}"
     upgrade(url)
@@ -169,6 +170,7 @@ def test_the_database_file_holds_none_of_the_sensitive_values(tmp_path):
     # and they are in the file in their encrypted form
     assert b"enc1:" in stored and crypto.BINARY_PREFIX in stored
     database.engine.dispose()
+    crypto._process_ring = before
     found = [name for name, value in SECRETS.items() if value.encode() in path.read_bytes()]
     assert found == []
 

@@ -1,6 +1,7 @@
 """The Alembic history builds exactly the schema the models describe, on this run's database."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -10,8 +11,10 @@ from sqlalchemy.orm import Session
 
 import witness.models  # noqa: F401
 from witness.auth.models import Organisation, OrganisationKind, Role, User
+from witness.core.crypto import email_index
 from witness.db import Base
 from witness.migrate import alembic_config, upgrade
+from witness.people.models import Witness
 from witness.people.search import SEARCH_TABLES, described_by_models
 
 
@@ -151,4 +154,59 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
     engine.dispose()
     assert len(rows) == 2 and all(group_id == id_ for id_, group_id in rows)
     command.downgrade(config, "0023_covering_indexes")
+    upgrade(url)
+
+
+def test_encryption_encrypts_the_values_already_there_and_downgrades_back(
+    database_url, tmp_path, app
+):
+    """0030: plaintext rows are encrypted, read back as they were, get blind indexes, and leave
+    no plaintext in a SQLite file; downgrading gives the plaintext back."""
+    url = _scratch_database(database_url, tmp_path)
+    config = alembic_config(url)
+    command.upgrade(config, "0028_appointments_case_start")
+    engine = create_engine(url)
+    with Session(engine) as session:
+        office = Organisation(name="Plain Office", kind=OrganisationKind.prosecution)
+        session.add(office)
+        session.flush()
+        witness_id = _old_witness(
+            session,
+            office.id,
+            "PLAIN-1",
+            "Wilhelmina Thornquist",
+            date_of_birth=date(1979, 11, 30),
+            email="W.Thornquist@Example.org",
+            address="88 Juniper Court, Elmsworth",
+        )
+        session.commit()
+    engine.dispose()
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        raw = connection.execute(
+            text("SELECT legal_name, date_of_birth, address, email_index FROM witnesses")
+        ).one()
+    assert raw.legal_name.startswith("enc1:") and raw.date_of_birth.startswith("enc1:")
+    with app.app_context(), Session(engine) as session:
+        witness = session.get(Witness, witness_id)
+        assert (witness.legal_name, witness.date_of_birth, witness.address) == (
+            "Wilhelmina Thornquist",
+            date(1979, 11, 30),
+            "88 Juniper Court, Elmsworth",
+        )
+        assert raw.email_index == email_index("w.thornquist@example.org")
+    engine.dispose()
+    if url.startswith("sqlite"):
+        stored = Path(make_url(url).database).read_bytes()
+        assert b"Thornquist" not in stored and b"Juniper" not in stored
+    with app.app_context():
+        command.downgrade(config, "0028_appointments_case_start")
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        name, born = connection.execute(
+            text("SELECT legal_name, date_of_birth FROM witnesses")
+        ).one()
+    engine.dispose()
+    assert name == "Wilhelmina Thornquist" and str(born) == "1979-11-30"
     upgrade(url)

@@ -235,10 +235,21 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _secure_delete()
+    dates: dict[int, str] = {}
     if _has_rows():
         change = _decrypt(_ring())
         for table in COLUMNS:
             _rewrite(table, change)
+        if _sqlite():
+            # batch mode copies the column with CAST(... AS DATE), which SQLite reads as a
+            # number ('1979-11-30' becomes 1979): the dates are put back after the copy
+            rows = op.get_bind().execute(sa.text("SELECT id, date_of_birth FROM witnesses"))
+            dates = {id_: born for id_, born in rows if born is not None}
     for table in COLUMNS:
         _retype(table, to_text=False)
+    for id_, born in dates.items():
+        op.get_bind().execute(
+            sa.text("UPDATE witnesses SET date_of_birth = :born WHERE id = :id"),
+            {"born": born, "id": id_},
+        )
     _make_search_triggers()
