@@ -277,3 +277,17 @@ def test_the_key_file_is_made_on_first_start_for_its_owner_only(tmp_path):
     again = crypto.load_data_keyring({}, tmp_path)
     sealed = ring.encrypt_text("same", "t.c")
     assert again.decrypt_text(sealed, "t.c") == "same"
+
+
+def test_the_witness_search_finds_an_exact_email_or_phone(db, make_witness, make_user, login):
+    officer = make_user(Role.supervisor)
+    make_witness(reference="BLIND-1", email="Kim.Sang@example.org", phone="+66 81 234 5678")
+    make_witness(reference="BLIND-2", email="other@example.org")
+    client = login(officer)
+    page = client.get("/witnesses/?q=kim.sang@EXAMPLE.org").get_data(as_text=True)
+    assert "BLIND-1" in page and "BLIND-2" not in page
+    page = client.get("/witnesses/?q=0066 81-234-5678").get_data(as_text=True)
+    assert "BLIND-1" in page and "BLIND-2" not in page
+    # part of an address is no match: the values cannot be searched, only looked up whole
+    page = client.get("/witnesses/?q=kim.sang").get_data(as_text=True)
+    assert "BLIND-1" not in page
