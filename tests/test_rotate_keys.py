@@ -168,3 +168,32 @@ def test_rotation_with_keys_in_the_environment_says_what_to_set(runner):
     result = runner.invoke(args=["rotate-keys"])
     assert result.exit_code != 0
     assert "WITNESS_DATA_OLD_KEYS" in result.output and "--resume" in result.output
+
+
+def test_resuming_re_encrypts_under_the_current_key_on_any_database(app, db, runner, make_witness):
+    """Keys from the environment: after the operator made key B current, ``--resume`` moves
+    every value under it, in batches, and the values read the same."""
+    from tests.conftest import TEST_DATA_INDEX_KEY, TEST_DATA_KEY
+
+    for n in range(5):
+        make_witness(reference=f"RES-{n}", legal_name=f"Resumed {n}", address=f"{n} Key Road")
+    db.flush()
+    old_id, old_secret = TEST_DATA_KEY.split(":")
+    before = app.extensions["witness.data_keys"], crypto._process_ring
+    both = DataKeyRing.of([(old_id, old_secret), ("key-b", SECRET_B)], TEST_DATA_INDEX_KEY, "t")
+    try:
+        crypto.set_ring(app, both)
+        result = runner.invoke(args=["rotate-keys", "--resume", "--batch-size", "2"])
+        assert result.exit_code == 0, result.output
+        assert "witnesses: 2/5 rows" in result.output and "witnesses: 5/5 rows" in result.output
+        with app.app_context():
+            assert _stored_key_ids(db) == {"key-b"}
+            db.expire_all()
+            names = db.scalars(
+                select(Witness.legal_name)
+                .where(Witness.reference.like("RES-%"))
+                .order_by(Witness.id)
+            ).all()
+            assert names == [f"Resumed {n}" for n in range(5)]
+    finally:
+        app.extensions["witness.data_keys"], crypto._process_ring = before
