@@ -291,3 +291,14 @@ def test_the_witness_search_finds_an_exact_email_or_phone(db, make_witness, make
     # part of an address is no match: the values cannot be searched, only looked up whole
     page = client.get("/witnesses/?q=kim.sang").get_data(as_text=True)
     assert "BLIND-1" not in page
+
+
+def test_the_service_refuses_a_value_longer_than_its_field(db, world):
+    """The columns hold ciphertext of any length now: the service keeps the fields' limits."""
+    from witness.core.errors import DomainError
+    from witness.people.services import update_witness
+
+    with pytest.raises(DomainError) as refused:
+        update_witness(db, world.officer, world.assigned, address="x" * 501)
+    assert refused.value.field == "address"
+    assert update_witness(db, world.officer, world.assigned, address="x" * 500) == ["address"]
