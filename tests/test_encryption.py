@@ -22,6 +22,7 @@ from witness.notify.models.outbox import OutboundEmail
 from witness.notify.models.preferences import ContactPreference
 from witness.people.models import Witness
 from witness.people.queries import witnesses_with_contact
+from witness.protection.models import ActionKind, ProtectionAction
 from witness.risk.models import AssessmentStatus, IncidentKind, RiskAssessment, RiskIncident
 from witness.scheduling.models import Appointment, AppointmentKind
 
@@ -44,6 +45,7 @@ SECRETS = {
     "appointment": "Room 5, Larkspur Centre",
     "mail_body": "Dear Zephyrine, your hearing moves",
     "letter_pdf": "Marigold Lane letter body",
+    "protection": "moved to the Hollyhock Street safe house",
 }
 
 
@@ -95,6 +97,13 @@ def _fill(session, office, officer) -> Witness:
                 body=SECRETS["mail_body"],
                 attachment=SECRETS["letter_pdf"].encode(),
                 witness_id=witness.id,
+            ),
+            ProtectionAction(
+                witness=witness,
+                kind=ActionKind.relocation,
+                detail=SECRETS["protection"],
+                created_by_id=officer.id,
+                updated_by_id=officer.id,
             ),
             Letter(
                 organisation_id=office.id,

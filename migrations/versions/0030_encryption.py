@@ -2,7 +2,8 @@
 
 Legal names, dates of birth, addresses, phone numbers, e-mail addresses, the risk
 assessments' answers and notes, incident descriptions, contact preferences, the e-mails and
-letters going out (their PDFs too) and appointment addresses are stored AES-GCM encrypted
+letters going out (their PDFs too), appointment addresses and the protection plans' actions
+and what the witness agreed to and objected to are stored AES-GCM encrypted
 (``witness.core.crypto``). Their columns become text (a ciphertext is longer than the value, and
 PostgreSQL would refuse it in a ``varchar(n)``); every existing value is encrypted here, in
 batches, under the app's data key (the one ``flask init-db`` loads). ``witnesses`` gains keyed
@@ -72,6 +73,14 @@ COLUMNS = {
     },
     "print_batches": {"pdf": ("bytes", sa.LargeBinary())},
     "appointments": {"address": ("text", sa.String(500))},
+    "protection_actions": {
+        "detail": ("text", sa.Text()),
+        "closed_reason": ("text", sa.Text()),
+    },
+    "plan_consultations": {
+        "agreed": ("text", sa.Text()),
+        "objected": ("text", sa.Text()),
+    },
 }
 
 SEARCH_TABLE = "witness_reference_trigrams"
@@ -102,8 +111,8 @@ def _retype(table: str, to_text: bool) -> None:
     """Every non-binary column of ``table`` to text (or back to its old type)."""
     with op.batch_alter_table(table) as batch:
         for column, (kind, before) in COLUMNS[table].items():
-            if kind == "bytes":
-                continue
+            if kind == "bytes" or isinstance(before, sa.Text):
+                continue  # already able to hold a ciphertext
             old, new = (before, sa.Text()) if to_text else (sa.Text(), before)
             using = None
             if not _sqlite():
