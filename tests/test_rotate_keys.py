@@ -197,3 +197,21 @@ def test_resuming_re_encrypts_under_the_current_key_on_any_database(app, db, run
             assert names == [f"Resumed {n}" for n in range(5)]
     finally:
         app.extensions["witness.data_keys"], crypto._process_ring = before
+
+
+@on_postgres
+def test_a_running_process_reads_values_under_a_key_added_since_it_started(file_app, tmp_path):
+    """Another process rotated (its key is in the file now) and wrote under the new key: this
+    one, started before, reads the key file again instead of failing."""
+    _add_witnesses(file_app, 1)
+    keys = tmp_path / "data_keys"
+    crypto.append_key(keys, ("key-c", "c" * 64))
+    newer = crypto.load_data_keyring(file_app.config, tmp_path)
+    sessionmaker = file_app.extensions["witness.db"].sessionmaker
+    with file_app.app_context(), sessionmaker() as session:
+        sealed = newer.encrypt_text("Written Elsewhere", "witnesses.legal_name")
+        session.execute(text("UPDATE witnesses SET legal_name = :v"), {"v": sealed})
+        session.commit()
+        assert "key-c" not in file_app.extensions["witness.data_keys"].keys
+        assert session.scalar(select(Witness.legal_name)) == "Written Elsewhere"
+        assert file_app.extensions["witness.data_keys"].current_id == "key-c"
