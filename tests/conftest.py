@@ -64,6 +64,11 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 #: none writes a key file into the checkout's instance folder)
 TEST_LEDGER_KEY = "test-2026:" + "0123456789abcdef" * 4
 os.environ.setdefault("WITNESS_LEDGER_KEY", TEST_LEDGER_KEY)
+#: and encrypts the sensitive fields with this data key (and this blind index key)
+TEST_DATA_KEY = "data-2026:" + "fedcba9876543210" * 4
+TEST_DATA_INDEX_KEY = "ba98" * 16
+os.environ.setdefault("WITNESS_DATA_KEY", TEST_DATA_KEY)
+os.environ.setdefault("WITNESS_DATA_INDEX_KEY", TEST_DATA_INDEX_KEY)
 
 
 def _reset_postgres(url: str) -> None:

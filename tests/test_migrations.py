@@ -1,6 +1,7 @@
 """The Alembic history builds exactly the schema the models describe, on this run's database."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -9,9 +10,11 @@ from sqlalchemy import create_engine, insert, inspect, make_url, text
 from sqlalchemy.orm import Session
 
 import witness.models  # noqa: F401
-from witness.auth.models import OrganisationKind, Role, User
+from witness.auth.models import Organisation, OrganisationKind, Role, User
+from witness.core.crypto import email_index
 from witness.db import Base
 from witness.migrate import alembic_config, upgrade
+from witness.people.models import Witness
 from witness.people.search import SEARCH_TABLES, described_by_models
 
 
@@ -77,6 +80,29 @@ def test_every_revision_downgrades_and_upgrades_again(database_url, tmp_path):
     test_migrations_match_models(url)
 
 
+def _old_witness(session: Session, office_id: int, reference: str, name: str, **more) -> int:
+    """A witness as the columns before 0030 hold it (plaintext, no blind indexes); its id."""
+    values = {
+        "organisation_id": office_id,
+        "reference": reference,
+        "legal_name": name,
+        "languages": "[]",
+        "needs_interpreter": False,
+        "is_presumed_child": False,
+        "invites_full_detail": False,
+        "created_dt": datetime(2026, 1, 5, tzinfo=UTC),
+        "updated_dt": datetime(2026, 1, 5, tzinfo=UTC),
+        **more,
+    }
+    return session.execute(
+        text(
+            f"INSERT INTO witnesses ({', '.join(values)}) "
+            f"VALUES ({', '.join(':' + k for k in values)}) RETURNING id"
+        ),
+        values,
+    ).scalar_one()
+
+
 def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_url, tmp_path):
     """0024: appointments booked before groups each become a booking of their own."""
     url = _scratch_database(database_url, tmp_path)
@@ -93,19 +119,7 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
             ),
             {"kind": OrganisationKind.prosecution.value},
         ).scalar_one()
-        witnesses = [
-            session.execute(
-                text(
-                    "INSERT INTO witnesses (organisation_id, reference, legal_name, languages, "
-                    "needs_interpreter, is_presumed_child, invites_full_detail, created_dt, "
-                    "updated_dt) VALUES (:org, :ref, :name, '[]', :no, :no, :no, :at, :at) "
-                    "RETURNING id"
-                ),
-                {"org": office_id, "ref": f"BF-{n}", "name": f"Name {n}", "no": False,
-                 "at": datetime(2026, 3, 1, tzinfo=UTC)},
-            ).one()
-            for n in range(2)
-        ]
+        witnesses = [_old_witness(session, office_id, f"BF-{n}", f"Name {n}") for n in range(2)]
         # the columns users had at 0023 (a later revision adds more than the model of 0023)
         user_id = session.execute(
             insert(User.__table__)
@@ -131,7 +145,7 @@ def test_group_bookings_backfill_every_existing_appointment_as_its_own(database_
                 ),
                 {
                     "org": office_id,
-                    "witness": witness.id,
+                    "witness": witness,
                     "start": at,
                     "end": at.replace(hour=16),
                     "no": False,
@@ -192,3 +206,58 @@ def test_second_factor_gives_tokens_already_issued_an_expiry(database_url, tmp_p
     assert timedelta(days=90) <= expires - before < timedelta(days=90, minutes=5)
     assert tuple(user) == (None, None)
     assert not required
+
+
+def test_encryption_encrypts_the_values_already_there_and_downgrades_back(
+    database_url, tmp_path, app
+):
+    """0034: plaintext rows are encrypted, read back as they were, get blind indexes, and leave
+    no plaintext in a SQLite file; downgrading gives the plaintext back."""
+    url = _scratch_database(database_url, tmp_path)
+    config = alembic_config(url)
+    command.upgrade(config, "0033_chain_check_counts")
+    engine = create_engine(url)
+    with Session(engine) as session:
+        office = Organisation(name="Plain Office", kind=OrganisationKind.prosecution)
+        session.add(office)
+        session.flush()
+        witness_id = _old_witness(
+            session,
+            office.id,
+            "PLAIN-1",
+            "Wilhelmina Thornquist",
+            date_of_birth=date(1979, 11, 30),
+            email="W.Thornquist@Example.org",
+            address="88 Juniper Court, Elmsworth",
+        )
+        session.commit()
+    engine.dispose()
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        raw = connection.execute(
+            text("SELECT legal_name, date_of_birth, address, email_index FROM witnesses")
+        ).one()
+    assert raw.legal_name.startswith("enc1:") and raw.date_of_birth.startswith("enc1:")
+    with app.app_context(), Session(engine) as session:
+        witness = session.get(Witness, witness_id)
+        assert (witness.legal_name, witness.date_of_birth, witness.address) == (
+            "Wilhelmina Thornquist",
+            date(1979, 11, 30),
+            "88 Juniper Court, Elmsworth",
+        )
+        assert raw.email_index == email_index("w.thornquist@example.org")
+    engine.dispose()
+    if url.startswith("sqlite"):
+        stored = Path(make_url(url).database).read_bytes()
+        assert b"Thornquist" not in stored and b"Juniper" not in stored
+    with app.app_context():
+        command.downgrade(config, "0033_chain_check_counts")
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        name, born = connection.execute(
+            text("SELECT legal_name, date_of_birth FROM witnesses")
+        ).one()
+    engine.dispose()
+    assert name == "Wilhelmina Thornquist" and str(born) == "1979-11-30"
+    upgrade(url)

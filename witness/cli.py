@@ -25,6 +25,10 @@ def register_cli(app: Flask) -> None:
 
     register_backup_cli(app)
 
+    from witness.rotation import rotate_keys
+
+    app.cli.add_command(rotate_keys)
+
     from witness.bench.cli import register_bench_cli
 
     register_bench_cli(app)

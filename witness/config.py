@@ -253,6 +253,12 @@ def _ledger_settings() -> dict:
         "LEDGER_KEY": os.environ.get("WITNESS_LEDGER_KEY") or None,
         "LEDGER_OLD_KEYS": os.environ.get("WITNESS_LEDGER_OLD_KEYS", ""),
         "LEDGER_KEY_FILE": os.environ.get("WITNESS_LEDGER_KEY_FILE") or None,
+        # The keys that encrypt the most sensitive fields at rest (see witness.core.crypto):
+        # the environment's, else a key file, else instance/data_keys generated on first start.
+        "DATA_KEY": os.environ.get("WITNESS_DATA_KEY") or None,
+        "DATA_OLD_KEYS": os.environ.get("WITNESS_DATA_OLD_KEYS", ""),
+        "DATA_INDEX_KEY": os.environ.get("WITNESS_DATA_INDEX_KEY") or None,
+        "DATA_KEY_FILE": os.environ.get("WITNESS_DATA_KEY_FILE") or None,
     }
 
 

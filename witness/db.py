@@ -121,6 +121,9 @@ def make_engine(url: str) -> Engine:
             # WAL: readers never block the writer, nor the writer readers.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+            # Deleted and overwritten content is zeroed, not left in free pages: a copy of
+            # the file holds no plaintext of a value since encrypted (core.crypto) or deleted.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         event.listen(engine, "begin", _sqlite_begin)

@@ -37,6 +37,10 @@ def build_app(test_config: dict | None = None) -> Flask:
 
     keys.init_app(app)  # the ledger's HMAC keys, for the app and every session it opens
 
+    from witness.core import crypto
+
+    crypto.init_app(app)  # the data keys that encrypt the most sensitive fields at rest
+
     from witness.core import figures, i18n, web
 
     web.init_app(app)

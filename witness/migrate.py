@@ -21,8 +21,27 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 
 
 def upgrade(url: str | None = None, connection: Connection | None = None) -> None:
-    """Bring the database to the newest revision."""
-    command.upgrade(alembic_config(url, connection), "head")
+    """Bring the database to the newest revision. On SQLite, after a revision that overwrote
+    values (``attributes["vacuum"]``: 0034 encrypted them), ``VACUUM`` and an emptied
+    write-ahead log leave none of the old plaintext in the file's free pages."""
+    config = alembic_config(url, connection)
+    command.upgrade(config, "head")
+    if config.attributes.get("vacuum") and connection is None:
+        vacuum_sqlite(url or config.attributes.get("url"))
+
+
+def vacuum_sqlite(url: str | None) -> None:
+    """Rewrite a SQLite file without its free pages, and empty its write-ahead log."""
+    if not url or make_url(url).get_backend_name() != "sqlite":
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()
 
 
 #: tables the application may read and add to but never change, delete from or empty: the

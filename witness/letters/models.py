@@ -8,10 +8,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
+from witness.core.encrypted import EncryptedBytes, EncryptedText
 from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
@@ -61,10 +62,12 @@ class Letter(Base):
     language: Mapped[str] = mapped_column(String(20))
     status: Mapped[LetterStatus] = enum_column(LetterStatus, default=LetterStatus.queued)
     #: the envelope as addressed when the letter was made (a safe address, never the file's)
-    recipient_name: Mapped[str] = mapped_column(String(200), default="")
-    recipient_address: Mapped[str] = mapped_column(Text, default="")
+    recipient_name: Mapped[str] = mapped_column(EncryptedText("letters.recipient_name"), default="")
+    recipient_address: Mapped[str] = mapped_column(
+        EncryptedText("letters.recipient_address"), default=""
+    )
     #: the PDF, kept so a reprint is byte for byte the same letter
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    pdf: Mapped[bytes] = mapped_column(EncryptedBytes("letters.pdf"), deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     pages: Mapped[int] = mapped_column(default=1)
     created_dt: Mapped[datetime] = mapped_column(default=now_utc)
@@ -119,7 +122,7 @@ class PrintBatch(Base):
     #: a sender that dies leaves the batch to be taken up again once this passes
     claimed_until_dt: Mapped[datetime | None]
     error: Mapped[str] = mapped_column(Text, default="")
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf: Mapped[bytes | None] = mapped_column(EncryptedBytes("print_batches.pdf"), deferred=True)
     sha256: Mapped[str | None] = mapped_column(String(64))
     posted_dt: Mapped[datetime | None]
 

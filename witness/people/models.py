@@ -5,14 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
 from witness.cases.models import Case
+from witness.core.crypto import email_index, phone_index
+from witness.core.encrypted import EncryptedDate, EncryptedText
 from witness.core.i18n import gettext
 from witness.core.time import now_utc
-from witness.db import Base, enum_column, intpk, str200
+from witness.db import Base, enum_column, intpk
 
 CHILD_AGE = 18
 
@@ -129,13 +131,20 @@ class Witness(Base):
     #: pseudonym or reference shown on every screen instead of the name
     reference: Mapped[str] = mapped_column(String(60), unique=True)
     # Sensitive identity and contact fields: shown only to those need_to_know allows.
-    legal_name: Mapped[str200]
-    date_of_birth: Mapped[date | None]
-    phone: Mapped[str | None] = mapped_column(String(40))
-    email: Mapped[str | None] = mapped_column(String(254))
-    address: Mapped[str | None] = mapped_column(String(500))
-    guardian_name: Mapped[str | None] = mapped_column(String(200))
-    guardian_contact: Mapped[str | None] = mapped_column(String(300))
+    # Encrypted at rest (core.crypto), each bound to its column; lengths are the forms'.
+    legal_name: Mapped[str] = mapped_column(EncryptedText("witnesses.legal_name"))
+    date_of_birth: Mapped[date | None] = mapped_column(EncryptedDate("witnesses.date_of_birth"))
+    phone: Mapped[str | None] = mapped_column(EncryptedText("witnesses.phone"))
+    email: Mapped[str | None] = mapped_column(EncryptedText("witnesses.email"))
+    address: Mapped[str | None] = mapped_column(EncryptedText("witnesses.address"))
+    guardian_name: Mapped[str | None] = mapped_column(EncryptedText("witnesses.guardian_name"))
+    guardian_contact: Mapped[str | None] = mapped_column(
+        EncryptedText("witnesses.guardian_contact")
+    )
+    #: keyed blind indexes of the e-mail address and phone number (``core.crypto``): finding a
+    #: witness by either without decrypting every row; kept by ``set_blind_indexes``
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     # Not identifying on their own.
     gender: Mapped[str | None] = mapped_column(String(40))
     nationality: Mapped[str | None] = mapped_column(String(80))
@@ -171,6 +180,14 @@ class Witness(Base):
     def is_child_on(self, day: date) -> bool:
         """Under 18 on that day, or presumed a child while the age is unconfirmed."""
         return is_child(self.date_of_birth, self.is_presumed_child, day)
+
+
+@event.listens_for(Witness, "before_insert")
+@event.listens_for(Witness, "before_update")
+def set_blind_indexes(_mapper, _connection, witness: Witness) -> None:
+    """Keep the blind indexes of the e-mail address and phone number with their values."""
+    witness.email_index = email_index(witness.email)
+    witness.phone_index = phone_index(witness.phone)
 
 
 class Participation(Base):

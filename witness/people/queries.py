@@ -3,13 +3,14 @@ records of one witness a page names by id. Need to know through ``core.access``.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from witness.audit.services import audit_type, record_event
 from witness.auth.models import Organisation, OrganisationKind, User
 from witness.cases.models import Case, Court
 from witness.core.access import assignable_staff, visible_witnesses
+from witness.core.crypto import email_index, normal_phone, phone_index
 from witness.core.errors import NotFound
 from witness.people.models import Assignment, NeedsAssessment, Participation, Phase, Witness
 from witness.people.search import reference_contains
@@ -32,7 +33,9 @@ def witness_list(
         .options(selectinload(Witness.participations))
     )
     if reference:
-        query = query.where(reference_contains(reference))
+        by_contact = contact_matches(actor, reference)
+        found = reference_contains(reference)
+        query = query.where(found if by_contact is None else or_(found, by_contact))
     conditions = [Participation.witness_id == Witness.id]
     if phase is not None:
         conditions.append(Participation.phase == phase)
@@ -43,6 +46,29 @@ def witness_list(
     if len(conditions) > 1:
         query = query.where(exists().where(*conditions))
     return query
+
+
+def contact_matches(actor: User, text: str) -> ColumnElement[bool] | None:
+    """``Witness`` whose e-mail address or phone number is ``text`` (in any case, however the
+    number is spaced), by their blind indexes: the values themselves are encrypted. Only in
+    the actor's own office, whose staff hold the identity; None when ``text`` looks like
+    neither."""
+    if "@" in text:
+        condition = Witness.email_index == email_index(text)
+    elif len(normal_phone(text) or "") >= 7 and not any(c.isalpha() for c in text):
+        condition = Witness.phone_index == phone_index(text)
+    else:
+        return None
+    return and_(condition, Witness.organisation_id == actor.organisation_id)
+
+
+def witnesses_with_contact(session: Session, actor: User, text: str) -> list[Witness]:
+    """The witnesses ``actor`` may see whose e-mail address or phone number is ``text``."""
+    condition = contact_matches(actor, text)
+    if condition is None:
+        return []
+    query = select(Witness).where(visible_witnesses(actor), condition).order_by(Witness.id)
+    return list(session.scalars(query))
 
 
 def court_options(session: Session) -> list[tuple[int, str]]:

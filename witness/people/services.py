@@ -61,6 +61,27 @@ WITNESS_FIELDS = (
 )
 
 
+#: the longest each encrypted field may be: its column (text, holding the ciphertext) no longer
+#: refuses a longer value, so the service does (the forms and the API say the same)
+ENCRYPTED_LENGTHS = {
+    "legal_name": 200,
+    "phone": 40,
+    "email": 254,
+    "address": 500,
+    "guardian_name": 200,
+    "guardian_contact": 300,
+}
+
+
+def _check_lengths(fields: dict[str, Any]) -> None:
+    for name, limit in ENCRYPTED_LENGTHS.items():
+        value = fields.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            raise DomainError(
+                gettext("Use at most %(max_length)s characters.", max_length=limit), field=name
+            )
+
+
 def _check_reference_free(session: Session, reference: str, witness_id: int | None) -> None:
     query = select(Witness.id).where(Witness.reference == reference)
     if witness_id is not None:
@@ -78,6 +99,7 @@ def create_witness(session: Session, actor: User, **fields: Any) -> Witness:
         actor.role in (Role.admin, Role.supervisor, Role.liaison_officer),
         "Only prosecution office staff open witness files.",
     )
+    _check_lengths(fields)
     _check_reference_free(session, fields["reference"], None)
     witness = Witness(organisation_id=actor.organisation_id)
     for name in WITNESS_FIELDS:
@@ -94,6 +116,7 @@ def create_witness(session: Session, actor: User, **fields: Any) -> Witness:
 def update_witness(session: Session, actor: User, witness: Witness, **fields: Any) -> list[str]:
     """Change the file's fields; returns the names of the fields that changed."""
     require(can_manage_witness(actor, witness))
+    _check_lengths(fields)
     if "reference" in fields:
         _check_reference_free(session, fields["reference"], witness.id)
     changed = []

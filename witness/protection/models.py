@@ -9,10 +9,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
+from witness.core.encrypted import EncryptedText
 from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
@@ -76,14 +77,16 @@ class ProtectionAction(Base):
     id: Mapped[intpk]
     witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"))
     kind: Mapped[ActionKind] = enum_column(ActionKind)
-    detail: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(EncryptedText("protection_actions.detail"), default="")
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     #: an owner outside the system ("Local police, safeguarding team")
     owner_other: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[ActionStatus] = enum_column(ActionStatus, default=ActionStatus.planned)
     due_date: Mapped[date | None]
-    closed_reason: Mapped[str] = mapped_column(Text, default="")
+    closed_reason: Mapped[str] = mapped_column(
+        EncryptedText("protection_actions.closed_reason"), default=""
+    )
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_dt: Mapped[datetime] = mapped_column(default=now_utc)
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -136,8 +139,8 @@ class PlanConsultation(Base):
     #: the interpreter's language (a code such as "th"), empty when none was needed
     interpreter_language: Mapped[str] = mapped_column(String(35), default="")
     interpreter_name: Mapped[str] = mapped_column(String(200), default="")
-    agreed: Mapped[str] = mapped_column(Text)
-    objected: Mapped[str] = mapped_column(Text, default="")
+    agreed: Mapped[str] = mapped_column(EncryptedText("plan_consultations.agreed"))
+    objected: Mapped[str] = mapped_column(EncryptedText("plan_consultations.objected"), default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_dt: Mapped[datetime] = mapped_column(default=now_utc)
 

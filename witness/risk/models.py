@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import User
+from witness.core.encrypted import EncryptedJSON, EncryptedText
 from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
@@ -44,15 +45,17 @@ class RiskAssessment(Base):
     instrument: Mapped[str] = mapped_column(String(20))
     status: Mapped[AssessmentStatus] = enum_column(AssessmentStatus)
     #: {factor key: {"answer": "present"|"absent"|"unknown", "note": "..."}}
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict] = mapped_column(EncryptedJSON("risk_assessments.answers"), default=dict)
     #: the witness's own view of their safety, in their words
-    own_view: Mapped[str] = mapped_column(Text, default="")
+    own_view: Mapped[str] = mapped_column(EncryptedText("risk_assessments.own_view"), default="")
     #: the level the rule gives (``instrument.level_for``), and the rule's line
     rule_level: Mapped[RiskLevel | None] = enum_column(RiskLevel, name="rule_level")
     rule_reason: Mapped[str] = mapped_column(String(200), default="")
     #: the level that stands: the rule's, or the officer's override (with its reason)
     level: Mapped[RiskLevel | None] = enum_column(RiskLevel, name="level")
-    override_reason: Mapped[str] = mapped_column(Text, default="")
+    override_reason: Mapped[str] = mapped_column(
+        EncryptedText("risk_assessments.override_reason"), default=""
+    )
     #: the newest completed assessment of the witness (one per witness)
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
     #: the completed assessment whose answers this one started from
@@ -174,9 +177,9 @@ class RiskIncident(Base):
     witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"))
     kind: Mapped[IncidentKind] = enum_column(IncidentKind)
     #: who reported it ("the witness", "their NGO caseworker", "police")
-    reported_by: Mapped[str] = mapped_column(String(200))
+    reported_by: Mapped[str] = mapped_column(EncryptedText("risk_incidents.reported_by"))
     occurred_dt: Mapped[datetime]
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(EncryptedText("risk_incidents.description"))
     police_told: Mapped[bool] = mapped_column(Boolean, default=False)
     police_reference: Mapped[str] = mapped_column(String(120), default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
 from witness.cases.models import Case, Hearing
+from witness.core.encrypted import EncryptedText
 from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
@@ -162,7 +163,7 @@ class Appointment(Base):
     travel_minutes: Mapped[int] = mapped_column(default=0)
     resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
     #: where it happens when no resource is booked (a shelter, an office)
-    address: Mapped[str] = mapped_column(String(500), default="")
+    address: Mapped[str] = mapped_column(EncryptedText("appointments.address"), default="")
     interpreter_id: Mapped[int | None] = mapped_column(ForeignKey("interpreters.id"))
     language: Mapped[str | None] = mapped_column(String(80))
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from witness.core.encrypted import EncryptedBytes, EncryptedText
 from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
@@ -78,13 +79,13 @@ class OutboundEmail(Base):
     id: Mapped[intpk]
     #: the office whose staff see it in the outbox
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    to_address: Mapped[str] = mapped_column(String(254))
+    to_address: Mapped[str] = mapped_column(EncryptedText("outbound_emails.to_address"))
     #: discreet: it is read on a lock screen
     subject: Mapped[str200]
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(EncryptedText("outbound_emails.body"))
     #: an .ics attachment, when there is one
     attachment_name: Mapped[str | None] = mapped_column(String(100))
-    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    attachment: Mapped[bytes | None] = mapped_column(EncryptedBytes("outbound_emails.attachment"))
     #: what the mail is about, for the outbox page and the appointment's delivery status
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), index=True)
     witness_id: Mapped[int | None] = mapped_column(ForeignKey("witnesses.id"))

@@ -6,10 +6,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.auth.models import Organisation, User
+from witness.core.encrypted import EncryptedText
 from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
@@ -62,14 +63,18 @@ class ContactPreference(Base):
     #: ``people.Channel`` values, most wanted first (post, email, phone, via_ngo, in_person)
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: a safe postal address (often the shelter's or the NGO's) and the name on the envelope
-    postal_name: Mapped[str] = mapped_column(String(200), default="")
-    postal_address: Mapped[str] = mapped_column(Text, default="")
+    postal_name: Mapped[str] = mapped_column(
+        EncryptedText("contact_preferences.postal_name"), default=""
+    )
+    postal_address: Mapped[str] = mapped_column(
+        EncryptedText("contact_preferences.postal_address"), default=""
+    )
     #: the envelope says nothing at all about the sender (the default)
     discreet_envelope: Mapped[bool] = mapped_column(default=True)
-    email: Mapped[str] = mapped_column(String(254), default="")
+    email: Mapped[str] = mapped_column(EncryptedText("contact_preferences.email"), default="")
     email_detail: Mapped[EmailDetail] = enum_column(EmailDetail, default=EmailDetail.call_me)
     #: a safe phone, when it is safe to call, and whether a message may be left
-    phone: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(EncryptedText("contact_preferences.phone"), default="")
     safe_times: Mapped[str] = mapped_column(String(200), default="")
     may_leave_message: Mapped[bool] = mapped_column(default=False)
     #: the language letters and call scripts are in (a language code, e.g. "th")
@@ -77,9 +82,11 @@ class ContactPreference(Base):
     #: the NGO that tells the witness when "via_ngo" is a channel
     ngo_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     #: someone to contact instead of the witness (a child's guardian, a trusted person)
-    contact_person: Mapped[str] = mapped_column(String(200), default="")
+    contact_person: Mapped[str] = mapped_column(
+        EncryptedText("contact_preferences.contact_person"), default=""
+    )
     contact_person_relation: Mapped[str] = mapped_column(String(100), default="")
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText("contact_preferences.note"), default="")
     is_current: Mapped[bool] = mapped_column(default=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_dt: Mapped[datetime] = mapped_column(default=now_utc)
