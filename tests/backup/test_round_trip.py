@@ -46,11 +46,11 @@ def test_the_default_file_names_engine_and_time_and_no_plaintext_copy_is_left(
 
 def test_restore_brings_back_changed_and_deleted_data_and_the_ledger_verifies(installation):
     revision, before = installation.facts()
-    name = installation.scalar("SELECT legal_name FROM witnesses ORDER BY id LIMIT 1")
+    reference = installation.scalar("SELECT reference FROM witnesses ORDER BY id LIMIT 1")
     try:
-        # after the backup: a name changed, rows deleted, a ledger entry added
+        # after the backup: a reference changed, rows deleted, a ledger entry added
         installation.execute(
-            "UPDATE witnesses SET legal_name = 'Changed Name' WHERE id = "
+            "UPDATE witnesses SET reference = 'CHANGED-1' WHERE id = "
             "(SELECT min(id) FROM witnesses)",
             "DELETE FROM consents",
         )
@@ -63,7 +63,9 @@ def test_restore_brings_back_changed_and_deleted_data_and_the_ledger_verifies(in
         assert result.exit_code == 0, result.output
 
         assert installation.facts() == (revision, before)
-        assert installation.scalar("SELECT legal_name FROM witnesses ORDER BY id LIMIT 1") == name
+        assert (
+            installation.scalar("SELECT reference FROM witnesses ORDER BY id LIMIT 1") == reference
+        )
         verify = installation.run("ledger-verify")
         assert verify.exit_code == 0, verify.output
         assert ", 0 broken, 0 not verifiable" in verify.output
