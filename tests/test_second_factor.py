@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from witness.audit.models import AuditEvent
 from witness.auth.models import LoginAttempt, RecoveryCode, Role
-from witness.auth.second_factor import confirm_enrolment, new_secret
+from witness.auth.second_factor import confirm_enrolment, enrolment_secret
 
 from .factories import PASSWORD
 
@@ -53,8 +53,8 @@ def _code_step(client, code: str):
 
 def _enrolled(db, user, clock) -> tuple[str, list[str]]:
     """``user`` with a second factor, confirmed a step ago; returns its key and codes."""
-    secret = new_secret()
-    codes = confirm_enrolment(db, user, secret, _code(secret, clock, -1))
+    secret = enrolment_secret(user)
+    codes = confirm_enrolment(db, user, _code(secret, clock, -1))
     db.flush()
     return secret, codes
 
@@ -76,6 +76,12 @@ def test_enrol_on_the_account_page_then_sign_in_with_a_code(
     page = client.get("/account/second-factor").get_data(as_text=True)
     assert "<svg" in page  # the QR code, drawn inline
     secret = _SECRET.search(page).group(1).replace(" ", "")
+    # the same key on a reload, kept on the server: never in the session cookie (whose old
+    # copies would keep it after the factor is on)
+    again = client.get("/account/second-factor").get_data(as_text=True)
+    assert _SECRET.search(again).group(1).replace(" ", "") == secret
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    assert secret not in str(app.session_interface.get_signing_serializer(app).loads(cookie))
     # a wrong code does not turn it on
     wrong = client.submit("/account/second-factor", {"code": "000000"})
     assert wrong.status_code == 400
@@ -86,7 +92,11 @@ def test_enrol_on_the_account_page_then_sign_in_with_a_code(
     codes = _RECOVERY.findall(shown.get_data(as_text=True))
     assert len(codes) == 10
     db.refresh(user)
-    assert user.totp_secret == secret
+    assert user.totp_secret == secret and user.totp_pending_secret is None
+    stored_key = db.execute(
+        text("SELECT totp_secret FROM users WHERE id = :id"), {"id": user.id}
+    ).scalar_one()
+    assert secret not in stored_key  # encrypted at rest
     # only salted hashes are kept
     stored = db.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all()
     assert len(stored) == 10 and len({row.salt for row in stored}) == 10

@@ -38,7 +38,9 @@ def _set_scopes(values) -> None:
 
 def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
+        # text: encrypted at rest (0034), a ciphertext is longer than the key
+        batch_op.add_column(sa.Column("totp_secret", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("totp_pending_secret", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
         batch_op.add_column(
             sa.Column("totp_enrolled_dt", witness.db.UTCDateTime(timezone=True), nullable=True)
@@ -94,4 +96,5 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("totp_enrolled_dt")
         batch_op.drop_column("totp_last_step")
+        batch_op.drop_column("totp_pending_secret")
         batch_op.drop_column("totp_secret")

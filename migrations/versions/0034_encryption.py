@@ -81,6 +81,13 @@ COLUMNS = {
         "agreed": ("text", sa.Text()),
         "objected": ("text", sa.Text()),
     },
+    # a second factor's key (0031), and what a witness asked to see or to correct (0032)
+    "users": {
+        "totp_secret": ("text", sa.Text()),
+        "totp_pending_secret": ("text", sa.Text()),
+    },
+    "access_requests": {"identity_check": ("text", sa.Text())},
+    "correction_requests": {"request": ("text", sa.Text())},
 }
 
 SEARCH_TABLE = "witness_reference_trigrams"

@@ -23,8 +23,9 @@ from witness.people.models import NeedArea, Witness
 from witness.people.services import record_need, update_witness
 from witness.retention import services
 from witness.retention.runs import Verdict, add_years, plan, run
-from witness.risk.models import IncidentKind, RiskIncident
+from witness.risk.models import AssessmentStatus, IncidentKind, RiskAssessment, RiskIncident
 from witness.scheduling.services import book_appointment
+from witness.subject_access.services import record_access_request, record_correction_request
 
 from ..factories import at, booking
 from ..ledger.conftest import record
@@ -103,6 +104,21 @@ def closed_file(db, world, make_event, make_task, frozen_clock):
         db, world.officer, w, booking([world.officer], notes="Pick Amaya up at Hidden Lane")
     )
     create_witness_feed(db, world.officer, w)
+    db.add(
+        RiskAssessment(
+            witness_id=w.id,
+            instrument="v1",
+            status=AssessmentStatus.draft,
+            answers={"threats": {"answer": "present", "note": "Uncle Ruiz at Hidden Lane"}},
+            created_by_id=world.officer.id,
+        )
+    )
+    record_access_request(
+        db, world.supervisor, w, date(2026, 3, 2), "Amaya showed her card, PO Box 77 on it"
+    )
+    record_correction_request(
+        db, world.supervisor, w, date(2026, 3, 2), "Amaya's street is Hidden Lane, not Hill Lane"
+    )
     record(db, world.officer, w, world.case)
     record(db, world.officer, w, world.case, description="Meal during testimony")
     event = make_event(world.case)

@@ -47,6 +47,7 @@ from witness.protection.models import (
     PlanConsultation,
     ProtectionAction,
 )
+from witness.retention.models import FileClosure, LegalHold
 from witness.risk.models import (
     AssessmentStatus,
     IncidentKind,
@@ -298,6 +299,20 @@ def full(db, world, make_user, make_witness, make_task):
     )
     db.flush()
     record_correction_request(db, officer, w, date(2026, 3, 1), "My date of birth is wrong")
+    # a file closed once and reopened, and a hold that keeps it from being anonymised
+    db.add_all(
+        [
+            FileClosure(
+                witness_id=w.id,
+                closed_by_id=officer.id,
+                reason="Support ended",
+                reopened_dt=datetime(2026, 3, 4, 9, tzinfo=UTC),
+                reopened_by_id=officer.id,
+                reopen_reason="Appeal lodged",
+            ),
+            LegalHold(witness_id=w.id, reason="Appeal pending", placed_by_id=world.supervisor.id),
+        ]
+    )
     record_event(db, officer, "witness.view", w, witness_id=w.id)
     record_event(db, officer, "witness.view", other, witness_id=other.id)
     db.flush()

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from witness.core.encrypted import EncryptedText
 from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk, str200
@@ -85,9 +86,16 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     #: the language of their pages ("th"), or None: their browser's choice, else English
     locale: Mapped[str | None] = mapped_column(String(16))
-    #: the base32 TOTP secret of their authenticator app, or None (no second factor). Kept in a
-    #: column of its own so it can be encrypted at rest without touching anything else.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: the base32 TOTP secret of their authenticator app, or None (no second factor); encrypted
+    #: at rest, and loaded only when a code is checked (not with every request's user)
+    totp_secret: Mapped[str | None] = mapped_column(
+        EncryptedText("users.totp_secret"), deferred=True
+    )
+    #: the secret shown while they set the factor up, until a code proves their app holds it:
+    #: kept here (encrypted), never in the session cookie, whose old copies would keep it
+    totp_pending_secret: Mapped[str | None] = mapped_column(
+        EncryptedText("users.totp_pending_secret"), deferred=True
+    )
     #: the last 30-second time step a code was accepted for: a code is never accepted twice
     totp_last_step: Mapped[int | None]
     #: when the second factor was confirmed
@@ -103,7 +111,9 @@ class User(UserMixin, Base):
 
     @property
     def has_second_factor(self) -> bool:
-        return self.totp_secret is not None
+        # the confirmation time, set and cleared with the secret: the secret itself stays
+        # unloaded (and encrypted) until a code is checked
+        return self.totp_enrolled_dt is not None
 
     def second_factor_required(self, for_roles: bool) -> bool:
         """Whether this user must sign in with a second factor: an admin or supervisor when

@@ -125,11 +125,22 @@ def _use_recovery_code(session: Session, user: User, code: str) -> bool:
     return True
 
 
-def confirm_enrolment(session: Session, user: User, secret: str, code: str) -> list[str]:
-    """Turn on the second factor ``secret`` once ``code`` proves the app holds it; returns the
-    new recovery codes (shown once)."""
+def enrolment_secret(user: User) -> str:
+    """The key ``user`` is setting up: the one shown before (the page may be reloaded, or the
+    app scanned on another visit), else a new one, kept on the user until confirmed."""
+    if user.totp_pending_secret is None:
+        user.totp_pending_secret = new_secret()
+    return user.totp_pending_secret
+
+
+def confirm_enrolment(session: Session, user: User, code: str) -> list[str]:
+    """Turn on the second factor being set up once ``code`` proves the app holds its key;
+    returns the new recovery codes (shown once)."""
     if user.has_second_factor:
         raise DomainError(gettext("Your second factor is already on."))
+    secret = user.totp_pending_secret
+    if secret is None:
+        raise DomainError(gettext("Open the set-up page again: it shows the key to scan."))
     step = _matching_step(secret, _clean(code)) if is_totp_code(code) else None
     if step is None:
         raise DomainError(
@@ -139,7 +150,7 @@ def confirm_enrolment(session: Session, user: User, secret: str, code: str) -> l
             ),
             field="code",
         )
-    user.totp_secret = secret
+    user.totp_secret, user.totp_pending_secret = secret, None
     user.totp_last_step = step
     user.totp_enrolled_dt = now_utc()
     codes = new_recovery_codes(session, user)
@@ -244,7 +255,7 @@ def renew_recovery_codes(
 def remove_second_factor(session: Session, user: User) -> None:
     """Take away ``user``'s second factor and recovery codes (the caller audits and ends their
     sessions)."""
-    user.totp_secret = None
+    user.totp_secret = user.totp_pending_secret = None
     user.totp_last_step = None
     user.totp_enrolled_dt = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))

@@ -28,8 +28,8 @@ from witness.auth.second_factor import (
     PendingSignIn,
     complete_sign_in,
     confirm_enrolment,
+    enrolment_secret,
     grouped,
-    new_secret,
     qr_svg,
     renew_recovery_codes,
     unused_recovery_codes,
@@ -55,7 +55,6 @@ bp = Blueprint("auth", __name__)
 PENDING = "pending_sign_in"
 PENDING_SECONDS = 300
 #: the session key of the secret shown on the enrolment page, until a code confirms it
-ENROLMENT_SECRET = "enrolment_secret"
 
 
 def _safe_next(target: str | None) -> str:
@@ -167,16 +166,14 @@ def second_factor_setup():
             unused=unused_recovery_codes(db, current_user),
             codes=None,
         )
-    secret = session.get(ENROLMENT_SECRET)
-    if not isinstance(secret, str):
-        secret = session[ENROLMENT_SECRET] = new_secret()
     if form.validate_on_submit():
         with form_transaction(form):
-            codes = confirm_enrolment(db, current_user, secret, form.code.data)
+            codes = confirm_enrolment(db, current_user, form.code.data)
         if form.succeeded:
-            session.pop(ENROLMENT_SECRET, None)
             flash(gettext("Your second factor is on. You will need a code each time you sign in."))
             return render_template("auth/recovery_codes.html", codes=codes)
+    with form_transaction():
+        secret = enrolment_secret(current_user)
     return form_page(
         "auth/second_factor.html",
         form=form,

@@ -52,7 +52,7 @@ def demo_second_factors(session: Session) -> dict[str, tuple[str, list[str]]]:
         select(User).where(
             User.email.in_(emails),
             User.role.in_([Role.admin, Role.supervisor]),
-            User.totp_secret.is_(None),
+            User.totp_enrolled_dt.is_(None),
         )
     )
     factors = {}

@@ -49,6 +49,7 @@ from witness.protection.models import PlanConsultation, ProtectionAction
 from witness.retention.models import FileClosure
 from witness.risk.models import RiskAssessment, RiskIncident
 from witness.scheduling.models import Appointment
+from witness.subject_access.models import AccessRequest, CorrectionRequest
 
 EMPTY_PDF_SHA256 = hashlib.sha256(b"").hexdigest()
 
@@ -93,7 +94,14 @@ def _batches_of(witness_id: int) -> ColumnElement[bool]:
     return PrintBatch.id.in_(select(Letter.batch_id).where(Letter.witness_id == witness_id))
 
 
-#: every table holding the witness's personal data, and what is left of it
+def _notes_cleared(answers: dict | None) -> dict:
+    """A risk assessment's answers kept (present, absent, unknown), each factor's note cleared:
+    the notes say who threatened whom, and where."""
+    return {key: {**answer, "note": ""} for key, answer in (answers or {}).items()}
+
+
+#: every table holding the witness's personal data, and what is left of it (a value, or a
+#: function of the value held)
 RULES: tuple[Rule, ...] = (
     Rule(Consent, _own(Consent), {"notes": ""}),
     Rule(NeedsAssessment, _own(NeedsAssessment), {"notes": ""}),
@@ -141,7 +149,11 @@ RULES: tuple[Rule, ...] = (
         _own(Appointment),
         {"address": "", "notes": "", "witness_meeting_point": "", "status_reason": ""},
     ),
-    Rule(RiskAssessment, _own(RiskAssessment), {"own_view": "", "override_reason": ""}),
+    Rule(
+        RiskAssessment,
+        _own(RiskAssessment),
+        {"answers": _notes_cleared, "own_view": "", "override_reason": ""},
+    ),
     Rule(RiskIncident, _own(RiskIncident), {"description": "", "reported_by": ""}),
     Rule(
         ProtectionAction,
@@ -162,6 +174,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(DisclosureExport, _own(DisclosureExport), {"content": None}),
     Rule(FileClosure, _own(FileClosure), {"reason": "(anonymised)", "reopen_reason": ""}),
+    Rule(AccessRequest, _own(AccessRequest), {"identity_check": "(anonymised)"}),
+    Rule(CorrectionRequest, _own(CorrectionRequest), {"request": "(anonymised)", "reason": ""}),
 )
 
 
@@ -202,13 +216,17 @@ def _rule_change(session: Session, rule: Rule, witness_id: int, apply: bool) -> 
     changed_rows = 0
     names: set[str] = set()
     for row in session.scalars(select(rule.model).where(rule.rows(witness_id))):
-        fields = [n for n, v in rule.fields.items() if _differs(row, n, v)]
+        cleared = {
+            name: value(getattr(row, name)) if callable(value) else value
+            for name, value in rule.fields.items()
+        }
+        fields = [name for name, value in cleared.items() if _differs(row, name, value)]
         if fields:
             changed_rows += 1
             names.update(fields)
             if apply:
                 for name in fields:
-                    setattr(row, name, rule.fields[name])
+                    setattr(row, name, cleared[name])
     if not changed_rows:
         return None
     return Change(rule.model.__tablename__, changed_rows, sorted(names))

@@ -53,6 +53,7 @@ from witness.posttrial.models import (
     PropertyItem,
 )
 from witness.protection.models import PlanConsultation, ProtectionAction
+from witness.retention.models import FileClosure, LegalHold
 from witness.risk.models import RiskAssessment, RiskIncident, RiskReview
 from witness.rooms.models import Resource
 from witness.scheduling.models import Appointment, AppointmentStaff, Interpreter
@@ -90,6 +91,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("property_items", "Your property"),
     ("access_requests", "Your requests for your data"),
     ("correction_requests", "Your requests for corrections"),
+    ("file_closures", "When your file was closed or reopened"),
+    ("legal_holds", "Holds that keep your file from being anonymised"),
     ("access_log", "Who looked at or changed your file"),
 )
 
@@ -448,6 +451,10 @@ class _Collector:
         for c in self.rows(CorrectionRequest, CorrectionRequest.witness_id == w.id):
             corrections.append(self.row(c, fields_corrected=c.fields_corrected))
         self.add("correction_requests", corrections)
+        closures = self.rows(FileClosure, FileClosure.witness_id == w.id)
+        self.add("file_closures", [self.row(c) for c in closures])
+        holds = self.rows(LegalHold, LegalHold.witness_id == w.id)
+        self.add("legal_holds", [self.row(h) for h in holds])
 
     def access_log(self) -> None:
         w = self.witness
@@ -491,6 +498,8 @@ COVERED = {
     "contact_preferences": "contact_preferences",
     "correction_requests": "correction_requests",
     "disclosure_exports": "withheld",
+    "file_closures": "file_closures",
+    "legal_holds": "legal_holds",
     "impact_statements": "impact_statements",
     "invite_detail_choices": "invite_detail_choices",
     "ledger_flags": "withheld",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from witness.audit.models import AuditEvent
 from witness.auth.models import User
+from witness.core.encrypted import EncryptedText
 from witness.core.i18n import gettext
 from witness.core.time import now_utc
 from witness.db import Base, enum_column, intpk
@@ -28,7 +29,7 @@ class AccessRequest(Base):
     received_date: Mapped[date]
     #: how the requester was known to be the witness (or their guardian): a copy must never go
     #: to someone who only claims to be them, a trafficker among them
-    identity_check: Mapped[str] = mapped_column(Text)
+    identity_check: Mapped[str] = mapped_column(EncryptedText("access_requests.identity_check"))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_dt: Mapped[datetime] = mapped_column(default=now_utc)
 
@@ -64,7 +65,7 @@ class CorrectionRequest(Base):
     witness_id: Mapped[int] = mapped_column(ForeignKey("witnesses.id"))
     received_date: Mapped[date]
     #: what the witness says is wrong, in their words or as the officer noted them
-    request: Mapped[str] = mapped_column(Text)
+    request: Mapped[str] = mapped_column(EncryptedText("correction_requests.request"))
     #: received_date plus the configured answer period (``CORRECTION_DUE_MONTHS``)
     due_date: Mapped[date]
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
