@@ -836,3 +836,23 @@ def test_the_openapi_document_lists_the_scheduling_operations(client):
     court_system = spec["paths"][f"{API}/courts/{{court_id}}/listings/{{external_ref}}/moves"]
     assert "court system" in court_system["post"]["summary"]
     assert "listing number" in court_system["post"]["description"]
+
+
+def test_each_hearing_is_read_by_its_own_id(api, db, service, hearing, rooms):
+    """With two hearings in sight, asking for the second gives the second (found by mutation
+    testing: a loader that lost its id condition still passed, one hearing being all there was)."""
+    later = Hearing(
+        case_id=service.case.id,
+        court_id=service.case.court_id,
+        type=HearingType.sentencing,
+        courtroom_id=rooms.courtroom.id,
+        start_dt=datetime(2026, 4, 20, 9, 0, tzinfo=UTC),
+        end_dt=datetime(2026, 4, 20, 12, 0, tzinfo=UTC),
+        external_ref="L/2026/002",
+    )
+    db.add(later)
+    db.flush()
+    client = api(service.officer)
+    for shown in (hearing, later):
+        body = client.get(f"/api/v1/hearings/{shown.id}").get_json()
+        assert (body["id"], body["external_ref"]) == (shown.id, shown.external_ref)

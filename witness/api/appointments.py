@@ -38,6 +38,7 @@ from witness.core.access import (
     can_see_place,
     get_appointment,
     get_hearing,
+    get_special_measure,
     get_witness,
     visible_appointments,
 )
@@ -319,15 +320,9 @@ def _shown_measure(session: Session, measure: SpecialMeasure) -> Shown:
 
 
 def _measure(session: Session, user: User, measure_id: int) -> SpecialMeasure:
-    """The measure if the caller may see its witness; the refusal is audited."""
-    measure = session.get(SpecialMeasure, measure_id)
-    if measure is None:
-        raise NotFound("No such measure.")
-    try:
-        get_witness(session, user, measure.witness_id)
-    except NotFound as exc:
-        raise NotFound("No such measure.") from exc
-    return measure
+    """The measure if the caller may see its witness; the refusal is audited
+    (``core.access.get_special_measure``)."""
+    return get_special_measure(session, user, measure_id)
 
 
 @measures_bp.route("/witnesses/<int:witness_id>/measures")

@@ -332,7 +332,7 @@ def get_special_measure(session: Session, actor: User, measure_id: int) -> Speci
             session, actor, "measure.refused", object_type="special_measure", object_id=measure_id
         )
         raise NotFound("No such special measure.")
-    get_witness(session, actor, measure.witness_id)
+    _witness_of(session, actor, measure.witness_id, "No such special measure.")
     return measure
 
 
@@ -346,8 +346,17 @@ def get_support_item(session: Session, actor: User, item_id: int) -> SupportItem
             session, actor, "support.refused", object_type="support_item", object_id=item_id
         )
         raise NotFound("No such entry.")
-    get_witness(session, actor, item.witness_id)
+    _witness_of(session, actor, item.witness_id, "No such entry.")
     return item
+
+
+def _witness_of(session: Session, actor: User, witness_id: int, message: str) -> None:
+    """``get_witness`` (a hidden witness's refusal audited), answered as ``message``: a record
+    of a hidden witness reads as one that is not there, so ids cannot be probed."""
+    try:
+        get_witness(session, actor, witness_id)
+    except NotFound as exc:
+        raise NotFound(message) from exc
 
 
 def can_see_identity(session: Session, actor: User, witness: Witness) -> bool:
