@@ -60,14 +60,20 @@ def test_witness_gets_the_discreet_copy_with_a_current_email_consent(cal, db):
     assert mail.witness_id == cal.assigned.id
     assert mail.subject == "Appointment on Fri 27 Mar"
     assert_discreet(mail)
-    assert "tell your support worker" in mail.body  # how to change what they receive
-    # the body names what it is as their calendar does, never its purpose, and no place
-    lines = mail.body.splitlines()
-    assert lines[0] == f"{AppointmentKind.accompaniment.discreet_label}."
+    # the body names what it is as their calendar does, never its purpose, and no place; it
+    # says how to change what they receive (the witness reads every line: all are pinned)
+    assert mail.body.splitlines() == [
+        f"{AppointmentKind.accompaniment.discreet_label}.",
+        "When: Friday 27 March 2026, 10:00 to 12:00 (GMT)",
+        f"Where: {NEUTRAL_MEETING_POINT}",
+        "",
+        "The attached file adds it to your calendar.",
+        "Your support worker will tell you where to meet.",
+        "",
+        "To stop these e-mails, or to change how we contact you, tell your support worker. "
+        "You can change this at any time.",
+    ]
     assert AppointmentKind.accompaniment.label not in mail.body
-    assert lines[1] == "When: Friday 27 March 2026, 10:00 to 12:00 (GMT)"
-    assert lines[2] == f"Where: {NEUTRAL_MEETING_POINT}"
-    assert "Your support worker will tell you where to meet." in lines
     text = unfolded(mail.attachment)
     assert "court" not in text.lower()
     assert "T20267788" not in text
@@ -155,10 +161,27 @@ def test_cancellation_goes_to_everyone_who_had_the_invite(cal, db):
         assert event_of(mail.attachment)["STATUS"] == "CANCELLED"
     witness_mail = next(m for m in mails if m.witness_id == cal.assigned.id)
     assert "court" not in unfolded(witness_mail.attachment).lower()  # not even the reason
-    assert "cancelled" in witness_mail.body
+    assert witness_mail.body.splitlines() == [
+        "Your appointment on Friday 27 March 2026, 10:00 to 12:00 (GMT) is cancelled.",
+        "Your support worker will contact you about what happens next.",
+        "",
+        "To stop these e-mails, or to change how we contact you, tell your support worker. "
+        "You can change this at any time.",
+    ]
     description = str(event_of(witness_mail.attachment)["DESCRIPTION"]).splitlines()
     assert description[:3] == [
         "This appointment is cancelled.",
         "",
         AppointmentKind.accompaniment.discreet_label,
     ]
+
+
+def test_a_witness_who_chose_full_detail_reads_what_the_appointment_is(cal, db):
+    """Their e-mail names the appointment as staff do (their recorded choice), where the
+    discreet copy says only that it is with their support worker."""
+    cal.consent_email()
+    cal.assigned.invites_full_detail = True
+    appointment = cal.book(hearing_id=cal.hearing.id)
+    mail = by_address(outbox(db, appointment))[cal.assigned.email]
+    assert mail.body.splitlines()[0] == f"{AppointmentKind.accompaniment.label}."
+    assert AppointmentKind.accompaniment.discreet_label not in mail.body
