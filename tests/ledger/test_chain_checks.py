@@ -165,3 +165,63 @@ def test_a_full_check_that_ended_at_an_entry_from_before_keyed_hashes_still_spar
     assert "Chain intact" not in badge
     assert "checked in full 10 Mar 2026 09:00" in badge and "1 recorded since, checked now" in badge
     assert "3 entries and 0 approvals predate keyed hashes" in badge
+
+
+def test_a_full_check_that_ended_at_an_approval_spares_the_walk_beside_other_chains(
+    db, world, login, runner, long_chains
+):
+    """The entry a full check ended at is found by its case and position, whether an item or
+    an approval, among other cases' entries at the same positions and other approvals of the
+    case (found by mutation testing: a lookup that lost either condition made every such page
+    walk in full). The chain checked is the second case's, so no id happens to be 1."""
+    from witness.ledger.services import approve_item
+
+    for _ in range(5):  # the first case's chain: entries at every position
+        record(db, world.officer, world.assigned, world.case)
+    first = record(db, world.officer2, world.shared, world.other_case, value="500")
+    approve_item(db, world.supervisor, first, "Receipt seen")
+    second = record(db, world.officer2, world.shared, world.other_case, value="600")
+    approval = approve_item(db, world.supervisor, second, "Receipt seen")
+    db.commit()
+    assert approval.chain_seq == 4 and world.other_case.id != 1
+    assert runner.invoke(args=["ledger-verify"]).exit_code == 0
+    assert db.get(LedgerChainCheck, world.other_case.id).checked_seq == 4
+    record(db, world.officer2, world.shared, world.other_case)
+    db.commit()
+    page = login(world.officer2).get(f"/cases/{world.other_case.id}/ledger")
+    page = page.get_data(as_text=True)
+    badge = " ".join(page[page.index('<p class="chain">') :].split("</p>")[0].split())
+    assert "checked in full 10 Mar 2026 09:00" in badge and "1 recorded since, checked now" in badge
+
+
+def test_an_entry_a_full_check_ended_at_that_moved_away_makes_the_page_walk_in_full(
+    db, db_owner, world, login, runner, long_chains
+):
+    """Nothing at the position the check ended at: the page walks the chain in full and names
+    the gap, rather than failing."""
+    items = [record(db, world.officer, world.assigned, world.case) for _ in range(4)]
+    db.commit()
+    assert runner.invoke(args=["ledger-verify"]).exit_code == 0
+    drop_update_guard(db)
+    db.execute(text("UPDATE support_items SET chain_seq = 99 WHERE id = :id"), {"id": items[-1].id})
+    db.commit()
+    badge = _badge(login(world.officer), world)
+    assert "Chain BROKEN" in badge and "checked in full" not in badge
+
+
+def test_the_sweep_checkpoints_a_chain_only_when_it_grew_since_its_newest_checkpoint(
+    app, db, world
+):
+    """Compared with the newest checkpoint, not the first: an unchanged chain gets no new one
+    (found by mutation testing)."""
+    for _ in range(2):
+        record(db, world.officer, world.assigned, world.case)
+    db.commit()
+    chain_sweep(app)
+    record(db, world.officer, world.assigned, world.case)
+    db.commit()
+    chain_sweep(app)
+    chain_sweep(app)  # unchanged since the newest checkpoint: none more
+    db.expire_all()
+    made = db.scalars(select(LedgerCheckpoint.entries).order_by(LedgerCheckpoint.id)).all()
+    assert made == [2, 3]

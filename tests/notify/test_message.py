@@ -3,8 +3,13 @@ arrives whole through a server without 8BITMIME, and an invite's calendar keeps 
 
 from __future__ import annotations
 
-from witness.notify.models import MailStatus
+from sqlalchemy import delete, select
 
+from witness.audit.models import AuditEvent
+from witness.notify.models import MailStatus, OutboundEmail
+from witness.scheduling.services import book_appointment
+
+from ..factories import booking
 from .conftest import make_ics
 
 THAI = "นัดหมายกับเจ้าหน้าที่ของคุณ วันศุกร์"
@@ -46,3 +51,20 @@ def test_an_invite_s_calendar_says_its_charset_and_method(db, make_mail, smtp_se
     assert part.get_content_type() == "text/calendar"
     assert part.get_param("charset") == "utf-8" and part.get_param("method") == "REQUEST"
     assert "Gặp nhân viên hỗ trợ" in part.get_content()
+
+
+def test_a_sent_invite_is_audited_with_its_appointment_and_attempts(
+    db, world, make_mail, smtp_server, runner, frozen_clock
+):
+    """Never its address, subject or body: which appointment's mail left, after how many
+    failed tries (found by mutation testing: both could be dropped unnoticed)."""
+    appointment = book_appointment(db, world.officer, world.assigned, booking([world.officer]))
+    db.execute(delete(OutboundEmail).where(OutboundEmail.appointment_id == appointment.id))
+    email = make_mail(appointment_id=appointment.id, user_id=world.officer.id,
+                      to_address=world.officer.email)  # fmt: skip
+    email.attempts = 2
+    db.flush()
+    runner.invoke(args=["send-mail"])
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "mail.sent")).one()
+    assert (event.object_type, event.object_id) == ("outbound_email", email.id)
+    assert event.detail == {"appointment_id": appointment.id, "attempts": 2}  # failed before
