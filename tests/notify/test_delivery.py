@@ -269,3 +269,21 @@ def test_the_sweep_finds_a_tasks_mail_through_the_index_among_many_invites(db, w
     plan = sqlite_plan(db, live_mail_query(batch))
     assert "USING INDEX ix_outbound_emails_task_id" in plan, plan
     assert set(db.scalars(live_mail_query(batch))) == {task.id}
+
+
+def test_news_the_witness_stopped_wanting_before_smtp_is_withheld_at_delivery(
+    db, world, make_task, make_event, deliver, send, smtp_server, frozen_clock
+):
+    """Queued while they wanted all news; before it was handed to the mail server they asked
+    for the key stages only: a transfer's news is not sent (found by mutation testing: the
+    check at delivery could lose the event's kind and let it through)."""
+    w = world.assigned
+    record_preferences(db, world.officer, w, **EMAIL_FIRST)
+    task = make_task(w, world.case, event=make_event(world.case, EventKind.transferred))
+    deliver()
+    [email] = _emails(db, task)
+    record_preferences(db, world.officer, w, **EMAIL_FIRST, news_wanted="key_stages")
+    send(smtp_server.config())
+    assert smtp_server.messages == []
+    db.refresh(email)
+    assert email.status is MailStatus.withheld

@@ -68,3 +68,13 @@ def test_a_sent_invite_is_audited_with_its_appointment_and_attempts(
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "mail.sent")).one()
     assert (event.object_type, event.object_id) == ("outbound_email", email.id)
     assert event.detail == {"appointment_id": appointment.id, "attempts": 2}  # failed before
+
+
+def test_a_calendar_file_without_a_method_goes_without_one(db, make_mail, smtp_server, runner):
+    """A plain calendar file (no METHOD: not an invitation) is attached as it is, rather than
+    stopping the sweep."""
+    ics = make_ics().replace(b"METHOD:REQUEST\r\n", b"")
+    assert b"METHOD" not in ics
+    message = _sent(db, make_mail, smtp_server, runner, attachment_name="plan.ics", attachment=ics)
+    (part,) = list(message.iter_attachments())
+    assert part.get_param("method") is None and part.get_param("charset") == "utf-8"
