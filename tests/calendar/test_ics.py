@@ -192,6 +192,13 @@ def test_witness_copy_in_full_detail_names_court_and_case_but_never_notes(cal):
     assert "T20267788" in text
     assert "side entrance" not in text
     assert "waited outside" not in text
+    # what it is, the case and the hearing, each on its line (as the witness chose to read)
+    description = str(event_of(witness_copy(appointment))["DESCRIPTION"]).splitlines()
+    assert description[:3] == [
+        AppointmentKind.accompaniment.label,
+        "Case: T20267788, Southwark Crown Court",
+        f"Hearing: {cal.hearing.type.label}",
+    ]
 
 
 def test_witness_copy_never_gives_a_typed_address_whatever_it_says(cal):

@@ -225,3 +225,33 @@ def test_the_sweep_checkpoints_a_chain_only_when_it_grew_since_its_newest_checkp
     db.expire_all()
     made = db.scalars(select(LedgerCheckpoint.entries).order_by(LedgerCheckpoint.id)).all()
     assert made == [2, 3]
+
+
+def test_a_chain_as_long_as_the_page_walks_in_full_is_walked_in_full(
+    db, world, login, runner, long_chains
+):
+    """The page walks a chain of up to PAGE_FULL_WALK entries in full, even after a full
+    check: the badge then says nothing of an earlier check."""
+    for _ in range(2):
+        record(db, world.officer, world.assigned, world.case)
+    db.commit()
+    assert runner.invoke(args=["ledger-verify"]).exit_code == 0
+    badge = _badge(login(world.officer), world)
+    assert "Chain intact" in badge and "checked in full" not in badge
+
+
+def test_an_unkeyed_entry_forged_after_the_last_full_check_is_broken_not_old(
+    db, world, login, runner, long_chains
+):
+    """After keyed entries, one hashed the old way (plain SHA-256, which anyone with the
+    database can compute) was not recorded by Witness: the walk from the check says so, as a
+    full walk would (found by mutation testing: it was counted as an old unkeyed entry)."""
+    from .test_chain_integrity import _legacy_item
+
+    items = [record(db, world.officer, world.assigned, world.case) for _ in range(3)]
+    db.commit()
+    assert runner.invoke(args=["ledger-verify"]).exit_code == 0
+    _legacy_item(db, world, 4, items[-1].entry_hash)
+    db.commit()
+    badge = _badge(login(world.officer), world)
+    assert "Chain BROKEN at entry 4" in badge
