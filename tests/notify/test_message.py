@@ -78,3 +78,29 @@ def test_a_calendar_file_without_a_method_goes_without_one(db, make_mail, smtp_s
     message = _sent(db, make_mail, smtp_server, runner, attachment_name="plan.ics", attachment=ics)
     (part,) = list(message.iter_attachments())
     assert part.get_param("method") is None and part.get_param("charset") == "utf-8"
+
+
+def test_a_mail_that_cannot_be_built_fails_alone_and_says_why(db, make_mail, smtp_server, runner):
+    """A row no message can be made of (a line break in its subject, written behind the
+    application's back) fails with the reason, to be retried (or corrected); the mail after
+    it still goes."""
+    broken = make_mail()
+    broken.subject = "Appointment\nBcc: someone@example.org"
+    fine = make_mail(to_address="sam@example.org")
+    result = runner.invoke(args=["send-mail"])
+    assert result.output.startswith("Sent 1 e-mail(s); 1 failed and will be retried;")
+    assert "  The message could not be built (ValueError)." in result.output
+    db.expire_all()
+    assert fine.status is MailStatus.sent
+    assert (broken.status, broken.attempts) == (MailStatus.pending, 1)
+    assert broken.last_error == "The message could not be built (ValueError)."
+    assert [m["To"] for m in smtp_server.messages] == ["sam@example.org"]
+
+
+def test_the_sweep_counts_every_mail_it_withholds(db, world, make_mail, smtp_server, runner):
+    """Two mails to a witness who gave no consent to e-mail: both withheld, both counted."""
+    for _ in range(2):
+        make_mail(witness_id=world.assigned.id, to_address="w@example.org")
+    result = runner.invoke(args=["send-mail"])
+    assert "Sent 0 e-mail(s)" in result.output and "2 withheld" in result.output
+    assert smtp_server.messages == []
