@@ -9,7 +9,7 @@ import pytest
 
 from witness import create_app
 from witness.config import ConfigError
-from witness.ledger.keys import KeyRing, load_keyring
+from witness.ledger.keys import KEY_LINE, KEY_SETTING, KeyRing, load_keyring, parse_key
 
 SECRET = "s" * 40
 
@@ -94,3 +94,38 @@ def test_the_default_ring_is_made_in_an_instance_folder_not_made_yet(tmp_path):
     instance = tmp_path / "var" / "witness-instance"
     ring = load_keyring({}, instance)
     assert (instance / "ledger_keys").exists() and ring.signing_id in ring.secrets
+
+
+def test_old_keys_are_split_at_commas_and_the_ring_says_where_it_came_from(tmp_path):
+    ring = load_keyring(
+        {"LEDGER_KEY": f"2027:{SECRET}", "LEDGER_OLD_KEYS": f"2026:{'o' * 40},2025:{'p' * 40}"},
+        tmp_path,
+    )
+    assert dict(ring.secrets) == {
+        "2025": b"p" * 40,
+        "2026": b"o" * 40,
+        "2027": SECRET.encode(),
+    }
+    assert ring.source == "environment"
+
+
+def test_a_secret_of_exactly_the_shortest_length_is_taken():
+    assert parse_key("k:" + "s" * 32, "WITNESS_LEDGER_KEY") == ("k", "s" * 32)
+
+
+@pytest.mark.parametrize(
+    ("text", "setting", "pattern", "form"),
+    [
+        ("k:short", "WITNESS_LEDGER_KEY", KEY_SETTING, "<id>:<secret>"),
+        ("k short", "the ledger key file keys", KEY_LINE, "<id> <secret>"),
+    ],
+)
+def test_a_bad_key_is_refused_with_the_whole_way_to_write_one(text, setting, pattern, form):
+    """The message an operator reads at start-up, whole: where, what form, and how to make one."""
+    with pytest.raises(ConfigError) as refused:
+        parse_key(text, setting, pattern)
+    assert str(refused.value) == (
+        f"{setting} must hold keys as '{form}': an id of letters, digits, '.', '_' or '-' "
+        "(at most 40) and a secret of at least 32 printable ASCII characters without spaces "
+        "(e.g. 64 hex digits: `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+    )

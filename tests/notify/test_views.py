@@ -178,3 +178,22 @@ def test_retry_needs_a_post_with_csrf(db, world, login, make_mail):
     assert client.post(f"/outbox/{email.id}/retry", data={}).status_code == 400
     db.expire_all()
     assert email.status is MailStatus.failed
+
+
+def test_the_outbox_services_refuse_whoever_may_not_see_it_themselves(db, world):
+    """The page is not the only way in: each query refuses an NGO worker on its own (found by
+    mutation testing: the page's check alone was tested)."""
+    from witness.core.errors import AccessDenied
+    from witness.notify.mail import outbox_query
+    from witness.notify.queries import outbox_letters, outbox_tasks
+    from witness.people.models import Channel
+
+    for ask in (
+        lambda: outbox_query(world.ngo_worker),
+        lambda: outbox_letters(world.ngo_worker),
+        lambda: outbox_tasks(db, world.ngo_worker, Channel.phone),
+    ):
+        with pytest.raises(AccessDenied) as refused:
+            ask()
+        assert str(refused.value) == "Only the office's staff see its outbox."
+    outbox_query(world.officer)  # the office's own staff: no refusal
