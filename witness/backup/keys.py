@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from witness.config import ConfigError
-from witness.ledger.keys import KEY_LINE, new_key, parse_key
+from witness.core.keyring import KEY_LINE, new_key, parse_key
 
 DEFAULT_FILE = "backup_key"
 FILE_HEADER = (

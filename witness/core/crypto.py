@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,13 +36,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app, has_app_context
 
 from witness.config import ConfigError
-from witness.core.time import now_utc
-
-KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,40}", re.ASCII)
-#: ``<id>:<secret>`` in the environment, ``<id> <secret>`` in a file (as the ledger's keys)
-KEY_SETTING = re.compile(r"([^:\s]+):([!-~]+)", re.ASCII)
-KEY_LINE = re.compile(r"([^:\s]+)\s+([!-~]+)", re.ASCII)
-MIN_SECRET = 32
+from witness.core.keyring import KEY_ID, KEY_LINE, MIN_SECRET, new_key, parse_key
 
 DEFAULT_FILE = "data_keys"
 #: the id of the blind indexes' key in the key file (never a data key's)
@@ -183,27 +176,6 @@ def key_id_of(stored: str | bytes | None) -> str | None:
 
 
 # -- the ring's sources ---------------------------------------------------------------------------
-
-
-def parse_key(text: str, setting: str, pattern: re.Pattern = KEY_SETTING) -> tuple[str, str]:
-    """``<id>:<secret>`` (``<id> <secret>`` in a file) as ``(id, secret)``; a bad one stops
-    start-up with a message naming ``setting``."""
-    match = pattern.fullmatch(text.strip())
-    key_id, secret = match.groups() if match else ("", "")
-    if not KEY_ID.fullmatch(key_id) or len(secret) < MIN_SECRET:
-        form = "<id>:<secret>" if pattern is KEY_SETTING else "<id> <secret>"
-        raise ConfigError(
-            f"{setting} must hold keys as '{form}': an id of letters, digits, '.', '_' or '-' "
-            f"(at most 40) and a secret of at least {MIN_SECRET} printable ASCII characters "
-            "without spaces (e.g. 64 hex digits: "
-            "`python -c 'import secrets; print(secrets.token_hex(32))'`)."
-        )
-    return key_id, secret
-
-
-def new_key() -> tuple[str, str]:
-    """A fresh data key: an id that says when it was made, and 256 random bits."""
-    return f"{now_utc():%Y%m%d}-{secrets.token_hex(3)}", secrets.token_hex(32)
 
 
 def new_index_secret() -> str:

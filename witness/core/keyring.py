@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -14,6 +16,7 @@ from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from witness.config import ConfigError
+from witness.core.time import now_utc
 
 
 @dataclass(frozen=True)
@@ -58,3 +61,34 @@ def keyring(session: Session) -> KeyRing:
     if ring is None:
         raise RuntimeError("no ledger key ring: open the session from the app (create_app)")
     return ring
+
+
+#: a key's id: what each signed or encrypted value names (it must not change)
+KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,40}", re.ASCII)
+#: ``<id>:<secret>`` in the environment, ``<id> <secret>`` in a file; a secret of printable
+#: ASCII without spaces
+KEY_SETTING = re.compile(r"([^:\s]+):([!-~]+)", re.ASCII)
+KEY_LINE = re.compile(r"([^:\s]+)\s+([!-~]+)", re.ASCII)
+MIN_SECRET = 32
+
+
+def parse_key(text: str, setting: str, pattern: re.Pattern = KEY_SETTING) -> tuple[str, str]:
+    """``<id>:<secret>`` (``<id> <secret>`` in a file) as ``(id, secret)``; a bad one stops
+    start-up with a message naming ``setting`` (the ledger's, the data's and the backups' keys
+    are written alike)."""
+    match = pattern.fullmatch(text.strip())
+    key_id, secret = match.groups() if match else ("", "")
+    if not KEY_ID.fullmatch(key_id) or len(secret) < MIN_SECRET:
+        form = "<id>:<secret>" if pattern is KEY_SETTING else "<id> <secret>"
+        raise ConfigError(
+            f"{setting} must hold keys as '{form}': an id of letters, digits, '.', '_' or '-' "
+            f"(at most 40) and a secret of at least {MIN_SECRET} printable ASCII characters "
+            "without spaces (e.g. 64 hex digits: "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )
+    return key_id, secret
+
+
+def new_key() -> tuple[str, str]:
+    """A fresh key: an id that says when it was made, and 256 random bits."""
+    return f"{now_utc():%Y%m%d}-{secrets.token_hex(3)}", secrets.token_hex(32)

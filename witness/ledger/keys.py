@@ -15,53 +15,32 @@ signed must be verified, or they are reported as unverifiable.
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
 
 from witness.config import ConfigError
-from witness.core.keyring import KeyRing, keyring
-from witness.core.time import now_utc
+from witness.core.keyring import (  # noqa: F401 - names stay importable from here
+    KEY_ID,
+    KEY_LINE,
+    KEY_SETTING,
+    MIN_SECRET,
+    KeyRing,
+    keyring,
+    new_key,
+    parse_key,
+)
 
 #: the ring and its lookup live in ``core.keyring`` (the audit log signs with them too); these
 #: names stay importable from here
 __all__ = ["KeyRing", "init_app", "keyring", "load_keyring", "new_key", "parse_key"]
 
-KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,40}", re.ASCII)
-#: ``<id>:<secret>`` in the environment, ``<id> <secret>`` in a file; a secret of printable
-#: ASCII without spaces
-KEY_SETTING = re.compile(r"([^:\s]+):([!-~]+)", re.ASCII)
-KEY_LINE = re.compile(r"([^:\s]+)\s+([!-~]+)", re.ASCII)
-MIN_SECRET = 32
 DEFAULT_FILE = "ledger_keys"
 FILE_HEADER = (
     "# Witness ledger keys: one '<id> <secret>' a line; the last line signs new entries.\n"
     "# Keep every key whose entries must still be verified. Never edit a line; add one.\n"
 )
-
-
-def parse_key(text: str, setting: str, pattern: re.Pattern = KEY_SETTING) -> tuple[str, str]:
-    """``<id>:<secret>`` (``<id> <secret>`` in a file) as ``(id, secret)``; a bad one stops
-    start-up with a message naming ``setting``."""
-    match = pattern.fullmatch(text.strip())
-    key_id, secret = match.groups() if match else ("", "")
-    if not KEY_ID.fullmatch(key_id) or len(secret) < MIN_SECRET:
-        form = "<id>:<secret>" if pattern is KEY_SETTING else "<id> <secret>"
-        raise ConfigError(
-            f"{setting} must hold keys as '{form}': an id of letters, digits, '.', '_' or '-' "
-            f"(at most 40) and a secret of at least {MIN_SECRET} printable ASCII characters "
-            "without spaces (e.g. 64 hex digits: "
-            "`python -c 'import secrets; print(secrets.token_hex(32))'`)."
-        )
-    return key_id, secret
-
-
-def new_key() -> tuple[str, str]:
-    """A fresh key: an id that says when it was made, and 256 random bits."""
-    return f"{now_utc():%Y%m%d}-{secrets.token_hex(3)}", secrets.token_hex(32)
 
 
 def read_key_file(path: Path) -> list[tuple[str, str]]:
