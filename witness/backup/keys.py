@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from witness.config import ConfigError
-from witness.core.keyring import KEY_LINE, new_key, parse_key
+from witness.core.keyring import KEY_LINE, new_key, old_keys, parse_key
 
 DEFAULT_FILE = "backup_key"
 FILE_HEADER = (
@@ -81,11 +81,7 @@ def load_backup_keys(config: Mapping, instance_path: Path, create: bool = False)
     ``create`` (making a backup); a named file must exist."""
     signing = config.get("BACKUP_KEY")
     if signing:
-        old = [
-            parse_key(part, "WITNESS_BACKUP_OLD_KEYS")
-            for part in (config.get("BACKUP_OLD_KEYS") or "").split(",")
-            if part.strip()
-        ]
+        old = old_keys(config, "BACKUP_OLD_KEYS")
         return BackupKeys.of([*old, parse_key(signing, "WITNESS_BACKUP_KEY")], "environment")
     path = key_file(config, instance_path)
     if not path.exists():

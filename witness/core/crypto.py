@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app, has_app_context
 
 from witness.config import ConfigError
-from witness.core.keyring import KEY_ID, KEY_LINE, MIN_SECRET, new_key, parse_key
+from witness.core.keyring import KEY_ID, KEY_LINE, MIN_SECRET, new_key, old_keys, parse_key
 
 DEFAULT_FILE = "data_keys"
 #: the id of the blind indexes' key in the key file (never a data key's)
@@ -217,11 +217,7 @@ def load_data_keyring(config: Mapping, instance_path: Path) -> DataKeyRing:
     one generated when missing; a named one must exist)."""
     current = config.get("DATA_KEY")
     if current:
-        old = [
-            parse_key(part, "WITNESS_DATA_OLD_KEYS")
-            for part in (config.get("DATA_OLD_KEYS") or "").split(",")
-            if part.strip()
-        ]
+        old = old_keys(config, "DATA_OLD_KEYS")
         index = (config.get("DATA_INDEX_KEY") or "").strip()
         if len(index) < MIN_SECRET or not index.isprintable() or " " in index:
             raise ConfigError(

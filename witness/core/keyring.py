@@ -92,3 +92,13 @@ def parse_key(text: str, setting: str, pattern: re.Pattern = KEY_SETTING) -> tup
 def new_key() -> tuple[str, str]:
     """A fresh key: an id that says when it was made, and 256 random bits."""
     return f"{now_utc():%Y%m%d}-{secrets.token_hex(3)}", secrets.token_hex(32)
+
+
+def old_keys(config: Mapping, name: str) -> list[tuple[str, str]]:
+    """The earlier keys an ``<NAME>_OLD_KEYS`` setting lists, ``<id>:<secret>`` apart by
+    commas, as ``(id, secret)`` pairs (kept to verify or decrypt what they signed)."""
+    return [
+        parse_key(part, f"WITNESS_{name}")
+        for part in (config.get(name) or "").split(",")
+        if part.strip()
+    ]

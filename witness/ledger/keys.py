@@ -29,6 +29,7 @@ from witness.core.keyring import (  # noqa: F401 - names stay importable from he
     KeyRing,
     keyring,
     new_key,
+    old_keys,
     parse_key,
 )
 
@@ -72,11 +73,7 @@ def load_keyring(config: Mapping, instance_path: Path) -> KeyRing:
     one generated when missing; a named one must exist)."""
     signing = config.get("LEDGER_KEY")
     if signing:
-        old = [
-            parse_key(part, "WITNESS_LEDGER_OLD_KEYS")
-            for part in (config.get("LEDGER_OLD_KEYS") or "").split(",")
-            if part.strip()
-        ]
+        old = old_keys(config, "LEDGER_OLD_KEYS")
         return KeyRing.of([*old, parse_key(signing, "WITNESS_LEDGER_KEY")], "environment")
     path = key_file(config, instance_path)
     if not path.exists():
