@@ -41,6 +41,7 @@ def test_a_hidden_witness_is_audited_once(api, world, db):
         ("get", "/api/v1/hearings/999999", "No such hearing.", "hearing.refused", "hearing"),
         ("get", "/api/v1/appointments/999999", "No such appointment.", "appointment.refused",
          "appointment"),
+        ("get", "/api/v1/cases/999999", "No such case.", "case.refused", "case"),
     ],
 )  # fmt: skip
 def test_a_record_that_is_not_there_is_named_and_audited_on_its_kind(

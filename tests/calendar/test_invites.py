@@ -50,6 +50,12 @@ def test_booking_invites_each_member_of_staff_but_not_a_witness_without_consent(
     assert str(event["UID"]) == appointment.ical_uid
     assert "T20267788" in str(event["DESCRIPTION"])  # staff copy: full detail
     assert_discreet(mail)
+    assert mail.body.splitlines() == [
+        f"{AppointmentKind.accompaniment.label}, witness {cal.assigned.reference}.",
+        "When: Friday 27 March 2026, 10:00 to 12:00 (GMT)",
+        "",
+        "Open the attached invitation to update your calendar. The full detail is in Witness.",
+    ]
 
 
 def test_witness_gets_the_discreet_copy_with_a_current_email_consent(cal, db):
@@ -185,3 +191,19 @@ def test_a_witness_who_chose_full_detail_reads_what_the_appointment_is(cal, db):
     mail = by_address(outbox(db, appointment))[cal.assigned.email]
     assert mail.body.splitlines()[0] == f"{AppointmentKind.accompaniment.label}."
     assert AppointmentKind.accompaniment.discreet_label not in mail.body
+
+
+def test_staff_are_told_of_a_cancellation_on_the_court_s_clock(cal, db):
+    """After the clocks change, the time is the court's summer time, not the server's UTC."""
+    appointment = cal.book(AFTER_DST, staff=[cal.officer])
+    first = {m.id for m in outbox(db, appointment)}
+    cancel_appointment(db, cal.supervisor, appointment, "Trial vacated")
+    db.flush()
+    [mail] = [m for m in outbox(db, appointment) if m.id not in first]
+    label = AppointmentKind.accompaniment.label.lower()
+    assert mail.body.splitlines() == [
+        f"This appointment is cancelled: {label}, witness {cal.assigned.reference}.",
+        "When: Monday 30 March 2026, 10:00 to 12:00 (BST)",
+        "",
+        "Open the attached invitation to update your calendar. The full detail is in Witness.",
+    ]
