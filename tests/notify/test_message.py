@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from witness.audit.models import AuditEvent
+from witness.notify.mail import delivery_summary
 from witness.notify.models import MailStatus, OutboundEmail
 from witness.scheduling.services import book_appointment
 
@@ -104,3 +105,18 @@ def test_the_sweep_counts_every_mail_it_withholds(db, world, make_mail, smtp_ser
     result = runner.invoke(args=["send-mail"])
     assert "Sent 0 e-mail(s)" in result.output and "2 withheld" in result.output
     assert smtp_server.messages == []
+
+
+def test_a_withheld_mail_shows_its_reason_not_an_error(
+    db, world, make_mail, runner, smtp_server, frozen_clock
+):
+    """The Outbox says why a mail was held back; its error column stays empty, as does the
+    appointment page's for a mail not sent yet (found by mutation testing)."""
+    appointment = book_appointment(db, world.officer, world.assigned, booking([world.officer]))
+    email = make_mail(witness_id=world.assigned.id, to_address="w@example.org",
+                      appointment_id=appointment.id)  # fmt: skip
+    assert [d.last_error for d in delivery_summary(db, appointment.id)] == ["", ""]
+    runner.invoke(args=["send-mail"])
+    db.expire_all()
+    assert email.status is MailStatus.withheld and email.withheld_reason is not None
+    assert email.last_error == ""
