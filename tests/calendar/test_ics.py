@@ -352,3 +352,28 @@ def test_a_thai_officers_calendar_file_is_english_as_before(app, cal):
         body = staff_copy(appointment).decode()
     assert "Accompaniment to a hearing" in body or "Counselling" in body or "Hearing:" in body
     assert not any("\u0e00" <= c <= "\u0e7f" for c in body)
+
+
+def test_the_staff_description_line_by_line(cal, db):
+    """What a member of staff reads in their calendar, whole: the time on the court's summer
+    clock, an interpreter still to be arranged, and, once cancelled, why (found by mutation
+    testing: each of these lines could change unnoticed)."""
+    appointment = cal.book(AFTER_DST, language="Thai", address="Safe house office")
+    lines = [
+        AppointmentKind.accompaniment.label,
+        f"Witness: {cal.assigned.reference}",
+        "When: Mon 30 Mar 2026 10:00 to 12:00 BST",
+        "Where: Safe house office",
+        "Interpreter: to be arranged (Thai)",
+        f"Staff: {cal.officer.name}",
+    ]
+    description = str(event_of(staff_copy(appointment))["DESCRIPTION"])
+    assert description.splitlines() == [*lines, "Status: Scheduled"]
+    cancel_appointment(db, cal.supervisor, appointment, "The witness is unwell")
+    db.flush()
+    description = str(event_of(staff_copy(appointment, notice="cancel"))["DESCRIPTION"])
+    assert description.splitlines() == [
+        "CANCELLED: The witness is unwell",
+        *lines,
+        "Status: Cancelled",
+    ]
