@@ -379,3 +379,27 @@ def test_the_staff_description_line_by_line(cal, db):
         *lines,
         "Status: Cancelled",
     ]
+
+
+def test_each_member_of_staff_is_invited_as_a_person_asked_to_reply(cal):
+    """Calendar programs offer Accept and Decline to an attendee who is a required participant
+    yet to answer; a removal's text tells them it goes ahead without them (found by mutation
+    testing: these could change unnoticed)."""
+    appointment = cal.book(staff=[cal.officer])
+    attendee = event_of(staff_copy(appointment))["ATTENDEE"]
+    assert str(attendee) == f"mailto:{cal.officer.email}"
+    assert {k: attendee.params[k] for k in ("CN", "ROLE", "PARTSTAT", "CUTYPE")} == {
+        "CN": cal.officer.name,
+        "ROLE": "REQ-PARTICIPANT",
+        "PARTSTAT": "NEEDS-ACTION",
+        "CUTYPE": "INDIVIDUAL",
+    }
+    removal = staff_copy(
+        appointment, notice="removal", removed=Person(cal.officer.name, cal.officer.email)
+    )
+    assert str(event_of(removal)["DESCRIPTION"]).splitlines()[:3] == [
+        "You are no longer attending this appointment. It has not been cancelled: it goes "
+        "ahead without you.",
+        "",
+        AppointmentKind.accompaniment.label,
+    ]
