@@ -403,3 +403,13 @@ def test_each_member_of_staff_is_invited_as_a_person_asked_to_reply(cal):
         "",
         AppointmentKind.accompaniment.label,
     ]
+
+
+def test_every_copy_is_confidential_and_shows_as_busy(cal):
+    """A shared or delegated calendar shows only "busy" for a confidential event: whoever
+    looks at a colleague's or the witness's calendar sees neither title nor place (found by
+    mutation testing: the class could be dropped unnoticed)."""
+    appointment = cal.book()
+    for data in (staff_copy(appointment), witness_copy(appointment)):
+        event = event_of(data)
+        assert (str(event["CLASS"]), str(event["TRANSP"])) == ("CONFIDENTIAL", "OPAQUE")
