@@ -49,11 +49,13 @@ def demo_second_factors(session: Session) -> dict[str, tuple[str, list[str]]]:
     one each: returns e-mail -> (key for an authenticator app, recovery codes), to print."""
     emails = [f"{u.key}@{EMAIL_DOMAIN}" for u in USERS]
     users = session.scalars(
-        select(User).where(
+        select(User)
+        .where(
             User.email.in_(emails),
             User.role.in_([Role.admin, Role.supervisor]),
             User.totp_enrolled_dt.is_(None),
         )
+        .order_by(User.id)  # printed in the order the accounts were made, on every database
     )
     factors = {}
     for user in users:
