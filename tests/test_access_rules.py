@@ -220,6 +220,8 @@ def test_who_may_be_assigned(db, world, make_user, make_org):
     assert not eligible(db, rule, make_user(Role.liaison_officer, is_enabled=False))
     assert not eligible(db, rule, world.supervisor)
     assert not eligible(db, rule, world.prosecutor)
+    # of an organisation shared with, only its NGO workers: not its supervisor
+    assert not eligible(db, rule, make_user(Role.supervisor, organisation=world.ngo))
     unshared = make_user(Role.ngo_worker, organisation=make_org(OrganisationKind.ngo, "Else"))
     assert not eligible(db, rule, unshared)
     assert not eligible(db, access.assignable_staff(world.assigned), world.ngo_worker)
@@ -425,6 +427,15 @@ def test_the_consents_of_many_witnesses_read_at_once_are_each_one_s_own(db, worl
                 db, witness.id, channel
             ), (witness.reference, channel)
     assert access.accepted_channels(db, []) == {}
+    # only the witnesses asked about: another's consents are not read into the answer
+    assert access.accepted_channels(db, [c.id]) == {c.id: {Channel.post}}
+
+
+def test_a_consent_to_be_told_that_names_no_channel_grants_none(db, world):
+    witness = world.shared
+    consent(db, world, witness, kind=ConsentKind.notify, channel=None, is_granted=True)
+    consent(db, world, witness, kind=ConsentKind.notify, channel=Channel.post, is_granted=True)
+    assert access.accepted_channels(db, [witness.id]) == {witness.id: {Channel.post}}
 
 
 def test_only_the_case_s_own_office_edits_it_and_only_its_lead_sees_all_of_it(world):

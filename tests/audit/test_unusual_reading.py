@@ -93,6 +93,25 @@ def test_a_supervisor_reading_their_own_offices_files_is_their_work(
     assert alerts(db) == []
 
 
+def test_a_prosecutor_reading_the_witnesses_of_cases_they_lead_is_their_work(
+    app, db, world, make_witness, login, frozen_clock
+):
+    """Their own cases' witnesses never count; eleven of a colleague's case do (each refused)."""
+    own = [make_witness(case=world.case) for _ in range(11)]
+    colleagues = [make_witness(case=world.other_case) for _ in range(11)]
+    frozen_clock(START)
+    client = login(world.prosecutor)
+    open_files(client, own, frozen_clock)
+    seal_sweep(app)
+    assert alerts(db) == []
+    open_files(client, colleagues, frozen_clock)
+    seal_sweep(app)
+    made = alerts(db, world.prosecutor)
+    assert sorted(a.user_id for a in made) == sorted(
+        u.id for u in supervisors_of(db, world.office.id)
+    )
+
+
 def test_an_officer_trying_files_not_theirs_alerts_the_supervisors(
     app, db, world, make_witness, login, frozen_clock
 ):

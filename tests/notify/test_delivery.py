@@ -175,6 +175,29 @@ def test_a_task_told_another_way_meanwhile_sends_nothing(
     assert len(_attempts(db, task)) == 1
 
 
+def test_a_refusal_at_delivery_is_the_reason_given_even_when_the_task_closed_too(
+    db, world, make_task, deliver, send, smtp_server, frozen_clock
+):
+    """Moved address and a task told by phone meanwhile: the Outbox gives the refusal (why the
+    mail must never go) as the reason, and no second, softer note beside it."""
+    from witness.notify.attempts import record_attempt
+
+    w = world.assigned
+    record_preferences(db, world.officer, w, **EMAIL_FIRST)
+    task = make_task(w, world.case)
+    deliver()
+    record_preferences(db, world.officer, w, **(EMAIL_FIRST | {"email": "new@example.org"}))
+    record_attempt(
+        db, world.officer, task, channel=Channel.phone, outcome=AttemptOutcome.spoke_to_witness
+    )
+    send(smtp_server.config())
+    assert smtp_server.messages == []
+    [email] = _emails(db, task)
+    assert email.status is MailStatus.withheld
+    assert email.withheld_reason.value == "address_changed"
+    assert email.last_error == ""
+
+
 def test_with_no_channel_left_the_officer_is_alerted_once(db, world, make_task, deliver):
     record_preferences(db, world.officer, world.assigned, channels=["in_person"])
     make_task(world.assigned, world.case, channel_index=1)

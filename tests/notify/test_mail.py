@@ -149,6 +149,23 @@ def test_after_five_failures_a_mail_is_failed(db, smtp_server, make_mail, send, 
     assert list(actions) == ["mail.failed"]
 
 
+def test_every_mail_given_up_in_one_sweep_is_counted(db, smtp_server, make_mail, send):
+    """The sweep's report (the line the operator reads in the log) counts each mail it gave up
+    on, not only whether it gave up on one."""
+    smtp_server.rejected.add("gone@example.org")
+    last_tries = [make_mail(to_address="gone@example.org") for _ in range(3)]
+    for email in last_tries:
+        email.attempts = 4  # one try left
+    db.commit()
+
+    report = send(smtp_server.config())
+
+    assert (report.sent, report.retrying, report.failed) == (0, 0, 3)
+    for email in last_tries:
+        db.refresh(email)
+        assert email.status is MailStatus.failed
+
+
 def test_server_not_listening_is_recorded_not_raised(db, smtp_server, make_mail, send):
     first, second = make_mail(), make_mail()
     port = free_port()

@@ -532,4 +532,4 @@ def case_ids_with_chains(session: Session) -> list[int]:
 
 def chain_length(session: Session, case_id: int) -> int:
     """Entries in the case's chain (items, reversals and approvals)."""
-    return chain_head(session, case_id)[0] if case_id else 0
+    return chain_head(session, case_id)[0]
