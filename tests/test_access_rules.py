@@ -118,6 +118,8 @@ def test_delivery_to_a_witness_needs_consent_an_address_and_the_same_address(db,
     consent(db, world, witness, kind=ConsentKind.notify, channel=Channel.email, is_granted=True)
     assert refusal(db, witness, Channel.email, "amina@mail.example") is None  # case-blind
     assert refusal(db, witness, Channel.email, "old@mail.example") is WithheldReason.address_changed
+    for given in (None, "", "  "):  # a message made with no address is not "moved"
+        assert refusal(db, witness, Channel.email, given) is WithheldReason.no_address
     witness.email = None
     assert refusal(db, witness, Channel.email, "amina@mail.example") is WithheldReason.no_address
 

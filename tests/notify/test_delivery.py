@@ -196,6 +196,27 @@ def test_a_refusal_at_delivery_is_the_reason_given_even_when_the_task_closed_too
     assert email.status is MailStatus.withheld
     assert email.withheld_reason.value == "address_changed"
     assert email.last_error == ""
+    # the task was already done: the withheld mail adds no attempt to it
+    [attempt] = _attempts(db, task)
+    assert attempt.outcome is AttemptOutcome.spoke_to_witness and task.status is TaskStatus.done
+
+
+def test_a_task_cancelled_meanwhile_says_why_on_the_outbox_in_one_short_line(
+    db, world, make_task, deliver, send, smtp_server, frozen_clock
+):
+    from witness.notify.task_services import cancel_task
+
+    record_preferences(db, world.officer, world.assigned, **EMAIL_FIRST)
+    task = make_task(world.assigned, world.case)
+    deliver()
+    reason = "The verdict was recorded against the wrong case; " + "x" * 440
+    cancel_task(db, world.supervisor, task, reason)
+    send(smtp_server.config())
+    assert smtp_server.messages == []
+    [email] = _emails(db, task)
+    assert email.status is MailStatus.withheld and email.withheld_reason is None
+    shown = f"Not needed: the notification was cancelled ({reason})."
+    assert len(shown) > 300 and email.last_error == shown[:300]
 
 
 def test_with_no_channel_left_the_officer_is_alerted_once(db, world, make_task, deliver):

@@ -166,6 +166,62 @@ def test_every_mail_given_up_in_one_sweep_is_counted(db, smtp_server, make_mail,
         assert email.status is MailStatus.failed
 
 
+def test_a_sweep_sends_at_most_its_batch_the_longest_due_first(
+    db, smtp_server, make_mail, send, frozen_clock
+):
+    """A backlog drains oldest first, a batch at a time: the mail waiting longest is not
+    overtaken by newer ones, whatever order the rows were made in."""
+    now = frozen_clock.now()
+    newest, oldest, middle = (make_mail(subject=s) for s in ("newest", "oldest", "middle"))
+    newest.next_attempt_dt = now - timedelta(minutes=1)
+    oldest.next_attempt_dt = now - timedelta(minutes=3)
+    middle.next_attempt_dt = now - timedelta(minutes=2)
+    db.commit()
+
+    report = send(smtp_server.config(), batch=2)
+
+    assert report.sent == 2
+    assert sorted(m["Subject"] for m in smtp_server.messages) == ["middle", "oldest"]
+    db.refresh(newest)
+    assert newest.status is MailStatus.pending  # the next sweep's
+    assert send(smtp_server.config(), batch=2).sent == 1
+
+
+def test_a_mail_server_that_is_down_is_tried_once_per_sweep(db, smtp_server, make_mail, send):
+    """A server that answers every connection with 554 is not asked again for each mail of
+    the sweep (fifty mails, fifty time-outs): the rest are put back with its answer."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    connections = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            connections.append(conn)
+            conn.sendall(b"554 No SMTP service here\r\n")
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    mails = [make_mail() for _ in range(3)]
+    db.commit()
+    try:
+        report = send(smtp_server.config(SMTP_PORT=port))
+    finally:
+        listener.close()
+
+    assert len(connections) == 1
+    assert (report.sent, report.retrying) == (0, 3)
+    for email in mails:
+        db.refresh(email)
+        assert email.attempts == 1 and "554" in email.last_error
+
+
 def test_server_not_listening_is_recorded_not_raised(db, smtp_server, make_mail, send):
     first, second = make_mail(), make_mail()
     port = free_port()

@@ -90,6 +90,22 @@ def test_consent_withdrawn_after_closing_stops_the_notice_at_handover(
     assert notice.status is MailStatus.withheld
 
 
+def test_opting_out_after_closing_stops_the_notice_at_handover(
+    db, world, send, smtp_server, frozen_clock
+):
+    """The notice is news about the witness's own file: at hand-over it is asked the rule for
+    news (preferences included), not only consent and the address on file."""
+    w = world.assigned
+    w.email = "safe@example.org"  # the file's address is the safe one: only the opt-out stops it
+    record_preferences(db, world.officer, w, **EMAIL_FIRST)
+    services.close_file(db, world.officer, w, "Support ended")
+    record_preferences(db, world.officer, w, **EMAIL_FIRST, news_wanted="nothing")
+    send(smtp_server.config())
+    assert smtp_server.messages == []
+    [notice] = _notices(db, w)
+    assert notice.status is MailStatus.withheld and notice.withheld_reason.value == "opted_out"
+
+
 def test_a_notice_by_phone_alerts_the_officer_to_give_it(db, world):
     w = world.assigned
     record_preferences(db, world.officer, w, channels=["phone"], phone="+44 7700 900111")
