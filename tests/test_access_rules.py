@@ -388,6 +388,39 @@ def test_the_audit_log_is_for_administrators_and_supervisors(world, role, reads)
     assert access.can_read_audit_log(getattr(world, role)) is reads
 
 
+def test_who_looked_at_a_file_is_for_its_own_offices_administrators_and_supervisors(
+    world, make_user
+):
+    witness = world.shared  # the office's, shared with the NGO
+    assert access.can_see_access_log(world.admin, witness)
+    assert access.can_see_access_log(world.supervisor, witness)
+    assert not access.can_see_access_log(world.officer2, witness)  # assigned, still not theirs
+    assert not access.can_see_access_log(world.foreign_admin, witness)
+    ngo_supervisor = make_user(Role.supervisor, organisation=world.ngo)
+    assert not access.can_see_access_log(ngo_supervisor, witness)
+
+
+def test_a_legal_hold_is_for_the_owning_offices_administrators_and_supervisors(world, make_user):
+    witness = world.shared
+    assert access.can_hold_witness(world.admin, witness)
+    assert access.can_hold_witness(world.supervisor, witness)
+    for user in (world.officer, world.officer2, world.prosecutor, world.foreign_admin):
+        assert not access.can_hold_witness(user, witness), user.role
+    assert not access.can_hold_witness(make_user(Role.supervisor, organisation=world.ngo), witness)
+
+
+def test_needs_are_recorded_by_the_office_and_ngo_workers_until_the_file_is_anonymised(world):
+    """Of a witness the user may see: the owning office's staff who manage it and the NGO
+    workers it is shared with; nobody once its file is anonymised."""
+    witness = world.shared
+    assert access.can_record_needs(world.officer2, witness)  # assigned
+    assert access.can_record_needs(world.ngo_worker, witness)
+    assert not access.can_record_needs(world.prosecutor, witness)
+    witness.anonymised_dt = datetime(2032, 1, 1, tzinfo=UTC)
+    for user in (world.officer2, world.supervisor, world.ngo_worker):
+        assert not access.can_record_needs(user, witness), user.role
+
+
 # --- what mutation testing found unguarded (README, "Mutation testing") ---------------------------
 
 
@@ -404,6 +437,8 @@ def test_news_by_e_mail_is_case_blind_and_needs_a_safe_address_on_file(db, world
     db.flush()
     refusal = access.notification_refusal
     assert refusal(db, witness, Channel.email, "mai@safe.example", verdict) is None
+    for given in (None, "", "  "):  # news made with no address is not "moved"
+        assert refusal(db, witness, Channel.email, given, verdict) is WithheldReason.no_address
     witness.email = None
     preference = access.current_preference(db, witness.id)
     preference.email = ""

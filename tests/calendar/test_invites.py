@@ -208,3 +208,31 @@ def test_staff_are_told_of_a_cancellation_on_the_court_s_clock(cal, db):
         "",
         "Open the attached invitation to update your calendar. The full detail is in Witness.",
     ]
+
+
+def test_each_copy_is_organised_by_the_sender_configured_for_it(cal, db, app, monkeypatch):
+    """The staff copy names the office's sender (``WITNESS_MAIL_FROM``) as organizer, the
+    witness's copy the neutral one (``WITNESS_DISCREET_MAIL_FROM``)."""
+    monkeypatch.setitem(app.config, "MAIL_FROM", "Witness Care Unit <wcu@cps.example>")
+    monkeypatch.setitem(app.config, "DISCREET_MAIL_FROM", "Appointments <diary@neutral.example>")
+    cal.consent_email()
+    with app.app_context():  # as in a request: the booking reads the app's settings
+        mails = by_address(outbox(db, cal.book()))
+    staff = event_of(mails[cal.officer.email].attachment)["ORGANIZER"]
+    witness = event_of(mails[cal.assigned.email].attachment)["ORGANIZER"]
+    assert (str(staff), str(witness)) == ("mailto:wcu@cps.example", "mailto:diary@neutral.example")
+
+
+def test_without_a_configured_sender_the_copies_use_addresses_that_take_no_mail(
+    cal, db, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAIL_FROM", "")
+    monkeypatch.setitem(app.config, "DISCREET_MAIL_FROM", "")
+    cal.consent_email()
+    with app.app_context():
+        mails = by_address(outbox(db, cal.book()))
+    staff = event_of(mails[cal.officer.email].attachment)["ORGANIZER"]
+    witness = event_of(mails[cal.assigned.email].attachment)["ORGANIZER"]
+    # .invalid is reserved (RFC 2606): no reply can reach anyone
+    assert str(staff) == "mailto:no-reply@witness.invalid"
+    assert str(witness) == "mailto:no-reply@appointments.invalid"

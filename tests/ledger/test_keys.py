@@ -29,7 +29,7 @@ def test_the_environment_ring_signs_with_its_key_and_keeps_the_old_ones(tmp_path
     [
         ({"LEDGER_KEY": "short:abc"}, "at least 32"),
         ({"LEDGER_KEY": SECRET}, "'<id>:<secret>'"),
-        ({"LEDGER_KEY": f"bad id:{SECRET}"}, "WITNESS_LEDGER_KEY"),
+        ({"LEDGER_KEY": f"bad id:{SECRET}"}, "^WITNESS_LEDGER_KEY must hold keys"),
         ({"LEDGER_KEY": f"a:{SECRET}", "LEDGER_OLD_KEYS": "b:short"}, "WITNESS_LEDGER_OLD_KEYS"),
         ({"LEDGER_KEY": f"a:{SECRET}", "LEDGER_OLD_KEYS": f"a:{'x' * 40}"}, "given twice"),
         ({"LEDGER_KEY_FILE": "{tmp}/missing/ledger_keys"}, "does not exist"),
@@ -68,6 +68,7 @@ def test_rotating_the_key_file_adds_a_signing_key_and_keeps_the_old(
     assert after.signing_id != "first" and set(after.secrets) == {"first", after.signing_id}
     shown = app().test_cli_runner().invoke(args=["ledger-keys", "show"]).output
     assert f"{after.signing_id}  (signs new entries)" in shown and SECRET not in shown
+    assert shown.splitlines()[0] == f"Key ring: {tmp_path / 'keys'}"  # where to find it
 
 
 def test_rotating_keys_from_the_environment_prints_what_to_set(app, runner):
@@ -129,3 +130,23 @@ def test_a_bad_key_is_refused_with_the_whole_way_to_write_one(text, setting, pat
         "(at most 40) and a secret of at least 32 printable ASCII characters without spaces "
         "(e.g. 64 hex digits: `python -c 'import secrets; print(secrets.token_hex(32))'`)."
     )
+
+
+def test_an_app_without_key_settings_keeps_its_ring_in_its_instance_folder(
+    tmp_path, monkeypatch, database_url
+):
+    """A fresh install (no key in the environment, no key file named) generates its ring
+    into its own instance folder, and every session the app opens signs with it, even one
+    opened outside a request (the scheduler's jobs)."""
+    from witness import factory
+    from witness.core.keyring import keyring
+
+    monkeypatch.delenv("WITNESS_LEDGER_KEY", raising=False)
+    monkeypatch.delenv("WITNESS_LEDGER_KEY_FILE", raising=False)
+    monkeypatch.setattr(factory, "ROOT", tmp_path)
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": database_url, "TESTING": True})
+    ring = app.extensions["witness.ledger_keys"]
+    assert ring.source == str(tmp_path / "instance" / "ledger_keys")
+    assert load_keyring({}, tmp_path / "instance") == ring
+    with app.extensions["witness.db"].sessionmaker() as session:  # no app context here
+        assert keyring(session) is ring

@@ -250,9 +250,11 @@ def _staff_description(view: AppointmentView, show_location: bool, notice: Notic
     if view.case_reference is not None:
         lines.append(f"Case: {view.case_reference}, {view.case_court_name}")
     if view.hearing_type is not None:
+        # in the hearing's court's zone, which a video link may put in another from the
+        # appointment's: so the zone is named
         start = view.hearing_start.astimezone(ZoneInfo(view.hearing_timezone or view.timezone))
         lines.append(
-            f"Hearing: {view.hearing_type.label}, {start:%a %d %b %Y %H:%M} "
+            f"Hearing: {view.hearing_type.label}, {start:%a %d %b %Y %H:%M} {start.tzname()} "
             f"({view.hearing_status.label})"
         )
     lines.append(f"When: {when(view)}")
@@ -333,7 +335,7 @@ def build_event(
     identity: Identity,
     notice: Notice,
     stamp: datetime,
-    show_location: bool = True,
+    show_location: bool,
     removed: Person | None = None,
     witness_address: str | None = None,
 ) -> Event:
