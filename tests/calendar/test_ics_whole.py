@@ -4,9 +4,10 @@ parameters that could change with every test still passing)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from witness.calendar.ics import Person, render_feed
+from witness.calendar.ics import Person, render_feed, view_of
 from witness.cases.models import Hearing, HearingType
 from witness.scheduling.models import AppointmentKind, Interpreter
 from witness.scheduling.services import cancel_appointment
@@ -151,3 +152,46 @@ def test_a_feed_stamps_each_event_with_when_it_last_changed(cal, db, frozen_cloc
     feed = render_feed([appointment], audience="staff", identity=OFFICE, name="My appointments")
     [event] = parse(feed).walk("VEVENT")
     assert event.decoded("DTSTAMP") == changed.astimezone(UTC)
+
+
+def test_a_bare_carriage_return_in_older_text_becomes_a_line_break(cal, icaljs):
+    """Text stored before input was cleaned (or imported) may end lines with a lone CR: it
+    becomes a line break, never a raw CR inside a content line (which ends it early)."""
+    view = replace(view_of(cal.book(notes="x")), notes="First line\rSecond line")
+    data = staff_copy(view)
+    assert b"\r" not in data.replace(b"\r\n", b"")
+    description = str(event_of(data)["DESCRIPTION"])
+    assert description.endswith("Notes:\nFirst line\nSecond line")
+    [read] = icaljs(data)
+    assert read["events"][0]["description"].endswith("Notes:\nFirst line\nSecond line")
+
+
+def test_a_feed_carries_one_zone_for_every_year_its_events_fall_in(cal):
+    """A UTC event needs no VTIMEZONE (its times end in Z) and does not stop the next event's
+    zone being added; a zone used in 2026 and in 2028 covers both years (and one either side)."""
+    view = view_of(cal.book())
+    events = [
+        replace(view, uid="utc@test", timezone="UTC"),
+        view,
+        replace(
+            view,
+            uid="later@test",
+            start=view.start.replace(year=2028),
+            end=view.end.replace(year=2028),
+        ),
+    ]
+    feed = render_feed(events, audience="staff", identity=OFFICE, name="Diary")
+    [zone] = parse(feed).walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "Europe/London"
+    summer_starts = {part.decoded("DTSTART").year for part in zone.walk("DAYLIGHT")}
+    assert summer_starts == {2025, 2026, 2027, 2028, 2029}
+
+
+def test_a_calendar_says_its_scale_and_a_feed_how_often_to_refresh(cal):
+    appointment = cal.book()
+    invite = unfolded(staff_copy(appointment))
+    assert "\nCALSCALE:GREGORIAN\n" in invite.replace("\r\n", "\n")
+    feed = unfolded(render_feed([appointment], audience="staff", identity=OFFICE, name="Diary"))
+    # RFC 7986: REFRESH-INTERVAL must say its value is a duration
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in feed
+    assert "X-PUBLISHED-TTL:PT1H" in feed

@@ -215,12 +215,15 @@ def test_each_copy_is_organised_by_the_sender_configured_for_it(cal, db, app, mo
     witness's copy the neutral one (``WITNESS_DISCREET_MAIL_FROM``)."""
     monkeypatch.setitem(app.config, "MAIL_FROM", "Witness Care Unit <wcu@cps.example>")
     monkeypatch.setitem(app.config, "DISCREET_MAIL_FROM", "Appointments <diary@neutral.example>")
+    monkeypatch.setitem(app.config, "ICS_PRODID", "-//Unit//Diary//EN")
     cal.consent_email()
     with app.app_context():  # as in a request: the booking reads the app's settings
         mails = by_address(outbox(db, cal.book()))
     staff = event_of(mails[cal.officer.email].attachment)["ORGANIZER"]
     witness = event_of(mails[cal.assigned.email].attachment)["ORGANIZER"]
     assert (str(staff), str(witness)) == ("mailto:wcu@cps.example", "mailto:diary@neutral.example")
+    for mail in mails.values():
+        assert str(parse(mail.attachment)["PRODID"]) == "-//Unit//Diary//EN"
 
 
 def test_without_a_configured_sender_the_copies_use_addresses_that_take_no_mail(
@@ -228,6 +231,7 @@ def test_without_a_configured_sender_the_copies_use_addresses_that_take_no_mail(
 ):
     monkeypatch.setitem(app.config, "MAIL_FROM", "")
     monkeypatch.setitem(app.config, "DISCREET_MAIL_FROM", "")
+    monkeypatch.setitem(app.config, "ICS_PRODID", "")
     cal.consent_email()
     with app.app_context():
         mails = by_address(outbox(db, cal.book()))
@@ -236,3 +240,6 @@ def test_without_a_configured_sender_the_copies_use_addresses_that_take_no_mail(
     # .invalid is reserved (RFC 2606): no reply can reach anyone
     assert str(staff) == "mailto:no-reply@witness.invalid"
     assert str(witness) == "mailto:no-reply@appointments.invalid"
+    assert str(parse(mails[cal.assigned.email].attachment)["PRODID"]) == (
+        "-//Appointments//Calendar 1.0//EN"  # names no product and no office
+    )

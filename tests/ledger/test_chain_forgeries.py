@@ -1,0 +1,158 @@
+"""What the chain check says of each forgery, word for word and at which entry: the defence
+reads these lines in a disclosure report, and each names where to look (found by mutation
+testing: these branches had no test, or one that a changed message still passed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from witness.ledger import chain, services
+from witness.ledger.content import (
+    approval_content,
+    canonical_content,
+    chained,
+    legacy_content,
+)
+from witness.ledger.jobs import chain_sweep
+from witness.ledger.keys import keyring
+from witness.ledger.models import SupportApproval
+
+from .conftest import drop_guards, record
+from .test_chain_integrity import _alter, _delete, _legacy_item
+
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
+
+def _problems(status) -> list[tuple[int, int | None, str, int | None]]:
+    return [(p.entry, p.last, p.message, p.item_id) for p in status.broken]
+
+
+def _signed_approval(db, item, approver, seq: int, head: str) -> SupportApproval:
+    approval = SupportApproval(
+        item_id=item.id,
+        approved_by_id=approver.id,
+        approved_dt=item.recorded_dt,
+        note="",
+        case_id=item.case_id,
+        chain_seq=seq,
+        prev_hash=head,
+        key_id=keyring(db).signing_id,
+    )
+    approval.entry_hash = keyring(db).sign(
+        chained(head, approval_content(approval, item.entry_hash))
+    )
+    db.add(approval)
+    db.flush()
+    return approval
+
+
+def test_an_approval_forged_onto_an_items_position_is_a_second_entry_there(db, world, make_user):
+    """Signed with the key, linked to the entry before it, but at a position an item holds
+    already: named at that position, with the item it claims to approve."""
+    needing = record(db, world.officer, world.assigned, world.case, value="500")
+    second = record(db, world.officer, world.assigned, world.case)
+    _signed_approval(db, needing, make_user(world.supervisor.role), 2, needing.entry_hash)
+    status = services.verify_chain(db, world.case.id)
+    assert second.chain_seq == 2
+    assert _problems(status) == [
+        (2, None, "a second entry claims this position in the chain", needing.id)
+    ]
+
+
+def test_entries_deleted_together_are_reported_as_one_gap(db, db_owner, world):
+    items = [record(db, world.officer, world.assigned, world.case, value=v) for v in "12345"]
+    drop_guards(db)
+    for item in items[1:3]:
+        _delete(db, "support_items", item.id)
+    status = services.verify_chain(db, world.case.id)
+    assert _problems(status) == [(2, 3, "missing from the chain (deleted)", None)]
+
+
+def test_a_chain_rewritten_with_the_key_is_named_by_its_checkpoint(app, db, db_owner, world):
+    """Someone with the ledger key rewrites the newest entry and signs it again: nothing
+    follows it to break the link, but the checkpoint recorded another entry there."""
+    items = [record(db, world.officer, world.assigned, world.case, value=v) for v in "123"]
+    db.commit()
+    assert chain_sweep(app) == (1, 0)  # checkpointed at 3 entries, 10 Mar 2026 09:00 UTC
+    last = items[-1]
+    drop_guards(db)
+    _alter(db, "support_items", last.id, value=300)
+    db.refresh(last)
+    resigned = keyring(db).sign(chained(last.prev_hash, canonical_content(last)))
+    _alter(db, "support_items", last.id, entry_hash=resigned)
+    status = services.verify_chain(db, world.case.id)
+    assert _problems(status) == [
+        (
+            3,
+            None,
+            "not the entry the checkpoint of 10 Mar 2026 09:00 UTC recorded here: "
+            "the chain was rewritten",
+            last.id,
+        )
+    ]
+
+
+def test_a_self_approval_signed_with_the_key_is_named(db, db_owner, world):
+    """The database refuses it on insert; someone who owns it could still change the approver
+    afterwards and sign the approval again: the walk names it for what it is."""
+    item = record(db, world.officer, world.assigned, world.case, value="500")
+    approval = services.approve_item(db, world.supervisor, item)
+    drop_guards(db)
+    _alter(db, "support_approvals", approval.id, approved_by_id=world.officer.id)
+    db.refresh(approval)
+    # not signed again yet: both problems of the one entry, on its one line
+    assert _problems(services.verify_chain(db, world.case.id)) == [
+        (
+            2,
+            None,
+            "an approval by the person who recorded the item; its content was changed after "
+            "it was recorded (or it was not recorded by Witness)",
+            item.id,
+        )
+    ]
+    resigned = keyring(db).sign(
+        chained(approval.prev_hash, approval_content(approval, item.entry_hash))
+    )
+    _alter(db, "support_approvals", approval.id, entry_hash=resigned)
+    status = services.verify_chain(db, world.case.id)
+    assert _problems(status) == [
+        (2, None, "an approval by the person who recorded the item", item.id)
+    ]
+
+
+def test_an_approval_moved_onto_another_cases_entry_is_named(db, db_owner, world):
+    item = record(db, world.officer, world.assigned, world.case, value="500")
+    approval = services.approve_item(db, world.supervisor, item)
+    elsewhere = record(db, world.officer, world.shared, world.other_case, value="500")
+    drop_guards(db)
+    _alter(db, "support_approvals", approval.id, item_id=elsewhere.id)
+    db.refresh(approval)
+    resigned = keyring(db).sign(
+        chained(approval.prev_hash, approval_content(approval, elsewhere.entry_hash))
+    )
+    _alter(db, "support_approvals", approval.id, entry_hash=resigned)
+    status = services.verify_chain(db, world.case.id)
+    assert _problems(status) == [(2, None, "an approval of an entry of another case", elsewhere.id)]
+
+
+def test_an_approval_without_a_keyed_hash_is_never_taken_for_an_old_entry(db, world, make_user):
+    """Approvals were chained only once hashes were keyed: an unkeyed one, even after entries
+    from before keyed hashes, was not made by Witness."""
+    first = _legacy_item(db, world, 1, chain.GENESIS)
+    approval = SupportApproval(
+        item_id=first.id,
+        approved_by_id=make_user(world.supervisor.role).id,
+        approved_dt=first.recorded_dt,
+        note="",
+        case_id=first.case_id,
+        chain_seq=2,
+        prev_hash=first.entry_hash,
+        key_id=None,
+    )
+    approval.entry_hash = chained(first.entry_hash, legacy_content(first)).hex()[:64]
+    db.add(approval)
+    db.flush()
+    status = services.verify_chain(db, world.case.id)
+    assert _problems(status) == [
+        (2, None, "no keyed hash, yet after keyed entries: not recorded by Witness", first.id)
+    ]
