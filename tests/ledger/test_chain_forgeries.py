@@ -4,6 +4,8 @@ testing: these branches had no test, or one that a changed message still passed)
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from witness.ledger import chain, services
@@ -15,10 +17,10 @@ from witness.ledger.content import (
 )
 from witness.ledger.jobs import chain_sweep
 from witness.ledger.keys import keyring
-from witness.ledger.models import SupportApproval
+from witness.ledger.models import CheckpointReason, LedgerCheckpoint, SupportApproval
 
 from .conftest import drop_guards, record
-from .test_chain_integrity import _alter, _delete, _legacy_item
+from .test_chain_integrity import _alter, _delete, _forge_item, _legacy_item
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -156,3 +158,203 @@ def test_an_approval_without_a_keyed_hash_is_never_taken_for_an_old_entry(db, wo
     assert _problems(status) == [
         (2, None, "no keyed hash, yet after keyed entries: not recorded by Witness", first.id)
     ]
+
+
+def test_an_old_entry_changed_is_named_as_changed(db, db_owner, world):
+    first = _legacy_item(db, world, 1, chain.GENESIS)
+    second = _legacy_item(db, world, 2, first.entry_hash)
+    drop_guards(db)
+    _alter(db, "support_items", second.id, value=99)
+    status = services.verify_chain(db, world.case.id)
+    assert _problems(status) == [
+        (2, None, "its content was changed after it was recorded", second.id)
+    ]
+
+
+def test_an_approval_signed_with_a_key_not_in_the_ring_names_the_item_it_approves(
+    db, world, make_user
+):
+    record(db, world.officer, world.assigned, world.case)  # so the item's id is not the approval's
+    item = record(db, world.officer, world.assigned, world.case, value="500")
+    approval = SupportApproval(
+        item_id=item.id,
+        approved_by_id=make_user(world.supervisor.role).id,
+        approved_dt=item.recorded_dt,
+        note="",
+        case_id=item.case_id,
+        chain_seq=3,
+        prev_hash=item.entry_hash,
+        key_id="retired-2019",
+        entry_hash="e" * 64,
+    )
+    db.add(approval)
+    db.flush()
+    assert approval.id != item.id
+    status = services.verify_chain(db, world.case.id)
+    assert status.broken == []
+    assert [(p.entry, p.message, p.item_id) for p in status.unverifiable] == [
+        (3, "signed with ledger key retired-2019, which is not in the key ring", item.id)
+    ]
+
+
+def test_old_entries_up_to_the_first_checkpoint_are_old_and_one_after_it_is_forged(app, db, world):
+    """The first checkpoint pins how many entries predate keyed hashes: the last of them at
+    exactly its length is old; one more unkeyed entry after it was not recorded by Witness."""
+    first = _legacy_item(db, world, 1, chain.GENESIS)
+    second = _legacy_item(db, world, 2, first.entry_hash)
+    db.commit()
+    assert chain_sweep(app) == (1, 0)  # the first checkpoint, at 2 entries
+    db.expire_all()
+    status = services.verify_chain(db, world.case.id)
+    assert status.broken == [] and status.unkeyed == 2
+    _legacy_item(db, world, 3, second.entry_hash)
+    status = services.verify_chain(db, world.case.id)
+    assert _problems(status) == [
+        (
+            3,
+            None,
+            "recorded without a keyed hash after the chain's first checkpoint "
+            "(10 Mar 2026 09:00 UTC): not recorded by Witness",
+            None,
+        )
+    ]
+
+
+def test_a_checkpoint_signed_with_a_key_not_in_the_ring_is_reported_and_not_relied_on(db, world):
+    record(db, world.officer, world.assigned, world.case)
+    db.add(
+        LedgerCheckpoint(
+            case_id=world.case.id,
+            entries=5,
+            head_hash="f" * 64,
+            made_dt=services.now_utc(),
+            reason=CheckpointReason.sweep,
+            key_id="retired-2019",
+            mac="0" * 64,
+        )
+    )
+    db.flush()
+    status = services.verify_chain(db, world.case.id)
+    # not relied on: the chain is not called short of its 5 entries
+    assert status.broken == []
+    assert [(p.entry, p.message) for p in status.unverifiable] == [
+        (
+            5,
+            "the checkpoint of 10 Mar 2026 09:00 UTC is signed with ledger key retired-2019, "
+            "which is not in the key ring",
+        )
+    ]
+
+
+def test_a_forged_checkpoint_is_named_at_the_length_it_claims(db, world):
+    record(db, world.officer, world.assigned, world.case)
+    db.add(
+        LedgerCheckpoint(
+            case_id=world.case.id,
+            entries=4,
+            head_hash="f" * 64,
+            made_dt=services.now_utc(),
+            reason=CheckpointReason.sweep,
+            key_id=keyring(db).signing_id,
+            mac="0" * 64,
+        )
+    )
+    db.flush()
+    status = services.verify_chain(db, world.case.id)
+    assert _problems(status) == [
+        (4, None, "the checkpoint of 10 Mar 2026 09:00 UTC was forged or altered", None)
+    ]
+
+
+def _unchained_approval(db, item, approver) -> SupportApproval:
+    """An approval as Witness made them before approvals were chained: no position."""
+    approval = SupportApproval(item_id=item.id, approved_by_id=approver.id, note="")
+    db.add(approval)
+    db.flush()
+    return approval
+
+
+def test_approvals_from_before_chaining_are_counted_per_case_and_pinned_by_the_checkpoint(
+    app, db, db_owner, world, make_user
+):
+    approver = make_user(world.supervisor.role)
+    first = _legacy_item(db, world, 1, chain.GENESIS)
+    second = _legacy_item(db, world, 2, first.entry_hash)
+    for item in (first, second):
+        _unchained_approval(db, item, approver)
+    # another case's old approval is that case's to count
+    other = _forge_item(
+        db, world, key_id=None, chain_seq=1, prev_hash=chain.GENESIS,
+        case_id=world.other_case.id, witness_id=world.shared.id,
+    )  # fmt: skip
+    other.entry_hash = hashlib.sha256(chained(chain.GENESIS, legacy_content(other))).hexdigest()
+    db.add(other)
+    db.flush()
+    _unchained_approval(db, other, approver)
+    db.commit()
+    status = services.verify_chain(db, world.case.id)
+    assert status.unchained_approvals == 2 and status.broken == []
+    assert chain_sweep(app) == (2, 0)  # checkpointed with 2 such approvals
+    drop_guards(db)
+    _delete(db, "support_approvals", second.approval.id)
+    status = services.verify_chain(db, world.case.id)
+    assert _problems(status) == [
+        (
+            2,
+            None,
+            "approvals made before approvals were chained: 2 at the checkpoint of "
+            "10 Mar 2026 09:00 UTC, 1 now",
+            None,
+        )
+    ]
+
+
+def test_an_approval_slipped_in_outside_the_chain_names_its_item(db, world, make_user):
+    item = record(db, world.officer, world.assigned, world.case, value="500")
+    _unchained_approval(db, item, make_user(world.supervisor.role))
+    status = services.verify_chain(db, world.case.id)
+    assert _problems(status) == [
+        (
+            1,
+            None,
+            "approved outside the chain: an approval inserted behind the application's back",
+            item.id,
+        )
+    ]
+
+
+def test_entries_stored_out_of_order_are_walked_in_chain_order(db, world, make_user):
+    """A restored or merged database may hold the rows in any physical order: the walk goes
+    by position, not by the order the database happens to return them in."""
+    head = chain.GENESIS
+    items = []
+    for seq in (1, 2, 3):
+        item = _forge_item(db, world, key_id=None, chain_seq=seq, prev_hash=head)
+        item.entry_hash = hashlib.sha256(chained(head, legacy_content(item))).hexdigest()
+        head = item.entry_hash
+        items.append(item)
+    for item in reversed(items):  # stored last entry first
+        db.add(item)
+        db.flush()
+    approver = make_user(world.supervisor.role)
+    needing = [record(db, world.officer, world.assigned, world.case, value="500") for _ in "ab"]
+    approvals = []
+    for item in needing:
+        approvals.append(
+            SupportApproval(
+                item_id=item.id, approved_by_id=approver.id, approved_dt=item.recorded_dt,
+                note="", case_id=item.case_id, key_id=keyring(db).signing_id,
+            )
+        )  # fmt: skip
+    seq, head = chain.chain_head(db, world.case.id)
+    for offset, (approval, item) in enumerate(zip(approvals, needing, strict=True)):
+        approval.chain_seq, approval.prev_hash = seq + 1 + offset, head
+        approval.entry_hash = keyring(db).sign(
+            chained(head, approval_content(approval, item.entry_hash))
+        )
+        head = approval.entry_hash
+    for approval in reversed(approvals):
+        db.add(approval)
+        db.flush()
+    status = services.verify_chain(db, world.case.id)
+    assert status.broken == [] and status.length == 7 and status.unkeyed == 3

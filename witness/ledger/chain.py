@@ -137,8 +137,6 @@ class ChainStatus:
     unchained_approvals: int = 0
     #: the hash of the last entry walked: the chain's head
     last_hash: str = GENESIS
-    #: the newest valid checkpoint: (entries, when)
-    checkpoint: tuple[int, datetime] | None = None
     #: set when only the entries after the last full check were walked now: that check's time
     full_check_dt: datetime | None = None
     #: entries walked now
@@ -248,7 +246,6 @@ class _Walk:
             return
         status = self.status
         first, newest = checkpoints[0], max(checkpoints, key=attrgetter("entries"))
-        status.checkpoint = (newest.entries, newest.made_dt)
         if status.length < newest.entries:
             self.fail(
                 status.length + 1,
