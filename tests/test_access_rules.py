@@ -260,6 +260,39 @@ def test_who_may_attend_with_a_witness(db, world, make_user, make_org):
     world.other_case.lead_prosecutor_id = lead.id
     db.flush()
     assert eligible(db, rule, lead) and access.may_attend(db, lead, witness)
+    # leading the case counts for a prosecutor only: one who since became an officer elsewhere
+    # (and is not assigned) does not attend on the strength of the old lead
+    lead.role = Role.liaison_officer
+    db.flush()
+    assert not eligible(db, rule, lead)
+
+
+def test_attending_through_a_share_or_an_assignment_has_its_limits(
+    db, world, make_user, make_org, share
+):
+    witness = world.shared
+    rule = access.attending_staff(witness)
+    # a share lets the other organisation's supervisors and NGO workers attend, not its
+    # officers: an officer of an office the witness shares with attends only when assigned
+    share(witness, world.other_office)
+    visitor = make_user(Role.liaison_officer, organisation=world.other_office)
+    assert not eligible(db, rule, visitor)
+    # an assignment that has ended no longer counts
+    ended = Assignment(
+        witness_id=witness.id,
+        user_id=visitor.id,
+        assigned_by_id=visitor.id,
+        ended_dt=datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    db.add(ended)
+    db.flush()
+    assert not eligible(db, rule, visitor)
+    # an NGO worker still assigned after the share with their organisation was withdrawn
+    # attends no more (an assignment lets officers attend, not other roles)
+    elsewhere = make_user(Role.ngo_worker, organisation=make_org(OrganisationKind.ngo, "Else"))
+    db.add(Assignment(witness_id=witness.id, user_id=elsewhere.id, assigned_by_id=visitor.id))
+    db.flush()
+    assert not eligible(db, rule, elsewhere)
 
 
 # --- appointments ----------------------------------------------------------------------------

@@ -328,6 +328,45 @@ def test_header_injection_is_refused(db, office, field, value):
     assert db.scalar(select(OutboundEmail.id)) is None
 
 
+LONGEST_ADDRESS = "a" * 242 + "@example.org"  # 254 characters: the most SMTP carries
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("to_address", "alex@example.org\nBcc: x@example.org",
+         "The e-mail address must be one line without line breaks or control characters."),
+        ("to_address", "  ", "The e-mail address is missing."),
+        ("to_address", "a" + LONGEST_ADDRESS,
+         "The e-mail address is longer than 254 characters."),
+        ("to_address", "not an address", "Give one e-mail address, such as name@example.org."),
+        ("subject", "", "The subject is missing."),
+        ("subject", "x" * 201, "The subject is longer than 200 characters."),
+        ("attachment_name", "invite\x07.ics",
+         "The file name must be one line without line breaks or control characters."),
+    ],
+)  # fmt: skip
+def test_each_refusal_says_what_is_wrong_and_where(db, office, field, value, message):
+    values = {
+        "organisation_id": office.id,
+        "to_address": "alex@example.org",
+        "subject": "Your appointment",
+        "body": "Body",
+        "attachment_name": "invite.ics",
+        "attachment": make_ics(),
+    } | {field: value}
+    with pytest.raises(DomainError) as refused:
+        enqueue_email(db, **values)
+    assert (refused.value.field, refused.value.message) == (field, message)
+
+
+def test_the_longest_address_smtp_carries_is_taken(db, office):
+    email = enqueue_email(
+        db, organisation_id=office.id, to_address=LONGEST_ADDRESS, subject="S", body="B"
+    )
+    assert len(email.to_address) == 254
+
+
 def test_a_claimed_mail_waits_for_its_claim_to_expire(db, app, make_mail, frozen_clock):
     """A sender that dies after claiming: nobody else sends it until the claim ends."""
     email = make_mail()
