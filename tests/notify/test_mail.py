@@ -344,6 +344,8 @@ LONGEST_ADDRESS = "a" * 242 + "@example.org"  # 254 characters: the most SMTP ca
         ("subject", "x" * 201, "The subject is longer than 200 characters."),
         ("attachment_name", "invite\x07.ics",
          "The file name must be one line without line breaks or control characters."),
+        ("attachment_name", "x" * 97 + ".ics", "The file name is longer than 100 characters."),
+        ("attachment", None, "An attachment needs both a file name and content."),
     ],
 )  # fmt: skip
 def test_each_refusal_says_what_is_wrong_and_where(db, office, field, value, message):
