@@ -103,3 +103,32 @@ def test_the_form_refuses_them_beside_the_value(db, world, login, value, message
     assert response.status_code == 400
     assert 'id="value"' in page and message in page
     assert _count(db) == 0
+
+
+def test_an_amount_given_as_a_number_is_read_and_anything_else_is_refused():
+    """The API's JSON may carry a number: an integer or a decimal is read as written; a
+    true/false, a null, a binary float (12.1 is not 12.10) or a list is refused as not a
+    number, never read as 1 or 0 or crashed on."""
+    from witness.ledger.money import parse_amount
+
+    def parse(value):
+        return parse_amount(value, "value", places=2, positive=False)
+
+    assert parse(12) == Decimal("12.00") and parse(Decimal("1.5")) == Decimal("1.50")
+    for value in (True, False, None, 12.1, [1]):
+        with pytest.raises(DomainError) as refused:
+            parse(value)
+        assert (refused.value.field, refused.value.message) == (
+            "value",
+            "Give a number, e.g. 12.50: digits and at most one decimal point, nothing else.",
+        ), value
+
+
+def test_the_hashed_form_of_an_amount_has_two_places_and_never_a_negative_zero():
+    """What the chain hashes (``amount_text``): a reversal's negative value keeps its sign; a
+    negative zero (which the databases store as 0.00) is written 0.00."""
+    from witness.ledger.money import amount_text
+
+    assert amount_text(Decimal("-12.5")) == "-12.50"
+    assert amount_text(Decimal("-0.00")) == amount_text(Decimal("0")) == "0.00"
+    assert amount_text(Decimal("7")) == "7.00"

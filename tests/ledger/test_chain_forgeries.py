@@ -358,3 +358,21 @@ def test_entries_stored_out_of_order_are_walked_in_chain_order(db, world, make_u
         db.flush()
     status = services.verify_chain(db, world.case.id)
     assert status.broken == [] and status.length == 7 and status.unkeyed == 3
+
+
+def test_an_approval_slipped_in_without_a_position_does_not_stop_recording(db, world, make_user):
+    """One naming the case but no position (PostgreSQL sorts its empty position first when
+    looking for the chain's head): the next entry still takes the next position."""
+    item = record(db, world.officer, world.assigned, world.case, value="500")
+    db.add(
+        SupportApproval(
+            item_id=item.id,
+            approved_by_id=make_user(world.supervisor.role).id,
+            note="",
+            case_id=item.case_id,
+        )
+    )
+    db.flush()
+    assert chain.chain_head(db, world.case.id) == (1, item.entry_hash)
+    later = record(db, world.officer, world.assigned, world.case)
+    assert later.chain_seq == 2

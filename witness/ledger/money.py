@@ -56,7 +56,9 @@ def _text(value) -> str:
         return value.strip()
     if isinstance(value, bool) or value is None:
         return ""
-    if isinstance(value, int | Decimal):
+    if isinstance(value, int):  # format(12, "f") would be "12.000000": six places
+        return str(value)
+    if isinstance(value, Decimal):
         return format(value, "f")
     return ""
 
