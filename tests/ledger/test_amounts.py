@@ -115,6 +115,7 @@ def test_an_amount_given_as_a_number_is_read_and_anything_else_is_refused():
         return parse_amount(value, "value", places=2, positive=False)
 
     assert parse(12) == Decimal("12.00") and parse(Decimal("1.5")) == Decimal("1.50")
+    assert parse(Decimal("1E+1")) == Decimal("10.00")  # written out, not as an exponent
     for value in (True, False, None, 12.1, [1]):
         with pytest.raises(DomainError) as refused:
             parse(value)
@@ -132,3 +133,33 @@ def test_the_hashed_form_of_an_amount_has_two_places_and_never_a_negative_zero()
     assert amount_text(Decimal("-12.5")) == "-12.50"
     assert amount_text(Decimal("-0.00")) == amount_text(Decimal("0")) == "0.00"
     assert amount_text(Decimal("7")) == "7.00"
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "positive", "message"),
+    [
+        ("-5", 2, False,
+         "Give zero or more, without a sign: a mistake is corrected by a reversal."),
+        ("-5", 2, True, "Give an amount above zero, without a sign."),
+        ("12,50", 2, False,
+         "Give a number, e.g. 12.50: digits and at most one decimal point, nothing else."),
+        ("12.5", 0, False, "Give a whole number: this currency has no decimal places."),
+        ("12.345", 2, False, "Give at most 2 decimal places; 12.345 has 3."),
+        ("0", 2, True, "Give an amount above zero."),
+    ],
+)  # fmt: skip
+def test_each_refusal_of_an_amount_says_what_to_give(value, places, positive, message):
+    from witness.ledger.money import parse_amount
+
+    with pytest.raises(DomainError) as refused:
+        parse_amount(value, "value", places=places, positive=positive)
+    assert (refused.value.field, refused.value.message) == ("value", message)
+
+
+def test_the_largest_amount_is_taken_and_one_cent_more_is_refused():
+    from witness.ledger.money import MAX_AMOUNT, parse_amount
+
+    assert parse_amount(str(MAX_AMOUNT), "value", places=2, positive=False) == MAX_AMOUNT
+    with pytest.raises(DomainError) as refused:
+        parse_amount(str(MAX_AMOUNT + Decimal("0.01")), "value", places=2, positive=False)
+    assert refused.value.message == "Give an amount of at most 9,999,999,999.99."
