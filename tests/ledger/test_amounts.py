@@ -162,4 +162,26 @@ def test_the_largest_amount_is_taken_and_one_cent_more_is_refused():
     assert parse_amount(str(MAX_AMOUNT), "value", places=2, positive=False) == MAX_AMOUNT
     with pytest.raises(DomainError) as refused:
         parse_amount(str(MAX_AMOUNT + Decimal("0.01")), "value", places=2, positive=False)
-    assert refused.value.message == "Give an amount of at most 9,999,999,999.99."
+    assert (refused.value.field, refused.value.message) == (
+        "value",
+        "Give an amount of at most 9,999,999,999.99.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("", "Give the currency as three letters, e.g. GBP."),
+        ("G1P", "Give the currency as three letters, e.g. GBP."),
+        ("GBPX", "Give the currency as three letters, e.g. GBP."),
+        ("ÄBC", "Give the currency as three letters, e.g. GBP."),
+        ("xyz", "XYZ is not a currency code (ISO 4217), e.g. GBP, EUR or THB."),
+    ],
+)
+def test_a_currency_is_three_letters_iso_4217_knows(given, message):
+    from witness.ledger.money import currency_code
+
+    assert currency_code(" thb ") == "THB"
+    with pytest.raises(DomainError) as refused:
+        currency_code(given)
+    assert (refused.value.field, refused.value.message) == ("currency", message)
