@@ -220,20 +220,25 @@ def test_old_entries_up_to_the_first_checkpoint_are_old_and_one_after_it_is_forg
     ]
 
 
-def test_a_checkpoint_signed_with_a_key_not_in_the_ring_is_reported_and_not_relied_on(db, world):
-    record(db, world.officer, world.assigned, world.case)
+def _made_up_checkpoint(db, world, *, entries: int, key_id: str) -> None:
+    """A checkpoint written behind the application's back, with a MAC nobody computed."""
     db.add(
         LedgerCheckpoint(
             case_id=world.case.id,
-            entries=5,
+            entries=entries,
             head_hash="f" * 64,
             made_dt=services.now_utc(),
             reason=CheckpointReason.sweep,
-            key_id="retired-2019",
+            key_id=key_id,
             mac="0" * 64,
         )
     )
     db.flush()
+
+
+def test_a_checkpoint_signed_with_a_key_not_in_the_ring_is_reported_and_not_relied_on(db, world):
+    record(db, world.officer, world.assigned, world.case)
+    _made_up_checkpoint(db, world, entries=5, key_id="retired-2019")
     status = services.verify_chain(db, world.case.id)
     # not relied on: the chain is not called short of its 5 entries
     assert status.broken == []
@@ -248,18 +253,7 @@ def test_a_checkpoint_signed_with_a_key_not_in_the_ring_is_reported_and_not_reli
 
 def test_a_forged_checkpoint_is_named_at_the_length_it_claims(db, world):
     record(db, world.officer, world.assigned, world.case)
-    db.add(
-        LedgerCheckpoint(
-            case_id=world.case.id,
-            entries=4,
-            head_hash="f" * 64,
-            made_dt=services.now_utc(),
-            reason=CheckpointReason.sweep,
-            key_id=keyring(db).signing_id,
-            mac="0" * 64,
-        )
-    )
-    db.flush()
+    _made_up_checkpoint(db, world, entries=4, key_id=keyring(db).signing_id)
     status = services.verify_chain(db, world.case.id)
     assert _problems(status) == [
         (4, None, "the checkpoint of 10 Mar 2026 09:00 UTC was forged or altered", None)

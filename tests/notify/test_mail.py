@@ -299,6 +299,18 @@ def test_starttls_and_sign_in(db, make_mail, send, tmp_path, monkeypatch):
         assert [m["Subject"] for m in server.messages] == ["Over TLS"]
 
 
+def _mail_values(office) -> dict:
+    """A mail ``enqueue_email`` takes, to spoil one field of."""
+    return {
+        "organisation_id": office.id,
+        "to_address": "alex@example.org",
+        "subject": "Your appointment",
+        "body": "Body",
+        "attachment_name": "invite.ics",
+        "attachment": make_ics(),
+    }
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -313,14 +325,7 @@ def test_starttls_and_sign_in(db, make_mail, send, tmp_path, monkeypatch):
     ],
 )
 def test_header_injection_is_refused(db, office, field, value):
-    values = {
-        "organisation_id": office.id,
-        "to_address": "alex@example.org",
-        "subject": "Your appointment",
-        "body": "Body",
-        "attachment_name": "invite.ics",
-        "attachment": make_ics(),
-    } | {field: value}
+    values = _mail_values(office) | {field: value}
     with pytest.raises(DomainError) as refused:
         enqueue_email(db, **values)
     assert refused.value.field == field
@@ -349,14 +354,7 @@ LONGEST_ADDRESS = "a" * 242 + "@example.org"  # 254 characters: the most SMTP ca
     ],
 )  # fmt: skip
 def test_each_refusal_says_what_is_wrong_and_where(db, office, field, value, message):
-    values = {
-        "organisation_id": office.id,
-        "to_address": "alex@example.org",
-        "subject": "Your appointment",
-        "body": "Body",
-        "attachment_name": "invite.ics",
-        "attachment": make_ics(),
-    } | {field: value}
+    values = _mail_values(office) | {field: value}
     with pytest.raises(DomainError) as refused:
         enqueue_email(db, **values)
     assert (refused.value.field, refused.value.message) == (field, message)
