@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from witness.auth.models import OrganisationKind, Role, User
+from witness.cases.models import Case
 from witness.core import access
 from witness.notify.models import WithheldReason
 from witness.people.models import Assignment, Channel, Consent, ConsentKind
@@ -449,9 +450,50 @@ def test_needs_are_recorded_by_the_office_and_ngo_workers_until_the_file_is_anon
     assert access.can_record_needs(world.officer2, witness)  # assigned
     assert access.can_record_needs(world.ngo_worker, witness)
     assert not access.can_record_needs(world.prosecutor, witness)
+    assert access.can_manage_witness(world.supervisor, witness)
     witness.anonymised_dt = datetime(2032, 1, 1, tzinfo=UTC)
     for user in (world.officer2, world.supervisor, world.ngo_worker):
         assert not access.can_record_needs(user, witness), user.role
+        assert not access.can_manage_witness(user, witness), user.role
+
+
+def test_an_office_sees_another_offices_case_through_a_witness_it_may_see(db, world, make_user):
+    """An officer of another office, assigned to the witness, sees the witness's case (of the
+    witness's office), not the office's other cases."""
+    visitor = make_user(Role.liaison_officer, organisation=world.other_office)
+    db.add(Assignment(witness_id=world.shared.id, user_id=visitor.id, assigned_by_id=visitor.id))
+    db.flush()
+
+    def sees(case) -> bool:
+        query = select(Case.id).where(Case.id == case.id, access.visible_cases(visitor))
+        return db.scalar(query) is not None
+
+    assert sees(world.other_case)  # world.shared is in it
+    assert not sees(world.case)
+
+
+def test_a_refused_witness_is_audited_as_a_witness_by_its_id(db, world):
+    from witness.audit.models import AuditEvent
+    from witness.core.errors import NotFound
+
+    with pytest.raises(NotFound):
+        access.get_witness(db, world.ngo_worker, world.assigned.id)
+    [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "witness.refused")).all()
+    assert (event.actor_id, event.object_type, event.object_id, event.witness_id) == (
+        world.ngo_worker.id,
+        "witness",
+        world.assigned.id,
+        world.assigned.id,
+    )
+
+
+def test_a_refusal_without_its_own_words_says_the_record_may_not_be_changed():
+    from witness.core.errors import AccessDenied
+
+    with pytest.raises(AccessDenied) as refused:
+        access.require(False)
+    assert refused.value.message == "You may not change this record."
+    access.require(True)  # allowed: nothing raised
 
 
 # --- what mutation testing found unguarded (README, "Mutation testing") ---------------------------
