@@ -29,8 +29,9 @@ def _problems(status) -> list[tuple[int, int | None, str, int | None]]:
     return [(p.entry, p.last, p.message, p.item_id) for p in status.broken]
 
 
-def _signed_approval(db, item, approver, seq: int, head: str) -> SupportApproval:
-    approval = SupportApproval(
+def _approval_at(item, approver, seq: int | None, head: str | None, key_id: str | None):
+    """An approval of ``item`` at position ``seq`` after ``head``, not yet stored or hashed."""
+    return SupportApproval(
         item_id=item.id,
         approved_by_id=approver.id,
         approved_dt=item.recorded_dt,
@@ -38,14 +39,30 @@ def _signed_approval(db, item, approver, seq: int, head: str) -> SupportApproval
         case_id=item.case_id,
         chain_seq=seq,
         prev_hash=head,
-        key_id=keyring(db).signing_id,
+        key_id=key_id,
     )
+
+
+def _sign(db, approval, item) -> None:
+    """Hash ``approval`` as someone holding the ledger key would."""
     approval.entry_hash = keyring(db).sign(
-        chained(head, approval_content(approval, item.entry_hash))
+        chained(approval.prev_hash, approval_content(approval, item.entry_hash))
     )
+
+
+def _signed_approval(db, item, approver, seq: int, head: str) -> SupportApproval:
+    approval = _approval_at(item, approver, seq, head, keyring(db).signing_id)
+    _sign(db, approval, item)
     db.add(approval)
     db.flush()
     return approval
+
+
+def _unkeyed_entry(db, world, seq: int, head: str, **fields):
+    """An item as Witness hashed them before keyed hashes, not yet stored."""
+    item = _forge_item(db, world, key_id=None, chain_seq=seq, prev_hash=head, **fields)
+    item.entry_hash = hashlib.sha256(chained(head, legacy_content(item))).hexdigest()
+    return item
 
 
 def test_an_approval_forged_onto_an_items_position_is_a_second_entry_there(db, world, make_user):
@@ -141,16 +158,7 @@ def test_an_approval_without_a_keyed_hash_is_never_taken_for_an_old_entry(db, wo
     """Approvals were chained only once hashes were keyed: an unkeyed one, even after entries
     from before keyed hashes, was not made by Witness."""
     first = _legacy_item(db, world, 1, chain.GENESIS)
-    approval = SupportApproval(
-        item_id=first.id,
-        approved_by_id=make_user(world.supervisor.role).id,
-        approved_dt=first.recorded_dt,
-        note="",
-        case_id=first.case_id,
-        chain_seq=2,
-        prev_hash=first.entry_hash,
-        key_id=None,
-    )
+    approval = _approval_at(first, make_user(world.supervisor.role), 2, first.entry_hash, None)
     approval.entry_hash = chained(first.entry_hash, legacy_content(first)).hex()[:64]
     db.add(approval)
     db.flush()
@@ -176,17 +184,10 @@ def test_an_approval_signed_with_a_key_not_in_the_ring_names_the_item_it_approve
 ):
     record(db, world.officer, world.assigned, world.case)  # so the item's id is not the approval's
     item = record(db, world.officer, world.assigned, world.case, value="500")
-    approval = SupportApproval(
-        item_id=item.id,
-        approved_by_id=make_user(world.supervisor.role).id,
-        approved_dt=item.recorded_dt,
-        note="",
-        case_id=item.case_id,
-        chain_seq=3,
-        prev_hash=item.entry_hash,
-        key_id="retired-2019",
-        entry_hash="e" * 64,
+    approval = _approval_at(
+        item, make_user(world.supervisor.role), 3, item.entry_hash, "retired-2019"
     )
+    approval.entry_hash = "e" * 64
     db.add(approval)
     db.flush()
     assert approval.id != item.id
@@ -262,7 +263,8 @@ def test_a_forged_checkpoint_is_named_at_the_length_it_claims(db, world):
 
 def _unchained_approval(db, item, approver) -> SupportApproval:
     """An approval as Witness made them before approvals were chained: no position."""
-    approval = SupportApproval(item_id=item.id, approved_by_id=approver.id, note="")
+    approval = _approval_at(item, approver, None, None, None)
+    approval.case_id = None  # the case was not recorded on approvals then
     db.add(approval)
     db.flush()
     return approval
@@ -277,11 +279,9 @@ def test_approvals_from_before_chaining_are_counted_per_case_and_pinned_by_the_c
     for item in (first, second):
         _unchained_approval(db, item, approver)
     # another case's old approval is that case's to count
-    other = _forge_item(
-        db, world, key_id=None, chain_seq=1, prev_hash=chain.GENESIS,
-        case_id=world.other_case.id, witness_id=world.shared.id,
-    )  # fmt: skip
-    other.entry_hash = hashlib.sha256(chained(chain.GENESIS, legacy_content(other))).hexdigest()
+    other = _unkeyed_entry(
+        db, world, 1, chain.GENESIS, case_id=world.other_case.id, witness_id=world.shared.id
+    )
     db.add(other)
     db.flush()
     _unchained_approval(db, other, approver)
@@ -323,30 +323,20 @@ def test_entries_stored_out_of_order_are_walked_in_chain_order(db, world, make_u
     head = chain.GENESIS
     items = []
     for seq in (1, 2, 3):
-        item = _forge_item(db, world, key_id=None, chain_seq=seq, prev_hash=head)
-        item.entry_hash = hashlib.sha256(chained(head, legacy_content(item))).hexdigest()
-        head = item.entry_hash
-        items.append(item)
+        items.append(_unkeyed_entry(db, world, seq, head))
+        head = items[-1].entry_hash
     for item in reversed(items):  # stored last entry first
         db.add(item)
         db.flush()
     approver = make_user(world.supervisor.role)
     needing = [record(db, world.officer, world.assigned, world.case, value="500") for _ in "ab"]
     approvals = []
-    for item in needing:
-        approvals.append(
-            SupportApproval(
-                item_id=item.id, approved_by_id=approver.id, approved_dt=item.recorded_dt,
-                note="", case_id=item.case_id, key_id=keyring(db).signing_id,
-            )
-        )  # fmt: skip
     seq, head = chain.chain_head(db, world.case.id)
-    for offset, (approval, item) in enumerate(zip(approvals, needing, strict=True)):
-        approval.chain_seq, approval.prev_hash = seq + 1 + offset, head
-        approval.entry_hash = keyring(db).sign(
-            chained(head, approval_content(approval, item.entry_hash))
-        )
-        head = approval.entry_hash
+    for item in needing:
+        seq += 1
+        approvals.append(_approval_at(item, approver, seq, head, keyring(db).signing_id))
+        _sign(db, approvals[-1], item)
+        head = approvals[-1].entry_hash
     for approval in reversed(approvals):
         db.add(approval)
         db.flush()
@@ -358,14 +348,7 @@ def test_an_approval_slipped_in_without_a_position_does_not_stop_recording(db, w
     """One naming the case but no position (PostgreSQL sorts its empty position first when
     looking for the chain's head): the next entry still takes the next position."""
     item = record(db, world.officer, world.assigned, world.case, value="500")
-    db.add(
-        SupportApproval(
-            item_id=item.id,
-            approved_by_id=make_user(world.supervisor.role).id,
-            note="",
-            case_id=item.case_id,
-        )
-    )
+    db.add(_approval_at(item, make_user(world.supervisor.role), None, None, None))
     db.flush()
     assert chain.chain_head(db, world.case.id) == (1, item.entry_hash)
     later = record(db, world.officer, world.assigned, world.case)

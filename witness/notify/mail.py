@@ -301,9 +301,8 @@ def task_closed(session: Session, email: OutboundEmail) -> str:
     if task.status is TaskStatus.done:
         return "Not needed: the witness was already told."
     if task.status is TaskStatus.cancelled:
-        return f"Not needed: the notification was cancelled ({task.cancelled_reason})."[
-            :MAX_ERROR_LENGTH
-        ]
+        note = f"Not needed: the notification was cancelled ({task.cancelled_reason})."
+        return note[:MAX_ERROR_LENGTH]
     return ""
 
 
